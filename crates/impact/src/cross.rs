@@ -1,0 +1,1 @@
+//! cross (to be written)

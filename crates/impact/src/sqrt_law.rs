@@ -1,0 +1,1 @@
+//! sqrt law (to be written)
