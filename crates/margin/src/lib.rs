@@ -4,13 +4,20 @@
 //! maintenance margin by risk-limit tier, equity, the mark at which a margin unit reaches
 //! maintenance (its liquidation trigger) or zero equity (its bankruptcy price), the Binance
 //! closed-form liquidation price, ADL ranking scores, and the per-venue rules (partial
-//! liquidation, where the surplus goes, backstop threshold) in [`rulebook`]. It holds no state:
-//! the cascade engine keeps the ledger and calls in here.
+//! liquidation, where the surplus goes, backstop threshold) in [`rulebook`]. Published Binance
+//! leverage brackets live in [`tiers`]; the venues' own closed forms, kept to cross-check
+//! [`trigger_price`], in [`venue_formulas`]. It holds no state: the cascade engine keeps the
+//! ledger and calls in here.
 
 pub mod adl;
 pub mod price;
 pub mod rulebook;
+pub mod tiers;
+pub mod venue_formulas;
 
-pub use adl::adl_score;
-pub use price::{bankruptcy_price, binance_liquidation_price, trigger_price, Trigger};
+pub use adl::{adl_score, effective_leverage, effective_leverage_from_bankruptcy, pnl_fraction};
+pub use price::{
+    bankruptcy_price, binance_liquidation_price, liquidation_surplus, margin_ratio, trigger_price, Trigger,
+};
 pub use rulebook::{PartialLiquidation, Rulebook};
+pub use tiers::binance_brackets;

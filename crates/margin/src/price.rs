@@ -54,9 +54,14 @@ pub fn trigger_price(size_qty: f64, exposure_qty: f64, fixed_usd: f64, ladder: &
         }
         let m = -(fixed_usd + tier.maintenance_amount) / slope;
         let notional = abs_q * m;
-        let in_band = notional >= tier.floor_notional - 1e-9 && (t == last || notional <= tier.cap_notional + 1e-9);
+        let in_band =
+            notional >= tier.floor_notional - 1e-9 && (t == last || notional <= tier.cap_notional + 1e-9);
         if m.is_finite() && in_band {
-            return if slope0 > 0.0 { Trigger::AtOrBelow(m.max(0.0)) } else { Trigger::AtOrAbove(m.max(0.0)) };
+            return if slope0 > 0.0 {
+                Trigger::AtOrBelow(m.max(0.0))
+            } else {
+                Trigger::AtOrAbove(m.max(0.0))
+            };
         }
     }
     // No root at a positive price: g keeps one sign for every m > 0.
@@ -85,6 +90,38 @@ pub fn bankruptcy_price(exposure_qty: f64, fixed_usd: f64) -> Option<f64> {
     }
     let m = -fixed_usd / exposure_qty;
     (m.is_finite() && m > 0.0).then_some(m)
+}
+
+/// Money that moves to the insurance fund when a liquidation of `size_qty` (signed: positive for
+/// a long being sold) fills at `fill_price` instead of the bankruptcy price:
+/// `size_qty × (fill_price − bankruptcy_price)`. Positive: the fill beat bankruptcy and the
+/// surplus goes to the fund (on venues whose rulebook has `surplus_to_fund`). Negative: the fill
+/// was worse and the fund pays the shortfall. Non-finite input gives 0.
+#[inline]
+pub fn liquidation_surplus(size_qty: f64, fill_price: f64, bankruptcy_price: f64) -> f64 {
+    let s = size_qty * (fill_price - bankruptcy_price);
+    if s.is_finite() {
+        s
+    } else {
+        0.0
+    }
+}
+
+/// Binance's margin ratio, `maintenance margin / margin balance`: liquidation at 1.0 (100 %).
+/// A unit with no positive equity returns `f64::INFINITY`.
+/// Source: Binance FAQ "Binance Futures Liquidation Protocols" (Margin Ratio = Maintenance Margin /
+/// Margin Balance; liquidated when it hits 100 %).
+#[inline]
+pub fn margin_ratio(maintenance: f64, equity: f64) -> f64 {
+    if !(equity > 0.0) {
+        return f64::INFINITY;
+    }
+    let r = maintenance / equity;
+    if r.is_finite() {
+        r
+    } else {
+        f64::INFINITY
+    }
 }
 
 /// Binance USD-M liquidation price, the published formula

@@ -61,7 +61,11 @@ impl Rulebook {
             },
             VenuePreset::Hyperliquid => Rulebook {
                 venue,
-                partial: PartialLiquidation::Slices { fraction: 0.2, min_notional_usd: 100_000.0, cooldown_s: 30.0 },
+                partial: PartialLiquidation::Slices {
+                    fraction: 0.2,
+                    min_notional_usd: 100_000.0,
+                    cooldown_s: 30.0,
+                },
                 surplus_to_fund: false,
                 backstop_equity_ratio: Some(2.0 / 3.0),
                 charges_liquidation_fee: false,
