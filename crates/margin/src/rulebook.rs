@@ -1,15 +1,17 @@
 //! Venue liquidation rulebooks: what each preset does when a margin unit falls below maintenance.
 //!
-//! | rule                    | binance              | bybit                | hyperliquid                         | dydx        |
-//! |-------------------------|----------------------|----------------------|-------------------------------------|-------------|
-//! | trigger                 | mark < maintenance   | mark < maintenance   | mark < maintenance                  | mark < maintenance |
-//! | partial liquidation     | step down the ladder | step down the ladder | 20% slices of large positions, cooldown | full close  |
-//! | order                   | IOC at bankruptcy    | IOC at bankruptcy    | market order                        | IOC at bankruptcy |
-//! | surplus over bankruptcy | insurance fund       | insurance fund       | stays with the user                 | stays with the user (after fee) |
-//! | backstop                | fund takes over      | fund takes over      | vault takes over below 2/3 of maintenance | fund takes over |
-//! | fund exhausted          | ADL                  | ADL                  | ADL                                 | ADL (deleveraging) |
+//! | rule                    | binance                          | bybit                              | hyperliquid                                   | dydx (v4)                          |
+//! |-------------------------|----------------------------------|------------------------------------|-----------------------------------------------|------------------------------------|
+//! | trigger                 | equity < maintenance, at mark    | equity < maintenance, at mark      | equity < maintenance, at mark                 | equity < maintenance, at oracle    |
+//! | partial liquidation     | one IOC order down to a lower tier | FillOrKill down to a lower tier  | 20% slices above 100k USDC; full close within 30 s of a slice | configurable; preset: full close |
+//! | order and limit         | IOC, limit at bankruptcy         | FillOrKill, then takeover at bankruptcy | market order                            | limit at the "fillable price"      |
+//! | fee                     | liquidation (clearance) fee      | none (taker fee only)              | none                                          | penalty up to 1.5%                 |
+//! | surplus over bankruptcy | insurance fund                   | insurance fund                     | stays with the user                           | stays with the user (after fee)    |
+//! | backstop / takeover     | fund takes the rest at bankruptcy | engine takes the rest at bankruptcy | vault takes the unit below 2/3 of maintenance | fund covers up to the max spread   |
+//! | fund exhausted          | ADL: PnL% × eff. leverage        | ADL: PnL% × eff. leverage          | ADL: unrealised PnL and leverage              | deleveraging, offsetting accounts  |
 //!
-//! Sources and details are in `docs/venues.md`.
+//! Every row, with the venues' own wording, sources and the dates they were observed, is in
+//! `docs/venues.md`; keep the two in step.
 
 use liq_domain::{RiskLadder, VenuePreset};
 use serde::{Deserialize, Serialize};
@@ -20,8 +22,11 @@ pub enum PartialLiquidation {
     /// Reduce the position to the cap of the next lower risk tier; a first-tier position is
     /// closed in full. Repeated while the unit stays below maintenance.
     StepDownLadder,
-    /// Close `fraction` of the position when its notional exceeds `min_notional_usd`, then wait
-    /// `cooldown_s` before the next slice; smaller positions are closed in full.
+    /// Close `fraction` of the position when its notional exceeds `min_notional_usd`; smaller
+    /// positions are closed in full. After a slice, the next slice may come only once
+    /// `cooldown_s` has passed: a unit liquidated again *within* the cooldown is closed in full
+    /// (Hyperliquid: "During this cooldown period, all market liquidation orders for that user
+    /// will be for the entire position"). See [`Rulebook::next_close_lots_after`].
     Slices { fraction: f64, min_notional_usd: f64, cooldown_s: f64 },
     /// Close the whole position at once.
     FullClose,
@@ -43,8 +48,14 @@ pub struct Rulebook {
 }
 
 impl Rulebook {
+    /// The preset rules of `venue`. Each value below is what the venue's own documentation says;
+    /// sources and dates are in `docs/venues.md` (checked 2025; the venues change these rules).
     pub fn for_venue(venue: VenuePreset) -> Rulebook {
         match venue {
+            // Binance FAQ "Binance Futures Liquidation Protocols": one large IOC order reduces the
+            // position without fully liquidating it; if still deficient the rest is closed at the
+            // bankruptcy price and taken over by the insurance fund; a liquidation (clearance)
+            // fee is charged and remaining collateral goes to the fund.
             VenuePreset::Binance => Rulebook {
                 venue,
                 partial: PartialLiquidation::StepDownLadder,
@@ -52,6 +63,10 @@ impl Rulebook {
                 backstop_equity_ratio: None,
                 charges_liquidation_fee: true,
             },
+            // Bybit Help Center "Liquidation Process (USDT Contract)": lowest tier closed at the
+            // bankruptcy price; higher tiers get a FillOrKill order down to a lower risk-limit
+            // tier first. "Insurance Fund": margin left above bankruptcy goes to the fund. No
+            // separate liquidation fee (the fee to close is part of the margin held).
             VenuePreset::Bybit => Rulebook {
                 venue,
                 partial: PartialLiquidation::StepDownLadder,
@@ -59,6 +74,9 @@ impl Rulebook {
                 backstop_equity_ratio: None,
                 charges_liquidation_fee: false,
             },
+            // Hyperliquid Docs "Liquidations": positions over 100k USDC are liquidated 20% at a
+            // time with a 30 s cooldown; remaining collateral stays with the trader; no clearance
+            // fee; backstop by the liquidator vault below 2/3 of maintenance margin.
             VenuePreset::Hyperliquid => Rulebook {
                 venue,
                 partial: PartialLiquidation::Slices {
@@ -70,6 +88,9 @@ impl Rulebook {
                 backstop_equity_ratio: Some(2.0 / 3.0),
                 charges_liquidation_fee: false,
             },
+            // dYdX v4 "Liquidations": how much is closed is a governance setting (the preset
+            // closes all); a penalty of at most 1.5% goes to the insurance fund and the engine
+            // tries to leave the rest of the account's value with the user.
             VenuePreset::Dydx => Rulebook {
                 venue,
                 partial: PartialLiquidation::FullClose,
@@ -81,9 +102,11 @@ impl Rulebook {
     }
 
     /// Lots to close in the next liquidation step of a position of `size_lots` (signed) with
-    /// `lot_size` base units per lot at mark `mark`. Always in `1..=|size_lots|`.
+    /// `lot_size` base units per lot at mark `mark`. Always in `1..=|size_lots|` (0 for a zero
+    /// size). Ignores the cooldown; [`Rulebook::next_close_lots_after`] applies it.
     pub fn next_close_lots(&self, ladder: &RiskLadder, size_lots: i64, lot_size: f64, mark: f64) -> i64 {
-        let abs = size_lots.abs();
+        // `checked_abs` because `i64::MIN.abs()` overflows; such a size is nonsense but must not panic.
+        let abs = size_lots.checked_abs().unwrap_or(i64::MAX);
         if abs == 0 {
             return 0;
         }
@@ -96,8 +119,13 @@ impl Rulebook {
                     abs
                 } else {
                     let target_cap = ladder.tiers()[t - 1].cap_notional;
-                    let keep = (target_cap / (lot_size * mark)).floor() as i64;
-                    abs - keep.clamp(0, abs - 1)
+                    let mut keep = ((target_cap / (lot_size * mark)).floor() as i64).clamp(0, abs - 1);
+                    // The division can round up by an ulp, leaving the kept notional a hair above
+                    // the lower tier's cap, i.e. still in tier `t`; step back until it is below.
+                    while keep > 0 && ladder.tier_index(keep as f64 * lot_size * mark) >= t {
+                        keep -= 1;
+                    }
+                    abs - keep
                 }
             }
             PartialLiquidation::Slices { fraction, min_notional_usd, .. } => {
@@ -111,11 +139,111 @@ impl Rulebook {
         close.clamp(1, abs)
     }
 
-    /// Seconds a unit must wait between two partial liquidation steps (0 = none).
+    /// Like [`Rulebook::next_close_lots`], with the cooldown applied: `since_last_partial_s` is
+    /// the time since this unit's last partial step (`None` if it has had none). Within the
+    /// cooldown the whole position is closed, as Hyperliquid does; after it, or with no cooldown
+    /// in the rulebook, the normal step applies.
+    pub fn next_close_lots_after(
+        &self,
+        ladder: &RiskLadder,
+        size_lots: i64,
+        lot_size: f64,
+        mark: f64,
+        since_last_partial_s: Option<f64>,
+    ) -> i64 {
+        let in_cooldown = match since_last_partial_s {
+            Some(dt) => self.cooldown_s() > 0.0 && !(dt >= self.cooldown_s()),
+            None => false,
+        };
+        if in_cooldown {
+            size_lots.checked_abs().unwrap_or(i64::MAX)
+        } else {
+            self.next_close_lots(ladder, size_lots, lot_size, mark)
+        }
+    }
+
+    /// Seconds after a partial step during which a further liquidation closes the whole position
+    /// instead of taking another slice (0 = no cooldown).
     pub fn cooldown_s(&self) -> f64 {
         match self.partial {
             PartialLiquidation::Slices { cooldown_s, .. } => cooldown_s,
             _ => 0.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ladder() -> RiskLadder {
+        // Caps 50k / 600k / 3M with 0.4% / 0.5% / 0.65%: the first three BTCUSDT brackets.
+        RiskLadder::from_caps(&[
+            (50_000.0, 0.004, 125.0),
+            (600_000.0, 0.005, 100.0),
+            (3_000_000.0, 0.0065, 75.0),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn presets_match_the_venues_documents() {
+        let h = Rulebook::for_venue(VenuePreset::Hyperliquid);
+        // Hyperliquid Docs "Liquidations": 20% of positions larger than 100k USDC, 30 s cooldown,
+        // backstop below 2/3 of maintenance, remaining collateral stays with the trader, no
+        // clearance fee.
+        assert_eq!(
+            h.partial,
+            PartialLiquidation::Slices { fraction: 0.2, min_notional_usd: 100_000.0, cooldown_s: 30.0 }
+        );
+        assert_eq!(h.backstop_equity_ratio, Some(2.0 / 3.0));
+        assert!(!h.surplus_to_fund && !h.charges_liquidation_fee);
+        let b = Rulebook::for_venue(VenuePreset::Binance);
+        assert!(b.surplus_to_fund && b.charges_liquidation_fee);
+        let y = Rulebook::for_venue(VenuePreset::Bybit);
+        assert!(y.surplus_to_fund && !y.charges_liquidation_fee);
+        let d = Rulebook::for_venue(VenuePreset::Dydx);
+        assert!(!d.surplus_to_fund && d.charges_liquidation_fee);
+        assert_eq!(d.partial, PartialLiquidation::FullClose);
+    }
+
+    #[test]
+    fn step_down_lands_in_the_lower_tier() {
+        // 10 BTC (lot 0.001 → 10,000 lots) at 100,000 = 1,000,000 notional, tier 3 (index 2).
+        // Keep floor(600,000 / (0.001 × 100,000)) = 6,000 lots = 600,000 notional (tier 2, its cap
+        // inclusive), so close 4,000 lots.
+        let r = Rulebook::for_venue(VenuePreset::Binance);
+        assert_eq!(r.next_close_lots(&ladder(), 10_000, 0.001, 100_000.0), 4_000);
+        // A first-tier position is closed in full.
+        assert_eq!(r.next_close_lots(&ladder(), -400, 0.001, 100_000.0), 400);
+    }
+
+    #[test]
+    fn hyperliquid_slices_and_cooldown() {
+        let h = Rulebook::for_venue(VenuePreset::Hyperliquid);
+        // 2 BTC at 100,000 = 200,000 > 100,000: 20% of 2,000 lots = 400.
+        assert_eq!(h.next_close_lots(&ladder(), 2_000, 0.001, 100_000.0), 400);
+        // 0.9 BTC = 90,000 ≤ 100,000: whole position.
+        assert_eq!(h.next_close_lots(&ladder(), 900, 0.001, 100_000.0), 900);
+        // 10 s after a slice (inside the 30 s cooldown) the whole position goes; after 30 s,
+        // another 20% slice.
+        assert_eq!(h.next_close_lots_after(&ladder(), 1_600, 0.001, 100_000.0, Some(10.0)), 1_600);
+        assert_eq!(h.next_close_lots_after(&ladder(), 1_600, 0.001, 100_000.0, Some(30.0)), 320);
+        assert_eq!(h.next_close_lots_after(&ladder(), 1_600, 0.001, 100_000.0, None), 320);
+        // Venues without a cooldown ignore the clock.
+        let b = Rulebook::for_venue(VenuePreset::Binance);
+        assert_eq!(b.next_close_lots_after(&ladder(), 10_000, 0.001, 100_000.0, Some(1.0)), 4_000);
+    }
+
+    #[test]
+    fn degenerate_inputs_do_not_panic() {
+        let r = Rulebook::for_venue(VenuePreset::Binance);
+        assert_eq!(r.next_close_lots(&ladder(), 0, 0.001, 100.0), 0);
+        let n = r.next_close_lots(&ladder(), i64::MIN, 0.001, 100.0);
+        assert!(n >= 1);
+        for mark in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let n = r.next_close_lots(&ladder(), 1_000, 0.001, mark);
+            assert!((1..=1_000).contains(&n), "mark {mark}: {n}");
         }
     }
 }
