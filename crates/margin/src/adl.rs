@@ -55,7 +55,7 @@ pub fn pnl_fraction(size_qty: f64, entry_price: f64, mark: f64) -> f64 {
 #[inline]
 pub fn effective_leverage(size_qty: f64, mark: f64, equity: f64) -> f64 {
     let value = (size_qty * mark).abs();
-    if !(equity > 0.0) {
+    if equity.is_nan() || equity <= 0.0 {
         return f64::INFINITY;
     }
     let l = value / equity;
@@ -72,7 +72,7 @@ pub fn effective_leverage(size_qty: f64, mark: f64, equity: f64) -> f64 {
 #[inline]
 pub fn effective_leverage_from_bankruptcy(mark: f64, bankruptcy_price: f64) -> f64 {
     let gap = (mark - bankruptcy_price).abs();
-    if !(gap > 0.0) {
+    if gap.is_nan() || gap == 0.0 {
         return f64::INFINITY;
     }
     let l = mark.abs() / gap;

@@ -113,7 +113,7 @@ pub fn liquidation_surplus(size_qty: f64, fill_price: f64, bankruptcy_price: f64
 /// Margin Balance; liquidated when it hits 100 %).
 #[inline]
 pub fn margin_ratio(maintenance: f64, equity: f64) -> f64 {
-    if !(equity > 0.0) {
+    if equity.is_nan() || equity <= 0.0 {
         return f64::INFINITY;
     }
     let r = maintenance / equity;

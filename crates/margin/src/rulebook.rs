@@ -152,7 +152,7 @@ impl Rulebook {
         since_last_partial_s: Option<f64>,
     ) -> i64 {
         let in_cooldown = match since_last_partial_s {
-            Some(dt) => self.cooldown_s() > 0.0 && !(dt >= self.cooldown_s()),
+            Some(dt) => self.cooldown_s() > 0.0 && (dt.is_nan() || dt < self.cooldown_s()),
             None => false,
         };
         if in_cooldown {
