@@ -142,3 +142,49 @@ impl PriceImpact for ImpactModel {
         dispatch!(self, m => m.set_depth_multiplier(multiplier))
     }
 }
+
+impl ImpactModel {
+    /// Builds market `market_index`'s model from the scenario's impact kind and book. Errors
+    /// name the field in the scenario format's words (`markets[0].book.bids[3].price`,
+    /// `markets[1].square_root.delta`, `impact.resilience_tau_s`).
+    pub fn build(
+        kind: &liq_domain::ImpactKind,
+        spec: &liq_domain::BookSpec,
+        market: &liq_domain::MarketSpec,
+        market_index: usize,
+        mid_price: f64,
+        resilience_tau_s: f64,
+    ) -> Result<ImpactModel, ImpactError> {
+        let at = |section: &'static str| {
+            move |e: ImpactError| {
+                let ImpactError::Invalid { field, message } = e;
+                let field = match field.as_str() {
+                    "resilience_tau_s" => "impact.resilience_tau_s".to_string(),
+                    "tick_size" | "lot_size" | "mid_price" => format!("markets[{market_index}].{field}"),
+                    _ => format!("markets[{market_index}].{section}{field}"),
+                };
+                ImpactError::Invalid { field, message }
+            }
+        };
+        match kind {
+            liq_domain::ImpactKind::Book => {
+                let section = match spec {
+                    liq_domain::BookSpec::Levels { .. } => "book.",
+                    liq_domain::BookSpec::Profile(_) => "book.profile.",
+                };
+                book::L2Book::from_spec(spec, market, mid_price, resilience_tau_s)
+                    .map(ImpactModel::Book)
+                    .map_err(at(section))
+            }
+            liq_domain::ImpactKind::SquareRoot(params) => {
+                let p = params.get(market_index).ok_or_else(|| ImpactError::Invalid {
+                    field: format!("markets[{market_index}].square_root"),
+                    message: "the square-root model needs parameters for every market".into(),
+                })?;
+                sqrt_law::SquareRootImpact::new(p, market, mid_price, resilience_tau_s)
+                    .map(ImpactModel::SquareRoot)
+                    .map_err(at("square_root."))
+            }
+        }
+    }
+}
