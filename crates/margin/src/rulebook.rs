@@ -1,17 +1,18 @@
 //! Venue liquidation rulebooks: what each preset does when a margin unit falls below maintenance.
 //!
-//! | rule                    | binance                          | bybit                              | hyperliquid                                   | dydx (v4)                          |
-//! |-------------------------|----------------------------------|------------------------------------|-----------------------------------------------|------------------------------------|
-//! | trigger                 | equity < maintenance, at mark    | equity < maintenance, at mark      | equity < maintenance, at mark                 | equity < maintenance, at oracle    |
-//! | partial liquidation     | one IOC order down to a lower tier | FillOrKill down to a lower tier  | 20% slices above 100k USDC; full close within 30 s of a slice | configurable; preset: full close |
-//! | order and limit         | IOC, limit at bankruptcy         | FillOrKill, then takeover at bankruptcy | market order                            | limit at the "fillable price"      |
-//! | fee                     | liquidation (clearance) fee      | none (taker fee only)              | none                                          | penalty up to 1.5%                 |
-//! | surplus over bankruptcy | insurance fund                   | insurance fund                     | stays with the user                           | stays with the user (after fee)    |
-//! | backstop / takeover     | fund takes the rest at bankruptcy | engine takes the rest at bankruptcy | vault takes the unit below 2/3 of maintenance | fund covers up to the max spread   |
-//! | fund exhausted          | ADL: PnL% × eff. leverage        | ADL: PnL% × eff. leverage          | ADL: unrealised PnL and leverage              | deleveraging, offsetting accounts  |
+//! | rule | binance | bybit | hyperliquid | dydx (v4) |
+//! |---|---|---|---|---|
+//! | trigger | equity < maintenance, at mark | equity < maintenance, at mark | equity < maintenance, at mark | equity < maintenance, at oracle price |
+//! | mark price | index basket + funding | mark price | external CEX prices + own book | oracle price |
+//! | partial liquidation | one IOC order down to a lower tier (`StepDownLadder`) | FillOrKill down to a lower risk-limit tier (`StepDownLadder`) | 20% of positions > 100k USDC; within 30 s of a slice the whole position (`Slices`) | governance-configurable; preset closes all (`FullClose`) |
+//! | liquidation order / limit | IOC; rest closed at bankruptcy price | FillOrKill; rest taken at bankruptcy price | market order to the book | limit at the "fillable price" |
+//! | fee | liquidation ("clearance") fee → fund (`charges_liquidation_fee`) | none beyond taker fee | none | penalty ≤ 1.5% → fund |
+//! | surplus over bankruptcy | insurance fund (`surplus_to_fund`) | insurance fund | stays with the trader | stays with the trader after the penalty |
+//! | backstop / takeover | insurance fund takes the rest at bankruptcy | liquidation engine takes the rest at bankruptcy | liquidator vault takes the unit when equity < 2/3 maintenance (`backstop_equity_ratio = 2/3`) | insurance fund covers up to a max spread from oracle |
+//! | fund exhausted | ADL by profit and leverage | ADL by profit and effective leverage | ADL by unrealised PnL and leverage, at previous oracle price | deleveraging of offsetting accounts at bankruptcy price |
 //!
-//! Every row, with the venues' own wording, sources and the dates they were observed, is in
-//! `docs/venues.md`; keep the two in step.
+//! This table is copied from `docs/venues.md`, which quotes each venue's own wording with its source
+//! and the date observed; keep the two identical.
 
 use liq_domain::{RiskLadder, VenuePreset};
 use serde::{Deserialize, Serialize};
@@ -184,6 +185,27 @@ mod tests {
             (3_000_000.0, 0.0065, 75.0),
         ])
         .unwrap()
+    }
+
+    #[test]
+    fn module_doc_table_matches_docs_venues_md() {
+        // The preset table is written twice (here for rustdoc, in docs/venues.md for readers);
+        // this keeps them from drifting apart.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/venues.md");
+        let doc = std::fs::read_to_string(path).expect("docs/venues.md is readable");
+        let table = |text: &str, prefix: &str| -> Vec<String> {
+            text.lines()
+                .filter_map(|l| l.strip_prefix(prefix))
+                .map(str::trim)
+                .skip_while(|l| !l.starts_with("| rule |"))
+                .take_while(|l| l.starts_with('|'))
+                .map(String::from)
+                .collect()
+        };
+        let here = table(include_str!("rulebook.rs"), "//!");
+        let there = table(&doc, "");
+        assert!(here.len() > 5, "table not found in the module doc");
+        assert_eq!(here, there);
     }
 
     #[test]
