@@ -1,1 +1,22 @@
-//! placeholder
+//! The liquidation cascade engine.
+//!
+//! This crate owns the state of a run and everything that changes it: the exact ledger
+//! ([`ledger`]), the trigger index that finds units under maintenance without rescanning the
+//! population ([`index`]), the liquidation engine with insurance fund, ADL and bad debt
+//! ([`liquidate`]), the round-based cascade ([`cascade`]) and the event log and outcome every
+//! analysis reads ([`outcome`]). It builds on `liq-margin` (formulas, venue rules) and
+//! `liq-impact` (price formation) and knows nothing of files or the command line.
+
+pub mod cascade;
+pub mod index;
+pub mod ledger;
+pub mod liquidate;
+pub mod model;
+pub mod outcome;
+
+pub use cascade::{run_cascade, Cascade};
+pub use ledger::Workspace;
+pub use model::{EngineError, EngineModel, Unit};
+pub use outcome::{
+    CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow, Outcome, Summary,
+};

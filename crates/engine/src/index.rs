@@ -1,0 +1,185 @@
+//! Trigger detection without rescanning every account each round.
+//!
+//! Built once per model, shared by every run:
+//! - **One-market units** (every isolated position, and every cross wallet whose equity depends
+//!   on a single market's mark): their equity is affine in that mark and maintenance is piecewise
+//!   linear, so the liquidation trigger is an exact price ([`liq_margin::trigger_price`]). Longs
+//!   are kept per market sorted by trigger price descending, shorts ascending. A run keeps one
+//!   cursor per list and, each round, advances it past the entries the current mark has reached:
+//!   O(newly triggered) per round instead of O(accounts).
+//! - **Multi-market cross units**: equity − maintenance at the starting marks is a buffer `B`;
+//!   a relative move `r_k` of each mark changes it by at most `L × max_k |r_k|`, where
+//!   `L = Σ_k (|exposure_k| + |size_k|·max mmr_k)·mark0_k` is a Lipschitz bound (maintenance
+//!   margin's slope in notional never exceeds the ladder's top rate). So a unit is provably safe
+//!   while `max_k |r_k| < B / L`; units are sorted by that distance and enter an exact watch list
+//!   only once the run's largest relative move reaches it.
+//!
+//! Units touched during a run (partially liquidated, deleveraged) leave the static index: the
+//! run puts them on its watch list and checks them exactly every round.
+
+use crate::ledger::Workspace;
+use crate::model::{AssetPricing, EngineModel, Unit};
+use liq_margin::{trigger_price, Trigger};
+
+/// The static trigger index of a model.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TriggerIndex {
+    /// Per market: `(trigger price, unit)` of long-exposed units, descending by price.
+    pub longs: Vec<Vec<(f64, Unit)>>,
+    /// Per market: short-exposed units, ascending by price.
+    pub shorts: Vec<Vec<(f64, Unit)>>,
+    /// Multi-market cross units by safe relative distance, ascending.
+    pub frontier: Vec<(f64, Unit)>,
+    /// Per market: position slots (for ADL ranking).
+    pub slots_by_market: Vec<Vec<u32>>,
+}
+
+/// Per-run cursors into the index.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Cursors {
+    pub longs: Vec<usize>,
+    pub shorts: Vec<usize>,
+    pub frontier: usize,
+}
+
+impl Cursors {
+    pub fn new(n_markets: usize) -> Self {
+        Cursors { longs: vec![0; n_markets], shorts: vec![0; n_markets], frontier: 0 }
+    }
+    pub fn reset(&mut self) {
+        self.longs.iter_mut().for_each(|c| *c = 0);
+        self.shorts.iter_mut().for_each(|c| *c = 0);
+        self.frontier = 0;
+    }
+}
+
+impl TriggerIndex {
+    /// Builds the index from a workspace holding the model's starting state.
+    pub fn build(model: &EngineModel, ws: &Workspace) -> TriggerIndex {
+        let n_m = model.n_markets();
+        let mut idx = TriggerIndex {
+            longs: vec![Vec::new(); n_m],
+            shorts: vec![Vec::new(); n_m],
+            frontier: Vec::new(),
+            slots_by_market: vec![Vec::new(); n_m],
+        };
+        for s in 0..model.n_positions() {
+            idx.slots_by_market[model.pos_market[s] as usize].push(s as u32);
+        }
+        let max_mmr: Vec<f64> = model
+            .markets
+            .iter()
+            .map(|m| m.ladder.tiers().iter().map(|t| t.mmr).fold(0.0, f64::max))
+            .collect();
+        let mut deps: Vec<usize> = Vec::with_capacity(4);
+        for a in 0..model.n_accounts() as u32 {
+            for s in model.positions_of(a) {
+                if model.pos_isolated[s] {
+                    let k = model.pos_market[s] as usize;
+                    let spec = &model.markets[k];
+                    let q = model.size0[s] as f64 * spec.lot_size;
+                    let fixed = (model.iso_margin0[s] - model.cost0[s]) as f64 * 1e-6;
+                    idx.insert_1d(k, Unit::isolated(s as u32), trigger_price(q, q, fixed, &spec.ladder));
+                }
+            }
+            // Cross wallet: which marks does its equity depend on?
+            deps.clear();
+            let mut has_cross_position = false;
+            for s in model.positions_of(a) {
+                if !model.pos_isolated[s] {
+                    has_cross_position = true;
+                    let k = model.pos_market[s] as usize;
+                    if !deps.contains(&k) {
+                        deps.push(k);
+                    }
+                }
+            }
+            if !has_cross_position {
+                continue;
+            }
+            for c in model.collateral_of(a) {
+                if let AssetPricing::Market(k) = model.asset_pricing[model.coll_asset[c] as usize] {
+                    if !deps.contains(&k) {
+                        deps.push(k);
+                    }
+                }
+            }
+            let u = Unit::cross(a);
+            let cross_positions_in = |k: usize| {
+                model
+                    .positions_of(a)
+                    .filter(move |&s| !model.pos_isolated[s] && model.pos_market[s] as usize == k)
+            };
+            if deps.len() == 1 && cross_positions_in(deps[0]).count() == 1 {
+                let k = deps[0];
+                let s = cross_positions_in(k).next().unwrap_or(0);
+                let spec = &model.markets[k];
+                let q = model.size0[s] as f64 * spec.lot_size;
+                let (equity, _) = ws.unit_margin(model, u);
+                let exposure = ws.unit_exposure(model, u, k);
+                let fixed = equity - exposure * model.mark0[k];
+                idx.insert_1d(k, u, trigger_price(q, exposure, fixed, &spec.ladder));
+            } else {
+                let (equity, mm) = ws.unit_margin(model, u);
+                let mut lipschitz = 0.0;
+                for &k in &deps {
+                    let size_q: f64 = cross_positions_in(k)
+                        .map(|s| (model.size0[s] as f64 * model.markets[k].lot_size).abs())
+                        .sum();
+                    lipschitz += (ws.unit_exposure(model, u, k).abs() + size_q * max_mmr[k]) * model.mark0[k];
+                }
+                let distance = if lipschitz > 0.0 { (equity - mm) / lipschitz } else { f64::INFINITY };
+                idx.frontier.push((distance, u));
+            }
+        }
+        for k in 0..n_m {
+            idx.longs[k].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            idx.shorts[k].sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        }
+        idx.frontier.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        idx
+    }
+
+    fn insert_1d(&mut self, k: usize, u: Unit, t: Trigger) {
+        match t {
+            Trigger::AtOrBelow(p) => self.longs[k].push((p, u)),
+            Trigger::AtOrAbove(p) => self.shorts[k].push((p, u)),
+            Trigger::Never => {}
+        }
+    }
+
+    /// Appends to `out` every unit the current marks may have triggered since the last call:
+    /// one-market units whose exact trigger the mark has reached, and multi-market units whose
+    /// safe distance the largest relative move has reached (those join the watch list). Units
+    /// already on the watch list are skipped (the watch list checks them).
+    pub fn advance(&self, model: &EngineModel, ws: &mut Workspace, cur: &mut Cursors, out: &mut Vec<Unit>) {
+        for k in 0..model.n_markets() {
+            let m = ws.marks[k];
+            let longs = &self.longs[k];
+            while cur.longs[k] < longs.len() && m <= longs[cur.longs[k]].0 {
+                let u = longs[cur.longs[k]].1;
+                cur.longs[k] += 1;
+                if ws.watch_unit(u) {
+                    out.push(u);
+                }
+            }
+            let shorts = &self.shorts[k];
+            while cur.shorts[k] < shorts.len() && m >= shorts[cur.shorts[k]].0 {
+                let u = shorts[cur.shorts[k]].1;
+                cur.shorts[k] += 1;
+                if ws.watch_unit(u) {
+                    out.push(u);
+                }
+            }
+        }
+        let max_move =
+            (0..model.n_markets()).map(|k| (ws.marks[k] / model.mark0[k] - 1.0).abs()).fold(0.0, f64::max);
+        while cur.frontier < self.frontier.len() && self.frontier[cur.frontier].0 <= max_move {
+            let u = self.frontier[cur.frontier].1;
+            cur.frontier += 1;
+            if ws.watch_unit(u) {
+                out.push(u);
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The immutable, shareable form of a scenario that the cascade runs on.
+//!
+//! [`EngineModel`] flattens the scenario's accounts into structure-of-arrays (positions and
+//! collateral contiguous per account, addressed by dense `u32` slots), classifies every *margin
+//! unit* (an isolated position, or an account's cross wallet), and builds the trigger index once
+//! (see [`crate::index`]). Nothing in it changes during a run, so one model serves any number of
+//! runs, paths and threads; per-run state lives in [`crate::ledger::Workspace`].
+
+use crate::index::TriggerIndex;
+use liq_domain::{AssetPrice, MarginMode, MarketSpec, Scenario};
+use liq_impact::ImpactModel;
+use liq_margin::Rulebook;
+
+/// Errors turning a validated scenario into an engine model.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    #[error("{field}: {message}")]
+    Invalid { field: String, message: String },
+}
+
+impl EngineError {
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        EngineError::Invalid { field: field.into(), message: message.into() }
+    }
+}
+
+/// A margin unit: the thing that is tested against maintenance margin and liquidated.
+/// Encoded in one `u32`: the high bit set means an isolated position slot, clear an account's
+/// cross wallet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Unit(pub u32);
+
+const ISOLATED_BIT: u32 = 1 << 31;
+
+impl Unit {
+    #[inline]
+    pub fn cross(account: u32) -> Unit {
+        Unit(account)
+    }
+    #[inline]
+    pub fn isolated(slot: u32) -> Unit {
+        Unit(slot | ISOLATED_BIT)
+    }
+    /// The isolated position slot, if this unit is one.
+    #[inline]
+    pub fn isolated_slot(self) -> Option<u32> {
+        (self.0 & ISOLATED_BIT != 0).then_some(self.0 & !ISOLATED_BIT)
+    }
+    /// The account whose cross wallet this unit is, if it is one.
+    #[inline]
+    pub fn cross_account(self) -> Option<u32> {
+        (self.0 & ISOLATED_BIT == 0).then_some(self.0)
+    }
+}
+
+/// How a collateral asset is priced, resolved to indices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum AssetPricing {
+    Fixed(f64),
+    Market(usize),
+}
+
+/// The immutable engine form of a scenario.
+#[derive(Debug, Clone)]
+pub struct EngineModel {
+    pub markets: Vec<MarketSpec>,
+    pub rulebook: Rulebook,
+    pub(crate) asset_pricing: Vec<AssetPricing>,
+    pub(crate) asset_haircut: Vec<f64>,
+    pub(crate) asset_symbol: Vec<String>,
+    pub labels: Vec<String>,
+    // Accounts: positions `pos_start[a]..pos_start[a+1]`, collateral `coll_start[a]..coll_start[a+1]`.
+    pub(crate) pos_start: Vec<u32>,
+    pub(crate) coll_start: Vec<u32>,
+    pub(crate) wallet0: Vec<i64>,
+    // Positions (slots).
+    pub(crate) pos_account: Vec<u32>,
+    pub(crate) pos_market: Vec<u16>,
+    pub(crate) pos_isolated: Vec<bool>,
+    pub(crate) size0: Vec<i64>,
+    pub(crate) cost0: Vec<i64>,
+    pub(crate) iso_margin0: Vec<i64>,
+    // Collateral (slots).
+    pub(crate) coll_asset: Vec<u16>,
+    pub(crate) coll_qty0: Vec<f64>,
+    /// Marks before the shock.
+    pub mark0: Vec<f64>,
+    /// Index prices before the shock.
+    pub index0: Vec<f64>,
+    /// Impact models at the start of a run (cloned per run).
+    pub(crate) impact0: Vec<ImpactModel>,
+    pub(crate) cross_impact: liq_impact::cross::CrossImpact,
+    pub(crate) insurance_fund0: i64,
+    pub(crate) index: TriggerIndex,
+    pub(crate) scenario: ScenarioParams,
+}
+
+/// Scalar scenario parameters the run loop needs.
+#[derive(Debug, Clone)]
+pub(crate) struct ScenarioParams {
+    pub round_cap: u32,
+    pub round_duration_s: f64,
+    pub mark_book_weight: f64,
+    pub withdrawal_sensitivity: f64,
+    pub withdrawal_floor: f64,
+    pub shock: Vec<f64>,
+    pub seed: u64,
+}
+
+impl EngineModel {
+    /// Builds the model: flattens accounts, prices the impact models, indexes triggers.
+    pub fn new(s: &Scenario) -> Result<EngineModel, EngineError> {
+        let n_m = s.markets.len();
+        if n_m == 0 {
+            return Err(EngineError::invalid("markets", "a scenario needs at least one market"));
+        }
+        if n_m > u16::MAX as usize {
+            return Err(EngineError::invalid("markets", "too many markets"));
+        }
+        if s.books.len() != n_m {
+            return Err(EngineError::invalid(
+                "books",
+                format!("{} books for {} markets", s.books.len(), n_m),
+            ));
+        }
+        if s.accounts.len() >= (1usize << 31) {
+            return Err(EngineError::invalid("accounts", "more than 2^31 accounts"));
+        }
+        let mut asset_pricing = Vec::with_capacity(s.assets.len());
+        for (i, a) in s.assets.iter().enumerate() {
+            asset_pricing.push(match a.price {
+                AssetPrice::Fixed(p) => AssetPricing::Fixed(p),
+                AssetPrice::Market(m) if m.idx() < n_m => AssetPricing::Market(m.idx()),
+                AssetPrice::Market(m) => {
+                    return Err(EngineError::invalid(
+                        format!("assets[{i}].market"),
+                        format!("unknown market index {m}"),
+                    ))
+                }
+            });
+        }
+        let n_pos: usize = s.accounts.iter().map(|a| a.positions.len()).sum();
+        let n_coll: usize = s.accounts.iter().map(|a| a.collateral.len()).sum();
+        if n_pos >= (1usize << 31) {
+            return Err(EngineError::invalid("accounts", "more than 2^31 positions"));
+        }
+        let mut m = EngineModel {
+            markets: s.markets.clone(),
+            rulebook: Rulebook::for_venue(s.venue),
+            asset_pricing,
+            asset_haircut: s.assets.iter().map(|a| a.haircut).collect(),
+            asset_symbol: s.assets.iter().map(|a| a.symbol.clone()).collect(),
+            labels: Vec::with_capacity(s.accounts.len()),
+            pos_start: Vec::with_capacity(s.accounts.len() + 1),
+            coll_start: Vec::with_capacity(s.accounts.len() + 1),
+            wallet0: Vec::with_capacity(s.accounts.len()),
+            pos_account: Vec::with_capacity(n_pos),
+            pos_market: Vec::with_capacity(n_pos),
+            pos_isolated: Vec::with_capacity(n_pos),
+            size0: Vec::with_capacity(n_pos),
+            cost0: Vec::with_capacity(n_pos),
+            iso_margin0: Vec::with_capacity(n_pos),
+            coll_asset: Vec::with_capacity(n_coll),
+            coll_qty0: Vec::with_capacity(n_coll),
+            mark0: s.markets.iter().map(|m| m.mark_price).collect(),
+            index0: s.markets.iter().map(|m| m.index_price).collect(),
+            impact0: Vec::with_capacity(n_m),
+            cross_impact: liq_impact::cross::CrossImpact::new(&s.impact.cross_impact, n_m)
+                .map_err(|e| EngineError::invalid("impact.cross_impact", e.to_string()))?,
+            insurance_fund0: s.insurance_fund.0,
+            index: TriggerIndex::default(),
+            scenario: ScenarioParams {
+                round_cap: s.engine.round_cap,
+                round_duration_s: s.engine.round_duration_s,
+                mark_book_weight: s.engine.mark_book_weight,
+                withdrawal_sensitivity: s.impact.withdrawal.sensitivity,
+                withdrawal_floor: s.impact.withdrawal.floor,
+                shock: s.shock.moves(n_m),
+                seed: s.seed,
+            },
+        };
+        for (ai, a) in s.accounts.iter().enumerate() {
+            m.labels.push(a.label.clone());
+            m.pos_start.push(m.size0.len() as u32);
+            m.coll_start.push(m.coll_asset.len() as u32);
+            m.wallet0.push(a.wallet.0);
+            for (pi, p) in a.positions.iter().enumerate() {
+                if p.market.idx() >= n_m {
+                    return Err(EngineError::invalid(
+                        format!("accounts[{ai}].positions[{pi}].market"),
+                        format!("unknown market index {}", p.market),
+                    ));
+                }
+                if p.size_lots == 0 {
+                    return Err(EngineError::invalid(
+                        format!("accounts[{ai}].positions[{pi}].size"),
+                        "zero size",
+                    ));
+                }
+                m.pos_account.push(ai as u32);
+                m.pos_market.push(p.market.0);
+                m.pos_isolated.push(p.mode == MarginMode::Isolated);
+                m.size0.push(p.size_lots);
+                m.cost0.push(p.cost.0);
+                m.iso_margin0.push(if p.mode == MarginMode::Isolated { p.isolated_margin.0 } else { 0 });
+            }
+            for (ci, c) in a.collateral.iter().enumerate() {
+                if c.asset.idx() >= s.assets.len() {
+                    return Err(EngineError::invalid(
+                        format!("accounts[{ai}].collateral[{ci}].asset"),
+                        format!("unknown asset index {}", c.asset),
+                    ));
+                }
+                m.coll_asset.push(c.asset.0);
+                m.coll_qty0.push(c.qty);
+            }
+        }
+        m.pos_start.push(m.size0.len() as u32);
+        m.coll_start.push(m.coll_asset.len() as u32);
+        for (k, (spec, book)) in s.markets.iter().zip(&s.books).enumerate() {
+            let model =
+                ImpactModel::build(&s.impact.kind, book, spec, k, spec.mark_price, s.impact.resilience_tau_s)
+                    .map_err(|e| EngineError::invalid(format!("markets[{k}].book"), e.to_string()))?;
+            m.impact0.push(model);
+        }
+        let ws = crate::ledger::Workspace::new(&m);
+        m.index = TriggerIndex::build(&m, &ws);
+        Ok(m)
+    }
+
+    pub fn n_markets(&self) -> usize {
+        self.markets.len()
+    }
+
+    pub fn n_accounts(&self) -> usize {
+        self.wallet0.len()
+    }
+
+    pub fn n_positions(&self) -> usize {
+        self.size0.len()
+    }
+
+    /// Position slots of account `a`.
+    #[inline]
+    pub(crate) fn positions_of(&self, a: u32) -> std::ops::Range<usize> {
+        self.pos_start[a as usize] as usize..self.pos_start[a as usize + 1] as usize
+    }
+
+    /// Collateral slots of account `a`.
+    #[inline]
+    pub(crate) fn collateral_of(&self, a: u32) -> std::ops::Range<usize> {
+        self.coll_start[a as usize] as usize..self.coll_start[a as usize + 1] as usize
+    }
+
+    /// The account a unit belongs to.
+    #[inline]
+    pub fn unit_account(&self, u: Unit) -> u32 {
+        match u.isolated_slot() {
+            Some(slot) => self.pos_account[slot as usize],
+            None => u.0,
+        }
+    }
+
+    /// The symbol of a collateral asset.
+    pub fn asset_symbol(&self, asset: usize) -> &str {
+        &self.asset_symbol[asset]
+    }
+
+    /// The seed the scenario was generated with (recorded in outputs).
+    pub fn seed(&self) -> u64 {
+        self.scenario.seed
+    }
+
+    /// The exogenous shock per market.
+    pub fn shock(&self) -> &[f64] {
+        &self.scenario.shock
+    }
+
+    /// Replaces the exogenous shock (CLI `--shock` overrides).
+    pub fn set_shock(&mut self, shock: Vec<f64>) {
+        self.scenario.shock = shock;
+    }
+}

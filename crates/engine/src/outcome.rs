@@ -1,0 +1,264 @@
+//! The event log and outcome of a cascade run, and the first-/second-order summary.
+//!
+//! Every mode produces the same [`LiquidationEvent`] log; every analysis reads it. The
+//! [`Outcome`] aggregates one run; [`CascadeReport`] pairs the run with its counterfactual (the
+//! same shock with liquidation orders that move no price) and derives the [`Summary`] that the
+//! CLI prints and serialises.
+
+use serde::Serialize;
+
+/// What happened to a liquidated position (or to the fund) in one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// The IOC liquidation order filled in the book (at or better than bankruptcy).
+    MarketFill,
+    /// The part the book could not absorb, taken over by the insurance fund at bankruptcy.
+    FundTakeover,
+    /// The whole unit taken over by the backstop (Hyperliquid: equity < 2/3 of maintenance).
+    Backstop,
+    /// Closed against an opposite position by auto-deleveraging, at bankruptcy.
+    Adl,
+    /// Equity left after a full liquidation, paid to the fund (Binance, Bybit).
+    SurplusToFund,
+    /// Negative equity left after a liquidation, covered by the fund.
+    FundCover,
+}
+
+/// One liquidation event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiquidationEvent {
+    /// Round of the cascade (0 = the shock's own liquidations).
+    pub generation: u32,
+    /// Account index in the scenario.
+    pub account: u32,
+    pub market: u16,
+    /// Whether the liquidated unit was an isolated position (else the cross wallet).
+    pub isolated: bool,
+    pub kind: EventKind,
+    /// Signed change of the liquidated account's position, lots (−5 = five lots sold).
+    pub lots: i64,
+    /// Signed change in base units.
+    pub qty: f64,
+    /// Average fill or transfer price.
+    pub price: f64,
+    /// |qty| × price, USD.
+    pub notional_usd: f64,
+    /// Mark at the start of the round.
+    pub mark: f64,
+    /// Bankruptcy price of the unit when the step started.
+    pub bankruptcy_price: f64,
+    /// Liquidation fee charged to the account, USD (paid to the fund).
+    pub liquidation_fee_usd: f64,
+    /// Flow into the fund, USD: fee and surplus in, cover out; for a takeover, the fund's
+    /// immediate mark-to-market gain (negative = loss) on the inventory it took.
+    pub fund_flow_usd: f64,
+    /// The ADL counterparty account, for `Adl` events.
+    pub counterparty: Option<u32>,
+}
+
+/// Per-market outcome of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarketOutcome {
+    pub symbol: String,
+    pub mark_start: f64,
+    /// Mark after the exogenous shock alone (before any liquidation).
+    pub mark_after_shock: f64,
+    pub mark_end: f64,
+    /// Lowest mark seen during the run.
+    pub mark_trough: f64,
+    /// Highest mark seen during the run.
+    pub mark_peak: f64,
+    /// Liquidated notional (USD) by generation.
+    pub notional_by_generation: Vec<f64>,
+    pub liquidated_notional_usd: f64,
+    pub adl_notional_usd: f64,
+    /// The fund's inventory after the run, lots (signed).
+    pub fund_inventory_lots: i64,
+}
+
+/// The result of one cascade run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub with_impact: bool,
+    pub events: Vec<LiquidationEvent>,
+    /// Rounds in which liquidations happened.
+    pub rounds: u32,
+    pub round_cap_hit: bool,
+    pub markets: Vec<MarketOutcome>,
+    pub accounts_liquidated: u64,
+    pub insurance_fund_start_usd: f64,
+    /// Fund equity at the end: cash + inventory at the end marks + seized collateral.
+    pub insurance_fund_end_usd: f64,
+    pub insurance_fund_min_usd: f64,
+    pub adl_notional_usd: f64,
+    pub bad_debt_usd: f64,
+    pub liquidation_fees_usd: f64,
+}
+
+impl Outcome {
+    /// Total liquidated notional, USD.
+    pub fn liquidated_notional_usd(&self) -> f64 {
+        self.markets.iter().map(|m| m.liquidated_notional_usd).sum()
+    }
+
+    /// Liquidated notional of generation 0, USD.
+    pub fn first_generation_notional_usd(&self) -> f64 {
+        self.markets.iter().map(|m| m.notional_by_generation.first().copied().unwrap_or(0.0)).sum()
+    }
+
+    /// Notional, accounts and events per generation.
+    pub fn generations(&self) -> Vec<GenerationRow> {
+        let n = self.markets.iter().map(|m| m.notional_by_generation.len()).max().unwrap_or(0);
+        let mut rows: Vec<GenerationRow> = (0..n)
+            .map(|g| GenerationRow {
+                generation: g as u32,
+                notional_usd: self
+                    .markets
+                    .iter()
+                    .map(|m| m.notional_by_generation.get(g).copied().unwrap_or(0.0))
+                    .sum(),
+                accounts: 0,
+                events: 0,
+            })
+            .collect();
+        let mut seen: Vec<(u32, u32)> = Vec::new();
+        for e in &self.events {
+            if let Some(r) = rows.get_mut(e.generation as usize) {
+                r.events += 1;
+            }
+            if e.kind.liquidates() {
+                seen.push((e.generation, e.account));
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for (g, _) in seen {
+            if let Some(r) = rows.get_mut(g as usize) {
+                r.accounts += 1;
+            }
+        }
+        rows
+    }
+}
+
+impl EventKind {
+    /// Whether the event closes part of a liquidated position (counts as liquidated notional).
+    pub fn liquidates(self) -> bool {
+        matches!(self, EventKind::MarketFill | EventKind::FundTakeover | EventKind::Backstop | EventKind::Adl)
+    }
+}
+
+/// One generation's totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GenerationRow {
+    pub generation: u32,
+    pub notional_usd: f64,
+    /// Accounts with a liquidation in this generation.
+    pub accounts: u64,
+    pub events: u64,
+}
+
+/// The headline numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Generation-0 liquidated notional: what the shock alone liquidates at unchanged prices.
+    pub first_order_notional_usd: f64,
+    /// Everything the feedback loop added (later generations).
+    pub second_order_notional_usd: f64,
+    pub liquidated_notional_usd: f64,
+    /// Total / first-order.
+    pub amplification: f64,
+    /// Liquidated notional of the counterfactual run in which liquidations move no price.
+    pub counterfactual_notional_usd: f64,
+    /// Total / counterfactual: the split measured the second way.
+    pub counterfactual_amplification: f64,
+    pub accounts_liquidated: u64,
+    pub rounds: u32,
+    pub round_cap_hit: bool,
+    pub insurance_fund_start_usd: f64,
+    pub insurance_fund_end_usd: f64,
+    pub adl_notional_usd: f64,
+    pub bad_debt_usd: f64,
+}
+
+/// Per-market headline row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarketRow {
+    pub symbol: String,
+    pub mark_start: f64,
+    pub mark_after_shock: f64,
+    pub mark_end: f64,
+    /// mark_end / mark_after_shock − 1: how far the cascade pushed past the shock.
+    pub overshoot: f64,
+    pub first_order_notional_usd: f64,
+    pub second_order_notional_usd: f64,
+    pub liquidated_notional_usd: f64,
+    pub counterfactual_notional_usd: f64,
+    pub adl_notional_usd: f64,
+}
+
+/// A run, its counterfactual and the derived summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CascadeReport {
+    pub summary: Summary,
+    pub markets: Vec<MarketRow>,
+    pub generations: Vec<GenerationRow>,
+    pub outcome: Outcome,
+    pub counterfactual: Outcome,
+}
+
+fn ratio(total: f64, base: f64) -> f64 {
+    if base > 0.0 {
+        total / base
+    } else if total > 0.0 {
+        f64::INFINITY
+    } else {
+        1.0
+    }
+}
+
+impl CascadeReport {
+    pub fn new(outcome: Outcome, counterfactual: Outcome) -> CascadeReport {
+        let total = outcome.liquidated_notional_usd();
+        let first = outcome.first_generation_notional_usd();
+        let cf = counterfactual.liquidated_notional_usd();
+        let summary = Summary {
+            first_order_notional_usd: first,
+            second_order_notional_usd: total - first,
+            liquidated_notional_usd: total,
+            amplification: ratio(total, first),
+            counterfactual_notional_usd: cf,
+            counterfactual_amplification: ratio(total, cf),
+            accounts_liquidated: outcome.accounts_liquidated,
+            rounds: outcome.rounds,
+            round_cap_hit: outcome.round_cap_hit,
+            insurance_fund_start_usd: outcome.insurance_fund_start_usd,
+            insurance_fund_end_usd: outcome.insurance_fund_end_usd,
+            adl_notional_usd: outcome.adl_notional_usd,
+            bad_debt_usd: outcome.bad_debt_usd,
+        };
+        let markets = outcome
+            .markets
+            .iter()
+            .zip(&counterfactual.markets)
+            .map(|(m, c)| {
+                let first = m.notional_by_generation.first().copied().unwrap_or(0.0);
+                MarketRow {
+                    symbol: m.symbol.clone(),
+                    mark_start: m.mark_start,
+                    mark_after_shock: m.mark_after_shock,
+                    mark_end: m.mark_end,
+                    overshoot: m.mark_end / m.mark_after_shock - 1.0,
+                    first_order_notional_usd: first,
+                    second_order_notional_usd: m.liquidated_notional_usd - first,
+                    liquidated_notional_usd: m.liquidated_notional_usd,
+                    counterfactual_notional_usd: c.liquidated_notional_usd,
+                    adl_notional_usd: m.adl_notional_usd,
+                }
+            })
+            .collect();
+        let generations = outcome.generations();
+        CascadeReport { summary, markets, generations, outcome, counterfactual }
+    }
+}
