@@ -94,8 +94,6 @@ impl Cascade {
         let mut totals =
             RunTotals { notional: vec![Vec::new(); n_m], adl_notional: vec![0.0; n_m], ..Default::default() };
         let dt = model.scenario.round_duration_s;
-        let cooldown = model.rulebook.cooldown_s();
-        let rounds_per_cooldown = if cooldown > 0.0 && dt > 0.0 { (cooldown / dt).ceil() as u32 } else { 0 };
         let mut generation = 0u32;
         let mut round_cap_hit = false;
         loop {
@@ -144,7 +142,7 @@ impl Cascade {
                     adl: &mut self.adl,
                     totals: &mut totals,
                     generation,
-                    rounds_per_cooldown,
+                    round_duration_s: dt,
                 };
                 for &u in &triggered {
                     liq.liquidate_unit(u);
@@ -205,7 +203,8 @@ impl Cascade {
             insurance_fund_end_usd: self.ws.fund_equity(model),
             insurance_fund_min_usd: fund_min,
             adl_notional_usd: totals.adl_notional.iter().sum(),
-            bad_debt_usd: totals.bad_debt,
+            // Whatever the fund's equity cannot cover at the end marks is still uncovered.
+            bad_debt_usd: (-self.ws.fund_equity(model)).max(0.0),
             liquidation_fees_usd: totals.fees,
         }
     }

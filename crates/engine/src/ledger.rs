@@ -53,8 +53,8 @@ pub struct Workspace {
     pub(crate) unit_stamp_cross: Vec<u32>,
     pub(crate) unit_stamp_iso: Vec<u32>,
     pub(crate) watch: Vec<Unit>,
-    /// Round before which a unit may not be liquidated again (partial-liquidation cooldown).
-    pub(crate) cooldown_until: Vec<(Unit, u32)>,
+    /// Round of each unit's last partial slice (venues with a cooldown).
+    pub(crate) last_partial: Vec<(Unit, u32)>,
 }
 
 impl Workspace {
@@ -83,7 +83,7 @@ impl Workspace {
             unit_stamp_cross: vec![0; model.n_accounts()],
             unit_stamp_iso: vec![0; model.n_positions()],
             watch: Vec::new(),
-            cooldown_until: Vec::new(),
+            last_partial: Vec::new(),
         };
         ws.reset(model, true);
         ws
@@ -141,7 +141,7 @@ impl Workspace {
             }
         }
         self.watch.clear();
-        self.cooldown_until.clear();
+        self.last_partial.clear();
     }
 
     /// Marks an account as modified in this run (so reset restores it).

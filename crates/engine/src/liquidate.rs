@@ -1,6 +1,6 @@
 //! The liquidation engine: what happens to one margin unit found below maintenance.
 //!
-//! One step, repeated while the unit stays below maintenance (and its venue's cooldown allows):
+//! One step, repeated while the unit stays below maintenance (within a cooldown, in full):
 //! pick the position with the largest maintenance margin; let the rulebook say how many lots
 //! this step closes; compute the unit's bankruptcy price for that market (the mark at which its
 //! equity would be zero, other marks held); send an IOC order limited at that price to the
@@ -8,7 +8,7 @@
 //! fee; hand what the book did not take to the insurance fund at the bankruptcy price while the
 //! fund's equity can carry the loss, then to auto-deleveraging of the highest-ranked opposite
 //! positions, and whatever is left to the fund anyway, counting the fund's equity that goes below
-//! zero as **bad debt**. A unit whose equity fell below the backstop ratio (Hyperliquid) skips the
+//! zero is reported as **bad debt**. A unit whose equity fell below the backstop ratio (Hyperliquid) skips the
 //! book and goes to the backstop whole. When a unit is fully closed its surplus goes to the fund
 //! (Binance, Bybit) or stays with the user, volatile collateral covers a negative wallet, and the
 //! fund covers any remainder, so no account ends with silently negative equity.
@@ -35,7 +35,6 @@ pub(crate) struct RunTotals {
     /// [market][generation] liquidated notional.
     pub notional: Vec<Vec<f64>>,
     pub adl_notional: Vec<f64>,
-    pub bad_debt: f64,
     pub fees: f64,
 }
 
@@ -46,7 +45,8 @@ pub(crate) struct Liquidator<'a> {
     pub adl: &'a mut [[AdlQueue; 2]],
     pub totals: &'a mut RunTotals,
     pub generation: u32,
-    pub rounds_per_cooldown: u32,
+    /// Wall-clock seconds one round stands for (cooldowns are in seconds).
+    pub round_duration_s: f64,
 }
 
 impl Liquidator<'_> {
@@ -63,8 +63,14 @@ impl Liquidator<'_> {
         self.totals.events.push(e);
     }
 
-    fn cooling(&self, u: Unit) -> bool {
-        self.ws.cooldown_until.iter().any(|&(v, until)| v == u && self.generation < until)
+    /// Seconds since this unit's last partial slice in this run, if it had one.
+    fn since_last_partial(&self, u: Unit) -> Option<f64> {
+        self.ws
+            .last_partial
+            .iter()
+            .rev()
+            .find(|&&(v, _)| v == u)
+            .map(|&(_, g)| (self.generation - g) as f64 * self.round_duration_s)
     }
 
     /// Open position slots of a unit.
@@ -87,7 +93,7 @@ impl Liquidator<'_> {
                 break;
             }
             let (equity, mm) = self.ws.unit_margin(self.model, u);
-            if equity >= mm || self.cooling(u) {
+            if equity >= mm {
                 break;
             }
             stepped = true;
@@ -114,7 +120,9 @@ impl Liquidator<'_> {
             let spec = &self.model.markets[k];
             let mark = self.ws.marks[k];
             let size = self.ws.size[slot];
-            let close = rb.next_close_lots(&spec.ladder, size, spec.lot_size, mark);
+            // Within a venue's cooldown after a partial slice, the whole position goes.
+            let close =
+                rb.next_close_lots_after(&spec.ladder, size, spec.lot_size, mark, self.since_last_partial(u));
             let pb = self.bankruptcy_price(u, slot, equity);
             let side = Side::closing(size);
             // Never trade through bankruptcy: a sell may not fill below it, a buy not above.
@@ -167,13 +175,12 @@ impl Liquidator<'_> {
             if unfilled > 0 {
                 self.takeover_or_adl(u, slot, unfilled, pb, EventKind::FundTakeover);
             }
-            if self.rounds_per_cooldown > 0 && self.ws.unit_open(self.model, u) {
-                self.ws.cooldown_until.push((u, self.generation + self.rounds_per_cooldown));
-                break;
+            if close < size.abs() && rb.cooldown_s() > 0.0 {
+                self.ws.last_partial.push((u, self.generation));
             }
         }
         if stepped && !self.ws.unit_open(self.model, u) {
-            self.settle_closed_unit(u);
+            self.settle_closed_unit(u, true);
         }
     }
 
@@ -263,6 +270,17 @@ impl Liquidator<'_> {
             self.ws.close_slot(model, slot, n, v, Counterparty::Slot(c));
             self.watch_slot_unit(slot);
             self.watch_slot_unit(c as usize);
+            // A deleveraged position closed at the bankruptcy price of another can leave its own
+            // unit, once empty, below zero: settle it like any closed unit (no surplus rule, it
+            // was not liquidated).
+            let cu = if model.pos_isolated[c as usize] {
+                Unit::isolated(c)
+            } else {
+                Unit::cross(model.pos_account[c as usize])
+            };
+            if !self.ws.unit_open(model, cu) {
+                self.settle_closed_unit(cu, false);
+            }
             self.totals.adl_notional[k] += v as f64 * 1e-6;
             let qty = spec.qty(n);
             self.record(LiquidationEvent {
@@ -290,7 +308,8 @@ impl Liquidator<'_> {
         }
     }
 
-    /// The fund takes `lots` of `slot` at total value `v`; its equity below zero becomes bad debt.
+    /// The fund takes `lots` of `slot` at total value `v` (its equity may go below zero: that is
+    /// the bad debt the outcome reports).
     fn fund_take(&mut self, u: Unit, slot: usize, lots: i64, v: i64, pb: f64, kind: EventKind) {
         let model = self.model;
         let k = model.pos_market[slot] as usize;
@@ -301,7 +320,6 @@ impl Liquidator<'_> {
         self.ws.close_slot(model, slot, lots, v, Counterparty::Fund(k));
         self.watch_slot_unit(slot);
         let after = self.ws.fund_equity(model);
-        self.totals.bad_debt += (-after).max(0.0) - (-before).max(0.0);
         let qty = spec.qty(lots);
         self.record(LiquidationEvent {
             generation: self.generation,
@@ -370,12 +388,13 @@ impl Liquidator<'_> {
         self.adl[k][qi] = AdlQueue { built_for: Some(self.generation), slots, cursor: 0 };
     }
 
-    /// After a unit's last position is closed: surplus to the fund or the user, collateral
-    /// covering a negative wallet, the fund covering the rest.
-    fn settle_closed_unit(&mut self, u: Unit) {
+    /// After a unit's last position is closed: surplus to the fund (if it was liquidated under a
+    /// surplus-to-fund rulebook) or back to the user, collateral covering a negative wallet, the
+    /// fund covering the rest.
+    fn settle_closed_unit(&mut self, u: Unit, liquidated: bool) {
         let model = self.model;
         let account = model.unit_account(u);
-        let rb_surplus = model.rulebook.surplus_to_fund;
+        let rb_surplus = liquidated && model.rulebook.surplus_to_fund;
         match u.isolated_slot() {
             Some(s) => {
                 let s = s as usize;
@@ -453,12 +472,9 @@ impl Liquidator<'_> {
         amount: i64,
         credit: impl FnOnce(&mut Workspace, i64),
     ) {
-        let before = self.ws.fund_equity(self.model);
         self.ws.fund_cash -= amount;
         credit(self.ws, amount);
         self.ws.touch_account(account);
-        let after = self.ws.fund_equity(self.model);
-        self.totals.bad_debt += (-after).max(0.0) - (-before).max(0.0);
         self.record_fund(account, slot, EventKind::FundCover, -amount);
     }
 

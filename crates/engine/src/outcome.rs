@@ -92,6 +92,8 @@ pub struct Outcome {
     pub insurance_fund_end_usd: f64,
     pub insurance_fund_min_usd: f64,
     pub adl_notional_usd: f64,
+    /// Loss no one covers: the fund's negative equity at the end marks, after fees, surplus,
+    /// takeovers and ADL.
     pub bad_debt_usd: f64,
     pub liquidation_fees_usd: f64,
 }

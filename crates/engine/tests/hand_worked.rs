@@ -203,3 +203,22 @@ fn binance_steps_down_the_ladder() {
     assert_eq!(out.events[0].lots, -50_000);
     assert!(close(out.events[0].notional_usd, 49_950.0));
 }
+
+/// Hyperliquid within the cooldown: the same 200 BTC long with 1,500 margin (above 2/3 × 2,000).
+/// The 40 BTC slice at 999 leaves equity 1,460 < 1,600 maintenance on 160 BTC, and a second
+/// liquidation within 30 s takes the whole rest: 60 at 999 + 100 at 998 = 159,740. The 1,200
+/// equity left stays with the trader (moved to the cross wallet).
+#[test]
+fn hyperliquid_full_close_within_cooldown() {
+    let m = btc();
+    let book = levels(&[(999.0, 100.0), (998.0, 100.0)], &[(1001.0, 100.0)]);
+    let a = account("A", 0.0, vec![position(&m, 0, 200_000, 1000.0, Some(1500.0))]);
+    let s = scenario(VenuePreset::Hyperliquid, vec![m], vec![book], vec![a], 1e6, vec![0.0]);
+    let model = EngineModel::new(&s).unwrap();
+    let mut c = Cascade::new(&model);
+    let out = c.run(&model, true);
+    let lots: Vec<i64> = out.events.iter().map(|e| e.lots).collect();
+    assert_eq!(lots, vec![-40_000, -160_000]);
+    assert!(close(out.events[1].notional_usd, 159_740.0));
+    assert!(close(c.ws.cross_equity(&model, 0), 1200.0));
+}
