@@ -112,15 +112,17 @@ impl Cascade {
             } else {
                 model.index.advance(model, &mut self.ws, &mut self.cursors, &mut self.fresh);
             }
-            // Every watched unit (new or touched earlier) is checked exactly.
+            // Every watched unit (new or touched earlier) is checked exactly; closed units leave
+            // the list for good so later rounds do not pay for them.
             self.triggered.clear();
-            let ws = &self.ws;
-            self.triggered.extend(ws.watch.iter().copied().filter(|&u| {
-                ws.unit_open(model, u) && {
-                    let (e, mm) = ws.unit_margin(model, u);
-                    e < mm
-                }
+            let ws = &mut self.ws;
+            let mut watch = std::mem::take(&mut ws.watch);
+            watch.retain(|&u| ws.unit_open(model, u));
+            self.triggered.extend(watch.iter().copied().filter(|&u| {
+                let (e, mm) = ws.unit_margin(model, u);
+                e < mm
             }));
+            ws.watch = watch;
             if self.triggered.is_empty() {
                 break;
             }

@@ -113,19 +113,8 @@ impl Workspace {
             self.unit_stamp_iso.fill(0);
             self.epoch = 1;
         }
-        let n_m = model.n_markets();
-        // The external makers hold the opposite of the population's net position, entered at the
-        // starting mark, so open interest long = short from the first instant.
-        self.ext_size.iter_mut().for_each(|x| *x = 0);
-        self.ext_cost.iter_mut().for_each(|x| *x = 0);
-        for s in 0..model.n_positions() {
-            let k = model.pos_market[s] as usize;
-            self.ext_size[k] -= model.size0[s];
-        }
-        for k in 0..n_m {
-            let spec = &model.markets[k];
-            self.ext_cost[k] = spec.value(self.ext_size[k], spec.ticks(model.mark0[k])).0;
-        }
+        self.ext_size.copy_from_slice(&model.ext_size0);
+        self.ext_cost.copy_from_slice(&model.ext_cost0);
         self.fund_cash = model.insurance_fund0;
         self.fund_size.iter_mut().for_each(|x| *x = 0);
         self.fund_cost.iter_mut().for_each(|x| *x = 0);

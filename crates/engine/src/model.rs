@@ -91,6 +91,10 @@ pub struct EngineModel {
     pub(crate) impact0: Vec<ImpactModel>,
     pub(crate) cross_impact: liq_impact::cross::CrossImpact,
     pub(crate) insurance_fund0: i64,
+    /// The external makers' starting position per market: the opposite of the population's net
+    /// position, entered at the starting mark, so open interest long = short from the start.
+    pub(crate) ext_size0: Vec<i64>,
+    pub(crate) ext_cost0: Vec<i64>,
     pub(crate) index: TriggerIndex,
     pub(crate) scenario: ScenarioParams,
 }
@@ -168,6 +172,8 @@ impl EngineModel {
             cross_impact: liq_impact::cross::CrossImpact::new(&s.impact.cross_impact, n_m)
                 .map_err(|e| EngineError::invalid("impact.cross_impact", e.to_string()))?,
             insurance_fund0: s.insurance_fund.0,
+            ext_size0: vec![0; n_m],
+            ext_cost0: vec![0; n_m],
             index: TriggerIndex::default(),
             scenario: ScenarioParams {
                 round_cap: s.engine.round_cap,
@@ -217,6 +223,13 @@ impl EngineModel {
         }
         m.pos_start.push(m.size0.len() as u32);
         m.coll_start.push(m.coll_asset.len() as u32);
+        for s in 0..m.size0.len() {
+            m.ext_size0[m.pos_market[s] as usize] -= m.size0[s];
+        }
+        for k in 0..n_m {
+            let spec = &m.markets[k];
+            m.ext_cost0[k] = spec.value(m.ext_size0[k], spec.ticks(m.mark0[k])).0;
+        }
         for (k, (spec, book)) in s.markets.iter().zip(&s.books).enumerate() {
             let model =
                 ImpactModel::build(&s.impact.kind, book, spec, k, spec.mark_price, s.impact.resilience_tau_s)
