@@ -16,7 +16,7 @@ pub mod outcome;
 
 pub use cascade::{run_cascade, Cascade};
 pub use ledger::Workspace;
-pub use model::{EngineError, EngineModel, Unit};
+pub use model::{EngineError, EngineModel, PositionView, Unit};
 pub use outcome::{
     CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow, Outcome, Summary,
 };

@@ -294,3 +294,76 @@ impl EngineModel {
         self.scenario.shock = shock;
     }
 }
+
+/// A read-only view of one position as the scenario starts, for analyses built on the model
+/// (network, liquidation map) that must not reach into the engine's arrays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PositionView {
+    pub slot: u32,
+    pub account: u32,
+    pub market: usize,
+    pub size_lots: i64,
+    /// Signed size in base units.
+    pub qty: f64,
+    /// Cost basis, USD.
+    pub cost_usd: f64,
+    pub isolated: bool,
+    /// Isolated margin, USD (0 for cross).
+    pub isolated_margin_usd: f64,
+}
+
+impl EngineModel {
+    /// Every position at the start, in slot order (accounts contiguous).
+    pub fn positions(&self) -> impl Iterator<Item = PositionView> + '_ {
+        (0..self.n_positions()).map(move |s| self.position(s as u32))
+    }
+
+    /// One position at the start.
+    pub fn position(&self, slot: u32) -> PositionView {
+        let s = slot as usize;
+        let k = self.pos_market[s] as usize;
+        PositionView {
+            slot,
+            account: self.pos_account[s],
+            market: k,
+            size_lots: self.size0[s],
+            qty: self.size0[s] as f64 * self.markets[k].lot_size,
+            cost_usd: self.cost0[s] as f64 * 1e-6,
+            isolated: self.pos_isolated[s],
+            isolated_margin_usd: self.iso_margin0[s] as f64 * 1e-6,
+        }
+    }
+
+    /// Position slots of an account.
+    pub fn account_positions(&self, account: u32) -> std::ops::Range<usize> {
+        self.positions_of(account)
+    }
+
+    /// Cross-wallet USD balance of an account at the start.
+    pub fn wallet_usd(&self, account: u32) -> f64 {
+        self.wallet0[account as usize] as f64 * 1e-6
+    }
+
+    /// Collateral of an account at the start: `(asset index, qty)`.
+    pub fn account_collateral(&self, account: u32) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.collateral_of(account).map(move |c| (self.coll_asset[c] as usize, self.coll_qty0[c]))
+    }
+
+    /// The market a collateral asset is priced at, if it is volatile.
+    pub fn asset_market(&self, asset: usize) -> Option<usize> {
+        match self.asset_pricing[asset] {
+            AssetPricing::Market(k) => Some(k),
+            AssetPricing::Fixed(_) => None,
+        }
+    }
+
+    /// Margin units at the start: `(unit, equity, maintenance)` in USD.
+    pub fn start_margins(&self) -> Vec<(Unit, f64, f64)> {
+        crate::ledger::Workspace::new(self).unit_margins(self)
+    }
+
+    /// The insurance fund at the start, USD.
+    pub fn insurance_fund_usd(&self) -> f64 {
+        self.insurance_fund0 as f64 * 1e-6
+    }
+}
