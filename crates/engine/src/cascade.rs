@@ -1,13 +1,21 @@
-//! The round-based cascade for an instant shock.
+//! The cascade loop, for an instant shock (round-based) and for a shock path (time-stepped).
 //!
-//! Round 0 applies the exogenous shock to every market at unchanged depth and finds the units
-//! under maintenance at the new marks; their liquidation orders execute and move the books.
-//! Between rounds, the relative move that liquidation flow caused in each market spills to the
-//! others through the cross-impact matrix, liquidity withdraws with the realised move, and
-//! consumed depth recovers for one round's duration. Round k finds the units that round k−1's
-//! moves pushed under; the cascade stops at a fixed point (a round with no trigger) or at the
-//! round cap, which is reported. Marks are fixed within a round, as a venue's mark updates on
-//! its own clock, not per fill.
+//! **Instant shock.** Round 0 applies the exogenous shock to every market at unchanged depth
+//! and finds the units under maintenance at the new marks; their liquidation orders execute and
+//! move the books. Between rounds, the relative move that liquidation flow caused in each market
+//! spills to the others through the cross-impact matrix, liquidity withdraws with the realised
+//! move, and consumed depth recovers for one round's duration. Round k finds the units that
+//! round k−1's moves pushed under; the cascade stops at a fixed point (a round with no trigger)
+//! or at the round cap, which is reported. A liquidation's generation is its round.
+//!
+//! **Shock path.** Each step moves every market by the path's exogenous increment, then runs one
+//! round as above (mark → triggers → liquidation orders, at most the engine's throughput per
+//! step with the rest queued → fills → prices → cross-impact → withdrawal → resilience). After
+//! the path ends, rounds continue without exogenous moves to the fixed point. A liquidation is
+//! first-order (generation 0) if its unit is also liquidated when the same path runs with no
+//! liquidation impact, else second-order (generation 1).
+//!
+//! Marks are fixed within a round, as a venue's mark updates on its own clock, not per fill.
 
 use crate::index::Cursors;
 use crate::ledger::Workspace;
@@ -15,6 +23,52 @@ use crate::liquidate::{AdlQueue, Liquidator, RunTotals};
 use crate::model::{EngineModel, Unit};
 use crate::outcome::{CascadeReport, MarketOutcome, Outcome};
 use liq_impact::PriceImpact;
+use std::collections::{HashSet, VecDeque};
+
+/// An exogenous price path: `levels[t·n + k]` is market k's exogenous price at the end of step
+/// t relative to its start (1.0 = unchanged; 0.92 = −8%).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExoPath {
+    pub n_markets: usize,
+    /// Seconds per step.
+    pub dt_s: f64,
+    pub levels: Vec<f64>,
+}
+
+impl ExoPath {
+    /// A one-step path: the instant shock `moves` (relative, per market).
+    pub fn instant(moves: &[f64], dt_s: f64) -> ExoPath {
+        ExoPath { n_markets: moves.len(), dt_s, levels: moves.iter().map(|m| 1.0 + m).collect() }
+    }
+
+    pub fn n_steps(&self) -> usize {
+        self.levels.len().checked_div(self.n_markets).unwrap_or(0)
+    }
+
+    #[inline]
+    pub fn level(&self, t: usize, k: usize) -> f64 {
+        self.levels[t * self.n_markets + k]
+    }
+}
+
+/// How a run is driven.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    /// Liquidation orders with price impact (false = the no-impact counterfactual).
+    pub with_impact: bool,
+    /// Keep every event (false keeps only the totals, for Monte Carlo paths).
+    pub keep_events: bool,
+    /// Keep marks and fund equity per round/step.
+    pub keep_paths: bool,
+    /// At most this many units liquidated per step; the rest wait in a FIFO queue.
+    pub throughput_per_step: Option<u32>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { with_impact: true, keep_events: true, keep_paths: true, throughput_per_step: None }
+    }
+}
 
 /// A reusable cascade runner: one per thread. Holds the workspace and scratch buffers so that
 /// repeated runs on the same model allocate nothing proportional to the population.
@@ -25,11 +79,29 @@ pub struct Cascade {
     adl: Vec<[AdlQueue; 2]>,
     triggered: Vec<Unit>,
     fresh: Vec<Unit>,
+    queue: VecDeque<Unit>,
+    queued: HashSet<Unit>,
     mids_before: Vec<f64>,
     mids_start: Vec<f64>,
     own_moves: Vec<f64>,
     spill: Vec<f64>,
     brute_force: bool,
+}
+
+/// Sorted units liquidated in a run (for first-order membership in path mode).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitSet(Vec<Unit>);
+
+impl UnitSet {
+    pub fn contains(&self, u: Unit) -> bool {
+        self.0.binary_search(&u).is_ok()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl Cascade {
@@ -41,6 +113,8 @@ impl Cascade {
             adl: vec![[AdlQueue::default(), AdlQueue::default()]; n],
             triggered: Vec::new(),
             fresh: Vec::new(),
+            queue: VecDeque::new(),
+            queued: HashSet::new(),
             mids_before: vec![0.0; n],
             mids_start: vec![0.0; n],
             own_moves: vec![0.0; n],
@@ -67,12 +141,46 @@ impl Cascade {
         }
     }
 
-    /// Runs the cascade for the model's shock. `with_impact = false` is the counterfactual in
-    /// which liquidation orders fill at the mark and move no price.
+    /// Runs the cascade for the model's instant shock. `with_impact = false` is the
+    /// counterfactual in which liquidation orders fill at the mark and move no price.
     pub fn run(&mut self, model: &EngineModel, with_impact: bool) -> Outcome {
+        let path = ExoPath::instant(&model.scenario.shock, model.scenario.round_duration_s);
+        let opts = RunOptions { with_impact, ..RunOptions::default() };
+        self.simulate(model, &path, &opts, None).0
+    }
+
+    /// Runs the cascade and its counterfactual for the instant shock and derives the summary.
+    pub fn report(&mut self, model: &EngineModel) -> CascadeReport {
+        let counterfactual = self.run(model, false);
+        let outcome = self.run(model, true);
+        CascadeReport::new(outcome, counterfactual)
+    }
+
+    /// Runs a shock path: first without liquidation impact (which fixes the first-order set),
+    /// then with it, labelling each liquidation first- or second-order.
+    pub fn report_path(&mut self, model: &EngineModel, path: &ExoPath, opts: &RunOptions) -> CascadeReport {
+        let cf_opts = RunOptions { with_impact: false, ..opts.clone() };
+        let (counterfactual, first) = self.simulate(model, path, &cf_opts, None);
+        let (outcome, _) = self.simulate(model, path, opts, Some(&first));
+        CascadeReport::new(outcome, counterfactual)
+    }
+
+    /// The general loop. `first_order = None` runs in instant mode (generation = round);
+    /// `Some(set)` labels generation 0/1 by membership. Returns the outcome and the set of units
+    /// liquidated.
+    pub fn simulate(
+        &mut self,
+        model: &EngineModel,
+        path: &ExoPath,
+        opts: &RunOptions,
+        first_order: Option<&UnitSet>,
+    ) -> (Outcome, UnitSet) {
         let n_m = model.n_markets();
-        self.ws.reset(model, with_impact);
+        assert_eq!(path.n_markets, n_m, "path has {} markets, model {}", path.n_markets, n_m);
+        self.ws.reset(model, opts.with_impact);
         self.cursors.reset();
+        self.queue.clear();
+        self.queued.clear();
         for q in self.adl.iter_mut().flatten() {
             *q = AdlQueue::default();
         }
@@ -80,106 +188,112 @@ impl Cascade {
         for k in 0..n_m {
             self.mids_start[k] = self.mid_price(model, k);
         }
-        // Round 0: the exogenous shock moves book and index together, at unchanged depth.
-        for k in 0..n_m {
-            let r = model.scenario.shock[k];
-            self.ws.impact[k].shift(r);
-            self.ws.index[k] = model.index0[k] * (1.0 + r);
-        }
-        self.update_marks(model);
-        let mark_after_shock = self.ws.marks.clone();
-        let mut trough = self.ws.marks.clone();
-        let mut peak = self.ws.marks.clone();
-        let mut fund_min = fund_start.min(self.ws.fund_equity(model));
-        let mut totals =
-            RunTotals { notional: vec![Vec::new(); n_m], adl_notional: vec![0.0; n_m], ..Default::default() };
-        let dt = model.scenario.round_duration_s;
-        let mut generation = 0u32;
+        let mut totals = RunTotals {
+            keep_events: opts.keep_events,
+            notional: vec![Vec::new(); n_m],
+            adl_notional: vec![0.0; n_m],
+            ..Default::default()
+        };
+        let mut liquidated_units: Vec<Unit> = Vec::new();
+        let mut mark_after_shock = vec![0.0; n_m];
+        let mut trough = model.mark0.clone();
+        let mut peak = model.mark0.clone();
+        let mut mark_path: Vec<Vec<f64>> = Vec::new();
+        let mut fund_path: Vec<f64> = Vec::new();
+        let mut fund_min = fund_start;
+        let dt = path.dt_s;
+        let n_steps = path.n_steps();
+        let mut step = 0u32;
         let mut round_cap_hit = false;
+        let mut last_active_step = None;
         loop {
-            self.fresh.clear();
-            if self.brute_force {
-                if generation == 0 {
-                    for a in 0..model.n_accounts() as u32 {
-                        self.ws.watch_unit(Unit::cross(a));
+            let t = step as usize;
+            // Exogenous move of this step: book and index move together, at unchanged depth.
+            if t < n_steps {
+                for k in 0..n_m {
+                    let prev = if t == 0 { 1.0 } else { path.level(t - 1, k) };
+                    let r = path.level(t, k) / prev - 1.0;
+                    if r != 0.0 {
+                        self.ws.impact[k].shift(r);
                     }
-                    for s in 0..model.n_positions() as u32 {
-                        if model.pos_isolated[s as usize] {
-                            self.ws.watch_unit(Unit::isolated(s));
-                        }
-                    }
+                    self.ws.index[k] = model.index0[k] * path.level(t, k);
                 }
-            } else {
-                model.index.advance(model, &mut self.ws, &mut self.cursors, &mut self.fresh);
+                self.update_marks(model);
+                if t == 0 {
+                    mark_after_shock.copy_from_slice(&self.ws.marks);
+                }
             }
-            // Every watched unit (new or touched earlier) is checked exactly; closed units leave
-            // the list for good so later rounds do not pay for them.
-            self.triggered.clear();
-            let ws = &mut self.ws;
-            let mut watch = std::mem::take(&mut ws.watch);
-            watch.retain(|&u| ws.unit_open(model, u));
-            self.triggered.extend(watch.iter().copied().filter(|&u| {
-                let (e, mm) = ws.unit_margin(model, u);
-                e < mm
-            }));
-            ws.watch = watch;
-            if self.triggered.is_empty() {
-                break;
+            for k in 0..n_m {
+                trough[k] = trough[k].min(self.ws.marks[k]);
+                peak[k] = peak[k].max(self.ws.marks[k]);
             }
-            // A canonical order (by unit) makes the outcome independent of how the units were
-            // found: the index and a brute-force scan must liquidate in the same sequence.
-            self.triggered.sort_unstable();
-            if generation >= model.scenario.round_cap {
+            self.detect(model);
+            // Triggered units join the queue behind those still waiting for the engine.
+            for &u in &self.triggered {
+                if self.queued.insert(u) {
+                    self.queue.push_back(u);
+                }
+            }
+            let past_path = t + 1 >= n_steps;
+            if self.queue.is_empty() {
+                if opts.keep_paths {
+                    mark_path.push(self.ws.marks.clone());
+                    fund_path.push(self.ws.fund_equity(model));
+                }
+                if past_path {
+                    break;
+                }
+                self.between_rounds(model, dt, false);
+                step += 1;
+                continue;
+            }
+            if past_path && step >= n_steps.max(1) as u32 - 1 + model.scenario.round_cap {
                 round_cap_hit = true;
                 break;
             }
+            last_active_step = Some(step);
             for k in 0..n_m {
                 self.mids_before[k] = self.mid_price(model, k);
             }
-            let triggered = std::mem::take(&mut self.triggered);
+            let budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
             {
                 let mut liq = Liquidator {
                     model,
                     ws: &mut self.ws,
                     adl: &mut self.adl,
                     totals: &mut totals,
-                    generation,
+                    step,
+                    generation: step,
                     round_duration_s: dt,
                 };
-                for &u in &triggered {
+                let mut done = 0usize;
+                while done < budget {
+                    let Some(u) = self.queue.pop_front() else { break };
+                    self.queued.remove(&u);
+                    // A queued unit the market has since lifted above maintenance is released.
+                    let (e, mm) = liq.ws.unit_margin(model, u);
+                    if !liq.ws.unit_open(model, u) || e >= mm {
+                        continue;
+                    }
+                    liq.generation = match first_order {
+                        None => step,
+                        Some(set) => u32::from(!set.contains(u)),
+                    };
                     liq.liquidate_unit(u);
+                    liquidated_units.push(u);
+                    done += 1;
                 }
             }
-            self.triggered = triggered;
-            // Price formation between rounds.
-            for k in 0..n_m {
-                self.own_moves[k] = self.mid_price(model, k) / self.mids_before[k] - 1.0;
+            if opts.keep_paths {
+                mark_path.push(self.ws.marks.clone());
+                fund_path.push(self.ws.fund_equity(model));
             }
-            model.cross_impact.spill(&self.own_moves, &mut self.spill);
-            let sens = model.scenario.withdrawal_sensitivity;
-            let floor = model.scenario.withdrawal_floor;
-            for k in 0..n_m {
-                if self.spill[k] != 0.0 {
-                    self.ws.impact[k].shift(self.spill[k]);
-                }
-                if sens > 0.0 {
-                    let realised = (self.mid_price(model, k) / self.mids_start[k] - 1.0).abs();
-                    self.ws.impact[k].set_depth_multiplier((-sens * realised).exp().max(floor));
-                }
-                self.ws.impact[k].recover(dt);
-            }
-            self.update_marks(model);
-            for k in 0..n_m {
-                trough[k] = trough[k].min(self.ws.marks[k]);
-                peak[k] = peak[k].max(self.ws.marks[k]);
-            }
+            self.between_rounds(model, dt, true);
             fund_min = fund_min.min(self.ws.fund_equity(model));
-            generation += 1;
+            step += 1;
         }
-        let mut accounts: Vec<u32> =
-            totals.events.iter().filter(|e| e.kind.liquidates()).map(|e| e.account).collect();
-        accounts.sort_unstable();
-        accounts.dedup();
+        liquidated_units.sort_unstable();
+        liquidated_units.dedup();
         let markets = (0..n_m)
             .map(|k| MarketOutcome {
                 symbol: model.markets[k].symbol.clone(),
@@ -194,28 +308,87 @@ impl Cascade {
                 fund_inventory_lots: self.ws.fund_size[k],
             })
             .collect();
-        Outcome {
-            with_impact,
+        let fund_end = self.ws.fund_equity(model);
+        let outcome = Outcome {
+            with_impact: opts.with_impact,
             events: totals.events,
-            rounds: generation,
+            rounds: last_active_step.map(|s| s + 1).unwrap_or(0),
             round_cap_hit,
             markets,
-            accounts_liquidated: accounts.len() as u64,
+            accounts_liquidated: totals.accounts_liquidated,
             insurance_fund_start_usd: fund_start,
-            insurance_fund_end_usd: self.ws.fund_equity(model),
-            insurance_fund_min_usd: fund_min,
+            insurance_fund_end_usd: fund_end,
+            insurance_fund_min_usd: fund_min.min(fund_end),
             adl_notional_usd: totals.adl_notional.iter().sum(),
             // Whatever the fund's equity cannot cover at the end marks is still uncovered.
-            bad_debt_usd: (-self.ws.fund_equity(model)).max(0.0),
+            bad_debt_usd: (-fund_end).max(0.0),
             liquidation_fees_usd: totals.fees,
-        }
+            accounts_equity_change_usd: self.ws.accounts_equity_total(model) - model.accounts_equity0,
+            step_s: dt,
+            mark_path,
+            fund_path,
+        };
+        (outcome, UnitSet(liquidated_units))
     }
 
-    /// Runs the cascade and its counterfactual and derives the summary.
-    pub fn report(&mut self, model: &EngineModel) -> CascadeReport {
-        let counterfactual = self.run(model, false);
-        let outcome = self.run(model, true);
-        CascadeReport::new(outcome, counterfactual)
+    /// Finds the units under maintenance now: the index's newly reached units plus every unit
+    /// already under watch, checked exactly, in a canonical order.
+    fn detect(&mut self, model: &EngineModel) {
+        self.fresh.clear();
+        if self.brute_force {
+            if self.ws.watch.is_empty() {
+                for a in 0..model.n_accounts() as u32 {
+                    self.ws.watch_unit(Unit::cross(a));
+                }
+                for s in 0..model.n_positions() as u32 {
+                    if model.pos_isolated[s as usize] {
+                        self.ws.watch_unit(Unit::isolated(s));
+                    }
+                }
+            }
+        } else {
+            model.index.advance(model, &mut self.ws, &mut self.cursors, &mut self.fresh);
+        }
+        // Closed units leave the watch list for good so later rounds do not pay for them.
+        self.triggered.clear();
+        let ws = &mut self.ws;
+        let mut watch = std::mem::take(&mut ws.watch);
+        watch.retain(|&u| ws.unit_open(model, u));
+        self.triggered.extend(watch.iter().copied().filter(|&u| {
+            let (e, mm) = ws.unit_margin(model, u);
+            e < mm
+        }));
+        ws.watch = watch;
+        // A canonical order (by unit) makes the outcome independent of how the units were found:
+        // the index and a brute-force scan liquidate in the same sequence.
+        self.triggered.sort_unstable();
+    }
+
+    /// Price formation after a round: cross-impact of this round's own moves, liquidity
+    /// withdrawal with the realised move, resilience over `dt`, new marks.
+    fn between_rounds(&mut self, model: &EngineModel, dt: f64, traded: bool) {
+        let n_m = model.n_markets();
+        if traded {
+            for k in 0..n_m {
+                self.own_moves[k] = self.mid_price(model, k) / self.mids_before[k] - 1.0;
+            }
+            model.cross_impact.spill(&self.own_moves, &mut self.spill);
+        } else {
+            self.spill.iter_mut().for_each(|x| *x = 0.0);
+        }
+        let sens = model.scenario.withdrawal_sensitivity;
+        let floor = model.scenario.withdrawal_floor;
+        for k in 0..n_m {
+            if self.spill[k] != 0.0 {
+                self.ws.impact[k].shift(self.spill[k]);
+            }
+            if sens > 0.0 {
+                let realised = (self.mid_price(model, k) / self.mids_start[k] - 1.0).abs();
+                self.ws.impact[k].set_depth_multiplier((-sens * realised).exp().max(floor));
+            }
+            self.ws.impact[k].recover(dt);
+        }
+        self.update_marks(model);
     }
 }
 

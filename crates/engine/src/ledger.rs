@@ -49,6 +49,7 @@ pub struct Workspace {
     pub(crate) epoch: u32,
     account_stamp: Vec<u32>,
     touched_accounts: Vec<u32>,
+    liquidated_stamp: Vec<u32>,
     /// Units under watch in this run (stamp == epoch), checked exactly every round.
     pub(crate) unit_stamp_cross: Vec<u32>,
     pub(crate) unit_stamp_iso: Vec<u32>,
@@ -80,6 +81,7 @@ impl Workspace {
             epoch: 0,
             account_stamp: vec![0; model.n_accounts()],
             touched_accounts: Vec::new(),
+            liquidated_stamp: vec![0; model.n_accounts()],
             unit_stamp_cross: vec![0; model.n_accounts()],
             unit_stamp_iso: vec![0; model.n_positions()],
             watch: Vec::new(),
@@ -109,6 +111,7 @@ impl Workspace {
         if self.epoch == 0 {
             // Stamps wrapped: clear them so no stale stamp equals the new epoch.
             self.account_stamp.fill(0);
+            self.liquidated_stamp.fill(0);
             self.unit_stamp_cross.fill(0);
             self.unit_stamp_iso.fill(0);
             self.epoch = 1;
@@ -141,6 +144,17 @@ impl Workspace {
             *st = self.epoch;
             self.touched_accounts.push(a);
         }
+    }
+
+    /// Marks an account as liquidated in this run; true the first time.
+    #[inline]
+    pub(crate) fn mark_liquidated(&mut self, a: u32) -> bool {
+        let st = &mut self.liquidated_stamp[a as usize];
+        if *st == self.epoch {
+            return false;
+        }
+        *st = self.epoch;
+        true
     }
 
     /// Puts a unit under exact watch for the rest of the run. Returns false if already there.
@@ -330,6 +344,41 @@ impl Workspace {
         t -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
         t += self.fund_cash as i128 + self.fee_income as i128;
         t
+    }
+
+    /// Equity of all accounts together (USD): cash, positions at the current marks and
+    /// collateral at market value without haircut. O(markets + assets): the ledger identity
+    /// (money and open interest are conserved) gives the accounts' part from the other holders'.
+    pub fn accounts_equity_total(&self, model: &EngineModel) -> f64 {
+        let mut others: i128 = self.fund_cash as i128 + self.fee_income as i128;
+        others -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
+        others -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
+        let mut e = (model.ledger_total0 - others) as f64 * 1e-6;
+        for k in 0..model.n_markets() {
+            e -= (self.ext_size[k] + self.fund_size[k]) as f64 * model.markets[k].lot_size * self.marks[k];
+        }
+        for (asset, &total) in model.collateral_total0.iter().enumerate() {
+            e += (total - self.fund_coll[asset]) * self.asset_price(model, asset);
+        }
+        e
+    }
+
+    /// The same total as [`Workspace::accounts_equity_total`] summed account by account, O(n):
+    /// the reference the O(1) identity is tested against.
+    pub fn accounts_equity_by_scan(&self, model: &EngineModel) -> f64 {
+        let mut e = 0.0;
+        for a in 0..model.n_accounts() as u32 {
+            e += self.wallet[a as usize] as f64 * 1e-6;
+            for s in model.positions_of(a) {
+                let k = model.pos_market[s] as usize;
+                e += (self.iso_margin[s] - self.cost[s]) as f64 * 1e-6
+                    + self.size[s] as f64 * model.markets[k].lot_size * self.marks[k];
+            }
+            for c in model.collateral_of(a) {
+                e += self.coll_qty[c] * self.asset_price(model, model.coll_asset[c] as usize);
+            }
+        }
+        e
     }
 
     /// Net open position per market over accounts, makers and fund (must be 0: long = short).

@@ -31,7 +31,10 @@ pub(crate) struct AdlQueue {
 /// Accumulators of one run.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RunTotals {
+    /// Whether individual events are kept (Monte Carlo paths keep only the totals).
+    pub keep_events: bool,
     pub events: Vec<LiquidationEvent>,
+    pub accounts_liquidated: u64,
     /// [market][generation] liquidated notional.
     pub notional: Vec<Vec<f64>>,
     pub adl_notional: Vec<f64>,
@@ -44,8 +47,13 @@ pub(crate) struct Liquidator<'a> {
     pub ws: &'a mut Workspace,
     pub adl: &'a mut [[AdlQueue; 2]],
     pub totals: &'a mut RunTotals,
+    /// Round (instant mode) or time step (path mode) being processed: the clock for cooldowns
+    /// and for rebuilding ADL queues.
+    pub step: u32,
+    /// Generation label of the unit being liquidated (the round in instant mode; 0 = first-order,
+    /// 1 = second-order in path mode).
     pub generation: u32,
-    /// Wall-clock seconds one round stands for (cooldowns are in seconds).
+    /// Wall-clock seconds one round or step stands for (cooldowns are in seconds).
     pub round_duration_s: f64,
 }
 
@@ -60,7 +68,12 @@ impl Liquidator<'_> {
             row[g] += e.notional_usd;
         }
         self.totals.fees += e.liquidation_fee_usd;
-        self.totals.events.push(e);
+        if e.kind.liquidates() && self.ws.mark_liquidated(e.account) {
+            self.totals.accounts_liquidated += 1;
+        }
+        if self.totals.keep_events {
+            self.totals.events.push(e);
+        }
     }
 
     /// Seconds since this unit's last partial slice in this run, if it had one.
@@ -70,7 +83,7 @@ impl Liquidator<'_> {
             .iter()
             .rev()
             .find(|&&(v, _)| v == u)
-            .map(|&(_, g)| (self.generation - g) as f64 * self.round_duration_s)
+            .map(|&(_, g)| (self.step - g) as f64 * self.round_duration_s)
     }
 
     /// Open position slots of a unit.
@@ -156,6 +169,7 @@ impl Liquidator<'_> {
                 let price = value as f64 * 1e-6 / qty;
                 self.record(LiquidationEvent {
                     generation: self.generation,
+                    time_s: self.step as f64 * self.round_duration_s,
                     account: self.model.pos_account[slot],
                     market: k as u16,
                     isolated: u.isolated_slot().is_some(),
@@ -176,7 +190,7 @@ impl Liquidator<'_> {
                 self.takeover_or_adl(u, slot, unfilled, pb, EventKind::FundTakeover);
             }
             if close < size.abs() && rb.cooldown_s() > 0.0 {
-                self.ws.last_partial.push((u, self.generation));
+                self.ws.last_partial.push((u, self.step));
             }
         }
         if stepped && !self.ws.unit_open(self.model, u) {
@@ -285,6 +299,7 @@ impl Liquidator<'_> {
             let qty = spec.qty(n);
             self.record(LiquidationEvent {
                 generation: self.generation,
+                time_s: self.step as f64 * self.round_duration_s,
                 account: model.pos_account[slot],
                 market: k as u16,
                 isolated: u.isolated_slot().is_some(),
@@ -323,6 +338,7 @@ impl Liquidator<'_> {
         let qty = spec.qty(lots);
         self.record(LiquidationEvent {
             generation: self.generation,
+            time_s: self.step as f64 * self.round_duration_s,
             account: model.pos_account[slot],
             market: k as u16,
             isolated: u.isolated_slot().is_some(),
@@ -342,7 +358,7 @@ impl Liquidator<'_> {
     /// The highest-ranked open position on `side_sign` in market `k` outside `exclude_account`.
     fn next_adl_counterparty(&mut self, k: usize, side_sign: i64, exclude_account: u32) -> Option<u32> {
         let qi = usize::from(side_sign < 0);
-        if self.adl[k][qi].built_for != Some(self.generation) {
+        if self.adl[k][qi].built_for != Some(self.step) {
             self.build_adl_queue(k, side_sign);
         }
         let q = &mut self.adl[k][qi];
@@ -385,7 +401,7 @@ impl Liquidator<'_> {
             slots.push((adl_score(pnl_fraction, effective_leverage), s));
         }
         slots.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.adl[k][qi] = AdlQueue { built_for: Some(self.generation), slots, cursor: 0 };
+        self.adl[k][qi] = AdlQueue { built_for: Some(self.step), slots, cursor: 0 };
     }
 
     /// After a unit's last position is closed: surplus to the fund (if it was liquidated under a
@@ -482,6 +498,7 @@ impl Liquidator<'_> {
         let k = self.model.pos_market[slot] as usize;
         self.record(LiquidationEvent {
             generation: self.generation,
+            time_s: self.step as f64 * self.round_duration_s,
             account,
             market: k as u16,
             isolated: self.model.pos_isolated[slot],

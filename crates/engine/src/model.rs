@@ -95,6 +95,12 @@ pub struct EngineModel {
     /// position, entered at the starting mark, so open interest long = short from the start.
     pub(crate) ext_size0: Vec<i64>,
     pub(crate) ext_cost0: Vec<i64>,
+    /// `Σ (cash − cost basis)` over every holder at the start (conserved).
+    pub(crate) ledger_total0: i128,
+    /// Collateral quantity per asset over all accounts at the start.
+    pub(crate) collateral_total0: Vec<f64>,
+    /// Equity of all accounts together at the start, USD (collateral without haircut).
+    pub accounts_equity0: f64,
     pub(crate) index: TriggerIndex,
     pub(crate) scenario: ScenarioParams,
 }
@@ -174,6 +180,9 @@ impl EngineModel {
             insurance_fund0: s.insurance_fund.0,
             ext_size0: vec![0; n_m],
             ext_cost0: vec![0; n_m],
+            ledger_total0: 0,
+            collateral_total0: vec![0.0; s.assets.len()],
+            accounts_equity0: 0.0,
             index: TriggerIndex::default(),
             scenario: ScenarioParams {
                 round_cap: s.engine.round_cap,
@@ -236,7 +245,12 @@ impl EngineModel {
                     .map_err(|e| EngineError::invalid(format!("markets[{k}].book"), e.to_string()))?;
             m.impact0.push(model);
         }
+        for c in 0..m.coll_asset.len() {
+            m.collateral_total0[m.coll_asset[c] as usize] += m.coll_qty0[c];
+        }
         let ws = crate::ledger::Workspace::new(&m);
+        m.ledger_total0 = ws.ledger_total();
+        m.accounts_equity0 = ws.accounts_equity_total(&m);
         m.index = TriggerIndex::build(&m, &ws);
         Ok(m)
     }

@@ -28,8 +28,11 @@ pub enum EventKind {
 /// One liquidation event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LiquidationEvent {
-    /// Round of the cascade (0 = the shock's own liquidations).
+    /// Instant mode: round of the cascade (0 = the shock's own liquidations). Path mode: 0 if the
+    /// unit is also liquidated on the exogenous path alone (first-order), else 1.
     pub generation: u32,
+    /// Seconds since the start of the run (round or step × its duration).
+    pub time_s: f64,
     /// Account index in the scenario.
     pub account: u32,
     pub market: u16,
@@ -96,6 +99,15 @@ pub struct Outcome {
     /// takeovers and ADL.
     pub bad_debt_usd: f64,
     pub liquidation_fees_usd: f64,
+    /// Change of the equity of all accounts together (USD, at the end marks, collateral without
+    /// haircut): the aggregate book's P&L over the run.
+    pub accounts_equity_change_usd: f64,
+    /// Seconds per round or step.
+    pub step_s: f64,
+    /// Marks per round/step, if kept: `[step][market]`.
+    pub mark_path: Vec<Vec<f64>>,
+    /// Fund equity per round/step, if kept.
+    pub fund_path: Vec<f64>,
 }
 
 impl Outcome {
