@@ -45,6 +45,8 @@ pub struct Workspace {
     pub(crate) marks: Vec<f64>,
     pub(crate) index: Vec<f64>,
     pub(crate) impact: Vec<ImpactModel>,
+    /// The depth-carrying models while a counterfactual run uses [`NoImpact`].
+    parked: Vec<ImpactModel>,
     // Epoch stamps: an account is "touched" in this run iff stamp == epoch.
     pub(crate) epoch: u32,
     account_stamp: Vec<u32>,
@@ -78,6 +80,7 @@ impl Workspace {
             marks: model.mark0.clone(),
             index: model.index0.clone(),
             impact: model.impact0.clone(),
+            parked: Vec::new(),
             epoch: 0,
             account_stamp: vec![0; model.n_accounts()],
             touched_accounts: Vec::new(),
@@ -125,12 +128,23 @@ impl Workspace {
         self.fee_income = 0;
         self.marks.copy_from_slice(&model.mark0);
         self.index.copy_from_slice(&model.index0);
-        for (dst, src) in self.impact.iter_mut().zip(&model.impact0) {
-            if with_impact {
-                dst.clone_from(src);
-            } else {
-                *dst = ImpactModel::None(NoImpact::new(src.mid_ticks()));
+        // The impact models with depth are parked, not dropped, during a counterfactual run, so
+        // that switching back restores them in O(levels walked) instead of copying whole books.
+        let live_is_none = matches!(self.impact.first(), Some(ImpactModel::None(_)));
+        if with_impact {
+            if live_is_none && !self.parked.is_empty() {
+                std::mem::swap(&mut self.impact, &mut self.parked);
             }
+            for (dst, src) in self.impact.iter_mut().zip(&model.impact0) {
+                dst.restore_from(src);
+            }
+        } else {
+            if !live_is_none {
+                std::mem::swap(&mut self.impact, &mut self.parked);
+            }
+            self.impact.clear();
+            self.impact
+                .extend(model.impact0.iter().map(|src| ImpactModel::None(NoImpact::new(src.mid_ticks()))));
         }
         self.watch.clear();
         self.last_partial.clear();

@@ -118,6 +118,11 @@ proptest! {
         // The same runner again, after a reset, gives the same result bit for bit.
         let again = fast.run(&model, true);
         prop_assert_eq!(&a, &again);
+        // Alternating counterfactual and impact runs (books parked and restored) changes nothing.
+        let r1 = fast.report(&model);
+        let r2 = fast.report(&model);
+        prop_assert_eq!(&r1, &r2);
+        prop_assert_eq!(&r1.outcome, &a);
     }
 }
 

@@ -120,6 +120,16 @@ macro_rules! dispatch {
     };
 }
 
+impl ImpactModel {
+    /// Restores the state of `base` (the model this one was cloned from), cheaply for books.
+    pub fn restore_from(&mut self, base: &ImpactModel) {
+        match (self, base) {
+            (ImpactModel::Book(a), ImpactModel::Book(b)) => a.restore_from(b),
+            (this, base) => this.clone_from(base),
+        }
+    }
+}
+
 impl PriceImpact for ImpactModel {
     #[inline]
     fn execute(&mut self, side: Side, lots: i64, limit_tick: i64) -> Fill {
