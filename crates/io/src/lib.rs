@@ -1,2 +1,63 @@
-//! placeholder
+//! Scenario input for liqcascade: the scenario file (TOML or JSON), account populations (CSV or
+//! generated), and the scenario hash.
+//!
+//! The entry points are [`load_scenario`] (format chosen by extension) and
+//! [`parse_scenario_str`]; both return a validated `liq_domain::Scenario` or an [`IoError`]
+//! naming the file, the 1-based line and the field (`markets[1].tiers[2].mmr`). The format is
+//! documented in `docs/scenario-format.md`. Accounts come, in this order, from inline
+//! `[[accounts]]`, from `accounts_csv` ([`accounts_csv`], resolved relative to the scenario
+//! file) and from a `[population]` generator ([`population`]).
+//!
+//! Modules:
+//! - [`error`]: [`IoError`], the one error type.
+//! - `scenario_file`: raw serde structs and their validation into a `Scenario`.
+//! - [`accounts_csv`]: the streaming accounts CSV reader and the matching writer.
+//! - [`population`]: the synthetic population generator.
+//! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
+
+pub mod accounts_csv;
+mod convert;
+pub mod error;
+pub mod hash;
+mod locate;
 pub mod population;
+mod scenario_file;
+
+pub use error::IoError;
+
+use liq_domain::Scenario;
+use std::path::Path;
+
+/// The syntax of a scenario file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Json,
+}
+
+impl Format {
+    /// The format named by a path's extension (`.toml`, `.json`; case-insensitive).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Reads and validates a scenario file; the format follows the extension.
+pub fn load_scenario(path: &Path) -> Result<Scenario, IoError> {
+    let format = Format::from_path(path).ok_or_else(|| {
+        IoError::read(path, "unknown scenario format: the file name must end in .toml or .json")
+    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| IoError::read(path, format!("cannot read: {e}")))?;
+    parse_scenario_str(&text, format, path)
+}
+
+/// Parses and validates scenario text. `origin` is the path messages name and the directory a
+/// relative `accounts_csv` is resolved against.
+pub fn parse_scenario_str(text: &str, format: Format, origin: &Path) -> Result<Scenario, IoError> {
+    scenario_file::parse(text, format, origin)
+}

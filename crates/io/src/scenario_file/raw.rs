@@ -1,0 +1,225 @@
+//! The scenario file exactly as written: serde structs mirroring docs/scenario-format.md.
+//!
+//! Everything here is `deny_unknown_fields`, so a typo (`tick_sise`) is an error with its line
+//! rather than a silently defaulted value. Numbers stay `f64` as written; the conversion to lots,
+//! ticks and micro-USD, and every range check, happens in `validate`, which can name the field.
+//! Maps keyed by market or asset symbol are `BTreeMap`s: iteration order is then independent
+//! of the input format, which keeps errors (and so tests) deterministic.
+
+use crate::population::PopulationSpec;
+use liq_domain::MarginMode;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawScenario {
+    pub name: String,
+    #[serde(default)]
+    pub seed: u64,
+    pub venue: String,
+    #[serde(default)]
+    pub insurance_fund_usd: f64,
+    #[serde(default)]
+    pub engine: RawEngine,
+    #[serde(default)]
+    pub impact: RawImpact,
+    #[serde(default)]
+    pub shock: RawShock,
+    pub markets: Vec<RawMarket>,
+    #[serde(default)]
+    pub assets: Vec<RawAsset>,
+    #[serde(default)]
+    pub accounts: Vec<RawAccount>,
+    pub accounts_csv: Option<String>,
+    pub population: Option<PopulationSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct RawEngine {
+    pub round_cap: u32,
+    pub round_duration_s: f64,
+    pub mark_book_weight: f64,
+}
+
+impl Default for RawEngine {
+    fn default() -> Self {
+        let d = liq_domain::EngineConfig::default();
+        Self {
+            round_cap: d.round_cap,
+            round_duration_s: d.round_duration_s,
+            mark_book_weight: d.mark_book_weight,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawModel {
+    #[default]
+    Book,
+    SquareRoot,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct RawImpact {
+    pub model: RawModel,
+    pub resilience_tau_s: f64,
+    pub withdrawal: RawWithdrawal,
+    pub cross_impact: Vec<Vec<f64>>,
+}
+
+impl Default for RawImpact {
+    fn default() -> Self {
+        Self {
+            model: RawModel::Book,
+            // 30 s: the order of magnitude of book refill after large trades on liquid perps.
+            resilience_tau_s: 30.0,
+            withdrawal: RawWithdrawal::default(),
+            cross_impact: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct RawWithdrawal {
+    pub sensitivity: f64,
+    pub floor: f64,
+}
+
+impl Default for RawWithdrawal {
+    fn default() -> Self {
+        // Sensitivity 0: no withdrawal unless asked for.
+        Self { sensitivity: 0.0, floor: 1.0 }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShock {
+    pub moves: Option<BTreeMap<String, f64>>,
+    pub factor: Option<f64>,
+    pub betas: Option<BTreeMap<String, f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMarket {
+    pub symbol: String,
+    pub tick_size: f64,
+    pub lot_size: f64,
+    pub index_price: f64,
+    pub mark_price: Option<f64>,
+    pub liquidation_fee_rate: f64,
+    pub taker_fee_rate: f64,
+    pub tiers: RawTiers,
+    pub square_root: Option<RawSquareRoot>,
+    pub book: Option<RawBook>,
+}
+
+/// `tiers` is either a built-in table name (`"binance:BTCUSDT"`) or an array of tiers.
+#[derive(Debug)]
+pub(crate) enum RawTiers {
+    Builtin(String),
+    Table(Vec<RawTier>),
+}
+
+/// Hand-written instead of `#[serde(untagged)]`: an untagged enum would swallow the inner
+/// error ("data did not match any variant") and lose the field and line of a typo in a tier.
+impl<'de> Deserialize<'de> for RawTiers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawTiers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of tiers or a built-in table name such as \"binance:BTCUSDT\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTiers, E> {
+                Ok(RawTiers::Builtin(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawTiers, A::Error> {
+                Vec::<RawTier>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(RawTiers::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTier {
+    pub cap_notional: f64,
+    pub mmr: f64,
+    pub max_leverage: f64,
+    pub maintenance_amount: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSquareRoot {
+    pub y: f64,
+    pub delta: f64,
+    pub daily_volatility: f64,
+    pub daily_volume_usd: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBook {
+    pub bids: Option<Vec<[f64; 2]>>,
+    pub asks: Option<Vec<[f64; 2]>>,
+    pub profile: Option<RawProfile>,
+    pub builtin: Option<String>,
+    pub scale: Option<f64>,
+}
+
+/// Same shape as `liq_domain::DepthProfile`, but `deny_unknown_fields`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProfile {
+    pub bucket_bps: f64,
+    pub spread_ticks: i64,
+    pub bid_notional_usd: Vec<f64>,
+    pub ask_notional_usd: Vec<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAsset {
+    pub symbol: String,
+    pub market: Option<String>,
+    pub price: Option<f64>,
+    #[serde(default)]
+    pub haircut: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAccount {
+    pub id: String,
+    #[serde(default)]
+    pub wallet_usd: f64,
+    #[serde(default)]
+    pub collateral: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub positions: Vec<RawPosition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPosition {
+    pub market: String,
+    pub size: f64,
+    pub entry_price: f64,
+    #[serde(default = "cross")]
+    pub mode: MarginMode,
+    pub margin_usd: Option<f64>,
+}
+
+fn cross() -> MarginMode {
+    MarginMode::Cross
+}

@@ -1,0 +1,465 @@
+//! From the raw file to a validated `liq_domain::Scenario`.
+//!
+//! Validation runs in dependency order (markets, then what refers to markets: impact, books,
+//! assets, shock, accounts, CSV, population) and stops at the first error, naming it by field
+//! path; [`Ctx::err`] turns the path into a line. Values that the domain types validate
+//! themselves (ladders, market scalars) are checked there and only re-labelled here, so a rule
+//! lives in one place.
+
+use super::raw::{RawBook, RawMarket, RawModel, RawScenario, RawShock, RawTiers};
+use crate::convert::{on_grid, MarketSymbols};
+use crate::{locate, Format, IoError};
+use liq_domain::{
+    AssetSpec, BookSpec, DepthProfile, DomainError, EngineConfig, ImpactConfig, ImpactKind, L2Level,
+    MarketSpec, RiskLadder, RiskTier, Scenario, Shock, SquareRootParams, VenuePreset, WithdrawalConfig,
+};
+use std::path::Path;
+
+/// Where the text came from, to turn a field path into an error with a line.
+pub(crate) struct Ctx<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+    pub format: Format,
+}
+
+impl Ctx<'_> {
+    pub fn err(&self, field: impl Into<String>, message: impl Into<String>) -> IoError {
+        let field = field.into();
+        let (line, column) = match locate::locate(self.text, self.format, &field) {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (None, None),
+        };
+        IoError::Invalid { file: self.file.to_path_buf(), line, column, field, message: message.into() }
+    }
+
+    /// A domain error raised for something under `prefix` (`markets[1].` + `tiers[2].mmr`).
+    pub fn domain(&self, prefix: &str, e: DomainError) -> IoError {
+        self.err(format!("{prefix}{}", e.field), e.message)
+    }
+}
+
+fn finite(ctx: &Ctx, field: &str, v: f64) -> Result<f64, IoError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(ctx.err(field, format!("must be a finite number, got {v}")))
+    }
+}
+
+fn positive(ctx: &Ctx, field: &str, v: f64) -> Result<f64, IoError> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(ctx.err(field, format!("must be a positive finite number, got {v}")))
+    }
+}
+
+/// Validates everything; accounts from `accounts_csv` and `[population]` are appended by the
+/// caller through the two hooks so this module stays free of file I/O.
+pub(crate) fn validate(
+    raw: RawScenario,
+    ctx: &Ctx,
+    read_csv: impl FnOnce(&str, &[MarketSpec], &[AssetSpec]) -> Result<Vec<liq_domain::Account>, IoError>,
+) -> Result<Scenario, IoError> {
+    if raw.name.trim().is_empty() {
+        return Err(ctx.err("name", "must not be empty"));
+    }
+    let venue = VenuePreset::parse(&raw.venue).ok_or_else(|| {
+        let names: Vec<&str> = VenuePreset::ALL.iter().map(|v| v.name()).collect();
+        ctx.err("venue", format!("unknown venue \"{}\" (one of: {})", raw.venue, names.join(", ")))
+    })?;
+    let fund = raw.insurance_fund_usd;
+    if !(fund.is_finite() && fund >= 0.0) {
+        return Err(
+            ctx.err("insurance_fund_usd", format!("must be a non-negative finite amount, got {fund}"))
+        );
+    }
+    let insurance_fund =
+        crate::convert::usd(fund, "insurance fund").map_err(|m| ctx.err("insurance_fund_usd", m))?;
+    let engine = engine(ctx, &raw.engine)?;
+
+    if raw.markets.is_empty() {
+        return Err(ctx.err("markets", "at least one market is required"));
+    }
+    if raw.markets.len() > u16::MAX as usize {
+        return Err(
+            ctx.err("markets", format!("{} markets; at most {} are supported", raw.markets.len(), u16::MAX))
+        );
+    }
+    let mut markets = Vec::with_capacity(raw.markets.len());
+    for (i, m) in raw.markets.iter().enumerate() {
+        let spec = market(ctx, i, m)?;
+        if let Some(j) = markets.iter().position(|o: &MarketSpec| o.symbol.eq_ignore_ascii_case(&spec.symbol))
+        {
+            return Err(ctx.err(
+                format!("markets[{i}].symbol"),
+                format!("duplicate market: markets[{j}] is also {}", spec.symbol),
+            ));
+        }
+        markets.push(spec);
+    }
+    let symbols = MarketSymbols::new(&markets);
+    let impact = impact(ctx, &raw, &markets)?;
+    let books = raw
+        .markets
+        .iter()
+        .enumerate()
+        .map(|(i, m)| book(ctx, i, m.book.as_ref(), &markets[i], raw.impact.model))
+        .collect::<Result<Vec<_>, _>>()?;
+    let assets = super::accounts::assets(ctx, &raw.assets, &symbols)?;
+    let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
+
+    let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
+    if let Some(csv) = &raw.accounts_csv {
+        let more = read_csv(csv, &markets, &assets)?;
+        let mut seen: std::collections::HashSet<&str> = accounts.iter().map(|a| a.label.as_str()).collect();
+        if let Some(dup) = more.iter().find(|a| !seen.insert(a.label.as_str())) {
+            return Err(ctx.err(
+                "accounts_csv",
+                format!("account \"{}\" is both in [[accounts]] and in the CSV", dup.label),
+            ));
+        }
+        accounts.extend(more);
+    }
+    if let Some(spec) = &raw.population {
+        let generated = crate::population::generate_population(spec, &markets, &assets, raw.seed)
+            .map_err(|e| ctx.domain("", e))?;
+        accounts.extend(generated);
+    }
+    if accounts.len() > u32::MAX as usize {
+        return Err(
+            ctx.err("accounts", format!("{} accounts; at most {} are supported", accounts.len(), u32::MAX))
+        );
+    }
+
+    Ok(Scenario {
+        name: raw.name,
+        seed: raw.seed,
+        venue,
+        markets,
+        books,
+        assets,
+        accounts,
+        insurance_fund,
+        shock,
+        impact,
+        engine,
+    })
+}
+
+fn engine(ctx: &Ctx, e: &super::raw::RawEngine) -> Result<EngineConfig, IoError> {
+    if e.round_cap == 0 {
+        return Err(ctx.err("engine.round_cap", "must be at least 1"));
+    }
+    positive(ctx, "engine.round_duration_s", e.round_duration_s)?;
+    let w = e.mark_book_weight;
+    if !(w.is_finite() && (0.0..=1.0).contains(&w)) {
+        return Err(ctx.err("engine.mark_book_weight", format!("must be in [0, 1], got {w}")));
+    }
+    Ok(EngineConfig { round_cap: e.round_cap, round_duration_s: e.round_duration_s, mark_book_weight: w })
+}
+
+/// The lookup of built-in risk-limit tables (`tiers = "binance:BTCUSDT"`), in one place.
+fn builtin_ladder(name: &str) -> Result<RiskLadder, String> {
+    let (venue, symbol) = name.split_once(':').unwrap_or(("", name));
+    match venue.trim().to_ascii_lowercase().as_str() {
+        "binance" => liq_margin::tiers::binance_brackets(symbol.trim()).ok_or_else(|| {
+            format!(
+                "no built-in Binance table for \"{}\" (built in: BTCUSDT, ETHUSDT, SOLUSDT)",
+                symbol.trim()
+            )
+        }),
+        _ => Err(format!("unknown built-in tier table \"{name}\" (form: \"binance:SYMBOL\")")),
+    }
+}
+
+fn market(ctx: &Ctx, i: usize, m: &RawMarket) -> Result<MarketSpec, IoError> {
+    let p = format!("markets[{i}].");
+    let ladder = match &m.tiers {
+        RawTiers::Builtin(name) => builtin_ladder(name).map_err(|msg| ctx.err(format!("{p}tiers"), msg))?,
+        RawTiers::Table(rows) => {
+            if rows.is_empty() {
+                return Err(ctx.err(format!("{p}tiers"), "a risk-limit ladder needs at least one tier"));
+            }
+            // Floors are the previous caps; a missing maintenance amount is derived by continuity
+            // (how Binance computes its `cum` column); a given one is checked against it.
+            let mut tiers = Vec::with_capacity(rows.len());
+            let (mut floor, mut cum, mut prev_mmr) = (0.0, 0.0, None);
+            for r in rows {
+                if let Some(pm) = prev_mmr {
+                    cum += floor * (r.mmr - pm);
+                }
+                let amount = r.maintenance_amount.unwrap_or(cum);
+                tiers.push(RiskTier {
+                    floor_notional: floor,
+                    cap_notional: r.cap_notional,
+                    mmr: r.mmr,
+                    maintenance_amount: amount,
+                    max_leverage: r.max_leverage,
+                });
+                // Continue from the derived value so one bad row is reported once, at that row.
+                floor = r.cap_notional;
+                prev_mmr = Some(r.mmr);
+            }
+            RiskLadder::new(tiers).map_err(|e| ctx.domain(&p, e))?
+        }
+    };
+    let spec = MarketSpec {
+        symbol: m.symbol.trim().to_string(),
+        tick_size: m.tick_size,
+        lot_size: m.lot_size,
+        index_price: m.index_price,
+        mark_price: m.mark_price.unwrap_or(m.index_price),
+        ladder,
+        liquidation_fee_rate: m.liquidation_fee_rate,
+        taker_fee_rate: m.taker_fee_rate,
+    };
+    spec.validate().map_err(|e| ctx.domain(&p, e))?;
+    Ok(spec)
+}
+
+fn impact(ctx: &Ctx, raw: &RawScenario, markets: &[MarketSpec]) -> Result<ImpactConfig, IoError> {
+    let r = &raw.impact;
+    positive(ctx, "impact.resilience_tau_s", r.resilience_tau_s)?;
+    let s = r.withdrawal.sensitivity;
+    if !(s.is_finite() && s >= 0.0) {
+        return Err(ctx
+            .err("impact.withdrawal.sensitivity", format!("must be a non-negative finite number, got {s}")));
+    }
+    let f = r.withdrawal.floor;
+    if !(f.is_finite() && f > 0.0 && f <= 1.0) {
+        return Err(ctx.err("impact.withdrawal.floor", format!("must be in (0, 1], got {f}")));
+    }
+    let n = markets.len();
+    if !r.cross_impact.is_empty() {
+        if r.cross_impact.len() != n {
+            return Err(ctx.err(
+                "impact.cross_impact",
+                format!(
+                    "has {} rows; it must be {n}×{n} (one row and column per market) or empty",
+                    r.cross_impact.len()
+                ),
+            ));
+        }
+        for (j, row) in r.cross_impact.iter().enumerate() {
+            if row.len() != n {
+                return Err(ctx.err(
+                    format!("impact.cross_impact[{j}]"),
+                    format!("has {} entries; it must be {n}×{n} (one row and column per market)", row.len()),
+                ));
+            }
+            for (i, v) in row.iter().enumerate() {
+                finite(ctx, &format!("impact.cross_impact[{j}][{i}]"), *v)?;
+            }
+        }
+    }
+    let kind = match r.model {
+        RawModel::Book => ImpactKind::Book,
+        RawModel::SquareRoot => {
+            let mut params = Vec::with_capacity(n);
+            for (i, m) in raw.markets.iter().enumerate() {
+                let p = format!("markets[{i}].square_root");
+                let q = m
+                    .square_root
+                    .as_ref()
+                    .ok_or_else(|| ctx.err(&p, "required when impact.model = \"square_root\""))?;
+                positive(ctx, &format!("{p}.y"), q.y)?;
+                if !(q.delta.is_finite() && q.delta > 0.0 && q.delta <= 1.0) {
+                    return Err(ctx.err(format!("{p}.delta"), format!("must be in (0, 1], got {}", q.delta)));
+                }
+                positive(ctx, &format!("{p}.daily_volatility"), q.daily_volatility)?;
+                positive(ctx, &format!("{p}.daily_volume_usd"), q.daily_volume_usd)?;
+                params.push(SquareRootParams {
+                    y: q.y,
+                    delta: q.delta,
+                    daily_volatility: q.daily_volatility,
+                    daily_volume_usd: q.daily_volume_usd,
+                });
+            }
+            ImpactKind::SquareRoot(params)
+        }
+    };
+    Ok(ImpactConfig {
+        kind,
+        resilience_tau_s: r.resilience_tau_s,
+        withdrawal: WithdrawalConfig { sensitivity: s, floor: f },
+        cross_impact: r.cross_impact.clone(),
+    })
+}
+
+/// Built-in depth profiles, by name.
+fn builtin_profile(name: &str) -> Result<DepthProfile, String> {
+    match name.trim().to_ascii_lowercase().as_str() {
+        "btcusdt-20240808" => toml::from_str(include_str!("../../data/btcusdt_depth_20240808.toml"))
+            .map_err(|e| format!("built-in profile {name} is corrupt: {e}")),
+        _ => Err(format!("unknown built-in book \"{name}\" (built in: btcusdt-20240808)")),
+    }
+}
+
+fn book(
+    ctx: &Ctx,
+    i: usize,
+    raw: Option<&RawBook>,
+    m: &MarketSpec,
+    model: RawModel,
+) -> Result<BookSpec, IoError> {
+    let p = format!("markets[{i}].book");
+    let Some(b) = raw else {
+        return match model {
+            // The square-root law needs no depth; an empty book keeps `books` one per market.
+            RawModel::SquareRoot => Ok(BookSpec::Levels { bids: Vec::new(), asks: Vec::new() }),
+            RawModel::Book => {
+                Err(ctx.err(format!("markets[{i}]"), "needs a [markets.book] when impact.model = \"book\""))
+            }
+        };
+    };
+    let given = [b.bids.is_some() || b.asks.is_some(), b.profile.is_some(), b.builtin.is_some()];
+    if given.iter().filter(|g| **g).count() != 1 {
+        return Err(ctx.err(&p, "give exactly one of: bids and asks, profile, builtin"));
+    }
+    if let (Some(bids), Some(asks)) = (&b.bids, &b.asks) {
+        if b.scale.is_some() {
+            return Err(ctx.err(format!("{p}.scale"), "applies to profile and builtin books only"));
+        }
+        let bids = levels(ctx, &format!("{p}.bids"), bids, m, -1)?;
+        let asks = levels(ctx, &format!("{p}.asks"), asks, m, 1)?;
+        if bids[0].price >= asks[0].price {
+            return Err(ctx.err(
+                format!("{p}.asks[0]"),
+                format!("best ask {} is not above best bid {}", asks[0].price, bids[0].price),
+            ));
+        }
+        return Ok(BookSpec::Levels { bids, asks });
+    }
+    if b.bids.is_some() != b.asks.is_some() {
+        let missing = if b.bids.is_none() { "bids" } else { "asks" };
+        return Err(ctx.err(&p, format!("explicit levels need both bids and asks; {missing} is missing")));
+    }
+    let (mut profile, at) = match (&b.profile, &b.builtin) {
+        (Some(r), _) => (
+            DepthProfile {
+                bucket_bps: r.bucket_bps,
+                spread_ticks: r.spread_ticks,
+                bid_notional_usd: r.bid_notional_usd.clone(),
+                ask_notional_usd: r.ask_notional_usd.clone(),
+            },
+            format!("{p}.profile"),
+        ),
+        (None, Some(name)) => {
+            (builtin_profile(name).map_err(|e| ctx.err(format!("{p}.builtin"), e))?, format!("{p}.builtin"))
+        }
+        (None, None) => return Err(ctx.err(&p, "give exactly one of: bids and asks, profile, builtin")),
+    };
+    let scale = b.scale.unwrap_or(1.0);
+    if !(scale.is_finite() && scale > 0.0) {
+        return Err(ctx.err(format!("{p}.scale"), format!("must be a positive finite number, got {scale}")));
+    }
+    positive(ctx, &format!("{at}.bucket_bps"), profile.bucket_bps)?;
+    if profile.spread_ticks < 1 {
+        return Err(
+            ctx.err(format!("{at}.spread_ticks"), format!("must be ≥ 1, got {}", profile.spread_ticks))
+        );
+    }
+    for (side, v) in [
+        ("bid_notional_usd", &mut profile.bid_notional_usd),
+        ("ask_notional_usd", &mut profile.ask_notional_usd),
+    ] {
+        if v.is_empty() {
+            return Err(ctx.err(format!("{at}.{side}"), "needs at least one bucket"));
+        }
+        for (k, x) in v.iter_mut().enumerate() {
+            if !(x.is_finite() && *x >= 0.0) {
+                return Err(ctx.err(
+                    format!("{at}.{side}[{k}]"),
+                    format!("must be a non-negative finite amount, got {x}"),
+                ));
+            }
+            *x *= scale;
+        }
+    }
+    Ok(BookSpec::Profile(profile))
+}
+
+/// Explicit levels: `[price, qty]` on the tick and lot grids, strictly ordered away from mid.
+fn levels(ctx: &Ctx, p: &str, raw: &[[f64; 2]], m: &MarketSpec, dir: i64) -> Result<Vec<L2Level>, IoError> {
+    if raw.is_empty() {
+        return Err(ctx.err(p, "needs at least one level"));
+    }
+    let mut out: Vec<L2Level> = Vec::with_capacity(raw.len());
+    let mut prev_ticks = None;
+    for (k, &[price, qty]) in raw.iter().enumerate() {
+        let f = format!("{p}[{k}]");
+        let ticks = (price.is_finite() && price > 0.0)
+            .then(|| on_grid(price, m.tick_size))
+            .flatten()
+            .ok_or_else(|| {
+                ctx.err(
+                    &f,
+                    format!("price {price} is not a positive price on the tick grid ({})", m.tick_size),
+                )
+            })?;
+        if !(qty.is_finite() && qty > 0.0 && on_grid(qty, m.lot_size).is_some()) {
+            return Err(ctx
+                .err(&f, format!("quantity {qty} is not a positive whole number of lots ({})", m.lot_size)));
+        }
+        if let Some(prev) = prev_ticks {
+            if (ticks - prev) * dir <= 0 {
+                let order = if dir < 0 { "strictly descending" } else { "strictly ascending" };
+                return Err(ctx.err(&f, format!("levels must be {order} by price")));
+            }
+        }
+        prev_ticks = Some(ticks);
+        out.push(L2Level { price, qty });
+    }
+    Ok(out)
+}
+
+fn shock(ctx: &Ctx, s: &RawShock, symbols: &MarketSymbols, n: usize) -> Result<Shock, IoError> {
+    let one_move = |field: &str, v: f64| -> Result<(), IoError> {
+        if !(v.is_finite() && v > -1.0) {
+            return Err(
+                ctx.err(field, format!("a relative move must be finite and above −1 (−100%), got {v}"))
+            );
+        }
+        Ok(())
+    };
+    let per_market =
+        |map: &std::collections::BTreeMap<String, f64>, what: &str| -> Result<Vec<f64>, IoError> {
+            let mut out = vec![0.0; n];
+            let mut set = vec![false; n];
+            for (sym, &v) in map {
+                let f = format!("shock.{what}.{sym}");
+                let id = symbols.resolve(sym).map_err(|e| ctx.err(&f, e))?;
+                if std::mem::replace(&mut set[id.idx()], true) {
+                    return Err(ctx.err(&f, "names a market already given (long and short symbol forms)"));
+                }
+                finite(ctx, &f, v)?;
+                out[id.idx()] = v;
+            }
+            Ok(out)
+        };
+    match (&s.moves, s.factor, &s.betas) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            Err(ctx.err("shock", "give either moves or factor and betas, not both"))
+        }
+        (Some(moves), None, None) => {
+            let v = per_market(moves, "moves")?;
+            for (sym, &x) in moves {
+                one_move(&format!("shock.moves.{sym}"), x)?;
+            }
+            Ok(Shock::PerMarket(v))
+        }
+        (None, Some(factor), betas) => {
+            finite(ctx, "shock.factor", factor)?;
+            let empty = Default::default();
+            let betas_map = betas.as_ref().unwrap_or(&empty);
+            let betas = per_market(betas_map, "betas")?;
+            for (sym, &b) in betas_map {
+                one_move(&format!("shock.betas.{sym}"), factor * b)?;
+            }
+            Ok(Shock::Factor { factor, betas })
+        }
+        (None, None, Some(_)) => Err(ctx.err("shock.betas", "betas need a factor")),
+        (None, None, None) => Ok(Shock::PerMarket(vec![0.0; n])),
+    }
+}
