@@ -1,1 +1,22 @@
-//! Stress testing: time-stepped cascade on shock paths, Monte Carlo with fat-tailed copulas, cascade-adjusted VaR/ES, critical shock.
+//! Stress testing on top of the cascade engine.
+//!
+//! This crate owns the scenario families that drive the time-stepped engine ([`paths`]: shock
+//! grid, linear crash, crash-and-rebound, historical replay), Monte Carlo paths with Gaussian and
+//! Student-t copulas ([`montecarlo`]), the per-path runs and their reduction to rows ([`run`]),
+//! the risk measures ([`risk`]: linear delta-normal and empirical VaR/ES) and their side-by-side
+//! summary with its narrative ([`summary`]), the critical shock ([`critical`]), and per-path
+//! results in CSV and Parquet with shard/merge ([`results`]).
+
+pub mod critical;
+pub mod error;
+pub mod montecarlo;
+pub mod paths;
+pub mod results;
+pub mod risk;
+pub mod run;
+pub mod summary;
+
+pub use error::StressError;
+pub use montecarlo::{Copula, CorrelationFactor, MonteCarloConfig};
+pub use run::{run_paths, PathRow, Portfolio};
+pub use summary::{summarise, StressContext, StressSummary};

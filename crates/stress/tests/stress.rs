@@ -1,0 +1,173 @@
+//! Monte Carlo runs: identical for any thread count, shard+merge bit for bit equal to one run,
+//! clear errors for malformed path files, and the cascade tail above the linear one on a fragile
+//! book.
+
+mod common;
+use common::*;
+use liq_domain::*;
+use liq_engine::EngineModel;
+use liq_stress::results::{merge_shards, read_parquet, write_parquet, Shard};
+use liq_stress::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A leveraged two-market population over thin books: fragile on purpose.
+fn fragile(n: usize) -> Scenario {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let btc = market("BTCUSDT", 1.0, 0.001, 1000.0, &[(50_000.0, 0.01, 50.0), (1e9, 0.025, 20.0)], 0.005);
+    let eth = market("ETHUSDT", 0.1, 0.01, 100.0, &[(20_000.0, 0.01, 50.0), (1e9, 0.02, 25.0)], 0.005);
+    let book = |mid: f64, tick: f64, qty: f64| {
+        let b: Vec<(f64, f64)> = (1..=400).map(|i| (mid - i as f64 * tick, qty)).collect();
+        let a: Vec<(f64, f64)> = (1..=400).map(|i| (mid + i as f64 * tick, qty)).collect();
+        levels(&b, &a)
+    };
+    let markets = vec![btc, eth];
+    let mut accounts = Vec::new();
+    for i in 0..n {
+        let k = rng.random_range(0..2u16);
+        let m = &markets[k as usize];
+        let lots = rng.random_range(200..2000i64) * if rng.random_bool(0.7) { 1 } else { -1 };
+        let entry = m.mark_price * (1.0 + rng.random_range(-0.02..0.02));
+        let entry = (entry / m.tick_size).round() * m.tick_size;
+        let margin = lots.abs() as f64 * m.lot_size * entry / rng.random_range(10.0..40.0);
+        accounts.push(account(&format!("a{i}"), margin * 1.2, vec![position(m, k, lots, entry, None)]));
+    }
+    let mut s = scenario(
+        VenuePreset::Binance,
+        markets,
+        vec![book(1000.0, 1.0, 0.2), book(100.0, 0.1, 2.0)],
+        accounts,
+        2_000.0,
+        vec![0.0, 0.0],
+    );
+    s.impact.resilience_tau_s = 20.0;
+    s.impact.cross_impact = vec![vec![0.0, 0.5], vec![0.8, 0.0]];
+    s
+}
+
+fn config(paths: u64) -> MonteCarloConfig {
+    MonteCarloConfig {
+        paths,
+        horizon_s: 900.0,
+        steps: 15,
+        copula: Copula::StudentT { df: 4.0 },
+        daily_vol: vec![0.08, 0.1],
+        correlation: vec![vec![1.0, 0.8], vec![0.8, 1.0]],
+        seed: 5,
+    }
+}
+
+fn ctx(model: &EngineModel, cfg: &MonteCarloConfig) -> StressContext {
+    StressContext {
+        version: "test".into(),
+        scenario: "fragile".into(),
+        scenario_hash: "h".into(),
+        markets: model.markets.iter().map(|m| m.symbol.clone()).collect(),
+        config: cfg.clone(),
+        portfolio: Portfolio::Aggregate.label(),
+        deltas_usd: Portfolio::Aggregate.deltas_usd(model),
+        throughput_per_step: None,
+    }
+}
+
+#[test]
+fn identical_for_one_and_two_threads() {
+    let s = fragile(300);
+    let model = EngineModel::new(&s).unwrap();
+    let cfg = config(64);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| run_paths(&model, &cfg, &Portfolio::Aggregate, 0..cfg.paths, None, &|_| {}).unwrap())
+    };
+    let one = run(1);
+    let two = run(2);
+    assert_eq!(one, two);
+    assert!(one.iter().any(|r| r.liquidated_c > 0.0), "the fragile book liquidates on some path");
+}
+
+#[test]
+fn shards_merge_to_the_single_run_bit_for_bit() {
+    let s = fragile(200);
+    let model = EngineModel::new(&s).unwrap();
+    let cfg = config(50);
+    let c = ctx(&model, &cfg);
+    let whole = run_paths(&model, &cfg, &Portfolio::Aggregate, 0..cfg.paths, None, &|_| {}).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..3 {
+        let sh = Shard::of(i, 3, cfg.paths).unwrap();
+        let rows = run_paths(&model, &cfg, &Portfolio::Aggregate, sh.start..sh.end, None, &|_| {}).unwrap();
+        let f = dir.path().join(format!("shard{i}.parquet"));
+        write_parquet(&f, &c, sh, &rows).unwrap();
+        files.push(f);
+    }
+    // Shards in any order.
+    let refs: Vec<&std::path::Path> = files.iter().rev().map(|p| p.as_path()).collect();
+    let (c2, merged) = merge_shards(&refs).unwrap();
+    assert_eq!(c2, c);
+    assert_eq!(merged, whole);
+    assert_eq!(summarise(&c, &merged), summarise(&c, &whole));
+    // A missing shard and a duplicated one are refused.
+    let e = merge_shards(&refs[..2]).unwrap_err().to_string();
+    assert!(e.contains("missing"), "{e}");
+    let dup = [refs[0], refs[0], refs[1], refs[2]];
+    let e = merge_shards(&dup).unwrap_err().to_string();
+    assert!(e.contains("more than one shard"), "{e}");
+    let (_, sh, _) = read_parquet(&files[1]).unwrap();
+    assert_eq!(sh, Shard { index: 1, count: 3, start: 16, end: 33 });
+}
+
+#[test]
+fn cascade_tail_exceeds_linear_on_a_fragile_book() {
+    let s = fragile(400);
+    let model = EngineModel::new(&s).unwrap();
+    let cfg = config(400);
+    let rows = run_paths(&model, &cfg, &Portfolio::Aggregate, 0..cfg.paths, None, &|_| {}).unwrap();
+    let sum = summarise(&ctx(&model, &cfg), &rows);
+    assert!(sum.loss.cascade[0].es > sum.linear[0].es, "{}", sum.narrative);
+    assert!(sum.loss.cascade[0].es >= sum.loss.no_feedback[0].es, "{}", sum.narrative);
+    assert!(sum.narrative.contains("driven mainly by"));
+}
+
+#[test]
+fn price_path_csv_errors_name_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let resolve =
+        |m: &str| ["BTCUSDT", "ETHUSDT"].iter().find(|s| s.eq_ignore_ascii_case(m)).map(|s| s.to_string());
+    let cases = [
+        (
+            "timestamp,market,price\n1000,BTCUSDT,100\n2000,DOGEUSDT,1\n",
+            ":3: market: unknown market 'DOGEUSDT'",
+        ),
+        ("timestamp,market,price\n1000,BTCUSDT,abc\n", ":2: price: 'abc' is not a number"),
+        ("timestamp,market,price\n1000,BTCUSDT,NaN\n", ":2: price: must be a positive finite number"),
+        ("timestamp,market,price\n1000,BTCUSDT,100\n1000\n", ":3: row:"),
+        ("timestamp,market,price\n5000,BTCUSDT,100\n4000,BTCUSDT,99\n", ":3: timestamp: goes back in time"),
+        ("time,symbol,px\n1,BTCUSDT,1\n", ":1: header: expected columns timestamp,market,price"),
+    ];
+    for (i, (text, want)) in cases.iter().enumerate() {
+        let f = dir.path().join(format!("p{i}.csv"));
+        std::fs::write(&f, text).unwrap();
+        let e = liq_stress::paths::read_price_path(&f, resolve).unwrap_err().to_string();
+        assert!(e.contains(want), "case {i}: {e}");
+    }
+}
+
+#[test]
+fn critical_shock_brackets_the_threshold() {
+    let s = fragile(300);
+    let model = EngineModel::new(&s).unwrap();
+    let grid: Vec<f64> = (1..=30).map(|i| -0.005 * i as f64).collect();
+    let cs = liq_stress::critical::critical_shock(&model, 0, &grid, 1.5, 1e-4);
+    if let Some(x) = cs.critical_shock {
+        // The bisection's answer reaches the threshold, and a shock 1e-4 smaller does not.
+        let mut m = model.clone();
+        let mut c = liq_engine::Cascade::new(&m);
+        assert!(liq_stress::critical::evaluate(&mut m, &mut c, 0, x).amplification >= 1.5);
+        let i = cs.curve.iter().position(|p| p.amplification >= 1.5).unwrap();
+        if i > 0 {
+            assert!(x < cs.curve[i - 1].shock + 1e-12 && x >= cs.curve[i].shock - 1e-12);
+        }
+    }
+    assert_eq!(cs.curve.len(), 30);
+}
