@@ -31,10 +31,12 @@ impl MarketSymbols {
     }
 
     pub fn resolve(&self, symbol: &str) -> Result<MarketId, String> {
-        let s = symbol.trim().to_ascii_uppercase();
-        if let Some(i) = self.upper.iter().position(|m| *m == s) {
+        // Exact match without allocating first: this runs once per CSV row.
+        let t = symbol.trim();
+        if let Some(i) = self.upper.iter().position(|m| m.eq_ignore_ascii_case(t)) {
             return Ok(MarketId(i as u16));
         }
+        let s = t.to_ascii_uppercase();
         let short: Vec<usize> = (0..self.upper.len())
             .filter(|&i| {
                 let u = &self.upper[i];

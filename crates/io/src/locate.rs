@@ -274,7 +274,7 @@ mod tests {
         assert_eq!(locate(toml, Format::Toml, "m[1].t[0].nope"), Some((7, 3)));
         let json =
             "{\n \"a\": 1,\n \"m\": [\n  {\"x\": [1, 2]},\n  {\"x\": {\"y\\u0041\": 1, \"z\": 2}}\n ]\n}";
-        assert_eq!(locate(json, Format::Json, "m[1].x.z"), Some((5, 23)));
+        assert_eq!(locate(json, Format::Json, "m[1].x.z"), Some((5, 24)));
         assert_eq!(locate(json, Format::Json, "m[1].x.yA"), Some((5, 10)));
         assert_eq!(locate(json, Format::Json, "m[0].x[1]"), Some((4, 13)));
         assert_eq!(locate(json, Format::Json, "a"), Some((2, 2)));

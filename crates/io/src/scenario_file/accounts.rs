@@ -51,9 +51,9 @@ pub(crate) fn assets(
     Ok(out)
 }
 
-/// Collateral quantities by symbol → sorted `Collateral`s. `field(symbol)` names the entry in
-/// errors (inline: `accounts[3].collateral.BTC`; CSV: the `collateral` column).
-pub(crate) fn collateral(
+/// Collateral quantities by symbol → `Collateral`s sorted by asset. Errors are `(symbol,
+/// message)`; the caller names the field (`accounts[3].collateral.BTC`).
+fn collateral(
     map: &BTreeMap<String, f64>,
     assets: &[AssetSpec],
 ) -> Result<Vec<Collateral>, (String, String)> {

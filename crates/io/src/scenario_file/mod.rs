@@ -9,7 +9,7 @@ mod accounts;
 mod raw;
 mod validate;
 
-pub(crate) use accounts::{collateral, wallet};
+pub(crate) use accounts::wallet;
 
 use crate::{locate, Format, IoError};
 use liq_domain::Scenario;
