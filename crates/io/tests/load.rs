@@ -109,3 +109,20 @@ fn default_scenario_file_loads() {
     assert_eq!(s.accounts.len(), 120_000);
     assert!(matches!(s.books[2], BookSpec::Profile(_)));
 }
+
+/// The JSON example of docs/scenario-format.md loads (keeps the user documentation true).
+#[test]
+fn documented_json_example_loads() {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenario-format.md"))
+            .unwrap();
+    let start = doc.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let s = parse_scenario_str(&doc[start..end], Format::Json, Path::new("example.json")).unwrap();
+    // 0.5 BTC at 60,000: 500 lots × 600,000 ticks × 100 micro-USD = 3 × 10¹⁰ micro-USD.
+    assert_eq!(
+        (s.accounts[0].positions[0].size_lots, s.accounts[0].positions[0].cost),
+        (500, Money(30_000_000_000))
+    );
+    assert_eq!(s.shock, Shock::PerMarket(vec![-0.08]));
+}

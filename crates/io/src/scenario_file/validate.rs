@@ -368,10 +368,11 @@ fn book(
             return Err(ctx.err(format!("{at}.{side}"), "needs at least one bucket"));
         }
         for (k, x) in v.iter_mut().enumerate() {
-            if !(x.is_finite() && *x >= 0.0) {
+            // Checked after scaling too: a huge notional times `scale` could overflow to ∞.
+            if !(x.is_finite() && *x >= 0.0 && (*x * scale).is_finite()) {
                 return Err(ctx.err(
                     format!("{at}.{side}[{k}]"),
-                    format!("must be a non-negative finite amount, got {x}"),
+                    format!("must be a non-negative finite amount (after scale {scale}), got {x}"),
                 ));
             }
             *x *= scale;
