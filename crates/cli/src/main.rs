@@ -1,1 +1,59 @@
-fn main() {}
+//! `liqcascade`: the command-line interface.
+//!
+//! Owns argument parsing, the choice of scenario (embedded default or a file), shock overrides,
+//! and presentation (terminal tables, JSON, CSV exports). All modelling lives in the library
+//! crates; errors from them are reported with their file, line and field and a non-zero exit.
+//!
+//! Exit codes: 0 success; 2 invalid input (scenario, CSV, arguments); 1 any other failure.
+
+mod run_cmd;
+mod table;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "liqcascade", version, about = "Second-order liquidation risk in crypto derivatives")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the round-based liquidation cascade for an instant shock.
+    Run(run_cmd::RunArgs),
+}
+
+/// An error caused by the user's input (exit code 2) rather than by the tool.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run_cmd::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            if e.downcast_ref::<InputError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -192,6 +192,7 @@ impl Cascade {
             keep_events: opts.keep_events,
             notional: vec![Vec::new(); n_m],
             adl_notional: vec![0.0; n_m],
+            fund_unwind: vec![0.0; n_m],
             ..Default::default()
         };
         let mut liquidated_units: Vec<Unit> = Vec::new();
@@ -284,6 +285,11 @@ impl Cascade {
                     done += 1;
                 }
             }
+            // What the fund took over goes back into the book (the liquidation engine closes it).
+            let unwind = model.rulebook.backstop_unwind_per_round;
+            for k in 0..n_m {
+                totals.fund_unwind[k] += self.ws.unwind_fund(model, k, unwind) as f64 * 1e-6;
+            }
             if opts.keep_paths {
                 mark_path.push(self.ws.marks.clone());
                 fund_path.push(self.ws.fund_equity(model));
@@ -305,6 +311,7 @@ impl Cascade {
                 liquidated_notional_usd: totals.notional[k].iter().sum(),
                 notional_by_generation: std::mem::take(&mut totals.notional[k]),
                 adl_notional_usd: totals.adl_notional[k],
+                fund_unwind_usd: totals.fund_unwind[k],
                 fund_inventory_lots: self.ws.fund_size[k],
             })
             .collect();

@@ -334,6 +334,33 @@ impl Workspace {
         self.touch_account(model.pos_account[slot]);
     }
 
+    /// Sends `fraction` of the fund's inventory in market `k` into the book as a market order
+    /// (the liquidation engine closing what the fund took over). The makers take the other
+    /// side. Returns the value traded, micro-USD.
+    pub(crate) fn unwind_fund(&mut self, model: &EngineModel, k: usize, fraction: f64) -> i64 {
+        let inv = self.fund_size[k];
+        if inv == 0 || fraction <= 0.0 {
+            return 0;
+        }
+        let lots = ((inv.abs() as f64 * fraction).ceil() as i64).clamp(1, inv.abs());
+        let side = liq_domain::Side::closing(inv);
+        let limit = match side {
+            liq_domain::Side::Sell => 0,
+            liq_domain::Side::Buy => i64::MAX,
+        };
+        let fill = self.impact[k].execute(side, lots, limit);
+        if fill.filled_lots == 0 {
+            return 0;
+        }
+        let value = (fill.value_lot_ticks * model.markets[k].micros_per_lot_tick() as i128) as i64;
+        let sign = inv.signum();
+        self.fund_size[k] -= sign * fill.filled_lots;
+        self.fund_cost[k] -= sign * value;
+        self.ext_size[k] += sign * fill.filled_lots;
+        self.ext_cost[k] += sign * value;
+        value
+    }
+
     /// Insurance fund equity (USD): cash + inventory marked to market + seized collateral.
     pub fn fund_equity(&self, model: &EngineModel) -> f64 {
         let mut e = self.fund_cash as f64 * 1e-6;

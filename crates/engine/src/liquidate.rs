@@ -38,6 +38,8 @@ pub(crate) struct RunTotals {
     /// [market][generation] liquidated notional.
     pub notional: Vec<Vec<f64>>,
     pub adl_notional: Vec<f64>,
+    /// Per market: value the fund sent back into the book, USD.
+    pub fund_unwind: Vec<f64>,
     pub fees: f64,
 }
 

@@ -76,6 +76,8 @@ pub struct MarketOutcome {
     pub notional_by_generation: Vec<f64>,
     pub liquidated_notional_usd: f64,
     pub adl_notional_usd: f64,
+    /// Value of taken-over inventory the fund sent back into the book, USD.
+    pub fund_unwind_usd: f64,
     /// The fund's inventory after the run, lots (signed).
     pub fund_inventory_lots: i64,
 }

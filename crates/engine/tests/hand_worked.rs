@@ -34,10 +34,13 @@ fn binance_fill_fee_and_takeover() {
     assert!(close(take.notional_usd, 200.0));
     assert_eq!(out.rounds, 1);
     assert!(close(out.markets[0].liquidated_notional_usd, 998.8));
-    // After the walk the best bid is 990; the ask re-quotes 2 ticks above: mid 991.
+    // The liquidation engine then closes the fund's 0.2 BTC in the book: 0.2 × 990 = 198.
+    assert!(close(out.markets[0].fund_unwind_usd, 198.0));
+    assert_eq!(out.markets[0].fund_inventory_lots, 0);
+    // After the walks the best bid is 990; the ask re-quotes 2 ticks above: mid 991.
     assert!(close(out.markets[0].mark_end, 991.0));
-    // Fund: 1e6 + 3.8 fee + 0.2 × (991 − 1000) on its inventory = 1,000,002.0.
-    assert!(close(out.insurance_fund_end_usd, 1_000_002.0));
+    // Fund: 1e6 + 3.8 fee − (200 − 198) lost on the unwind = 1,000,001.8.
+    assert!(close(out.insurance_fund_end_usd, 1_000_001.8));
     assert_eq!(out.bad_debt_usd, 0.0);
     assert_eq!(c.ws.ledger_total(), total0);
     assert_eq!(c.ws.net_open_interest(&model), vec![0]);
@@ -74,7 +77,9 @@ fn adl_ranks_and_closes_at_bankruptcy() {
 }
 
 /// Same gap with a fund of 5 USD: it can carry floor(1,000 × 5 / 10) = 500 lots of the 10 USD
-/// loss; ADL closes the other 500 lots against B. Fund equity ends at 5 − 500 × 0.01 = 0.
+/// loss; ADL closes the other 500 lots against B. The fund then sells its 0.5 BTC in the book:
+/// 0.4 × 999 + 0.1 × 998 = 499.4 against the 505 it paid, so its equity ends at
+/// 5 − 5.6 = −0.6: bad debt 0.6.
 #[test]
 fn fund_takes_what_it_can_then_adl() {
     let m = btc();
@@ -86,13 +91,15 @@ fn fund_takes_what_it_can_then_adl() {
     let kinds: Vec<(EventKind, i64)> = out.events.iter().map(|e| (e.kind, e.lots)).collect();
     assert_eq!(kinds, vec![(EventKind::FundTakeover, -500), (EventKind::Adl, -500)]);
     assert!(close(out.events[0].notional_usd, 505.0));
-    assert!(close(out.insurance_fund_end_usd, 0.0));
+    assert!(close(out.markets[0].fund_unwind_usd, 499.4));
+    assert!(close(out.insurance_fund_end_usd, -0.6));
     assert!(close(out.adl_notional_usd, 505.0));
-    assert_eq!(out.bad_debt_usd, 0.0);
+    assert!(close(out.bad_debt_usd, 0.6));
 }
 
 /// No opposite positions to deleverage and an empty fund: the fund takes the position anyway
-/// and the 10 USD it cannot carry is bad debt.
+/// at 1,010 and closes it in the book at 0.4 × 999 + 0.4 × 998 + 0.2 × 990 = 996.8: the
+/// 13.2 it cannot carry is bad debt.
 #[test]
 fn bad_debt_when_fund_and_adl_are_exhausted() {
     let m = btc();
@@ -104,8 +111,8 @@ fn bad_debt_when_fund_and_adl_are_exhausted() {
     let out = c.run(&model, true);
     assert_eq!(out.events.len(), 1);
     assert_eq!(out.events[0].kind, EventKind::FundTakeover);
-    assert!(close(out.bad_debt_usd, 10.0));
-    assert!(close(out.insurance_fund_end_usd, -10.0));
+    assert!(close(out.bad_debt_usd, 13.2));
+    assert!(close(out.insurance_fund_end_usd, -13.2));
     assert_eq!(c.ws.ledger_total(), total0);
 }
 

@@ -33,9 +33,11 @@
 //!   level, holes included, moves by the rounded change of the reference. Sub-tick moves
 //!   accumulate in the float reference, so many small cross-impact shifts add up exactly.
 //!   The shape is kept in ticks (a level 100 ticks from the reference stays 100 ticks away).
-//! - `recover(dt)`: Obizhaeva–Wang resilience. Each level's deficit against its target
-//!   `round(multiplier × profile)` decays by `exp(−dt/τ)`, rounded half away from zero, so the
-//!   level refills by `1 − exp(−dt/τ)` of what was missing. τ = +∞: no recovery; τ = 0:
+//! - `recover(dt)`: Obizhaeva–Wang resilience. The side's total deficit against its target
+//!   `round(multiplier × profile)` decays by `exp(−dt/τ)` (rounded half away from zero), and the
+//!   refill arrives at the current best price first, so the hole closes from its outer edge
+//!   back towards the reference and the mid returns at the pace of the depth, as in the
+//!   block-shaped book of Obizhaeva and Wang (2013). τ = +∞: no recovery; τ = 0:
 //!   instant recovery at any `dt > 0`; a negative or NaN τ is rejected when the book is built.
 //! - `set_depth_multiplier(m)`: withdrawal is instant and return is not. Every level is clipped
 //!   to `round(m × profile)` at once (market makers pull quotes immediately); raising `m` never
@@ -572,11 +574,23 @@ impl PriceImpact for L2Book {
         let decay = if self.tau_s == 0.0 { 0.0 } else { (-dt_s / self.tau_s).exp() };
         let m = self.multiplier;
         for ladder in [&mut self.bids, &mut self.asks] {
-            for k in 0..ladder.hi {
-                let target = scaled(m, ladder.profile[k]);
-                let d = ladder.depth[k];
-                if d < target {
-                    ladder.depth[k] = target - ((target - d) as f64 * decay).round() as i64;
+            // Obizhaeva–Wang: the side's total missing volume decays by exp(−dt/τ), and new
+            // limit orders arrive at the current best price, improving it step by step: the hole
+            // closes from its outer edge (next to the remaining depth) back towards the reference,
+            // so the best price, and with it the mid, returns at the pace of the depth. Refilling
+            // every level by the same fraction would put a few lots on the level next to the
+            // reference at once and snap the mid back long before the depth returns.
+            let missing: i64 =
+                (0..ladder.hi).map(|k| (scaled(m, ladder.profile[k]) - ladder.depth[k]).max(0)).sum();
+            let mut refill = missing - (missing as f64 * decay).round() as i64;
+            let mut k = ladder.hi;
+            while refill > 0 && k > 0 {
+                k -= 1;
+                let gap = scaled(m, ladder.profile[k]) - ladder.depth[k];
+                if gap > 0 {
+                    let add = gap.min(refill);
+                    ladder.depth[k] += add;
+                    refill -= add;
                 }
             }
         }

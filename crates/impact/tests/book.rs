@@ -113,9 +113,10 @@ fn resilience_refills_one_minus_e_inverse_after_tau() {
     b.execute(Side::Sell, 1_500, 0);
     assert_eq!(b.mid_ticks(), 99.5);
     b.recover(10.0);
-    // Deficits 1000 and 500 decay by e^-1: round(367.88) = 368, round(183.94) = 184.
-    assert_eq!(b.depth_at_tick(BookSide::Bid, 100), 632);
-    assert_eq!(b.depth_at_tick(BookSide::Bid, 99), 816);
+    // The side's deficit 1000 + 500 = 1500 decays by e^-1 to round(551.82) = 552; the 948 lots
+    // that came back arrive at the best bid (99) first, filling its 500, then 448 at 100.
+    assert_eq!(b.depth_at_tick(BookSide::Bid, 99), 1000);
+    assert_eq!(b.depth_at_tick(BookSide::Bid, 100), 448);
     assert_eq!(b.mid_ticks(), 100.5);
     // No time, negative or NaN time: nothing.
     let before = b.clone();

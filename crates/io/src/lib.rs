@@ -14,12 +14,16 @@
 //! - [`accounts_csv`]: the streaming accounts CSV reader and the matching writer.
 //! - [`population`]: the synthetic population generator.
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
+//! - [`default_scenario`]: the embedded default scenario.
+//! - [`output`]: the `run --json` document and the event-log CSV.
 
 pub mod accounts_csv;
 mod convert;
+pub mod default_scenario;
 pub mod error;
 pub mod hash;
 mod locate;
+pub mod output;
 pub mod population;
 mod scenario_file;
 

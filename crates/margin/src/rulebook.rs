@@ -46,6 +46,13 @@ pub struct Rulebook {
     pub backstop_equity_ratio: Option<f64>,
     /// Whether the market's liquidation fee is charged on liquidated notional.
     pub charges_liquidation_fee: bool,
+    /// Share of the backstop's taken-over inventory it sends back into the book as a market
+    /// order each round/step. An exchange's liquidation engine closes what its fund took over
+    /// in the market (1.0: the fund absorbs the difference to bankruptcy, the book absorbs the
+    /// flow); Hyperliquid's liquidator vault (HLP) holds positions and works them out as a
+    /// market maker, modelled as a slow unwind (0.05 per round, an assumption: the vault does
+    /// not publish its unwind schedule).
+    pub backstop_unwind_per_round: f64,
 }
 
 impl Rulebook {
@@ -63,6 +70,7 @@ impl Rulebook {
                 surplus_to_fund: true,
                 backstop_equity_ratio: None,
                 charges_liquidation_fee: true,
+                backstop_unwind_per_round: 1.0,
             },
             // Bybit Help Center "Liquidation Process (USDT Contract)": lowest tier closed at the
             // bankruptcy price; higher tiers get a FillOrKill order down to a lower risk-limit
@@ -74,6 +82,7 @@ impl Rulebook {
                 surplus_to_fund: true,
                 backstop_equity_ratio: None,
                 charges_liquidation_fee: false,
+                backstop_unwind_per_round: 1.0,
             },
             // Hyperliquid Docs "Liquidations": positions over 100k USDC are liquidated 20% at a
             // time with a 30 s cooldown; remaining collateral stays with the trader; no clearance
@@ -88,6 +97,7 @@ impl Rulebook {
                 surplus_to_fund: false,
                 backstop_equity_ratio: Some(2.0 / 3.0),
                 charges_liquidation_fee: false,
+                backstop_unwind_per_round: 0.05,
             },
             // dYdX v4 "Liquidations": how much is closed is a governance setting (the preset
             // closes all); a penalty of at most 1.5% goes to the insurance fund and the engine
@@ -98,6 +108,7 @@ impl Rulebook {
                 surplus_to_fund: false,
                 backstop_equity_ratio: None,
                 charges_liquidation_fee: true,
+                backstop_unwind_per_round: 1.0,
             },
         }
     }

@@ -88,6 +88,7 @@ pub fn btc_book() -> BookSpec {
     levels(&[(999.0, 0.4), (998.0, 0.4), (990.0, 5.0)], &[(1001.0, 5.0)])
 }
 
+/// Equal to within a micro-dollar (plus float noise on large values).
 pub fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() < 1e-6 * (1.0 + a.abs().max(b.abs()))
+    (a - b).abs() <= 1e-6 + 1e-12 * a.abs().max(b.abs())
 }

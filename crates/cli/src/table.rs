@@ -1,0 +1,152 @@
+//! Terminal tables: aligned columns, units and thousands separators, readable in a minute.
+
+use liq_engine::CascadeReport;
+use liq_io::output::RunMeta;
+use std::fmt::Write;
+
+/// `1234567.8` → `1,234,568`.
+pub fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    let neg = x < 0.0;
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if neg {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// USD with a scale suffix: `$12.3M`.
+pub fn usd(x: f64) -> String {
+    let a = x.abs();
+    let (v, s) = if a >= 1e9 {
+        (x / 1e9, "B")
+    } else if a >= 1e6 {
+        (x / 1e6, "M")
+    } else if a >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    format!("${v:.2}{s}")
+}
+
+pub fn pct(x: f64) -> String {
+    format!("{:+.2}%", x * 100.0)
+}
+
+/// Formats a price with a sensible number of decimals for its size.
+pub fn price(x: f64) -> String {
+    if x >= 1000.0 {
+        thousands(x)
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// The `run` summary.
+pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> String {
+    let s = &r.summary;
+    let mut o = String::new();
+    let shock: Vec<String> =
+        meta.shock.iter().filter(|(_, m)| *m != 0.0).map(|(sym, m)| format!("{sym} {}", pct(*m))).collect();
+    let _ = writeln!(
+        o,
+        "liqcascade {} · scenario {} ({}) · venue {} · seed {} · {} accounts",
+        meta.version,
+        meta.scenario,
+        meta.scenario_hash,
+        meta.venue,
+        meta.seed,
+        thousands(n_accounts as f64)
+    );
+    let _ = writeln!(o, "shock: {}", if shock.is_empty() { "none".to_string() } else { shock.join(", ") });
+    let _ = writeln!(o);
+    let rows: Vec<(&str, String)> = vec![
+        ("Liquidated notional", usd(s.liquidated_notional_usd)),
+        ("  first-order (generation 0)", usd(s.first_order_notional_usd)),
+        ("  second-order (feedback)", usd(s.second_order_notional_usd)),
+        ("Amplification (total / first-order)", format!("{:.2}×", s.amplification)),
+        ("No-impact counterfactual", usd(s.counterfactual_notional_usd)),
+        ("Amplification vs counterfactual", format!("{:.2}×", s.counterfactual_amplification)),
+        ("Accounts liquidated", thousands(s.accounts_liquidated as f64)),
+        ("Rounds", format!("{}{}", s.rounds, if s.round_cap_hit { " (round cap hit)" } else { "" })),
+        (
+            "Insurance fund start → end",
+            format!("{} → {}", usd(s.insurance_fund_start_usd), usd(s.insurance_fund_end_usd)),
+        ),
+        ("ADL notional", usd(s.adl_notional_usd)),
+        ("Bad debt", usd(s.bad_debt_usd)),
+    ];
+    let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    for (k, v) in rows {
+        let _ = writeln!(o, "  {k:<w$}  {v:>16}");
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
+        "market", "mark start", "after shock", "after casc.", "overshoot", "1st order", "2nd order", "ADL"
+    );
+    for m in &r.markets {
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
+            m.symbol,
+            price(m.mark_start),
+            price(m.mark_after_shock),
+            price(m.mark_end),
+            pct(m.overshoot),
+            usd(m.first_order_notional_usd),
+            usd(m.second_order_notional_usd),
+            usd(m.adl_notional_usd)
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "  {:<10} {:>14} {:>10} {:>10}", "generation", "notional", "accounts", "events");
+    let shown = r.generations.len().min(12);
+    for g in &r.generations[..shown] {
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>14} {:>10} {:>10}",
+            g.generation,
+            usd(g.notional_usd),
+            thousands(g.accounts as f64),
+            g.events
+        );
+    }
+    if r.generations.len() > shown {
+        let rest: f64 = r.generations[shown..].iter().map(|g| g.notional_usd).sum();
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>14}   ({} more generations)",
+            "…",
+            usd(rest),
+            r.generations.len() - shown
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(thousands(1_234_567.8), "1,234,568");
+        assert_eq!(thousands(-999.0), "-999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(usd(12_345_678.0), "$12.35M");
+        assert_eq!(pct(-0.0812), "-8.12%");
+    }
+}

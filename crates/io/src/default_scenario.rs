@@ -1,0 +1,45 @@
+//! The embedded default scenario: Binance BTC/ETH/SOL perpetuals with a generated population.
+//!
+//! The TOML (`scenarios/default.toml`, every number sourced in its comments and in
+//! `docs/default-scenario.md`) and the depth profile it names are compiled into the binary with
+//! `include_str!`, so the default run needs no file and never reads `../shared` at run time.
+
+use crate::population::{generate_population, PopulationSpec};
+use crate::{parse_scenario_str, Format, IoError};
+use liq_domain::Scenario;
+use std::path::Path;
+
+/// The default scenario's TOML text.
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../scenarios/default.toml");
+
+/// The name the default scenario's messages use for its origin.
+pub const DEFAULT_ORIGIN: &str = "<embedded>/default.toml";
+
+/// Loads the embedded default scenario.
+pub fn default_scenario() -> Result<Scenario, IoError> {
+    parse_scenario_str(DEFAULT_SCENARIO_TOML, Format::Toml, Path::new(DEFAULT_ORIGIN))
+}
+
+/// The default scenario with its generated population resized to `accounts` (benchmarks and
+/// scaling studies); every other parameter is unchanged.
+pub fn default_scenario_with_accounts(accounts: u32) -> Result<Scenario, IoError> {
+    let mut s = default_scenario()?;
+    let spec = default_population_spec();
+    let spec = PopulationSpec { accounts, ..spec };
+    s.accounts = generate_population(&spec, &s.markets, &s.assets, s.seed)
+        .map_err(|e| IoError::from_domain(Path::new(DEFAULT_ORIGIN), e))?;
+    Ok(s)
+}
+
+/// The `[population]` section of the default scenario.
+pub fn default_population_spec() -> PopulationSpec {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        population: PopulationSpec,
+    }
+    // The embedded file is part of the build and covered by tests; a failure here is a bug in
+    // the repository, not in user input.
+    let only: Only =
+        toml::from_str(DEFAULT_SCENARIO_TOML).expect("embedded default.toml has a valid [population]");
+    only.population
+}
