@@ -1,1 +1,4 @@
-//! Agent-based market: L3 matching engine, discrete-event scheduler with latency, agents, and the venue's liquidation engine in the loop.
+//! Agent-based market: L3 matching engine, discrete-event scheduler with latency, agents, and the
+//! venue's liquidation engine in the loop.
+
+pub mod book;
