@@ -1,0 +1,340 @@
+//! Loader for Binance USD-M websocket captures (`<local receive ns> <json>` per line, plain or
+//! gzip, as recorded by hftbacktest): the REST depth snapshot, `depthUpdate` diffs, trades and
+//! bookTicker. Lines of other streams are counted per kind in [`Capture::ignored`], never dropped
+//! silently; a malformed line is an error naming file, line and field.
+//!
+//! The book itself is rebuilt by [`crate::replay::BookReplay`].
+
+use crate::error::CalibError;
+use crate::records::{Quote, Trade};
+use crate::util::open_maybe_gz;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// The REST depth snapshot (`GET /fapi/v1/depth`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepthSnapshot {
+    pub line: usize,
+    pub local_ns: u64,
+    /// Transaction time `T` (ms), or event time `E` when `T` is absent.
+    pub time_ms: i64,
+    pub last_update_id: u64,
+    /// (price, qty) pairs as sent.
+    pub bids: Vec<(f64, f64)>,
+    pub asks: Vec<(f64, f64)>,
+}
+
+/// One `depthUpdate` diff: every level it lists is set to the quantity given (0 deletes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepthDiff {
+    pub line: usize,
+    pub local_ns: u64,
+    pub time_ms: i64,
+    /// First update id in the event (`U`).
+    pub first_id: u64,
+    /// Final update id in the event (`u`).
+    pub last_id: u64,
+    /// Final update id of the previous event of this stream (`pu`).
+    pub prev_id: u64,
+    pub bids: Vec<(f64, f64)>,
+    pub asks: Vec<(f64, f64)>,
+}
+
+/// A bookTicker event with its order-book update id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ticker {
+    pub line: usize,
+    pub local_ns: u64,
+    pub update_id: u64,
+    pub quote: Quote,
+}
+
+/// Everything read from one capture, in file order.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub path: PathBuf,
+    pub symbol: Option<String>,
+    /// Every REST snapshot in the file (usually one, at the start).
+    pub snapshots: Vec<DepthSnapshot>,
+    pub diffs: Vec<DepthDiff>,
+    pub trades: Vec<Trade>,
+    pub tickers: Vec<Ticker>,
+    /// Lines read.
+    pub lines: usize,
+    /// Lines of other event kinds, by kind (`e` field or stream name).
+    pub ignored: BTreeMap<String, usize>,
+    /// True when reading stopped at `max_lines` before the end of the file.
+    pub truncated: bool,
+}
+
+impl Capture {
+    /// First and last exchange time (ms) seen in diffs, trades and tickers.
+    pub fn time_span_ms(&self) -> Option<(i64, i64)> {
+        let times = self
+            .diffs
+            .iter()
+            .map(|d| d.time_ms)
+            .chain(self.trades.iter().map(|t| t.time_ms))
+            .chain(self.tickers.iter().map(|t| t.quote.time_ms));
+        times.fold(None, |acc, t| match acc {
+            None => Some((t, t)),
+            Some((a, b)) => Some((a.min(t), b.max(t))),
+        })
+    }
+
+    /// Mid-quote series from the bookTicker stream (time-sorted).
+    pub fn ticker_mids(&self) -> crate::records::Series {
+        crate::records::Series::from_pairs(
+            self.tickers.iter().map(|t| (t.quote.time_ms, t.quote.mid())).collect(),
+        )
+    }
+}
+
+#[derive(Deserialize)]
+struct Wrapped<T> {
+    data: T,
+}
+
+#[derive(Deserialize)]
+struct RawSnapshot {
+    #[serde(rename = "lastUpdateId")]
+    last_update_id: u64,
+    #[serde(rename = "E", default)]
+    event_time: Option<i64>,
+    #[serde(rename = "T", default)]
+    tx_time: Option<i64>,
+    bids: Vec<[String; 2]>,
+    asks: Vec<[String; 2]>,
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)]
+struct RawDiff {
+    #[serde(rename = "E")]
+    event_time: i64,
+    #[serde(rename = "T", default)]
+    tx_time: Option<i64>,
+    s: Option<String>,
+    U: u64,
+    u: u64,
+    pu: u64,
+    b: Vec<[String; 2]>,
+    a: Vec<[String; 2]>,
+}
+
+#[derive(Deserialize)]
+struct RawTrade {
+    #[serde(rename = "T")]
+    tx_time: i64,
+    p: String,
+    q: String,
+    m: bool,
+}
+
+#[derive(Deserialize)]
+#[allow(non_snake_case)]
+struct RawTicker {
+    u: u64,
+    b: String,
+    B: String,
+    a: String,
+    A: String,
+    #[serde(rename = "T", default)]
+    tx_time: Option<i64>,
+    #[serde(rename = "E", default)]
+    event_time: Option<i64>,
+}
+
+/// Reads a capture. `max_lines` bounds the lines read (tests read a prefix of large files).
+pub fn load_binance_capture(path: &Path, max_lines: Option<usize>) -> Result<Capture, CalibError> {
+    let reader = open_maybe_gz(path)?;
+    let mut cap = Capture {
+        path: path.to_path_buf(),
+        symbol: None,
+        snapshots: Vec::new(),
+        diffs: Vec::new(),
+        trades: Vec::new(),
+        tickers: Vec::new(),
+        lines: 0,
+        ignored: BTreeMap::new(),
+        truncated: false,
+    };
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        if max_lines.is_some_and(|m| i >= m) {
+            cap.truncated = true;
+            break;
+        }
+        let line = line.map_err(|e| CalibError::io(path, e))?;
+        cap.lines = n;
+        if line.trim().is_empty() {
+            continue;
+        }
+        read_line(path, n, &line, &mut cap)?;
+    }
+    if cap.snapshots.is_empty() {
+        return Err(CalibError::content(
+            path,
+            format!("no REST depth snapshot (`lastUpdateId`) in the {} lines read", cap.lines),
+        ));
+    }
+    Ok(cap)
+}
+
+fn read_line(path: &Path, n: usize, line: &str, cap: &mut Capture) -> Result<(), CalibError> {
+    let (ts, json) = line
+        .split_once(' ')
+        .ok_or_else(|| CalibError::parse(path, n, "timestamp", "expected `<ns> <json>`"))?;
+    let local_ns: u64 =
+        ts.parse().map_err(|_| CalibError::parse(path, n, "timestamp", format!("not an integer: {ts:?}")))?;
+    let json = json.trim();
+    if json.contains("\"lastUpdateId\"") && !json.contains("\"e\":") {
+        let s: RawSnapshot = decode(path, n, json)?;
+        cap.snapshots.push(DepthSnapshot {
+            line: n,
+            local_ns,
+            time_ms: s.tx_time.or(s.event_time).unwrap_or((local_ns / 1_000_000) as i64),
+            last_update_id: s.last_update_id,
+            bids: levels(path, n, "bids", &s.bids)?,
+            asks: levels(path, n, "asks", &s.asks)?,
+        });
+    } else if json.contains("\"e\":\"depthUpdate\"") {
+        let d: RawDiff = decode(path, n, json)?;
+        if cap.symbol.is_none() {
+            cap.symbol = d.s.clone();
+        }
+        if d.u < d.U {
+            return Err(CalibError::parse(path, n, "u", format!("final id u={} < first id U={}", d.u, d.U)));
+        }
+        cap.diffs.push(DepthDiff {
+            line: n,
+            local_ns,
+            time_ms: d.tx_time.unwrap_or(d.event_time),
+            first_id: d.U,
+            last_id: d.u,
+            prev_id: d.pu,
+            bids: levels(path, n, "b", &d.b)?,
+            asks: levels(path, n, "a", &d.a)?,
+        });
+    } else if json.contains("\"e\":\"trade\"") {
+        let t: RawTrade = decode(path, n, json)?;
+        let price = crate::util::positive(path, n, "p", &t.p)?;
+        let qty = crate::util::positive(path, n, "q", &t.q)?;
+        cap.trades.push(Trade { time_ms: t.tx_time, price, qty, taker_buy: !t.m });
+    } else if json.contains("\"e\":\"bookTicker\"") {
+        let t: RawTicker = decode(path, n, json)?;
+        let time_ms = t
+            .tx_time
+            .or(t.event_time)
+            .ok_or_else(|| CalibError::parse(path, n, "T", "bookTicker has neither `T` nor `E`"))?;
+        let quote = Quote {
+            time_ms,
+            bid: crate::util::positive(path, n, "b", &t.b)?,
+            bid_qty: crate::util::non_negative(path, n, "B", &t.B)?,
+            ask: crate::util::positive(path, n, "a", &t.a)?,
+            ask_qty: crate::util::non_negative(path, n, "A", &t.A)?,
+        };
+        cap.tickers.push(Ticker { line: n, local_ns, update_id: t.u, quote });
+    } else {
+        *cap.ignored.entry(event_kind(json)).or_insert(0) += 1;
+    }
+    Ok(())
+}
+
+/// Decodes either the combined-stream envelope `{"stream":..,"data":{..}}` or a bare event.
+fn decode<T: DeserializeOwned>(path: &Path, n: usize, json: &str) -> Result<T, CalibError> {
+    let res = if json.starts_with("{\"stream\"") {
+        serde_json::from_str::<Wrapped<T>>(json).map(|w| w.data)
+    } else {
+        serde_json::from_str::<T>(json)
+    };
+    res.map_err(|e| {
+        let msg = e.to_string();
+        // serde names the missing or mistyped field in its message; lift it into `field`.
+        let field = msg.split('`').nth(1).unwrap_or("json").to_string();
+        CalibError::parse(path, n, &field, msg)
+    })
+}
+
+fn levels(path: &Path, n: usize, field: &str, raw: &[[String; 2]]) -> Result<Vec<(f64, f64)>, CalibError> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, [p, q])| {
+            let price = crate::util::positive(path, n, &format!("{field}[{i}].price"), p)?;
+            let qty = crate::util::non_negative(path, n, &format!("{field}[{i}].qty"), q)?;
+            Ok((price, qty))
+        })
+        .collect()
+}
+
+/// The `e` field of an event, else the stream name, else "unknown": used to count ignored lines.
+fn event_kind(json: &str) -> String {
+    let v: Result<serde_json::Value, _> = serde_json::from_str(json);
+    match v {
+        Ok(v) => {
+            let data = v.get("data").unwrap_or(&v);
+            data.get("e")
+                .and_then(|e| e.as_str())
+                .or_else(|| v.get("stream").and_then(|s| s.as_str()))
+                .unwrap_or("unknown")
+                .to_string()
+        }
+        Err(_) => "unparsable".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, body: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("liq-calib-capture-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_each_kind_and_counts_others() {
+        let body = concat!(
+            "1 {\"lastUpdateId\":10,\"E\":5,\"T\":4,\"bids\":[[\"99.9\",\"1.0\"]],\"asks\":[[\"100.1\",\"2.0\"]]}\n",
+            "2 {\"stream\":\"x@depth\",\"data\":{\"e\":\"depthUpdate\",\"E\":6,\"T\":6,\"s\":\"XUSDT\",\"U\":9,\"u\":12,\"pu\":8,\"b\":[[\"99.9\",\"0.000\"]],\"a\":[]}}\n",
+            "3 {\"stream\":\"x@trade\",\"data\":{\"e\":\"trade\",\"E\":7,\"T\":7,\"p\":\"100.1\",\"q\":\"0.5\",\"m\":false}}\n",
+            "4 {\"stream\":\"x@bookTicker\",\"data\":{\"e\":\"bookTicker\",\"u\":12,\"b\":\"99.8\",\"B\":\"1\",\"a\":\"100.1\",\"A\":\"2\",\"T\":8,\"E\":8}}\n",
+            "5 {\"stream\":\"x@markPrice\",\"data\":{\"e\":\"markPriceUpdate\",\"E\":9}}\n",
+        );
+        let cap = load_binance_capture(&write("ok.txt", body), None).unwrap();
+        assert_eq!(cap.snapshots[0].last_update_id, 10);
+        assert_eq!(cap.snapshots[0].time_ms, 4);
+        assert_eq!((cap.diffs[0].first_id, cap.diffs[0].last_id, cap.diffs[0].prev_id), (9, 12, 8));
+        assert_eq!(cap.diffs[0].bids, vec![(99.9, 0.0)]);
+        assert!(cap.trades[0].taker_buy && cap.trades[0].qty == 0.5);
+        assert_eq!(cap.tickers[0].quote.bid, 99.8);
+        assert_eq!(cap.ignored.get("markPriceUpdate"), Some(&1));
+        assert_eq!(cap.symbol.as_deref(), Some("XUSDT"));
+        assert_eq!(cap.time_span_ms(), Some((6, 8)));
+    }
+
+    #[test]
+    fn malformed_lines_name_file_line_and_field() {
+        let snap = "1 {\"lastUpdateId\":10,\"bids\":[],\"asks\":[]}\n";
+        let bad_price = format!(
+            "{snap}2 {{\"stream\":\"x@trade\",\"data\":{{\"e\":\"trade\",\"T\":7,\"p\":\"abc\",\"q\":\"0.5\",\"m\":true}}}}\n"
+        );
+        let e = load_binance_capture(&write("p.txt", &bad_price), None).unwrap_err().to_string();
+        assert!(e.contains("p.txt:2: field `p`"), "{e}");
+        let missing = format!(
+            "{snap}2 {{\"stream\":\"x\",\"data\":{{\"e\":\"depthUpdate\",\"E\":1,\"U\":1,\"u\":2,\"b\":[],\"a\":[]}}}}\n"
+        );
+        let e = load_binance_capture(&write("m.txt", &missing), None).unwrap_err().to_string();
+        assert!(e.contains("m.txt:2: field `pu`"), "{e}");
+        let e = load_binance_capture(&write("t.txt", "x {}\n"), None).unwrap_err().to_string();
+        assert!(e.contains("t.txt:1: field `timestamp`"), "{e}");
+        let e = load_binance_capture(&write("n.txt", "1 {\"e\":\"other\"}\n"), None).unwrap_err().to_string();
+        assert!(e.contains("no REST depth snapshot"), "{e}");
+    }
+}
