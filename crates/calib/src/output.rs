@@ -179,6 +179,21 @@ impl Calibration {
             );
         }
         for m in &self.markets {
+            if let Some(i) = &m.impact {
+                let _ = write!(
+                    s,
+                    "{}: impact law on {} windows, Y 95% CI [{:.3}, {:.3}] (block bootstrap, {} draws)",
+                    m.symbol, i.windows, i.y_ci95.0, i.y_ci95.1, i.bootstrap
+                );
+                if let Some(o) = &i.out_of_sample {
+                    let _ = write!(
+                        s,
+                        "; out of sample ({} windows): MSE power {:.3e} vs linear {:.3e}, R² {:.3} vs {:.3}",
+                        o.test, o.mse_power, o.mse_linear, o.r2_power, o.r2_linear
+                    );
+                }
+                let _ = writeln!(s);
+            }
             if let Some(r) = &m.resilience {
                 let _ = writeln!(
                     s,

@@ -22,6 +22,9 @@
 //!    its later removal shows up as `unmatched_removal`).
 //! 6. *Leverage*: each open lot becomes one isolated account per bucket of the leverage
 //!    distribution, with size × weight and margin = notional at entry / leverage.
+//! 7. *Lots*: with `lot_size` set, account sizes are rounded to whole lots (the scenario loader
+//!    requires it); the signed rounding residual is reported, and accounts that round to zero
+//!    lots are left out and counted with their size (`dust_accounts`, `dust_size`).
 
 use crate::error::CalibError;
 use crate::public::{Kline, OiPoint};
@@ -61,6 +64,8 @@ pub struct PopulationOptions {
     /// Weights must sum to 1.
     pub leverage: Vec<LeverageBucket>,
     pub initial_at_first_price: bool,
+    /// Round account sizes to this lot (base units); `None` keeps exact sizes.
+    pub lot_size: Option<f64>,
 }
 
 impl Default for PopulationOptions {
@@ -74,6 +79,8 @@ impl Default for PopulationOptions {
             removal: Removal::Fifo,
             leverage: lev.iter().map(|&(leverage, weight)| LeverageBucket { leverage, weight }).collect(),
             initial_at_first_price: true,
+            // Binance BTCUSDT stepSize (the default market's).
+            lot_size: Some(0.001),
         }
     }
 }
@@ -97,6 +104,11 @@ pub struct PopulationReport {
     pub short_open: f64,
     /// Intervals where the long/short account ratio was missing and the kline ratio stood in.
     pub ratio_fallbacks: usize,
+    /// Σ (rounded − exact) account size, base units (signed: longs +, shorts −).
+    pub rounding_residual: f64,
+    pub dust_accounts: usize,
+    /// Σ |size| of the accounts that rounded to zero lots.
+    pub dust_size: f64,
 }
 
 /// One row of the accounts CSV of docs/scenario-format.md.
@@ -238,7 +250,17 @@ pub fn build_population(
     let mut accounts = Vec::with_capacity(lots.len() * opts.leverage.len());
     for (i, l) in lots.iter().enumerate() {
         for b in opts.leverage.iter().filter(|b| b.weight > 0.0) {
-            let size = l.size * b.weight;
+            let exact = l.size * b.weight;
+            let size = match opts.lot_size.filter(|&x| x > 0.0) {
+                Some(lot) => (exact / lot).round() * lot,
+                None => exact,
+            };
+            if size == 0.0 {
+                rep.dust_accounts += 1;
+                rep.dust_size += exact.abs();
+                continue;
+            }
+            rep.rounding_residual += size - exact;
             accounts.push(AccountRow {
                 account: format!(
                     "pop-{}-{i}-{}x-{}",
@@ -259,6 +281,18 @@ pub fn build_population(
     Ok(Population { lots, accounts, report: rep })
 }
 
+/// A number with at most 9 decimals and no trailing zeros (sizes rounded to a lot print as the
+/// lot multiple they are, not as 13.063000000000001).
+fn short(x: f64) -> String {
+    let s = format!("{x:.9}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
 /// Writes the accounts CSV (`account,market,size,entry_price,mode,margin_usd,wallet_usd,collateral`).
 pub fn write_accounts_csv<W: Write>(out: W, rows: &[AccountRow]) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
@@ -276,8 +310,8 @@ pub fn write_accounts_csv<W: Write>(out: W, rows: &[AccountRow]) -> Result<(), c
         w.write_record([
             r.account.clone(),
             r.market.clone(),
-            format!("{}", r.size),
-            format!("{}", r.entry_price),
+            short(r.size),
+            short(r.entry_price),
             r.mode.clone(),
             format!("{:.6}", r.margin_usd),
             format!("{}", r.wallet_usd),
