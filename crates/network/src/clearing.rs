@@ -143,12 +143,13 @@ fn solve_defaulters(net: &Liabilities, pi: &[Vec<f64>], pbar: &[f64], d: &[bool]
             return None;
         }
         a.swap(c, piv);
+        let pivot_row = a[c].clone();
         for r in 0..m {
             if r != c {
-                let f = a[r][c] / a[c][c];
+                let f = a[r][c] / pivot_row[c];
                 if f != 0.0 {
-                    for k in c..=m {
-                        a[r][k] -= f * a[c][k];
+                    for (x, p) in a[r][c..].iter_mut().zip(&pivot_row[c..]) {
+                        *x -= f * p;
                     }
                 }
             }

@@ -138,8 +138,8 @@ pub(crate) fn contagion_with(
         let out = runner.run(model, &moves);
         let d = gen(&out, i, 0) - gen(base, i, 0);
         direct[i] = d;
-        for j in 0..n {
-            response[i][j] = out.markets[j].liquidated_notional_usd - base.markets[j].liquidated_notional_usd;
+        for (r, (o, b)) in response[i].iter_mut().zip(out.markets.iter().zip(&base.markets)) {
+            *r = o.liquidated_notional_usd - b.liquidated_notional_usd;
         }
         // Below a cent of direct liquidation the ratio is noise, not contagion.
         if d > 0.01 {

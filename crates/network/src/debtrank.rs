@@ -151,9 +151,7 @@ pub fn impact_graph(g: &ExposureGraph, units: &[UnitView], reference_move: f64) 
             out[n_a + k].push((i, w));
         }
     }
-    for k in 0..n_m {
-        value[n_a + k] = g.open_interest_usd[k];
-    }
+    value[n_a..].copy_from_slice(&g.open_interest_usd);
     let total: f64 = value.iter().sum();
     if total > 0.0 {
         value.iter_mut().for_each(|x| *x /= total);
