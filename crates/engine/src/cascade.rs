@@ -85,7 +85,14 @@ pub struct Cascade {
     mids_start: Vec<f64>,
     own_moves: Vec<f64>,
     spill: Vec<f64>,
+    /// Per market: units checked safe, keyed by the market's cumulative move (f64 bits,
+    /// positive) that wakes them.
+    sleeping: Vec<std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>>>,
+    /// Per market: cumulative absolute log-move of the mark over the run.
+    travel: Vec<f64>,
+    last_marks: Vec<f64>,
     brute_force: bool,
+    brute_seeded: bool,
 }
 
 /// Sorted units liquidated in a run (for first-order membership in path mode).
@@ -119,7 +126,11 @@ impl Cascade {
             mids_start: vec![0.0; n],
             own_moves: vec![0.0; n],
             spill: vec![0.0; n],
+            sleeping: vec![std::collections::BinaryHeap::new(); n],
+            travel: vec![0.0; n],
+            last_marks: vec![0.0; n],
             brute_force: false,
+            brute_seeded: false,
         }
     }
 
@@ -181,6 +192,10 @@ impl Cascade {
         self.cursors.reset();
         self.queue.clear();
         self.queued.clear();
+        self.sleeping.iter_mut().for_each(|h| h.clear());
+        self.travel.iter_mut().for_each(|t| *t = 0.0);
+        self.last_marks.copy_from_slice(&model.mark0);
+        self.brute_seeded = false;
         for q in self.adl.iter_mut().flatten() {
             *q = AdlQueue::default();
         }
@@ -273,7 +288,11 @@ impl Cascade {
                     self.queued.remove(&u);
                     // A queued unit the market has since lifted above maintenance is released.
                     let (e, mm) = liq.ws.unit_margin(model, u);
-                    if !liq.ws.unit_open(model, u) || e >= mm {
+                    if !liq.ws.unit_open(model, u) {
+                        continue;
+                    }
+                    if e >= mm {
+                        liq.ws.recheck_unit(u);
                         continue;
                     }
                     liq.generation = match first_order {
@@ -338,37 +357,72 @@ impl Cascade {
         (outcome, UnitSet(liquidated_units))
     }
 
-    /// Finds the units under maintenance now: the index's newly reached units plus every unit
-    /// already under watch, checked exactly, in a canonical order.
+    /// Finds the units under maintenance now, in a canonical order. Candidates are the units the
+    /// static index newly reaches, the units changed since their last check, and the sleeping
+    /// units whose wake-up threshold some market's cumulative movement has passed. Each is
+    /// checked exactly; a safe one goes back to sleep, in the heap of every market it depends on,
+    /// until that market's cumulative absolute log-move `S_k = Σ_rounds |ln(m_k / m_k,prev)|` has
+    /// grown by `θ = ln(1 + buffer / L)` (`L` its Lipschitz bound at the current marks). While
+    /// every market has moved less than that since the check, each relative move is below
+    /// `e^θ − 1 = buffer / L`, so the buffer cannot have been used up:
+    /// `Σ_k L_k·|r_k| < Σ_k L_k·buffer/L = buffer`.
     fn detect(&mut self, model: &EngineModel) {
+        for k in 0..model.n_markets() {
+            self.travel[k] += (self.ws.marks[k] / self.last_marks[k]).ln().abs();
+            self.last_marks[k] = self.ws.marks[k];
+        }
         self.fresh.clear();
         if self.brute_force {
-            if self.ws.watch.is_empty() {
+            if !self.brute_seeded {
+                self.brute_seeded = true;
                 for a in 0..model.n_accounts() as u32 {
-                    self.ws.watch_unit(Unit::cross(a));
+                    if self.ws.watch_unit(Unit::cross(a)) {
+                        self.fresh.push(Unit::cross(a));
+                    }
                 }
                 for s in 0..model.n_positions() as u32 {
-                    if model.pos_isolated[s as usize] {
-                        self.ws.watch_unit(Unit::isolated(s));
+                    if model.pos_isolated[s as usize] && self.ws.watch_unit(Unit::isolated(s)) {
+                        self.fresh.push(Unit::isolated(s));
                     }
                 }
             }
         } else {
             model.index.advance(model, &mut self.ws, &mut self.cursors, &mut self.fresh);
         }
-        // Closed units leave the watch list for good so later rounds do not pay for them.
-        self.triggered.clear();
-        let ws = &mut self.ws;
-        let mut watch = std::mem::take(&mut ws.watch);
-        watch.retain(|&u| ws.unit_open(model, u));
-        self.triggered.extend(watch.iter().copied().filter(|&u| {
-            let (e, mm) = ws.unit_margin(model, u);
-            e < mm
-        }));
-        ws.watch = watch;
+        self.fresh.append(&mut self.ws.recheck);
+        for (heap, &travel) in self.sleeping.iter_mut().zip(&self.travel) {
+            while let Some(&std::cmp::Reverse((wake, u))) = heap.peek() {
+                if f64::from_bits(wake) > travel {
+                    break;
+                }
+                heap.pop();
+                self.fresh.push(Unit(u));
+            }
+        }
+        self.fresh.sort_unstable();
+        self.fresh.dedup();
         // A canonical order (by unit) makes the outcome independent of how the units were found:
         // the index and a brute-force scan liquidate in the same sequence.
-        self.triggered.sort_unstable();
+        self.triggered.clear();
+        for &u in &self.fresh {
+            if !self.ws.unit_open(model, u) || (!self.queued.is_empty() && self.queued.contains(&u)) {
+                continue;
+            }
+            let (e, mm, lip, deps) = self.ws.unit_margin_lipschitz(model, u);
+            if e < mm {
+                self.triggered.push(u);
+            } else if lip > 0.0 {
+                // The bound holds while every relative move since now stays within ±100%, which
+                // a cumulative log-move of ln 2 guarantees.
+                let theta = ((e - mm) / lip).ln_1p().min(std::f64::consts::LN_2);
+                for k in 0..model.n_markets() {
+                    if deps & (1u64 << k.min(63)) != 0 {
+                        let wake = self.travel[k] + theta;
+                        self.sleeping[k].push(std::cmp::Reverse((wake.to_bits(), u.0)));
+                    }
+                }
+            }
+        }
     }
 
     /// Price formation after a round: cross-impact of this round's own moves, liquidity

@@ -9,9 +9,9 @@
 //!   O(newly triggered) per round instead of O(accounts).
 //! - **Multi-market cross units**: equity − maintenance at the starting marks is a buffer `B`;
 //!   a relative move `r_k` of each mark changes it by at most `L × max_k |r_k|`, where
-//!   `L = Σ_k (|exposure_k| + |size_k|·max mmr_k)·mark0_k` is a Lipschitz bound (maintenance
-//!   margin's slope in notional never exceeds the ladder's top rate). So a unit is provably safe
-//!   while `max_k |r_k| < B / L`; units are sorted by that distance and enter an exact watch list
+//!   `L = Σ_k (|exposure_k|·mark0_k + notional_k·mmr_k(2·notional_k))` is a Lipschitz bound
+//!   valid for moves up to ±100% (maintenance margin's slope in notional is the tier's rate, and
+//!   the notional at most doubles). So a unit is provably safe while `max_k |r_k| < min(B/L, 1)`; units are sorted by that distance and enter an exact watch list
 //!   only once the run's largest relative move reaches it.
 //!
 //! Units touched during a run (partially liquidated, deleveraged) leave the static index: the
@@ -66,11 +66,6 @@ impl TriggerIndex {
         for s in 0..model.n_positions() {
             idx.slots_by_market[model.pos_market[s] as usize].push(s as u32);
         }
-        let max_mmr: Vec<f64> = model
-            .markets
-            .iter()
-            .map(|m| m.ladder.tiers().iter().map(|t| t.mmr).fold(0.0, f64::max))
-            .collect();
         let mut deps: Vec<usize> = Vec::with_capacity(4);
         for a in 0..model.n_accounts() as u32 {
             for s in model.positions_of(a) {
@@ -123,12 +118,17 @@ impl TriggerIndex {
                 let (equity, mm) = ws.unit_margin(model, u);
                 let mut lipschitz = 0.0;
                 for &k in &deps {
-                    let size_q: f64 = cross_positions_in(k)
-                        .map(|s| (model.size0[s] as f64 * model.markets[k].lot_size).abs())
+                    // Maintenance margin's slope while the notional at most doubles is the rate of
+                    // the tier at twice the notional.
+                    let spec = &model.markets[k];
+                    let notional: f64 = cross_positions_in(k)
+                        .map(|s| (model.size0[s] as f64 * spec.lot_size).abs() * model.mark0[k])
                         .sum();
-                    lipschitz += (ws.unit_exposure(model, u, k).abs() + size_q * max_mmr[k]) * model.mark0[k];
+                    lipschitz += ws.unit_exposure(model, u, k).abs() * model.mark0[k]
+                        + notional * spec.ladder.tier(2.0 * notional).mmr;
                 }
-                let distance = if lipschitz > 0.0 { (equity - mm) / lipschitz } else { f64::INFINITY };
+                // Capped at a 100% move, the range over which the slope bound holds.
+                let distance = if lipschitz > 0.0 { ((equity - mm) / lipschitz).min(1.0) } else { 1.0 };
                 idx.frontier.push((distance, u));
             }
         }

@@ -52,10 +52,12 @@ pub struct Workspace {
     account_stamp: Vec<u32>,
     touched_accounts: Vec<u32>,
     liquidated_stamp: Vec<u32>,
-    /// Units under watch in this run (stamp == epoch), checked exactly every round.
+    /// Units tracked by the run (stamp == epoch): their static index entries are stale and the
+    /// run checks them through its recheck list and sleep heap instead.
     pub(crate) unit_stamp_cross: Vec<u32>,
     pub(crate) unit_stamp_iso: Vec<u32>,
-    pub(crate) watch: Vec<Unit>,
+    /// Units changed since their last exact check (checked at the next round).
+    pub(crate) recheck: Vec<Unit>,
     /// Round of each unit's last partial slice (venues with a cooldown).
     pub(crate) last_partial: Vec<(Unit, u32)>,
 }
@@ -87,7 +89,7 @@ impl Workspace {
             liquidated_stamp: vec![0; model.n_accounts()],
             unit_stamp_cross: vec![0; model.n_accounts()],
             unit_stamp_iso: vec![0; model.n_positions()],
-            watch: Vec::new(),
+            recheck: Vec::new(),
             last_partial: Vec::new(),
         };
         ws.reset(model, true);
@@ -146,7 +148,7 @@ impl Workspace {
             self.impact
                 .extend(model.impact0.iter().map(|src| ImpactModel::None(NoImpact::new(src.mid_ticks()))));
         }
-        self.watch.clear();
+        self.recheck.clear();
         self.last_partial.clear();
     }
 
@@ -171,7 +173,7 @@ impl Workspace {
         true
     }
 
-    /// Puts a unit under exact watch for the rest of the run. Returns false if already there.
+    /// Marks a unit as tracked by the run. Returns false if it already was.
     #[inline]
     pub(crate) fn watch_unit(&mut self, u: Unit) -> bool {
         let st = match u.isolated_slot() {
@@ -182,8 +184,14 @@ impl Workspace {
             return false;
         }
         *st = self.epoch;
-        self.watch.push(u);
         true
+    }
+
+    /// A unit changed (trade, ADL, surplus): track it and check it exactly next round.
+    #[inline]
+    pub(crate) fn recheck_unit(&mut self, u: Unit) {
+        self.watch_unit(u);
+        self.recheck.push(u);
     }
 
     /// Price of a collateral asset at the current marks.
@@ -236,6 +244,50 @@ impl Workspace {
                 self.coll_qty[c] * self.asset_price(model, asset) * (1.0 - model.asset_haircut[asset])
             })
             .sum()
+    }
+
+    /// Equity, maintenance margin and a Lipschitz bound `L` of `equity − maintenance` in the
+    /// marks: `|Δ(equity − mm)| ≤ Σ_k (|exposure_k| + |size_k|·mmr_k(2N_k))·m_k·|Δm_k/m_k|` for
+    /// relative moves up to +100%, where `mmr_k(2N_k)` is the rate of the tier at twice the
+    /// position's notional (maintenance margin's slope never exceeds it while the notional at
+    /// most doubles). With every relative move at most `x ≤ 1` the buffer shrinks by at most `L·x`.
+    /// Also returns the markets the unit depends on as a bit mask (bit k = market k; markets
+    /// beyond 63 fold into bit 63).
+    pub(crate) fn unit_margin_lipschitz(&self, model: &EngineModel, u: Unit) -> (f64, f64, f64, u64) {
+        let (e, mm) = self.unit_margin(model, u);
+        let mut lip = 0.0;
+        let mut deps = 0u64;
+        let bit = |k: usize| 1u64 << k.min(63);
+        match u.isolated_slot() {
+            Some(s) => {
+                let s = s as usize;
+                let k = model.pos_market[s] as usize;
+                let spec = &model.markets[k];
+                let n = (self.size[s] as f64 * spec.lot_size).abs() * self.marks[k];
+                lip = n * (1.0 + spec.ladder.tier(2.0 * n).mmr);
+                deps |= bit(k);
+            }
+            None => {
+                let a = u.0;
+                for s in model.positions_of(a) {
+                    if !model.pos_isolated[s] && self.size[s] != 0 {
+                        let k = model.pos_market[s] as usize;
+                        let spec = &model.markets[k];
+                        let n = (self.size[s] as f64 * spec.lot_size).abs() * self.marks[k];
+                        lip += n * (1.0 + spec.ladder.tier(2.0 * n).mmr);
+                        deps |= bit(k);
+                    }
+                }
+                for c in model.collateral_of(a) {
+                    let asset = model.coll_asset[c] as usize;
+                    if let AssetPricing::Market(k) = model.asset_pricing[asset] {
+                        lip += self.coll_qty[c] * (1.0 - model.asset_haircut[asset]) * self.marks[k];
+                        deps |= bit(k);
+                    }
+                }
+            }
+        }
+        (e, mm, lip, deps)
     }
 
     /// Base-unit exposure of a unit's equity to market `k`'s mark (positions plus collateral

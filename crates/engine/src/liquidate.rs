@@ -156,7 +156,7 @@ impl Liquidator<'_> {
             if fill.filled_lots > 0 {
                 let value = (fill.value_lot_ticks * spec.micros_per_lot_tick() as i128) as i64;
                 self.ws.close_slot(self.model, slot, fill.filled_lots, value, Counterparty::External(k));
-                self.watch_slot_unit(slot);
+                self.recheck_slot_unit(slot);
                 let mut fee = 0i64;
                 if rb.charges_liquidation_fee {
                     let (e_after, _) = self.ws.unit_margin(self.model, u);
@@ -218,13 +218,13 @@ impl Liquidator<'_> {
         }
     }
 
-    fn watch_slot_unit(&mut self, slot: usize) {
+    fn recheck_slot_unit(&mut self, slot: usize) {
         let u = if self.model.pos_isolated[slot] {
             Unit::isolated(slot as u32)
         } else {
             Unit::cross(self.model.pos_account[slot])
         };
-        self.ws.watch_unit(u);
+        self.ws.recheck_unit(u);
     }
 
     /// Whether closing `lots` of `slot` leaves the unit with no open position.
@@ -284,8 +284,8 @@ impl Liquidator<'_> {
             let n = (lots - done).min(self.ws.size[c as usize].abs());
             let v = part(done, n);
             self.ws.close_slot(model, slot, n, v, Counterparty::Slot(c));
-            self.watch_slot_unit(slot);
-            self.watch_slot_unit(c as usize);
+            self.recheck_slot_unit(slot);
+            self.recheck_slot_unit(c as usize);
             // A deleveraged position closed at the bankruptcy price of another can leave its own
             // unit, once empty, below zero: settle it like any closed unit (no surplus rule, it
             // was not liquidated).
@@ -335,7 +335,7 @@ impl Liquidator<'_> {
         let sign = self.ws.size[slot].signum();
         let before = self.ws.fund_equity(model);
         self.ws.close_slot(model, slot, lots, v, Counterparty::Fund(k));
-        self.watch_slot_unit(slot);
+        self.recheck_slot_unit(slot);
         let after = self.ws.fund_equity(model);
         let qty = spec.qty(lots);
         self.record(LiquidationEvent {
@@ -424,7 +424,7 @@ impl Liquidator<'_> {
                         self.record_fund(account, s, EventKind::SurplusToFund, rem);
                     } else {
                         self.ws.wallet[account as usize] += rem;
-                        self.ws.watch_unit(Unit::cross(account));
+                        self.ws.recheck_unit(Unit::cross(account));
                     }
                 } else if rem < 0 {
                     self.fund_cover(account, s, -rem, |ws, amt| ws.iso_margin[s] += amt);

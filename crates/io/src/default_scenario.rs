@@ -21,10 +21,19 @@ pub fn default_scenario() -> Result<Scenario, IoError> {
 }
 
 /// The default scenario with its generated population resized to `accounts` (benchmarks and
-/// scaling studies); every other parameter is unchanged.
+/// scaling studies). The population stands for a larger slice of the venue, so the book depth
+/// and the insurance fund scale with it (the default's depth and fund are already scaled to its
+/// share of Binance's open interest, see `scenarios/default.toml`); everything else is unchanged.
 pub fn default_scenario_with_accounts(accounts: u32) -> Result<Scenario, IoError> {
     let mut s = default_scenario()?;
     let spec = default_population_spec();
+    let ratio = accounts as f64 / spec.accounts as f64;
+    for book in &mut s.books {
+        if let liq_domain::BookSpec::Profile(p) = book {
+            p.bid_notional_usd.iter_mut().chain(p.ask_notional_usd.iter_mut()).for_each(|x| *x *= ratio);
+        }
+    }
+    s.insurance_fund = liq_domain::Money::from_usd(s.insurance_fund.usd() * ratio);
     let spec = PopulationSpec { accounts, ..spec };
     s.accounts = generate_population(&spec, &s.markets, &s.assets, s.seed)
         .map_err(|e| IoError::from_domain(Path::new(DEFAULT_ORIGIN), e))?;
