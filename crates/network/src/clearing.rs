@@ -144,13 +144,11 @@ fn solve_defaulters(net: &Liabilities, pi: &[Vec<f64>], pbar: &[f64], d: &[bool]
         }
         a.swap(c, piv);
         let pivot_row = a[c].clone();
-        for r in 0..m {
-            if r != c {
-                let f = a[r][c] / pivot_row[c];
-                if f != 0.0 {
-                    for (x, p) in a[r][c..].iter_mut().zip(&pivot_row[c..]) {
-                        *x -= f * p;
-                    }
+        for (r, row) in a.iter_mut().enumerate() {
+            let f = row[c] / pivot_row[c];
+            if r != c && f != 0.0 {
+                for (x, p) in row[c..].iter_mut().zip(&pivot_row[c..]) {
+                    *x -= f * p;
                 }
             }
         }
