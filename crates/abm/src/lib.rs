@@ -1,4 +1,26 @@
 //! Agent-based market: L3 matching engine, discrete-event scheduler with latency, agents, and the
 //! venue's liquidation engine in the loop.
+//!
+//! * [`book`]: the matching engine (price-time or pro-rata, limit/market/IOC/FOK/post-only/
+//!   reduce-only/stop orders, amend, self-trade prevention) and its brute-force reference.
+//! * [`sched`]: the discrete-event scheduler and latencies.
+//! * [`config`]: every parameter, with the sourced default ([`default_config`]).
+//! * `sim`, `agents`, `liquidation` (private): the market, the agents, the venue's liquidation
+//!   engine with insurance fund, ADL and bad debt on an exact ledger ([`ledger`]).
+//! * [`run`]: one run ([`run_abm`]) and its outcome; [`stats`]: the stylised facts;
+//!   [`experiments`]: the shock experiments (maker withdrawal, stop clusters, matching rule).
 
+mod agents;
 pub mod book;
+pub mod config;
+pub mod experiments;
+pub mod ledger;
+mod liquidation;
+pub mod run;
+pub mod sched;
+mod sim;
+pub mod stats;
+
+pub use config::{default_config, AbmConfig, ConfigError, ShockCfg};
+pub use run::{run_abm, AbmOutcome, AbmSummary, PricePoint};
+pub use stats::StylisedFacts;

@@ -257,25 +257,18 @@ impl RefBook {
                 && self.rule == MatchRule::ProRata
                 && idx.iter().any(|&i| self.orders[i].owner == owner)
             {
-                {
-                    if self.stp == StpMode::CancelTaking {
-                        return (rem, true);
-                    }
-                    for &i in &idx {
-                        let o = &self.orders[i];
-                        if o.owner == owner {
-                            let (id, remaining) = (o.id, o.qty);
-                            ev.push(Event::Canceled {
-                                id,
-                                owner,
-                                remaining,
-                                reason: CancelReason::SelfTrade,
-                            });
-                        }
-                    }
-                    self.orders.retain(|o| !(o.price == px && o.side != side && o.owner == owner));
-                    continue;
+                if self.stp == StpMode::CancelTaking {
+                    return (rem, true);
                 }
+                for &i in &idx {
+                    let o = &self.orders[i];
+                    if o.owner == owner {
+                        let (id, remaining) = (o.id, o.qty);
+                        ev.push(Event::Canceled { id, owner, remaining, reason: CancelReason::SelfTrade });
+                    }
+                }
+                self.orders.retain(|o| !(o.price == px && o.side != side && o.owner == owner));
+                continue;
             }
             let total: Lots = idx.iter().map(|&i| self.orders[i].qty).sum();
             let mut alloc: Vec<Lots> = match self.rule {

@@ -1,0 +1,153 @@
+//! One ABM run: [`run_abm`] builds the market from a config and a seed, runs it for a duration
+//! and returns the event log, the 1-second price path, the stylised facts and a summary.
+
+use crate::config::{AbmConfig, ConfigError};
+use crate::ledger::LedgerCheck;
+use crate::sched::secs;
+use crate::sim::{Sim, FUND};
+use crate::stats::{stylised_facts, StylisedFacts};
+use liq_engine::{EventKind, LiquidationEvent};
+use serde::Serialize;
+
+/// One point of the 1-second price path.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PricePoint {
+    pub t_s: f64,
+    pub mid: f64,
+    pub index: f64,
+    pub mark: f64,
+}
+
+/// Headline numbers of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct AbmSummary {
+    /// Notional closed by liquidation (book fills, takeovers, backstop, ADL), USD.
+    pub liquidated_notional_usd: f64,
+    /// The same by generation (index = generation).
+    pub notional_by_generation: Vec<f64>,
+    pub accounts_liquidated: u64,
+    pub adl_notional_usd: f64,
+    pub fund_start_usd: f64,
+    /// Fund equity at the final mark, USD.
+    pub fund_end_usd: f64,
+    /// Negative fund equity at the end, USD (0 if the fund is solvent).
+    pub bad_debt_usd: f64,
+    pub start_mid: f64,
+    pub min_mid: f64,
+    /// min mid / start mid − 1.
+    pub max_drawdown: f64,
+    pub end_mid: f64,
+    pub trades: u64,
+    pub volume_base: f64,
+    /// Messages delivered to the book.
+    pub messages: u64,
+    /// Scheduler events processed.
+    pub sim_events: u64,
+}
+
+/// Everything a run produces.
+#[derive(Debug, Clone, Serialize)]
+pub struct AbmOutcome {
+    pub seed: u64,
+    pub duration_s: f64,
+    /// The common event log (the same type every mode of liqcascade writes).
+    pub events: Vec<LiquidationEvent>,
+    pub price_path: Vec<PricePoint>,
+    pub stylised: StylisedFacts,
+    pub summary: AbmSummary,
+    /// Ledger invariants at the end: money conserved, open interest long = short.
+    pub ledger: LedgerCheck,
+}
+
+/// Runs the ABM. Errors name the config field at fault (or `duration_s`).
+pub fn run_abm(config: &AbmConfig, seed: u64, duration_s: f64) -> Result<AbmOutcome, ConfigError> {
+    config.validate()?;
+    if !(duration_s.is_finite() && duration_s > 0.0 && duration_s < 1e7) {
+        return Err(ConfigError {
+            field: "duration_s".into(),
+            message: format!("must be in (0, 10^7) seconds, got {duration_s}"),
+        });
+    }
+    let ladder = liq_margin::binance_brackets(&config.market.symbol).ok_or_else(|| ConfigError {
+        field: "market.symbol".into(),
+        message: format!("no published risk-limit ladder for {:?}", config.market.symbol),
+    })?;
+    let mut sim = Sim::new(config, ladder, seed);
+    sim.run(secs(duration_s));
+    Ok(outcome(&sim, seed, duration_s))
+}
+
+/// Runs a simulation and reports scheduler events processed (for the `abm_events` benchmark).
+pub fn run_abm_events(config: &AbmConfig, seed: u64, duration_s: f64) -> Result<u64, ConfigError> {
+    run_abm(config, seed, duration_s).map(|o| o.summary.sim_events)
+}
+
+fn outcome(sim: &Sim, seed: u64, duration_s: f64) -> AbmOutcome {
+    let s = &sim.samples;
+    let price_path: Vec<PricePoint> = (0..s.t.len())
+        .map(|i| PricePoint { t_s: s.t[i], mid: s.mid[i], index: s.index[i], mark: s.mark[i] })
+        .collect();
+    let stylised = stylised_facts(&s.mid, &s.spread_bps, &s.depth_usd);
+    let mut by_gen: Vec<f64> = Vec::new();
+    let mut total = 0.0;
+    let mut adl = 0.0;
+    for e in &sim.liq.events {
+        let liquidates = matches!(
+            e.kind,
+            EventKind::MarketFill | EventKind::FundTakeover | EventKind::Backstop | EventKind::Adl
+        );
+        if liquidates {
+            let g = e.generation as usize;
+            if by_gen.len() <= g {
+                by_gen.resize(g + 1, 0.0);
+            }
+            by_gen[g] += e.notional_usd;
+            total += e.notional_usd;
+        }
+        if e.kind == EventKind::Adl {
+            adl += e.notional_usd;
+        }
+    }
+    let fund_end = sim.ledger.equity_usd(FUND, sim.mark, sim.spec.lot_size);
+    let start_mid = sim.cfg.market.initial_price;
+    let min_mid = s.mid.iter().copied().fold(f64::INFINITY, f64::min);
+    AbmSummary {
+        liquidated_notional_usd: total,
+        notional_by_generation: by_gen,
+        accounts_liquidated: sim.liq.accounts_liquidated,
+        adl_notional_usd: adl,
+        fund_start_usd: sim.cfg.insurance_fund_usd,
+        fund_end_usd: fund_end,
+        bad_debt_usd: (-fund_end).max(0.0),
+        start_mid,
+        min_mid,
+        max_drawdown: min_mid / start_mid - 1.0,
+        end_mid: s.mid.last().copied().unwrap_or(start_mid),
+        trades: sim.trades,
+        volume_base: sim.volume_lots as f64 * sim.spec.lot_size,
+        messages: sim.messages,
+        sim_events: sim.sched.processed(),
+    }
+    .into_outcome(sim, seed, duration_s, price_path, stylised)
+}
+
+impl AbmSummary {
+    fn into_outcome(
+        self,
+        sim: &Sim,
+        seed: u64,
+        duration_s: f64,
+        price_path: Vec<PricePoint>,
+        stylised: StylisedFacts,
+    ) -> AbmOutcome {
+        AbmOutcome {
+            seed,
+            duration_s,
+            events: sim.liq.events.clone(),
+            price_path,
+            stylised,
+            summary: self,
+            ledger: sim.ledger.check(),
+        }
+    }
+}

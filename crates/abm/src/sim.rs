@@ -1,0 +1,503 @@
+//! The simulation state and its event loop: the book, the scheduler, the ledger, the agents, the
+//! index and mark, and the 1-second sampler. Agents' decisions are in [`crate::agents`], the
+//! venue's liquidation engine in [`crate::liquidation`]; this module wires them together and owns
+//! the rules every message follows on its way to the book (latency, ids, trades into the ledger).
+
+use crate::agents::{Agent, AgentKind, MakerState};
+use crate::book::{Book, BookConfig, Event, NewOrder, OrderId, OrderKind};
+use crate::config::AbmConfig;
+use crate::ledger::Ledger;
+use crate::liquidation::LiqState;
+use crate::sched::{latency, secs, Nanos, Scheduler, What};
+use liq_domain::{MarketSpec, RiskLadder, Side};
+use liq_margin::Rulebook;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// A message on its way from an agent to the venue.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Msg {
+    Submit { agent: u32, order: NewOrder, lifetime: Nanos },
+    Cancel { id: OrderId },
+}
+
+/// Samples taken every second.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Samples {
+    pub t: Vec<f64>,
+    pub mid: Vec<f64>,
+    pub index: Vec<f64>,
+    pub mark: Vec<f64>,
+    pub spread_bps: Vec<f64>,
+    pub depth_usd: Vec<f64>,
+}
+
+/// Fixed account numbers; the rest follow in [`Layout`].
+pub(crate) const FUND: u32 = 0;
+pub(crate) const LEGACY: u32 = 1;
+
+/// Where each population's accounts are.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    pub noise: std::ops::Range<u32>,
+    pub leveraged: std::ops::Range<u32>,
+    pub stops: std::ops::Range<u32>,
+    pub total: u32,
+}
+
+pub(crate) struct Sim<'a> {
+    pub cfg: &'a AbmConfig,
+    pub spec: MarketSpec,
+    pub rulebook: Rulebook,
+    pub book: Book,
+    pub ev: Vec<Event>,
+    pub sched: Scheduler,
+    pub ledger: Ledger,
+    pub layout: Layout,
+    pub agents: Vec<Agent>,
+    msgs: Vec<Msg>,
+    msg_free: Vec<u32>,
+    pub index: f64,
+    index_rng: ChaCha8Rng,
+    /// Draws of the leveraged population (initial positions and re-entries).
+    pub pop_rng: ChaCha8Rng,
+    pub mark: f64,
+    /// EWMA of squared 1-s log returns of the mid.
+    pub vol_var: f64,
+    last_sample_mid: f64,
+    pub samples: Samples,
+    pub liq: LiqState,
+    pub trades: u64,
+    pub volume_lots: i64,
+    pub messages: u64,
+}
+
+impl<'a> Sim<'a> {
+    /// Builds the market at t = 0: accounts, initial positions, stops and the first wake-ups.
+    pub fn new(cfg: &'a AbmConfig, ladder: RiskLadder, seed: u64) -> Sim<'a> {
+        let m = &cfg.market;
+        let spec = MarketSpec {
+            symbol: m.symbol.clone(),
+            tick_size: m.tick_size,
+            lot_size: m.lot_size,
+            index_price: m.initial_price,
+            mark_price: m.initial_price,
+            ladder,
+            liquidation_fee_rate: m.liquidation_fee_rate,
+            taker_fee_rate: 0.0,
+        };
+        let p0 = spec.ticks(m.initial_price);
+        let half = spec.ticks(m.initial_price * m.price_window);
+        let book = Book::new(BookConfig {
+            min_price: (p0 - half).max(1),
+            max_price: p0 + half,
+            rule: cfg.matching,
+            stp: cfg.stp,
+        })
+        .expect("window validated with the config");
+        let mut agents = Vec::new();
+        let stream = |k: u64| {
+            let mut r = ChaCha8Rng::seed_from_u64(seed);
+            r.set_stream(k);
+            r
+        };
+        // Account layout: fund, legacy holder, makers, noise, momentum, arbitrageur, stops, leveraged.
+        let mut next = 2u32;
+        let big = 1_000_000_000_000_000i64; // 1e9 USD: unlevered agents never run out of cash.
+        let mut cash = vec![(cfg.insurance_fund_usd * 1e6).round() as i64, big];
+        for k in 0..cfg.makers.count {
+            let mut rng = stream(agents.len() as u64 + 1);
+            let width = 0.7 + 0.6 * rng.random::<f64>();
+            agents.push(Agent { account: next, rng, kind: AgentKind::Maker(MakerState::new(width)) });
+            cash.push(big);
+            next += 1;
+            let _ = k;
+        }
+        let noise = next..next + cfg.noise.accounts as u32;
+        next = noise.end;
+        cash.resize(next as usize, big);
+        agents.push(Agent {
+            account: noise.start,
+            rng: stream(agents.len() as u64 + 1),
+            kind: AgentKind::NoiseMarket { excess: 0.0, last: 0, bound: 0.0, buy: true },
+        });
+        agents.push(Agent {
+            account: noise.start,
+            rng: stream(agents.len() as u64 + 1),
+            kind: AgentKind::NoiseLimit,
+        });
+        for _ in 0..cfg.momentum.count {
+            agents.push(Agent {
+                account: next,
+                rng: stream(agents.len() as u64 + 1),
+                kind: AgentKind::Momentum,
+            });
+            cash.push(big);
+            next += 1;
+        }
+        if cfg.arbitrageur.enabled {
+            agents.push(Agent {
+                account: next,
+                rng: stream(agents.len() as u64 + 1),
+                kind: AgentKind::Arbitrageur,
+            });
+            cash.push(big);
+            next += 1;
+        }
+        let n_stops =
+            if cfg.stops.enabled { 2 * cfg.stops.distances.len() * cfg.stops.orders_per_cluster } else { 0 };
+        let stops = next..next + n_stops as u32;
+        next = stops.end;
+        cash.resize(next as usize, big);
+        let leveraged = next..next + cfg.leveraged.count as u32;
+        next = leveraged.end;
+        cash.resize(next as usize, 0);
+        let ledger = Ledger::new(cash, spec.micros_per_lot_tick());
+        let mut sim = Sim {
+            cfg,
+            rulebook: Rulebook::for_venue(cfg.venue),
+            book,
+            ev: Vec::with_capacity(1024),
+            sched: Scheduler::new(),
+            ledger,
+            layout: Layout { noise, leveraged, stops, total: next },
+            agents,
+            msgs: Vec::new(),
+            msg_free: Vec::new(),
+            index: m.initial_price,
+            index_rng: stream(0),
+            pop_rng: stream(u64::MAX),
+            mark: m.initial_price,
+            vol_var: cfg.normal_vol_per_sqrt_s.powi(2),
+            last_sample_mid: m.initial_price,
+            samples: Samples::default(),
+            liq: LiqState::default(),
+            trades: 0,
+            volume_lots: 0,
+            messages: 0,
+            spec,
+        };
+        sim.open_leveraged();
+        sim.place_stops();
+        sim.liq.init(&sim.ledger, &sim.layout);
+        for a in sim.layout.leveraged.clone() {
+            sim.update_trigger(a);
+        }
+        // First wake-ups, staggered so agents do not act in lockstep.
+        for i in 0..sim.agents.len() {
+            let t = (sim.agents[i].rng.random::<f64>() * 1e8) as Nanos;
+            sim.sched.at(t, What::Wake(i as u32));
+        }
+        sim.sched.at(0, What::IndexTick);
+        sim.sched.at(0, What::MarkTick);
+        sim.sched.at(secs(1.0), What::Sample);
+        sim
+    }
+
+    /// Leveraged takers open their positions against the legacy holder at their entry prices.
+    fn open_leveraged(&mut self) {
+        let c = &self.cfg.leveraged;
+        let mut rng_owned = self.pop_rng.clone();
+        let rng = &mut rng_owned;
+        let p0 = self.cfg.market.initial_price;
+        let (lmin, lmax) = (c.leverage_min.ln(), c.leverage_max.ln());
+        for a in self.layout.leveraged.clone() {
+            let long = rng.random::<f64>() < c.long_fraction;
+            let z: f64 = StandardNormal.sample(rng);
+            let notional = c.notional_median_usd * (c.notional_sigma * z).exp();
+            let mut lev = (lmin + (lmax - lmin) * rng.random::<f64>()).exp();
+            let z2: f64 = StandardNormal.sample(rng);
+            let mut entry = p0 * (1.0 + c.entry_dispersion * z2);
+            let lots = self.spec.lots(notional / entry).max(1);
+            lev = lev.min(self.spec.ladder.tier(notional).max_leverage);
+            // A position already within 0.5 % of its trigger at the start would be liquidated at
+            // t = 0 by construction, not by the market: open it at the initial price instead.
+            let mm_rate = self.spec.ladder.tier(notional).mmr;
+            let dist = if long { (p0 - entry) / entry } else { (entry - p0) / entry };
+            if -dist > 1.0 / lev - mm_rate - 0.005 {
+                entry = p0;
+            }
+            let ticks = self.spec.ticks(entry);
+            let margin = (lots as f64 * self.spec.lot_size * entry / lev * 1e6).round() as i64;
+            self.ledger.cash[a as usize] = margin;
+            self.ledger.cash[LEGACY as usize] -= margin;
+            if long {
+                self.ledger.trade_at(a, LEGACY, lots, ticks);
+            } else {
+                self.ledger.trade_at(LEGACY, a, lots, ticks);
+            }
+        }
+        self.pop_rng = rng_owned;
+    }
+
+    /// A liquidated trader deposits new margin (from the legacy holder, which stands for the
+    /// outside world) and sends an IOC order for a new position, limited 20 bp through the mid.
+    fn reopen(&mut self, a: u32) {
+        let c = &self.cfg.leveraged;
+        if self.ledger.pos[a as usize] != 0 {
+            return;
+        }
+        let rng = &mut self.pop_rng;
+        let long = rng.random::<f64>() < c.long_fraction;
+        let z: f64 = StandardNormal.sample(rng);
+        let notional = c.notional_median_usd * (c.notional_sigma * z).exp();
+        let (lmin, lmax) = (c.leverage_min.ln(), c.leverage_max.ln());
+        let lev = (lmin + (lmax - lmin) * rng.random::<f64>())
+            .exp()
+            .min(self.spec.ladder.tier(notional).max_leverage);
+        let j = if c.latency.jitter_us > 0.0 { rng.random::<f64>() * c.latency.jitter_us } else { 0.0 };
+        let delay = ((c.latency.fixed_us + j) * 1e3) as Nanos;
+        let mid = self.mid();
+        let lots = self.spec.lots(notional / mid).max(1);
+        // Margin for the position at the limit price plus the 20 bp of slippage the limit allows.
+        let margin = (notional / lev + notional * 0.002) * 1e6;
+        let margin = (margin.round() as i64).max(1);
+        let cash = self.ledger.cash[a as usize];
+        if cash < margin {
+            self.ledger.transfer(LEGACY, a, margin - cash);
+        }
+        let (side, price) = if long {
+            (Side::Buy, self.spec.ticks(mid * 1.002))
+        } else {
+            (Side::Sell, self.spec.ticks(mid * 0.998))
+        };
+        let o = NewOrder::new(a, side, OrderKind::Ioc, price, lots);
+        self.send(0, Msg::Submit { agent: u32::MAX, order: o, lifetime: 0 }, delay);
+    }
+
+    /// Stop accounts buy (sell) their position from the legacy holder and rest a stop below
+    /// (above) the initial price, at a round 10-USD level.
+    fn place_stops(&mut self) {
+        let c = &self.cfg.stops;
+        let p0 = self.cfg.market.initial_price;
+        let mut a = self.layout.stops.start;
+        let p0t = self.spec.ticks(p0);
+        for &d in &c.distances {
+            for side in [Side::Sell, Side::Buy] {
+                let sign = if side == Side::Sell { -1.0 } else { 1.0 };
+                let trig = self.spec.ticks(((p0 * (1.0 + sign * d)) / 10.0).round() * 10.0);
+                for _ in 0..c.orders_per_cluster {
+                    let lots = c.order_lots;
+                    let pos = if side == Side::Sell {
+                        self.ledger.trade_at(a, LEGACY, lots, p0t);
+                        lots
+                    } else {
+                        self.ledger.trade_at(LEGACY, a, lots, p0t);
+                        -lots
+                    };
+                    let o = NewOrder {
+                        owner: a,
+                        side,
+                        kind: OrderKind::StopMarket { trigger: trig },
+                        price: 0,
+                        qty: lots,
+                        reduce_only: Some(pos),
+                    };
+                    self.ev.clear();
+                    self.book.submit(o, &mut self.ev);
+                    a += 1;
+                }
+            }
+        }
+    }
+
+    /// Runs until `end` ns.
+    pub fn run(&mut self, end: Nanos) {
+        while let Some((now, what)) = self.sched.pop(end) {
+            match what {
+                What::IndexTick => self.index_tick(now),
+                What::MarkTick => {
+                    self.mark_tick(now);
+                    self.sched.after(secs(self.cfg.mark_dt_ms * 1e-3), What::MarkTick);
+                }
+                What::Sample => {
+                    self.sample(now);
+                    self.sched.after(secs(1.0), What::Sample);
+                }
+                What::Wake(i) => self.wake(i, now),
+                What::Reopen(a) => self.reopen(a),
+                What::Arrive(slot) => {
+                    let m = self.msgs[slot as usize];
+                    self.msg_free.push(slot);
+                    self.deliver(m);
+                }
+            }
+        }
+    }
+
+    /// Sends `m` from `agent` to the venue, arriving after the agent's latency.
+    pub fn send(&mut self, agent: usize, m: Msg, delay: Nanos) {
+        let slot = match self.msg_free.pop() {
+            Some(s) => {
+                self.msgs[s as usize] = m;
+                s
+            }
+            None => {
+                self.msgs.push(m);
+                (self.msgs.len() - 1) as u32
+            }
+        };
+        let _ = agent;
+        self.sched.after(delay, What::Arrive(slot));
+    }
+
+    /// The latency of one message batch of `agent`.
+    pub fn agent_latency(&mut self, agent: usize) -> Nanos {
+        let cfg = self.cfg;
+        let l = match self.agents[agent].kind {
+            AgentKind::Maker(_) => &cfg.makers.latency,
+            AgentKind::NoiseMarket { .. } | AgentKind::NoiseLimit => &cfg.noise.latency,
+            AgentKind::Momentum => &cfg.momentum.latency,
+            AgentKind::Arbitrageur => &cfg.arbitrageur.latency,
+        };
+        latency(l, &mut self.agents[agent].rng)
+    }
+
+    fn deliver(&mut self, m: Msg) {
+        self.messages += 1;
+        self.ev.clear();
+        match m {
+            Msg::Submit { agent, order, lifetime } => {
+                let id = self.book.submit(order, &mut self.ev);
+                let rested = self.ev.iter().any(|e| matches!(e, Event::Added { id: i, .. } if *i == id));
+                if rested && (agent as usize) < self.agents.len() {
+                    if let AgentKind::Maker(s) = &mut self.agents[agent as usize].kind {
+                        s.live.push(id);
+                    }
+                    if lifetime > 0 {
+                        self.send(agent as usize, Msg::Cancel { id }, lifetime);
+                    }
+                }
+            }
+            Msg::Cancel { id } => {
+                self.book.cancel(id, &mut self.ev);
+            }
+        }
+        self.book_events();
+    }
+
+    /// Books the trades in `self.ev` into the ledger.
+    pub fn book_events(&mut self) {
+        let lev = self.layout.leveraged.clone();
+        let mut touched = false;
+        for e in &self.ev {
+            if let Event::Trade { maker_owner, taker_owner, taker_side, price, qty, .. } = *e {
+                let (b, s) = match taker_side {
+                    Side::Buy => (taker_owner, maker_owner),
+                    Side::Sell => (maker_owner, taker_owner),
+                };
+                if b != s {
+                    self.ledger.trade_at(b, s, qty, price);
+                }
+                touched |= lev.contains(&b) || lev.contains(&s);
+                self.trades += 1;
+                self.volume_lots += qty;
+            }
+        }
+        if touched {
+            // Rare (leveraged traders trade only when they re-enter or are liquidated).
+            let evs = std::mem::take(&mut self.ev);
+            for e in &evs {
+                if let Event::Trade { maker_owner, taker_owner, .. } = *e {
+                    for x in [maker_owner, taker_owner] {
+                        if lev.contains(&x) {
+                            self.update_trigger(x);
+                        }
+                    }
+                }
+            }
+            self.ev = evs;
+        }
+    }
+
+    /// Mid in USD: the book's mid when both sides exist, else the last trade, else the index.
+    pub fn mid(&self) -> f64 {
+        match (self.book.best_bid(), self.book.best_ask()) {
+            (Some(b), Some(a)) => (b + a) as f64 * 0.5 * self.spec.tick_size,
+            _ => self.book.last_trade().map(|t| self.spec.price(t)).unwrap_or(self.index),
+        }
+    }
+
+    fn index_tick(&mut self, now: Nanos) {
+        let dt = self.cfg.index.dt_ms * 1e-3;
+        let sigma = self.cfg.index.annual_vol / (365.25f64 * 86_400.0).sqrt();
+        let z: f64 = StandardNormal.sample(&mut self.index_rng);
+        let mut log_step = sigma * dt.sqrt() * z - 0.5 * sigma * sigma * dt;
+        let pull = (self.cfg.index.perp_feedback_per_s * dt).min(1.0);
+        let gap = (self.mid() / self.index).ln();
+        if gap.is_finite() {
+            log_step += pull * gap;
+        }
+        if let Some(s) = &self.cfg.shock {
+            let t = now as f64 * 1e-9;
+            let total = (1.0 + s.index_move).ln();
+            if s.over_s <= dt {
+                if t >= s.at_s && t < s.at_s + dt {
+                    log_step += total;
+                }
+            } else {
+                // The part of [at, at + over] inside this step, linear in log price.
+                let overlap = (t + dt).min(s.at_s + s.over_s) - t.max(s.at_s);
+                if overlap > 0.0 {
+                    log_step += total * overlap / s.over_s;
+                }
+            }
+        }
+        self.index *= log_step.exp();
+        self.sched.after(secs(dt), What::IndexTick);
+    }
+
+    fn mark_tick(&mut self, now: Nanos) {
+        let w = self.cfg.mark_index_weight;
+        self.mark = w * self.index + (1.0 - w) * self.mid();
+        self.run_liquidations(now);
+    }
+
+    fn sample(&mut self, now: Nanos) {
+        let mid = self.mid();
+        let r = (mid / self.last_sample_mid).ln();
+        self.last_sample_mid = mid;
+        let lambda = 0.5f64.powf(1.0 / self.cfg.vol_halflife_s);
+        if r.is_finite() {
+            self.vol_var = lambda * self.vol_var + (1.0 - lambda) * r * r;
+        }
+        let s = &mut self.samples;
+        s.t.push(now as f64 * 1e-9);
+        s.mid.push(mid);
+        s.index.push(self.index);
+        s.mark.push(self.mark);
+        let spread = match (self.book.best_bid(), self.book.best_ask()) {
+            (Some(b), Some(a)) => (a - b) as f64 * self.spec.tick_size / mid * 1e4,
+            _ => f64::NAN,
+        };
+        s.spread_bps.push(spread);
+        // Depth within ±10 bp of the mid, both sides, USD.
+        let ticks = (mid * 1e-3 / self.spec.tick_size).round() as i64;
+        let d = self.depth_within_of_mid(ticks);
+        self.samples.depth_usd.push(d as f64 * self.spec.lot_size * mid);
+    }
+
+    fn depth_within_of_mid(&self, ticks: i64) -> i64 {
+        let mid_t = self.spec.ticks(self.mid());
+        let mut total = 0;
+        for side in [Side::Buy, Side::Sell] {
+            let best = match side {
+                Side::Buy => self.book.best_bid(),
+                Side::Sell => self.book.best_ask(),
+            };
+            if let Some(b) = best {
+                let room = ticks - (b - mid_t).abs();
+                if room >= 0 {
+                    total += self.book.depth_within(side, room);
+                }
+            }
+        }
+        total
+    }
+
+    /// Realised volatility over normal.
+    pub fn vol_ratio(&self) -> f64 {
+        self.vol_var.sqrt() / self.cfg.normal_vol_per_sqrt_s
+    }
+}
