@@ -480,7 +480,7 @@ pub fn default_config() -> AbmConfig {
             orders_per_cluster: 20,
             order_lots: 50,
         },
-        // A small venue's fund relative to the open interest here (≈ 45 M USD of leveraged
+        // A small venue's fund relative to the open interest here (≈ 90 M USD of leveraged
         // notional): large enough for ordinary days, small enough that a cascade can reach ADL.
         insurance_fund_usd: 200_000.0,
         cascade_window_s: 10.0,
