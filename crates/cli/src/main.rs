@@ -6,7 +6,9 @@
 //!
 //! Exit codes: 0 success; 2 invalid input (scenario, CSV, arguments); 1 any other failure.
 
+mod args;
 mod run_cmd;
+mod stress_cmd;
 mod table;
 
 use clap::{Parser, Subcommand};
@@ -21,8 +23,13 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the round-based liquidation cascade for an instant shock.
+    /// Run the liquidation cascade for an instant shock (round-based) or a shock path
+    /// (time-stepped: --replay FILE.csv or --crash-over).
     Run(run_cmd::RunArgs),
+    /// Monte Carlo stress test: cascade-adjusted VaR/ES against linear and no-feedback.
+    Stress(stress_cmd::StressArgs),
+    /// Combine `stress --shard i/n --parquet` files into the result of one run.
+    Merge(stress_cmd::MergeArgs),
 }
 
 /// An error caused by the user's input (exit code 2) rather than by the tool.
@@ -41,6 +48,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
+        Command::Stress(args) => stress_cmd::run(args),
+        Command::Merge(args) => stress_cmd::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -150,3 +150,94 @@ mod tests {
         assert_eq!(pct(-0.0812), "-8.12%");
     }
 }
+
+/// The `stress` summary.
+pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSummary) -> String {
+    let mut o = String::new();
+    let c = &ctx.config;
+    let copula = match c.copula {
+        liq_stress::Copula::Gaussian => "Gaussian".to_string(),
+        liq_stress::Copula::StudentT { df } => format!("Student-t (df {df})"),
+    };
+    let _ = writeln!(
+        o,
+        "liqcascade {} · scenario {} ({}) · seed {} · {} paths × {} steps over {:.0} s · {} copula",
+        ctx.version,
+        ctx.scenario,
+        ctx.scenario_hash,
+        c.seed,
+        thousands(c.paths as f64),
+        c.steps,
+        c.horizon_s,
+        copula
+    );
+    let _ = writeln!(o, "portfolio: {}", ctx.portfolio);
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {:<28} {:>14} {:>14} {:>14} {:>14}",
+        "portfolio loss", "VaR 99%", "ES 99%", "VaR 99.9%", "ES 99.9%"
+    );
+    let row = |o: &mut String, name: &str, v: &[liq_stress::risk::VarEs]| {
+        let _ = writeln!(
+            o,
+            "  {:<28} {:>14} {:>14} {:>14} {:>14}",
+            name,
+            usd(v[0].var),
+            usd(v[0].es),
+            usd(v[1].var),
+            usd(v[1].es)
+        );
+    };
+    row(&mut o, "linear (delta-normal)", &s.linear);
+    row(&mut o, "no feedback (exogenous)", &s.loss.no_feedback);
+    row(&mut o, "cascade-adjusted", &s.loss.cascade);
+    let _ = writeln!(
+        o,
+        "  cascade / linear ES 99%: {:.2}×   cascade / no-feedback ES 99%: {:.2}×",
+        s.es99_cascade_over_linear, s.es99_cascade_over_no_feedback
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {:<32} {:>14} {:>14} {:>14} {:>14}",
+        "venue (no feedback → cascade)", "ES 99% nf", "ES 99% casc.", "ES 99.9% nf", "ES 99.9% casc."
+    );
+    for v in &s.venue {
+        let _ = writeln!(
+            o,
+            "  {:<32} {:>14} {:>14} {:>14} {:>14}",
+            v.name,
+            usd(v.no_feedback[0].es),
+            usd(v.cascade[0].es),
+            usd(v.no_feedback[1].es),
+            usd(v.cascade[1].es)
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {:<10} {:>22} {:>22} {:>16}",
+        "market", "drawdown ES 99% (nf)", "drawdown ES 99% (c)", "mean overshoot"
+    );
+    for m in &s.overshoot {
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>22} {:>22} {:>16}",
+            m.market,
+            pct(m.drawdown_no_feedback[0].es),
+            pct(m.drawdown_cascade[0].es),
+            pct(m.mean_overshoot)
+        );
+    }
+    let a = &s.amplification;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  amplification over {} paths with liquidations: mean {:.2}×, median {:.2}×, 99th pct {:.2}×, max {:.2}×",
+        a.paths_with_liquidations, a.mean, a.median, a.p99, a.max
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", s.narrative);
+    o
+}

@@ -95,6 +95,18 @@ pub struct Cascade {
     brute_seeded: bool,
 }
 
+/// How liquidations are labelled with their generation.
+#[derive(Debug, Clone, Copy)]
+pub enum Labels<'a> {
+    /// Instant mode: generation = round.
+    Rounds,
+    /// Path mode without liquidation impact: everything is first-order (generation 0).
+    AllFirstOrder,
+    /// Path mode with impact: generation 0 for units in the set (liquidated on the exogenous
+    /// path alone), 1 for the rest.
+    FirstOrder(&'a UnitSet),
+}
+
 /// Sorted units liquidated in a run (for first-order membership in path mode).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UnitSet(Vec<Unit>);
@@ -157,7 +169,7 @@ impl Cascade {
     pub fn run(&mut self, model: &EngineModel, with_impact: bool) -> Outcome {
         let path = ExoPath::instant(&model.scenario.shock, model.scenario.round_duration_s);
         let opts = RunOptions { with_impact, ..RunOptions::default() };
-        self.simulate(model, &path, &opts, None).0
+        self.simulate(model, &path, &opts, Labels::Rounds).0
     }
 
     /// Runs the cascade and its counterfactual for the instant shock and derives the summary.
@@ -171,20 +183,18 @@ impl Cascade {
     /// then with it, labelling each liquidation first- or second-order.
     pub fn report_path(&mut self, model: &EngineModel, path: &ExoPath, opts: &RunOptions) -> CascadeReport {
         let cf_opts = RunOptions { with_impact: false, ..opts.clone() };
-        let (counterfactual, first) = self.simulate(model, path, &cf_opts, None);
-        let (outcome, _) = self.simulate(model, path, opts, Some(&first));
+        let (counterfactual, first) = self.simulate(model, path, &cf_opts, Labels::AllFirstOrder);
+        let (outcome, _) = self.simulate(model, path, opts, Labels::FirstOrder(&first));
         CascadeReport::new(outcome, counterfactual)
     }
 
-    /// The general loop. `first_order = None` runs in instant mode (generation = round);
-    /// `Some(set)` labels generation 0/1 by membership. Returns the outcome and the set of units
-    /// liquidated.
+    /// The general loop. Returns the outcome and the set of units liquidated.
     pub fn simulate(
         &mut self,
         model: &EngineModel,
         path: &ExoPath,
         opts: &RunOptions,
-        first_order: Option<&UnitSet>,
+        labels: Labels<'_>,
     ) -> (Outcome, UnitSet) {
         let n_m = model.n_markets();
         assert_eq!(path.n_markets, n_m, "path has {} markets, model {}", path.n_markets, n_m);
@@ -295,9 +305,10 @@ impl Cascade {
                         liq.ws.recheck_unit(u);
                         continue;
                     }
-                    liq.generation = match first_order {
-                        None => step,
-                        Some(set) => u32::from(!set.contains(u)),
+                    liq.generation = match labels {
+                        Labels::Rounds => step,
+                        Labels::AllFirstOrder => 0,
+                        Labels::FirstOrder(set) => u32::from(!set.contains(u)),
                     };
                     liq.liquidate_unit(u);
                     liquidated_units.push(u);

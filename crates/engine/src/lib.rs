@@ -14,7 +14,7 @@ pub mod liquidate;
 pub mod model;
 pub mod outcome;
 
-pub use cascade::{run_cascade, Cascade, ExoPath, RunOptions, UnitSet};
+pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
 pub use model::{EngineError, EngineModel, PositionView, Unit};
 pub use outcome::{

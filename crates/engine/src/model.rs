@@ -381,3 +381,23 @@ impl EngineModel {
         self.insurance_fund0 as f64 * 1e-6
     }
 }
+
+impl EngineModel {
+    /// Haircut of a collateral asset (share of its value that does not count as margin).
+    pub fn asset_haircut(&self, asset: usize) -> f64 {
+        self.asset_haircut[asset]
+    }
+
+    /// Price of a collateral asset at the start (its market's mark, or its fixed price).
+    pub fn asset_price0(&self, asset: usize) -> f64 {
+        match self.asset_pricing[asset] {
+            AssetPricing::Market(k) => self.mark0[k],
+            AssetPricing::Fixed(p) => p,
+        }
+    }
+
+    /// Seconds one round of the instant cascade stands for.
+    pub fn round_duration_s(&self) -> f64 {
+        self.scenario.round_duration_s
+    }
+}

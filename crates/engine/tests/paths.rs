@@ -72,7 +72,7 @@ proptest! {
         let path = ExoPath { n_markets: 1, dt_s: 1.0, levels };
         let mut c = Cascade::new(&model);
         let opts = RunOptions { with_impact: false, ..RunOptions::default() };
-        let (_, set) = c.simulate(&model, &path, &opts, None);
+        let (_, set) = c.simulate(&model, &path, &opts, liq_engine::Labels::AllFirstOrder);
         prop_assert_eq!(set.len(), first_order_by_scan(&model, &path));
     }
 
@@ -112,7 +112,7 @@ fn instant_shock_is_a_one_step_path() {
     let mut c = Cascade::new(&model);
     let a = c.run(&model, true);
     let path = ExoPath::instant(&[-0.12], 1.0);
-    let (b, _) = c.simulate(&model, &path, &RunOptions::default(), None);
+    let (b, _) = c.simulate(&model, &path, &RunOptions::default(), liq_engine::Labels::Rounds);
     assert_eq!(a, b);
     assert!(a.liquidated_notional_usd() > 0.0);
 }

@@ -86,7 +86,7 @@ impl ShockRunner {
     /// The cascade (with impact) after the instant relative moves `shock`, one per market.
     pub fn run(&mut self, model: &EngineModel, shock: &[f64]) -> Outcome {
         let path = ExoPath::instant(shock, self.dt_s);
-        self.cascade.simulate(model, &path, &self.opts, None).0
+        self.cascade.simulate(model, &path, &self.opts, liq_engine::Labels::Rounds).0
     }
 }
 

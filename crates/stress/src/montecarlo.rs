@@ -161,8 +161,8 @@ pub fn path_rng(seed: u64, p: u64) -> ChaCha8Rng {
     rng
 }
 
-/// Draws path `p` into `path` (reusing its buffer): log-returns `σ_k·x_k − σ_k²/2` per step
-/// (a martingale in price), `x` from the copula with unit variance.
+/// Draws path `p` into `path` (reusing its buffer): log-returns `σ_k·s·z_k − σ_k²/2` per step,
+/// `z` correlated standard normals and `s` the path's copula scale (1 for Gaussian).
 pub fn draw_path(
     cfg: &MonteCarloConfig,
     factor: &CorrelationFactor,
@@ -179,23 +179,22 @@ pub fn draw_path(
     let mut z = [0.0f64; 16];
     let mut log = [0.0f64; 16];
     debug_assert!(n <= 16);
-    let chi = match cfg.copula {
-        Copula::StudentT { df } => ChiSquared::new(df).ok().map(|c| (c, df)),
-        Copula::Gaussian => None,
+    // One mixing draw per path; a t variable has variance df/(df−2), rescaled to unit variance.
+    let scale = match cfg.copula {
+        Copula::StudentT { df } => match ChiSquared::new(df) {
+            Ok(c) => {
+                let w: f64 = c.sample(&mut rng) / df;
+                ((df - 2.0) / df).sqrt() / w.sqrt()
+            }
+            Err(_) => 1.0,
+        },
+        Copula::Gaussian => 1.0,
     };
     for _ in 0..cfg.steps {
         for e in eps.iter_mut().take(n) {
             *e = rng.sample(StandardNormal);
         }
         factor.apply(&eps[..n], &mut z[..n]);
-        let scale = match &chi {
-            Some((c, df)) => {
-                let w: f64 = c.sample(&mut rng) / df;
-                // A t variable has variance df/(df−2); rescale to unit variance.
-                ((df - 2.0) / df).sqrt() / w.sqrt()
-            }
-            None => 1.0,
-        };
         for k in 0..n {
             let s = step_vol[k];
             log[k] += s * z[k] * scale - 0.5 * s * s;

@@ -1,0 +1,304 @@
+//! `liqcascade stress`: Monte Carlo through the time-stepped cascade, risk measures side by side;
+//! `liqcascade merge`: the same summary from shard files.
+
+use crate::args::{duration_s, per_market};
+use crate::{table, InputError};
+use anyhow::{Context, Result};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use liq_domain::Scenario;
+use liq_engine::EngineModel;
+use liq_stress::results::{merge_shards, write_csv, write_parquet, Shard};
+use liq_stress::{run_paths, summarise, Copula, MonteCarloConfig, Portfolio, StressContext, StressSummary};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct StressArgs {
+    /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    /// Number of Monte Carlo paths.
+    #[arg(long, default_value_t = 1000)]
+    pub paths: u64,
+    /// Horizon of each path (e.g. 900s, 15m, 1h).
+    #[arg(long, default_value = "15m")]
+    pub horizon: String,
+    /// Step length of the time-stepped engine.
+    #[arg(long, default_value = "1s")]
+    pub step: String,
+    /// Copula of the market returns: t (Student-t) or gaussian.
+    #[arg(long, default_value = "t")]
+    pub copula: String,
+    /// Degrees of freedom of the t copula (> 2).
+    #[arg(long, default_value_t = 4.0)]
+    pub df: f64,
+    /// Seed of the run (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Daily volatility per market, MARKET=VALUE (e.g. BTC=3.2%). Repeatable. Defaults come from
+    /// the default scenario's population section; other scenarios must give every market.
+    #[arg(long = "vol", value_name = "MARKET=VOL")]
+    pub vols: Vec<String>,
+    /// Pairwise correlation of all markets (one value).
+    #[arg(long)]
+    pub corr: Option<f64>,
+    /// Correlation matrix as a CSV file (n rows of n numbers, markets in scenario order).
+    #[arg(long, value_name = "FILE.csv")]
+    pub corr_file: Option<PathBuf>,
+    /// Observed portfolio: `aggregate` (all accounts, default), `fund` (the insurance fund), or a
+    /// CSV file with header `market,size` (size in base units, negative = short).
+    #[arg(long, default_value = "aggregate")]
+    pub portfolio: String,
+    /// At most this many liquidations per step (the liquidation engine's throughput).
+    #[arg(long)]
+    pub throughput: Option<u32>,
+    /// Run only shard i of n (`i/n`, 0-based); write it with --parquet and combine with `merge`.
+    #[arg(long, value_name = "i/n")]
+    pub shard: Option<String>,
+    /// Write per-path results as Parquet.
+    #[arg(long, value_name = "FILE.parquet")]
+    pub parquet: Option<PathBuf>,
+    /// Write per-path results as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub csv: Option<PathBuf>,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Shard files written by `stress --shard i/n --parquet FILE`.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Write the merged per-path results as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub csv: Option<PathBuf>,
+    /// Write the merged per-path results as one Parquet file.
+    #[arg(long, value_name = "FILE.parquet")]
+    pub parquet: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The `stress --json` document.
+#[derive(Debug, Serialize)]
+pub struct StressDocument<'a> {
+    pub meta: StressMeta<'a>,
+    pub summary: &'a StressSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StressMeta<'a> {
+    pub version: &'a str,
+    pub scenario: &'a str,
+    pub scenario_hash: &'a str,
+    pub seed: u64,
+    pub paths: u64,
+    pub horizon_s: f64,
+    pub steps: usize,
+    pub copula: Copula,
+    pub portfolio: &'a str,
+    pub markets: &'a [String],
+}
+
+fn read_corr_file(path: &Path, n: usize) -> Result<Vec<Vec<f64>>, InputError> {
+    let text = std::fs::read_to_string(path).map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let row: Result<Vec<f64>, _> = line.split(',').map(|x| x.trim().parse::<f64>()).collect();
+        let row = row.map_err(|_| {
+            InputError(format!("{}:{}: correlation row is not a list of numbers", path.display(), i + 1))
+        })?;
+        if row.len() != n {
+            return Err(InputError(format!(
+                "{}:{}: {} entries, expected {n} (one per market)",
+                path.display(),
+                i + 1,
+                row.len()
+            )));
+        }
+        rows.push(row);
+    }
+    if rows.len() != n {
+        return Err(InputError(format!("{}: {} rows, expected {n}", path.display(), rows.len())));
+    }
+    Ok(rows)
+}
+
+fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputError> {
+    match spec {
+        "aggregate" => return Ok(Portfolio::Aggregate),
+        "fund" | "insurance-fund" => return Ok(Portfolio::InsuranceFund),
+        _ => {}
+    }
+    let path = Path::new(spec);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| InputError(format!("--portfolio {spec}: {e}")))?;
+    let mut positions = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| InputError(format!("{spec}:{line}: {e}")))?;
+        let market = rec.get(0).unwrap_or("");
+        let k = scenario
+            .market_by_symbol(market)
+            .ok_or_else(|| InputError(format!("{spec}:{line}: market: unknown market '{market}'")))?;
+        let size_raw = rec.get(1).unwrap_or("");
+        let size: f64 =
+            size_raw.parse().ok().filter(|x: &f64| x.is_finite()).ok_or_else(|| {
+                InputError(format!("{spec}:{line}: size: '{size_raw}' is not a finite number"))
+            })?;
+        positions.push((k.idx(), size));
+    }
+    if positions.is_empty() {
+        return Err(InputError(format!(
+            "{spec}: no positions (header market,size then one row per position)"
+        )));
+    }
+    Ok(Portfolio::Positions { name: format!("portfolio {}", path.display()), positions })
+}
+
+/// Builds the Monte Carlo configuration from the arguments.
+fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<MonteCarloConfig, InputError> {
+    let n = scenario.markets.len();
+    let horizon_s = duration_s(&args.horizon)?;
+    let step_s = duration_s(&args.step)?;
+    let steps = (horizon_s / step_s).round().max(1.0) as usize;
+    let pop = is_default.then(liq_io::default_scenario::default_population_spec);
+    let default_vols: Option<Vec<f64>> = pop.as_ref().map(|p| {
+        scenario
+            .markets
+            .iter()
+            .map(|m| p.markets.iter().find(|x| x.symbol == m.symbol).map(|x| x.daily_vol).unwrap_or(0.0))
+            .collect()
+    });
+    let daily_vol = per_market(scenario, "vol", &args.vols, default_vols.as_deref())?;
+    let correlation = match (&args.corr_file, args.corr, &pop) {
+        (Some(f), _, _) => read_corr_file(f, n)?,
+        (None, Some(rho), _) => uniform(n, rho),
+        (None, None, Some(p)) => uniform(n, p.history.correlation),
+        (None, None, None) if n == 1 => vec![vec![1.0]],
+        _ => return Err(InputError("--corr or --corr-file is needed for this scenario's markets".into())),
+    };
+    let copula = match args.copula.to_ascii_lowercase().as_str() {
+        "t" | "student" | "student-t" => Copula::StudentT { df: args.df },
+        "gaussian" | "normal" => Copula::Gaussian,
+        other => return Err(InputError(format!("--copula {other}: expected t or gaussian"))),
+    };
+    let cfg = MonteCarloConfig {
+        paths: args.paths,
+        horizon_s,
+        steps,
+        copula,
+        daily_vol,
+        correlation,
+        seed: args.seed.unwrap_or(scenario.seed),
+    };
+    cfg.validate(n).map_err(|e| InputError(e.to_string()))?;
+    liq_stress::CorrelationFactor::new(&cfg.correlation).map_err(|e| InputError(e.to_string()))?;
+    Ok(cfg)
+}
+
+fn uniform(n: usize, rho: f64) -> Vec<Vec<f64>> {
+    (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { rho }).collect()).collect()
+}
+
+pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    let target = if quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let pb = ProgressBar::with_draw_target(Some(len), target);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+pub fn run(args: StressArgs) -> Result<()> {
+    let scenario = crate::run_cmd::load(args.scenario.as_ref())?;
+    let cfg = config(&args, &scenario, args.scenario.is_none())?;
+    let portfolio = read_portfolio(&args.portfolio, &scenario)?;
+    let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
+    let markets: Vec<String> = scenario.markets.iter().map(|m| m.symbol.clone()).collect();
+    let ctx = StressContext {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_hash: liq_io::hash::scenario_hash(&scenario),
+        markets: markets.clone(),
+        config: cfg.clone(),
+        portfolio: portfolio.label(),
+        deltas_usd: portfolio.deltas_usd(&model),
+        throughput_per_step: args.throughput,
+    };
+    let shard = match &args.shard {
+        Some(s) => Shard::parse(s, cfg.paths).map_err(|e| InputError(e.to_string()))?,
+        None => Shard { index: 0, count: 1, start: 0, end: cfg.paths },
+    };
+    let pb = progress(shard.end - shard.start, args.quiet, "paths");
+    let rows = run_paths(&model, &cfg, &portfolio, shard.start..shard.end, args.throughput, &|n| pb.inc(n))
+        .map_err(|e| InputError(e.to_string()))?;
+    pb.finish_and_clear();
+    if let Some(p) = &args.parquet {
+        write_parquet(p, &ctx, shard, &rows).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &args.csv {
+        write_csv(p, &markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if shard.count > 1 {
+        eprintln!(
+            "shard {}/{}: paths {}..{} done{}; combine the shards with `liqcascade merge`",
+            shard.index,
+            shard.count,
+            shard.start,
+            shard.end,
+            if args.parquet.is_none() { " (no --parquet given: nothing written)" } else { "" }
+        );
+        return Ok(());
+    }
+    let summary = summarise(&ctx, &rows);
+    print_summary(&ctx, &summary, args.json)
+}
+
+fn print_summary(ctx: &StressContext, summary: &StressSummary, json: bool) -> Result<()> {
+    if json {
+        let doc = StressDocument {
+            meta: StressMeta {
+                version: &ctx.version,
+                scenario: &ctx.scenario,
+                scenario_hash: &ctx.scenario_hash,
+                seed: ctx.config.seed,
+                paths: ctx.config.paths,
+                horizon_s: ctx.config.horizon_s,
+                steps: ctx.config.steps,
+                copula: ctx.config.copula,
+                portfolio: &ctx.portfolio,
+                markets: &ctx.markets,
+            },
+            summary,
+        };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print!("{}", table::render_stress(ctx, summary));
+    }
+    Ok(())
+}
+
+pub fn merge(args: MergeArgs) -> Result<()> {
+    let refs: Vec<&Path> = args.shards.iter().map(|p| p.as_path()).collect();
+    let (ctx, rows) = merge_shards(&refs).map_err(|e| InputError(e.to_string()))?;
+    if let Some(p) = &args.csv {
+        write_csv(p, &ctx.markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &args.parquet {
+        let whole = Shard { index: 0, count: 1, start: 0, end: ctx.config.paths };
+        write_parquet(p, &ctx, whole, &rows).with_context(|| format!("writing {}", p.display()))?;
+    }
+    let summary = summarise(&ctx, &rows);
+    print_summary(&ctx, &summary, args.json)
+}
