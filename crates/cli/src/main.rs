@@ -6,6 +6,8 @@
 //!
 //! Exit codes: 0 success; 2 invalid input (scenario, CSV, arguments); 1 any other failure.
 
+mod abm_calib_cmd;
+mod analysis_cmd;
 mod args;
 mod run_cmd;
 mod stress_cmd;
@@ -30,6 +32,18 @@ enum Command {
     Stress(stress_cmd::StressArgs),
     /// Combine `stress --shard i/n --parquet` files into the result of one run.
     Merge(stress_cmd::MergeArgs),
+    /// Shock→loss curve of one market and its critical shock (sweep + bisection).
+    Sweep(analysis_cmd::SweepArgs),
+    /// Exposure network, contagion matrix and its stability, systemic importance.
+    Network(analysis_cmd::NetworkArgs),
+    /// Liquidation map: notional liquidated at each price level, first-order and with the cascade.
+    Map(analysis_cmd::MapArgs),
+    /// Agent-based market on an L3 matching engine: a run with stylised facts, or an experiment.
+    Abm(abm_calib_cmd::AbmArgs),
+    /// Fit parameters from real data and write a calibrated scenario.
+    Calibrate(abm_calib_cmd::CalibrateArgs),
+    /// Build an account population from klines and open interest (public data).
+    Population(abm_calib_cmd::PopulationArgs),
 }
 
 /// An error caused by the user's input (exit code 2) rather than by the tool.
@@ -50,6 +64,12 @@ fn main() -> ExitCode {
         Command::Run(args) => run_cmd::run(args),
         Command::Stress(args) => stress_cmd::run(args),
         Command::Merge(args) => stress_cmd::merge(args),
+        Command::Sweep(args) => analysis_cmd::sweep(args),
+        Command::Network(args) => analysis_cmd::network(args),
+        Command::Map(args) => analysis_cmd::map(args),
+        Command::Abm(args) => abm_calib_cmd::abm(args),
+        Command::Calibrate(args) => abm_calib_cmd::calibrate(args),
+        Command::Population(args) => abm_calib_cmd::population(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,6 +23,25 @@ pub struct RunArgs {
     /// Write the event log (every liquidation) to this CSV file.
     #[arg(long, value_name = "FILE.csv")]
     pub events: Option<PathBuf>,
+    /// Time-stepped replay of a recorded price path (CSV: timestamp,market,price).
+    #[arg(long, value_name = "FILE.csv")]
+    pub replay: Option<PathBuf>,
+    /// Time-stepped hypothetical path: the --shock moves unfold linearly over this duration
+    /// (e.g. 60s) instead of at once.
+    #[arg(long, value_name = "DURATION")]
+    pub crash_over: Option<String>,
+    /// With --crash-over: recover this share of the fall afterwards (e.g. 50%) ...
+    #[arg(long)]
+    pub rebound: Option<String>,
+    /// ... over this duration (default: the crash duration).
+    #[arg(long, value_name = "DURATION")]
+    pub rebound_over: Option<String>,
+    /// Step length of the time-stepped engine.
+    #[arg(long, default_value = "1s")]
+    pub step: String,
+    /// At most this many liquidations per step (time-stepped runs).
+    #[arg(long)]
+    pub throughput: Option<u32>,
 }
 
 /// Loads the scenario the arguments name (or the default).
@@ -62,6 +81,38 @@ pub fn parse_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f
     Ok(Some(moves))
 }
 
+/// The exogenous path of a time-stepped run, if the arguments ask for one.
+fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<Option<liq_engine::ExoPath>> {
+    let step = crate::args::duration_s(&args.step)?;
+    if let Some(file) = &args.replay {
+        let recorded = liq_stress::paths::read_price_path(file, |m| {
+            scenario.market_by_symbol(m).map(|id| scenario.markets[id.idx()].symbol.clone())
+        })
+        .map_err(|e| InputError(e.to_string()))?;
+        let symbols: Vec<String> = scenario.markets.iter().map(|m| m.symbol.clone()).collect();
+        return Ok(Some(
+            liq_stress::paths::replay_path(&recorded, &symbols, step)
+                .map_err(|e| InputError(e.to_string()))?,
+        ));
+    }
+    if let Some(over) = &args.crash_over {
+        let crash_steps = (crate::args::duration_s(over)? / step).round().max(1.0) as usize;
+        let moves = model.shock().to_vec();
+        return Ok(Some(match &args.rebound {
+            Some(r) => {
+                let frac = crate::args::fraction(r)?;
+                let back = match &args.rebound_over {
+                    Some(d) => (crate::args::duration_s(d)? / step).round().max(1.0) as usize,
+                    None => crash_steps,
+                };
+                liq_stress::paths::crash_and_rebound(&moves, crash_steps, back, frac, step)
+            }
+            None => liq_stress::paths::linear_crash(&moves, crash_steps, step),
+        }));
+    }
+    Ok(None)
+}
+
 pub fn run(args: RunArgs) -> Result<()> {
     let scenario = load(args.scenario.as_ref())?;
     let shock = parse_shocks(&scenario, &args.shocks)?;
@@ -79,7 +130,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
     };
     let mut cascade = Cascade::new(&model);
-    let report = cascade.report(&model);
+    let report = match path_of(&args, &scenario, &model)? {
+        Some(path) => {
+            let opts = liq_engine::RunOptions { throughput_per_step: args.throughput, ..Default::default() };
+            cascade.report_path(&model, &path, &opts)
+        }
+        None => cascade.report(&model),
+    };
     if let Some(path) = &args.events {
         liq_io::output::write_events_csv_file(path, &model, &report.outcome.events)
             .with_context(|| format!("writing the event log to {}", path.display()))?;
