@@ -416,10 +416,14 @@ impl Cascade {
         // the index and a brute-force scan liquidate in the same sequence.
         self.triggered.clear();
         for &u in &self.fresh {
-            if !self.ws.unit_open(model, u) || (!self.queued.is_empty() && self.queued.contains(&u)) {
+            if !self.queued.is_empty() && self.queued.contains(&u) {
                 continue;
             }
             let (e, mm, lip, deps) = self.ws.unit_margin_lipschitz(model, u);
+            // A closed unit has no maintenance margin and no exposure: it drops out here.
+            if deps == 0 && mm == 0.0 {
+                continue;
+            }
             if e < mm {
                 self.triggered.push(u);
             } else if lip > 0.0 {

@@ -254,40 +254,52 @@ impl Workspace {
     /// Also returns the markets the unit depends on as a bit mask (bit k = market k; markets
     /// beyond 63 fold into bit 63).
     pub(crate) fn unit_margin_lipschitz(&self, model: &EngineModel, u: Unit) -> (f64, f64, f64, u64) {
-        let (e, mm) = self.unit_margin(model, u);
-        let mut lip = 0.0;
-        let mut deps = 0u64;
+        // One pass over the unit's positions and collateral: this runs for every unit the
+        // detector checks, so it avoids walking the account three times.
         let bit = |k: usize| 1u64 << k.min(63);
         match u.isolated_slot() {
             Some(s) => {
                 let s = s as usize;
                 let k = model.pos_market[s] as usize;
                 let spec = &model.markets[k];
-                let n = (self.size[s] as f64 * spec.lot_size).abs() * self.marks[k];
-                lip = n * (1.0 + spec.ladder.tier(2.0 * n).mmr);
-                deps |= bit(k);
+                let m = self.marks[k];
+                let q = self.size[s] as f64 * spec.lot_size;
+                let n = q.abs() * m;
+                let equity = (self.iso_margin[s] - self.cost[s]) as f64 * 1e-6 + q * m;
+                let mm = if self.size[s] == 0 { 0.0 } else { spec.ladder.maintenance_margin(n) };
+                (equity, mm, n * (1.0 + spec.ladder.tier(2.0 * n).mmr), bit(k))
             }
             None => {
                 let a = u.0;
+                let mut equity = self.wallet[a as usize] as f64 * 1e-6;
+                let (mut mm, mut lip, mut deps) = (0.0, 0.0, 0u64);
                 for s in model.positions_of(a) {
-                    if !model.pos_isolated[s] && self.size[s] != 0 {
-                        let k = model.pos_market[s] as usize;
-                        let spec = &model.markets[k];
-                        let n = (self.size[s] as f64 * spec.lot_size).abs() * self.marks[k];
-                        lip += n * (1.0 + spec.ladder.tier(2.0 * n).mmr);
-                        deps |= bit(k);
+                    if model.pos_isolated[s] || self.size[s] == 0 {
+                        continue;
                     }
+                    let k = model.pos_market[s] as usize;
+                    let spec = &model.markets[k];
+                    let m = self.marks[k];
+                    let q = self.size[s] as f64 * spec.lot_size;
+                    let n = q.abs() * m;
+                    equity += q * m - self.cost[s] as f64 * 1e-6;
+                    mm += spec.ladder.maintenance_margin(n);
+                    lip += n * (1.0 + spec.ladder.tier(2.0 * n).mmr);
+                    deps |= bit(k);
                 }
                 for c in model.collateral_of(a) {
                     let asset = model.coll_asset[c] as usize;
+                    let h = model.asset_haircut[asset];
+                    let price = self.asset_price(model, asset);
+                    equity += self.coll_qty[c] * price * (1.0 - h);
                     if let AssetPricing::Market(k) = model.asset_pricing[asset] {
-                        lip += self.coll_qty[c] * (1.0 - model.asset_haircut[asset]) * self.marks[k];
+                        lip += self.coll_qty[c] * (1.0 - h) * price;
                         deps |= bit(k);
                     }
                 }
+                (equity, mm, lip, deps)
             }
         }
-        (e, mm, lip, deps)
     }
 
     /// Base-unit exposure of a unit's equity to market `k`'s mark (positions plus collateral
