@@ -137,20 +137,6 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     o
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_numbers() {
-        assert_eq!(thousands(1_234_567.8), "1,234,568");
-        assert_eq!(thousands(-999.0), "-999");
-        assert_eq!(thousands(1000.0), "1,000");
-        assert_eq!(usd(12_345_678.0), "$12.35M");
-        assert_eq!(pct(-0.0812), "-8.12%");
-    }
-}
-
 /// The `stress` summary.
 pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSummary) -> String {
     let mut o = String::new();
@@ -240,4 +226,18 @@ pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSumm
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", s.narrative);
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(thousands(1_234_567.8), "1,234,568");
+        assert_eq!(thousands(-999.0), "-999");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(usd(12_345_678.0), "$12.35M");
+        assert_eq!(pct(-0.0812), "-8.12%");
+    }
 }

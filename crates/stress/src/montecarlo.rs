@@ -147,9 +147,8 @@ impl CorrelationFactor {
     /// `out = L·eps`.
     #[inline]
     pub fn apply(&self, eps: &[f64], out: &mut [f64]) {
-        for i in 0..self.n {
-            let row = &self.l[i * self.n..(i + 1) * self.n];
-            out[i] = row.iter().zip(eps).map(|(a, b)| a * b).sum();
+        for (o, row) in out.iter_mut().zip(self.l.chunks_exact(self.n)) {
+            *o = row.iter().zip(eps).map(|(a, b)| a * b).sum();
         }
     }
 }
