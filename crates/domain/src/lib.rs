@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod book;
+pub mod builders;
 pub mod ids;
 pub mod market;
 pub mod money;
