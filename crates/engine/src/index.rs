@@ -30,6 +30,9 @@ pub(crate) struct TriggerIndex {
     pub shorts: Vec<Vec<(f64, Unit)>>,
     /// Multi-market cross units by safe relative distance, ascending.
     pub frontier: Vec<(f64, Unit)>,
+    /// Per frontier entry (same order), per market: `L_k / buffer`, the share of the buffer a
+    /// 100% move of market k alone would use (flattened, `n_markets` per entry).
+    pub frontier_weights: Vec<f64>,
     /// Per market: position slots (for ADL ranking).
     pub slots_by_market: Vec<Vec<u32>>,
 }
@@ -40,16 +43,28 @@ pub(crate) struct Cursors {
     pub longs: Vec<usize>,
     pub shorts: Vec<usize>,
     pub frontier: usize,
+    /// Frontier entries the cursor passed whose per-market test has not admitted them yet.
+    pub pending: Vec<u32>,
+    /// Per market: the largest relative move from the start seen in this run.
+    pub reach: Vec<f64>,
 }
 
 impl Cursors {
     pub fn new(n_markets: usize) -> Self {
-        Cursors { longs: vec![0; n_markets], shorts: vec![0; n_markets], frontier: 0 }
+        Cursors {
+            longs: vec![0; n_markets],
+            shorts: vec![0; n_markets],
+            frontier: 0,
+            pending: Vec::new(),
+            reach: vec![0.0; n_markets],
+        }
     }
     pub fn reset(&mut self) {
         self.longs.iter_mut().for_each(|c| *c = 0);
         self.shorts.iter_mut().for_each(|c| *c = 0);
         self.frontier = 0;
+        self.pending.clear();
+        self.reach.iter_mut().for_each(|r| *r = 0.0);
     }
 }
 
@@ -61,6 +76,7 @@ impl TriggerIndex {
             longs: vec![Vec::new(); n_m],
             shorts: vec![Vec::new(); n_m],
             frontier: Vec::new(),
+            frontier_weights: Vec::new(),
             slots_by_market: vec![Vec::new(); n_m],
         };
         for s in 0..model.n_positions() {
@@ -116,7 +132,9 @@ impl TriggerIndex {
                 idx.insert_1d(k, u, trigger_price(q, exposure, fixed, &spec.ladder));
             } else {
                 let (equity, mm) = ws.unit_margin(model, u);
+                let buffer = equity - mm;
                 let mut lipschitz = 0.0;
+                let mut weights = vec![0.0; n_m];
                 for &k in &deps {
                     // Maintenance margin's slope while the notional at most doubles is the rate of
                     // the tier at twice the notional.
@@ -124,19 +142,34 @@ impl TriggerIndex {
                     let notional: f64 = cross_positions_in(k)
                         .map(|s| (model.size0[s] as f64 * spec.lot_size).abs() * model.mark0[k])
                         .sum();
-                    lipschitz += ws.unit_exposure(model, u, k).abs() * model.mark0[k]
+                    let l_k = ws.unit_exposure(model, u, k).abs() * model.mark0[k]
                         + notional * spec.ladder.tier(2.0 * notional).mmr;
+                    lipschitz += l_k;
+                    weights[k] = if buffer > 0.0 { l_k / buffer } else { f64::INFINITY };
                 }
                 // Capped at a 100% move, the range over which the slope bound holds.
-                let distance = if lipschitz > 0.0 { ((equity - mm) / lipschitz).min(1.0) } else { 1.0 };
+                let distance = if lipschitz > 0.0 { (buffer / lipschitz).min(1.0) } else { 1.0 };
                 idx.frontier.push((distance, u));
+                idx.frontier_weights.extend_from_slice(&weights);
             }
         }
         for k in 0..n_m {
             idx.longs[k].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             idx.shorts[k].sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         }
-        idx.frontier.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        // Sort the frontier and carry each entry's weights along.
+        let mut order: Vec<usize> = (0..idx.frontier.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (idx.frontier[a], idx.frontier[b]);
+            x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))
+        });
+        let frontier: Vec<(f64, Unit)> = order.iter().map(|&i| idx.frontier[i]).collect();
+        let weights: Vec<f64> = order
+            .iter()
+            .flat_map(|&i| idx.frontier_weights[i * n_m..(i + 1) * n_m].iter().copied())
+            .collect();
+        idx.frontier = frontier;
+        idx.frontier_weights = weights;
         idx
     }
 
@@ -172,13 +205,33 @@ impl TriggerIndex {
                 }
             }
         }
-        let max_move =
-            (0..model.n_markets()).map(|k| (ws.marks[k] / model.mark0[k] - 1.0).abs()).fold(0.0, f64::max);
+        let n_m = model.n_markets();
+        for k in 0..n_m {
+            cur.reach[k] = cur.reach[k].max((ws.marks[k] / model.mark0[k] - 1.0).abs());
+        }
+        let max_move = cur.reach.iter().copied().fold(0.0, f64::max);
+        // The cursor passes every unit whose distance the largest move has reached (max-norm
+        // test); those then wait in `pending` until the per-market test, Σ_k reach_k·L_k/buffer
+        // ≥ 1, says the moves could have used their buffer (or a move reaches 100%, the edge of
+        // the bound). Both tests are sufficient for safety; the second is much tighter for a unit
+        // whose exposure is spread over markets that did not move.
         while cur.frontier < self.frontier.len() && self.frontier[cur.frontier].0 <= max_move {
-            let u = self.frontier[cur.frontier].1;
+            cur.pending.push(cur.frontier as u32);
             cur.frontier += 1;
-            if ws.watch_unit(u) {
-                out.push(u);
+        }
+        let mut i = 0;
+        while i < cur.pending.len() {
+            let e = cur.pending[i] as usize;
+            let w = &self.frontier_weights[e * n_m..(e + 1) * n_m];
+            let used: f64 = w.iter().zip(&cur.reach).map(|(w, r)| if *r > 0.0 { w * r } else { 0.0 }).sum();
+            if used >= 1.0 || max_move >= 1.0 {
+                let u = self.frontier[e].1;
+                cur.pending.swap_remove(i);
+                if ws.watch_unit(u) {
+                    out.push(u);
+                }
+            } else {
+                i += 1;
             }
         }
     }
