@@ -121,12 +121,7 @@ pub fn liquidation_map(m: &LiquidationMapSection) -> Result<Chart, ReportError> 
         }
         draw_key(&key, sc)
     })?;
-    Ok(Chart {
-        id: format!("liquidation-map-{}", slug(&m.market)),
-        title,
-        axes: vec![xd.into(), yd.into()],
-        svg,
-    })
+    Ok(Chart { id: format!("liquidation-map-{}", slug(&m.market)), title, axes: vec![xd, yd.into()], svg })
 }
 
 /// The colour key: five swatches from the lowest to the highest value shown, and the empty cell.
