@@ -9,6 +9,7 @@
 mod abm_calib_cmd;
 mod analysis_cmd;
 mod args;
+mod report_cmd;
 mod run_cmd;
 mod stress_cmd;
 mod table;
@@ -46,6 +47,8 @@ enum Command {
     Calibrate(abm_calib_cmd::CalibrateArgs),
     /// Build an account population from klines and open interest (public data).
     Population(abm_calib_cmd::PopulationArgs),
+    /// Render a result JSON (from `run --result` or `stress --result`) as a self-contained HTML report.
+    Report(report_cmd::ReportArgs),
 }
 
 /// An error caused by the user's input (exit code 2) rather than by the tool.
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Abm(args) => abm_calib_cmd::abm(args),
         Command::Calibrate(args) => abm_calib_cmd::calibrate(args),
         Command::Population(args) => abm_calib_cmd::population(args),
+        Command::Report(args) => report_cmd::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -42,6 +42,8 @@ pub struct RunArgs {
     /// At most this many liquidations per step (time-stepped runs).
     #[arg(long)]
     pub throughput: Option<u32>,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 /// Loads the scenario the arguments name (or the default).
@@ -140,6 +142,10 @@ pub fn run(args: RunArgs) -> Result<()> {
     if let Some(path) = &args.events {
         liq_io::output::write_events_csv_file(path, &model, &report.outcome.events)
             .with_context(|| format!("writing the event log to {}", path.display()))?;
+    }
+    if args.out.wanted() {
+        let input = crate::report_cmd::assemble(&meta, &model, &report)?;
+        crate::report_cmd::emit(&args.out, &input)?;
     }
     if args.json {
         let doc = RunDocument::new(&meta, &report);

@@ -67,6 +67,8 @@ pub struct StressArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 #[derive(Args, Debug)]
@@ -262,6 +264,20 @@ pub fn run(args: StressArgs) -> Result<()> {
         return Ok(());
     }
     let summary = summarise(&ctx, &rows);
+    if args.out.wanted() {
+        // The report pairs the risk measures with the scenario's instant cascade.
+        let meta = liq_io::output::RunMeta {
+            version: ctx.version.clone(),
+            scenario: ctx.scenario.clone(),
+            scenario_hash: ctx.scenario_hash.clone(),
+            seed: cfg.seed,
+            venue: scenario.venue.name().to_string(),
+            shock: markets.iter().cloned().zip(model.shock().iter().copied()).collect(),
+        };
+        let report = liq_engine::Cascade::new(&model).report(&model);
+        let input = crate::report_cmd::assemble(&meta, &model, &report)?.with_stress(&summary);
+        crate::report_cmd::emit(&args.out, &input)?;
+    }
     print_summary(&ctx, &summary, args.json)
 }
 

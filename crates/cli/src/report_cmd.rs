@@ -1,0 +1,94 @@
+//! HTML reports: `liqcascade report RESULT.json --out report.html`, and the `--report` /
+//! `--result` flags of `run` and `stress`, which assemble a [`ReportInput`] from the run plus a
+//! shock→loss sweep and a liquidation map of the shocked market.
+
+use crate::InputError;
+use anyhow::{Context, Result};
+use clap::Args;
+use liq_engine::{CascadeReport, EngineModel};
+use liq_io::output::RunMeta;
+use liq_report::{MapBin, ReportInput};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A result JSON written by `run --result` or `stress --result`.
+    pub result: PathBuf,
+    /// The HTML file to write.
+    #[arg(long, default_value = "report.html")]
+    pub out: PathBuf,
+    /// Also write every chart as its own SVG into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
+}
+
+/// Output flags shared by `run` and `stress`.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ReportFlags {
+    /// Write a self-contained HTML report (inline SVG, no network) here.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Write the report's input as JSON (re-render it later with `liqcascade report`).
+    #[arg(long, value_name = "FILE.json")]
+    pub result: Option<PathBuf>,
+    /// Write every chart as its own SVG into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
+}
+
+impl ReportFlags {
+    pub fn wanted(&self) -> bool {
+        self.report.is_some() || self.result.is_some() || self.plots.is_some()
+    }
+}
+
+/// The report of a cascade run, with the curve and map of the market the shock hits hardest.
+pub fn assemble(meta: &RunMeta, model: &EngineModel, report: &CascadeReport) -> Result<ReportInput> {
+    let mut input = ReportInput::from_cascade(meta.clone(), report);
+    let k = model
+        .shock()
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+        .map(|(k, _)| k)
+        .unwrap_or(0);
+    let sign = if model.shock().get(k).copied().unwrap_or(-1.0) > 0.0 { 1.0 } else { -1.0 };
+    let grid: Vec<f64> = (1..=20).map(|i| sign * 0.015 * i as f64).collect();
+    input = input.with_critical(&liq_stress::critical::critical_shock(model, k, &grid, 2.0, 1e-4));
+    let units = liq_network::units::unit_views(model);
+    let map =
+        liq_network::liqmap::liquidation_map(model, &units, k, &liq_network::liqmap::MapOptions::default())
+            .map_err(|e| InputError(e.to_string()))?;
+    let bins = map.bins.iter().map(|b| MapBin {
+        price_lo: b.price_lo,
+        price_hi: b.price_hi,
+        first_order_usd: b.long_usd + b.short_usd,
+        cumulative_first_order_usd: b.cumulative_first_order_usd,
+        cumulative_cascade_usd: b.cumulative_cascade_usd,
+    });
+    Ok(input.with_liquidation_map(&map.market, map.mark, bins))
+}
+
+/// Writes what the flags ask for.
+pub fn emit(flags: &ReportFlags, input: &ReportInput) -> Result<()> {
+    if let Some(p) = &flags.result {
+        input.write_json(p).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &flags.report {
+        let html = liq_report::try_render_html(input).context("rendering the report")?;
+        std::fs::write(p, html).with_context(|| format!("writing {}", p.display()))?;
+        eprintln!("report written to {}", p.display());
+    }
+    if let Some(dir) = &flags.plots {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let files = liq_report::write_plots(input, dir).context("writing the charts")?;
+        eprintln!("{} charts written to {}", files.len(), dir.display());
+    }
+    Ok(())
+}
+
+pub fn run(args: ReportArgs) -> Result<()> {
+    let input = ReportInput::read_json(&args.result).map_err(|e| InputError(e.to_string()))?;
+    let flags = ReportFlags { report: Some(args.out), result: None, plots: args.plots };
+    emit(&flags, &input)
+}
