@@ -20,8 +20,18 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "liqcascade", version, about = "Second-order liquidation risk in crypto derivatives")]
 struct Cli {
+    /// No progress bars and no informational messages on stderr (results and errors only).
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `--quiet` was given.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[derive(Subcommand, Debug)]
@@ -65,6 +75,7 @@ impl std::error::Error for InputError {}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::Stress(args) => stress_cmd::run(args),

@@ -77,12 +77,16 @@ pub fn emit(flags: &ReportFlags, input: &ReportInput) -> Result<()> {
     if let Some(p) = &flags.report {
         let html = liq_report::try_render_html(input).context("rendering the report")?;
         std::fs::write(p, html).with_context(|| format!("writing {}", p.display()))?;
-        eprintln!("report written to {}", p.display());
+        if !crate::quiet() {
+            eprintln!("report written to {}", p.display());
+        }
     }
     if let Some(dir) = &flags.plots {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let files = liq_report::write_plots(input, dir).context("writing the charts")?;
-        eprintln!("{} charts written to {}", files.len(), dir.display());
+        if !crate::quiet() {
+            eprintln!("{} charts written to {}", files.len(), dir.display());
+        }
     }
     Ok(())
 }

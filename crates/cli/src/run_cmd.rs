@@ -20,8 +20,9 @@ pub struct RunArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// Write the event log (every liquidation) to this CSV file.
-    #[arg(long, value_name = "FILE.csv")]
+    /// Write the event log (every liquidation) to this file: CSV, or Parquet if the name ends
+    /// in `.parquet`.
+    #[arg(long, value_name = "FILE.csv|FILE.parquet")]
     pub events: Option<PathBuf>,
     /// Time-stepped replay of a recorded price path (CSV: timestamp,market,price).
     #[arg(long, value_name = "FILE.csv")]
@@ -140,8 +141,14 @@ pub fn run(args: RunArgs) -> Result<()> {
         None => cascade.report(&model),
     };
     if let Some(path) = &args.events {
-        liq_io::output::write_events_csv_file(path, &model, &report.outcome.events)
-            .with_context(|| format!("writing the event log to {}", path.display()))?;
+        let parquet =
+            path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        if parquet {
+            liq_io::output::write_events_parquet(path, &model, &report.outcome.events)
+        } else {
+            liq_io::output::write_events_csv_file(path, &model, &report.outcome.events)
+        }
+        .with_context(|| format!("writing the event log to {}", path.display()))?;
     }
     if args.out.wanted() {
         let input = crate::report_cmd::assemble(&meta, &model, &report)?;

@@ -64,9 +64,6 @@ pub struct StressArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
     #[command(flatten)]
     pub out: crate::report_cmd::ReportFlags,
 }
@@ -242,7 +239,7 @@ pub fn run(args: StressArgs) -> Result<()> {
         Some(s) => Shard::parse(s, cfg.paths).map_err(|e| InputError(e.to_string()))?,
         None => Shard { index: 0, count: 1, start: 0, end: cfg.paths },
     };
-    let pb = progress(shard.end - shard.start, args.quiet, "paths");
+    let pb = progress(shard.end - shard.start, crate::quiet(), "paths");
     let rows = run_paths(&model, &cfg, &portfolio, shard.start..shard.end, args.throughput, &|n| pb.inc(n))
         .map_err(|e| InputError(e.to_string()))?;
     pb.finish_and_clear();
@@ -253,6 +250,9 @@ pub fn run(args: StressArgs) -> Result<()> {
         write_csv(p, &markets, &rows).with_context(|| format!("writing {}", p.display()))?;
     }
     if shard.count > 1 {
+        if crate::quiet() {
+            return Ok(());
+        }
         eprintln!(
             "shard {}/{}: paths {}..{} done{}; combine the shards with `liqcascade merge`",
             shard.index,

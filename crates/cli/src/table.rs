@@ -4,6 +4,31 @@ use liq_engine::CascadeReport;
 use liq_io::output::RunMeta;
 use std::fmt::Write;
 
+/// Wraps `text` in an ANSI style when stdout is a terminal and `NO_COLOR` is unset; plain
+/// otherwise, so pipes, files and CI logs get no escape codes.
+pub fn paint(text: &str, style: Style) -> String {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+        return text.to_string();
+    }
+    let code = match style {
+        Style::Bold => "1",
+        Style::Warn => "1;33",
+        Style::Alarm => "1;31",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// How a number is highlighted on a terminal.
+#[derive(Debug, Clone, Copy)]
+pub enum Style {
+    Bold,
+    /// Amplification above 1, overshoot: the feedback loop at work.
+    Warn,
+    /// Bad debt, ADL, a hit round cap: losses nobody covered.
+    Alarm,
+}
+
 /// `1234567.8` → `1,234,568`.
 pub fn thousands(x: f64) -> String {
     if !x.is_finite() {
@@ -89,7 +114,18 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     ];
     let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
     for (k, v) in rows {
-        let _ = writeln!(o, "  {k:<w$}  {v:>16}");
+        // Pad before painting so escape codes do not upset the alignment.
+        let cell = format!("{v:>16}");
+        let style = match k {
+            "Liquidated notional" => Some(Style::Bold),
+            "Amplification (total / first-order)" if s.amplification > 1.0 => Some(Style::Warn),
+            "ADL notional" if s.adl_notional_usd > 0.0 => Some(Style::Alarm),
+            "Bad debt" if s.bad_debt_usd > 0.0 => Some(Style::Alarm),
+            "Rounds" if s.round_cap_hit => Some(Style::Alarm),
+            _ => None,
+        };
+        let cell = style.map(|st| paint(&cell, st)).unwrap_or(cell);
+        let _ = writeln!(o, "  {k:<w$}  {cell}");
     }
     let _ = writeln!(o);
     let _ = writeln!(

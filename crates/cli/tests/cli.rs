@@ -135,6 +135,36 @@ fn shard_and_merge_equal_one_run() {
     assert_eq!(merged["meta"], single["meta"]);
 }
 
+/// The `run --json` document of a fixed scenario and seed, pinned (the version is redacted: it
+/// changes with releases, not with the numbers).
+#[test]
+fn run_json_snapshot() {
+    let mut v = json_of(&["run", fixture("small.toml").to_str().unwrap(), "--json"]);
+    v["meta"]["version"] = serde_json::Value::String("[version]".into());
+    insta::assert_json_snapshot!(v);
+}
+
+/// The event log as Parquet has one row per event of the CSV.
+#[test]
+fn events_parquet_matches_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("e.csv");
+    let pq = dir.path().join("e.parquet");
+    for f in [&csv, &pq] {
+        let out = bin()
+            .args(["run", fixture("small.toml").to_str().unwrap(), "--events", f.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let rows = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    let bytes = std::fs::read(&pq).unwrap();
+    // A Parquet file starts and ends with the magic "PAR1".
+    assert_eq!(&bytes[..4], b"PAR1");
+    assert_eq!(&bytes[bytes.len() - 4..], b"PAR1");
+    assert_eq!(rows, 3);
+}
+
 /// The terminal table of a fixed scenario, pinned.
 #[test]
 fn run_table_snapshot() {
