@@ -296,23 +296,19 @@ impl Cascade {
                 while done < budget {
                     let Some(u) = self.queue.pop_front() else { break };
                     self.queued.remove(&u);
-                    // A queued unit the market has since lifted above maintenance is released.
-                    let (e, mm) = liq.ws.unit_margin(model, u);
-                    if !liq.ws.unit_open(model, u) {
-                        continue;
-                    }
-                    if e >= mm {
-                        liq.ws.recheck_unit(u);
-                        continue;
-                    }
                     liq.generation = match labels {
                         Labels::Rounds => step,
                         Labels::AllFirstOrder => 0,
                         Labels::FirstOrder(set) => u32::from(!set.contains(u)),
                     };
-                    liq.liquidate_unit(u);
-                    liquidated_units.push(u);
-                    done += 1;
+                    // `liquidate_unit` checks the margin itself: a queued unit the market has since
+                    // lifted above maintenance is not liquidated and goes back under watch.
+                    if liq.liquidate_unit(u) {
+                        liquidated_units.push(u);
+                        done += 1;
+                    } else if liq.ws.unit_open(model, u) {
+                        liq.ws.recheck_unit(u);
+                    }
                 }
             }
             // What the fund took over goes back into the book (the liquidation engine closes it).

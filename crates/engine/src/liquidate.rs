@@ -100,8 +100,9 @@ impl Liquidator<'_> {
     }
 
     /// Liquidates `u` if it is below maintenance, step by step.
-    pub fn liquidate_unit(&mut self, u: Unit) {
-        let rb = self.model.rulebook.clone();
+    /// Returns whether anything was liquidated (false: the unit was not below maintenance).
+    pub fn liquidate_unit(&mut self, u: Unit) -> bool {
+        let rb = &self.model.rulebook;
         let mut stepped = false;
         loop {
             if !self.ws.unit_open(self.model, u) {
@@ -198,6 +199,7 @@ impl Liquidator<'_> {
         if stepped && !self.ws.unit_open(self.model, u) {
             self.settle_closed_unit(u, true);
         }
+        stepped
     }
 
     fn position_mm(&self, s: usize) -> f64 {
