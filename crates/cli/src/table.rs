@@ -29,54 +29,8 @@ pub enum Style {
     Alarm,
 }
 
-/// `1234567.8` → `1,234,568`.
-pub fn thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    let neg = x < 0.0;
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if neg {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
-/// USD with a scale suffix: `$12.3M`.
-pub fn usd(x: f64) -> String {
-    let a = x.abs();
-    let (v, s) = if a >= 1e9 {
-        (x / 1e9, "B")
-    } else if a >= 1e6 {
-        (x / 1e6, "M")
-    } else if a >= 1e3 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
-    format!("${v:.2}{s}")
-}
-
-pub fn pct(x: f64) -> String {
-    format!("{:+.2}%", x * 100.0)
-}
-
-/// Formats a price with a sensible number of decimals for its size.
-pub fn price(x: f64) -> String {
-    if x >= 1000.0 {
-        thousands(x)
-    } else {
-        format!("{x:.2}")
-    }
-}
+// The number formats are the report's, so the terminal and the HTML read the same.
+pub use liq_report::fmt::{pct, price, thousands, usd};
 
 /// The `run` summary.
 pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> String {
