@@ -149,6 +149,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             liq_io::output::write_events_csv_file(path, &model, &report.outcome.events)
         }
         .with_context(|| format!("writing the event log to {}", path.display()))?;
+        liq_io::output::write_sidecar_meta(path, &meta)?;
     }
     if args.out.wanted() {
         let input = crate::report_cmd::assemble(&meta, &model, &report)?;

@@ -248,6 +248,7 @@ pub fn run(args: StressArgs) -> Result<()> {
     }
     if let Some(p) = &args.csv {
         write_csv(p, &markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_sidecar_meta(p, &ctx)?;
     }
     if shard.count > 1 {
         if crate::quiet() {
@@ -310,6 +311,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     let (ctx, rows) = merge_shards(&refs).map_err(|e| InputError(e.to_string()))?;
     if let Some(p) = &args.csv {
         write_csv(p, &ctx.markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_sidecar_meta(p, &ctx)?;
     }
     if let Some(p) = &args.parquet {
         let whole = Shard { index: 0, count: 1, start: 0, end: ctx.config.paths };

@@ -163,6 +163,15 @@ fn events_parquet_matches_csv() {
     assert_eq!(&bytes[..4], b"PAR1");
     assert_eq!(&bytes[bytes.len() - 4..], b"PAR1");
     assert_eq!(rows, 3);
+    // Each file carries the version, scenario hash and seed beside it.
+    for f in [&csv, &pq] {
+        let mut side = f.as_os_str().to_owned();
+        side.push(".meta.json");
+        let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(side).unwrap()).unwrap();
+        for k in ["version", "scenario_hash", "seed"] {
+            assert!(meta.get(k).is_some(), "{k} missing");
+        }
+    }
 }
 
 /// The terminal table of a fixed scenario, pinned.

@@ -186,3 +186,21 @@ pub fn write_events_parquet(
     w.close().map_err(|e| err(e.to_string()))?;
     Ok(())
 }
+
+/// Writes `meta` as JSON next to a CSV output (`FILE.csv.meta.json`): a CSV has no place for the
+/// scenario hash, seed and version, and every output must carry them.
+pub fn write_sidecar_meta<T: Serialize>(
+    data_path: &Path,
+    meta: &T,
+) -> Result<std::path::PathBuf, OutputError> {
+    let mut name = data_path.as_os_str().to_owned();
+    name.push(".meta.json");
+    let path = std::path::PathBuf::from(name);
+    let text = serde_json::to_string_pretty(meta).map_err(|e| OutputError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    std::fs::write(&path, text)
+        .map_err(|source| OutputError::Io { path: path.display().to_string(), source })?;
+    Ok(path)
+}
