@@ -7,7 +7,8 @@
 //! * [`config`]: every parameter, with the sourced default ([`default_config`]).
 //! * `sim`, `agents`, `liquidation` (private): the market, the agents, the venue's liquidation
 //!   engine with insurance fund, ADL and bad debt on an exact ledger ([`ledger`]).
-//! * [`run`]: one run ([`run_abm`]) and its outcome; [`stats`]: the stylised facts;
+//! * [`run`]: one run ([`run_abm`]) and its outcome; [`stats`]: the stylised facts; [`real`]: the
+//!   same facts from a real Binance capture and the side-by-side comparison;
 //!   [`experiments`]: the shock experiments (maker withdrawal, stop clusters, matching rule).
 
 mod agents;
@@ -16,11 +17,13 @@ pub mod config;
 pub mod experiments;
 pub mod ledger;
 mod liquidation;
+pub mod real;
 pub mod run;
 pub mod sched;
 mod sim;
 pub mod stats;
 
 pub use config::{default_config, AbmConfig, ConfigError, ShockCfg};
+pub use real::{render_comparison, stylised_facts_of_capture, FactsComparison, RealFactsError};
 pub use run::{run_abm, AbmOutcome, AbmSummary, PricePoint};
 pub use stats::StylisedFacts;

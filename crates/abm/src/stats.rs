@@ -25,6 +25,8 @@ pub struct StylisedFacts {
     pub acf_returns_1min: Vec<f64>,
     /// Autocorrelation of |1-minute returns|, lags 1..=10 (volatility clustering).
     pub acf_abs_returns_1min: Vec<f64>,
+    /// Number of 10-second log returns.
+    pub n_returns_10s: usize,
     /// The same at 10 seconds (more samples in a short run).
     pub kurtosis_10s: f64,
     pub acf_returns_10s: Vec<f64>,
@@ -106,6 +108,7 @@ pub fn stylised_facts(mid_1s: &[f64], spread_bps: &[f64], depth_usd: &[f64]) -> 
         kurtosis_1min: kurtosis(&r1m),
         acf_returns_1min: acf(&r1m, 10),
         acf_abs_returns_1min: acf(&abs(&r1m), 10),
+        n_returns_10s: r10.len(),
         kurtosis_10s: kurtosis(&r10),
         acf_returns_10s: acf(&r10, 10),
         acf_abs_returns_10s: acf(&abs(&r10), 10),
