@@ -29,6 +29,10 @@ pub struct AbmArgs {
     /// Run an experiment instead: withdrawal, stops or matching (two arms, same shock and seed).
     #[arg(long)]
     pub experiment: Option<String>,
+    /// Compare the run's stylised facts with a real Binance USD-M capture (`<ns> <json>` lines,
+    /// gz or plain), side by side.
+    #[arg(long, value_name = "CAPTURE")]
+    pub compare_real: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -97,6 +101,16 @@ pub fn abm(args: AbmArgs) -> Result<()> {
     }
     cfg.shock = shock;
     let out = liq_abm::run_abm(&cfg, args.seed, duration).map_err(|e| InputError(e.to_string()))?;
+    if let Some(path) = &args.compare_real {
+        let real = liq_abm::stylised_facts_of_capture(path, None).map_err(|e| InputError(e.to_string()))?;
+        let cmp = liq_abm::FactsComparison { simulated: out.stylised.clone(), real };
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&cmp)?);
+        } else {
+            print!("{}", liq_abm::render_comparison(&cmp));
+        }
+        return Ok(());
+    }
     if args.json {
         let doc = serde_json::json!({
             "meta": {"version": env!("CARGO_PKG_VERSION"), "seed": args.seed, "duration_s": duration},
