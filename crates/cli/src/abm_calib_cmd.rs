@@ -280,3 +280,72 @@ pub fn population(args: PopulationArgs) -> Result<()> {
     );
     Ok(())
 }
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    /// Trade tape (Binance `binance_trades.csv` layout) or a `timestamp,market,price` CSV.
+    #[arg(long)]
+    pub trades: PathBuf,
+    /// Binance `forceOrder` dump of the same window.
+    #[arg(long)]
+    pub force_orders: PathBuf,
+    /// Window start (RFC 3339, e.g. 2025-01-27T16:00:00Z, or epoch ms).
+    #[arg(long, default_value = "2025-01-27T16:00:00Z")]
+    pub from: String,
+    /// Window end.
+    #[arg(long, default_value = "2025-01-27T18:00:00Z")]
+    pub to: String,
+    /// Step of the time-stepped engine (at most 60 s).
+    #[arg(long, default_value = "10s")]
+    pub step: String,
+    /// Fit the population's leverage median to the recorded liquidations (default scenario only).
+    #[arg(long)]
+    pub fit: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `liqcascade replay`: the time-stepped engine over a recorded price path, simulated
+/// liquidations per minute beside the recorded liquidation stream.
+pub fn replay(args: ReplayArgs) -> Result<()> {
+    let scenario = crate::run_cmd::load(args.scenario.as_ref())?;
+    let ms = |s: &str| -> Result<i64, InputError> {
+        liq_stress::paths::parse_timestamp(s)
+            .map(|t| (t * 1000.0).round() as i64)
+            .ok_or_else(|| InputError(format!("'{s}' is not a time (RFC 3339 or epoch ms)")))
+    };
+    let window = (ms(&args.from)?, ms(&args.to)?);
+    if window.1 <= window.0 {
+        return Err(InputError("--to must be after --from".into()).into());
+    }
+    let step = duration_s(&args.step)?;
+    let report = if args.fit {
+        if args.scenario.is_some() {
+            return Err(InputError(
+                "--fit regenerates the default scenario's population; give no scenario".into(),
+            )
+            .into());
+        }
+        let spec = liq_io::default_scenario::default_population_spec();
+        liq_replay::replay_fit(
+            &scenario,
+            &spec,
+            &args.trades,
+            &args.force_orders,
+            window,
+            step,
+            &liq_replay::DEFAULT_LEVERAGE_GRID,
+        )
+    } else {
+        liq_replay::replay(&scenario, &args.trades, &args.force_orders, window, step)
+    }
+    .map_err(|e| InputError(e.to_string()))?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", liq_replay::render_table(&report));
+    }
+    Ok(())
+}

@@ -55,6 +55,8 @@ enum Command {
     Abm(abm_calib_cmd::AbmArgs),
     /// Fit parameters from real data and write a calibrated scenario.
     Calibrate(abm_calib_cmd::CalibrateArgs),
+    /// Replay a recorded price path and compare simulated with recorded liquidations per minute.
+    Replay(abm_calib_cmd::ReplayArgs),
     /// Build an account population from klines and open interest (public data).
     Population(abm_calib_cmd::PopulationArgs),
     /// Render a result JSON (from `run --result` or `stress --result`) as a self-contained HTML report.
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         Command::Abm(args) => abm_calib_cmd::abm(args),
         Command::Calibrate(args) => abm_calib_cmd::calibrate(args),
         Command::Population(args) => abm_calib_cmd::population(args),
+        Command::Replay(args) => abm_calib_cmd::replay(args),
         Command::Report(args) => report_cmd::run(args),
     };
     match result {

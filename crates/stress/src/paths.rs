@@ -130,7 +130,8 @@ pub fn read_price_path(
     Ok(out)
 }
 
-fn parse_timestamp(s: &str) -> Option<f64> {
+/// Epoch seconds of a timestamp: epoch milliseconds, epoch seconds (below 1e11) or RFC 3339.
+pub fn parse_timestamp(s: &str) -> Option<f64> {
     if let Ok(x) = s.parse::<f64>() {
         if !x.is_finite() {
             return None;
