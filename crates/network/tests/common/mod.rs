@@ -25,26 +25,8 @@ pub fn book(m: &MarketSpec, qty: f64, n: usize) -> BookSpec {
     }
 }
 
-/// A position of `lots` (signed) entered at `entry`.
-pub fn position(
-    m: &MarketSpec,
-    market: u16,
-    lots: i64,
-    entry: f64,
-    isolated_margin: Option<f64>,
-) -> Position {
-    Position {
-        market: MarketId(market),
-        size_lots: lots,
-        cost: m.value(lots, m.ticks(entry)),
-        mode: if isolated_margin.is_some() { MarginMode::Isolated } else { MarginMode::Cross },
-        isolated_margin: Money::from_usd(isolated_margin.unwrap_or(0.0)),
-    }
-}
-
-pub fn account(label: &str, wallet: f64, positions: Vec<Position>) -> Account {
-    Account { label: label.into(), wallet: Money::from_usd(wallet), collateral: vec![], positions }
-}
+// Positions and accounts are built as everywhere else in the workspace.
+pub use liq_domain::builders::{account, position};
 
 pub fn scenario(markets: Vec<MarketSpec>, books: Vec<BookSpec>, accounts: Vec<Account>) -> Scenario {
     let n = markets.len();
