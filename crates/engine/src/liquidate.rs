@@ -168,25 +168,17 @@ impl Liquidator<'_> {
                         self.ws.pay_fund_from_slot(self.model, slot, fee);
                     }
                 }
-                let qty = spec.qty(fill.filled_lots);
-                let price = value as f64 * 1e-6 / qty;
-                self.record(LiquidationEvent {
-                    generation: self.generation,
-                    time_s: self.step as f64 * self.round_duration_s,
-                    account: self.model.pos_account[slot],
-                    market: k as u16,
-                    isolated: u.isolated_slot().is_some(),
-                    kind: EventKind::MarketFill,
-                    lots: -size.signum() * fill.filled_lots,
-                    qty: -(size.signum() as f64) * qty,
-                    price,
-                    notional_usd: value as f64 * 1e-6,
-                    mark,
-                    bankruptcy_price: pb,
-                    liquidation_fee_usd: fee as f64 * 1e-6,
-                    fund_flow_usd: fee as f64 * 1e-6,
-                    counterparty: None,
-                });
+                let fee_usd = fee as f64 * 1e-6;
+                let e = self.close_event(
+                    u,
+                    slot,
+                    size.signum(),
+                    fill.filled_lots,
+                    value,
+                    pb,
+                    EventKind::MarketFill,
+                );
+                self.record(LiquidationEvent { liquidation_fee_usd: fee_usd, fund_flow_usd: fee_usd, ..e });
             }
             let unfilled = close - fill.filled_lots;
             if unfilled > 0 {
@@ -300,24 +292,8 @@ impl Liquidator<'_> {
                 self.settle_closed_unit(cu, false);
             }
             self.totals.adl_notional[k] += v as f64 * 1e-6;
-            let qty = spec.qty(n);
-            self.record(LiquidationEvent {
-                generation: self.generation,
-                time_s: self.step as f64 * self.round_duration_s,
-                account: model.pos_account[slot],
-                market: k as u16,
-                isolated: u.isolated_slot().is_some(),
-                kind: EventKind::Adl,
-                lots: -sign * n,
-                qty: -(sign as f64) * qty,
-                price: v as f64 * 1e-6 / qty,
-                notional_usd: v as f64 * 1e-6,
-                mark,
-                bankruptcy_price: pb,
-                liquidation_fee_usd: 0.0,
-                fund_flow_usd: 0.0,
-                counterparty: Some(model.pos_account[c as usize]),
-            });
+            let e = self.close_event(u, slot, sign, n, v, pb, EventKind::Adl);
+            self.record(LiquidationEvent { counterparty: Some(model.pos_account[c as usize]), ..e });
             done += n;
             done_value += v;
         }
@@ -327,36 +303,53 @@ impl Liquidator<'_> {
         }
     }
 
-    /// The fund takes `lots` of `slot` at total value `v` (its equity may go below zero: that is
-    /// the bad debt the outcome reports).
-    fn fund_take(&mut self, u: Unit, slot: usize, lots: i64, v: i64, pb: f64, kind: EventKind) {
-        let model = self.model;
-        let k = model.pos_market[slot] as usize;
-        let spec = &model.markets[k];
-        let mark = self.ws.marks[k];
-        let sign = self.ws.size[slot].signum();
-        let before = self.ws.fund_equity(model);
-        self.ws.close_slot(model, slot, lots, v, Counterparty::Fund(k));
-        self.recheck_slot_unit(slot);
-        let after = self.ws.fund_equity(model);
-        let qty = spec.qty(lots);
-        self.record(LiquidationEvent {
+    /// The event of closing `lots` of `slot` (whose size had sign `sign` before the close) at
+    /// total value `value` (micro-USD), at the round's mark; fees, fund flow and counterparty
+    /// are zero/none for the caller to set.
+    #[allow(clippy::too_many_arguments)]
+    fn close_event(
+        &self,
+        u: Unit,
+        slot: usize,
+        sign: i64,
+        lots: i64,
+        value: i64,
+        pb: f64,
+        kind: EventKind,
+    ) -> LiquidationEvent {
+        let k = self.model.pos_market[slot] as usize;
+        let qty = self.model.markets[k].qty(lots);
+        LiquidationEvent {
             generation: self.generation,
             time_s: self.step as f64 * self.round_duration_s,
-            account: model.pos_account[slot],
+            account: self.model.pos_account[slot],
             market: k as u16,
             isolated: u.isolated_slot().is_some(),
             kind,
             lots: -sign * lots,
             qty: -(sign as f64) * qty,
-            price: v as f64 * 1e-6 / qty,
-            notional_usd: v as f64 * 1e-6,
-            mark,
+            price: value as f64 * 1e-6 / qty,
+            notional_usd: value as f64 * 1e-6,
+            mark: self.ws.marks[k],
             bankruptcy_price: pb,
             liquidation_fee_usd: 0.0,
-            fund_flow_usd: after - before,
+            fund_flow_usd: 0.0,
             counterparty: None,
-        });
+        }
+    }
+
+    /// The fund takes `lots` of `slot` at total value `v` (its equity may go below zero: that is
+    /// the bad debt the outcome reports).
+    fn fund_take(&mut self, u: Unit, slot: usize, lots: i64, v: i64, pb: f64, kind: EventKind) {
+        let model = self.model;
+        let k = model.pos_market[slot] as usize;
+        let sign = self.ws.size[slot].signum();
+        let before = self.ws.fund_equity(model);
+        self.ws.close_slot(model, slot, lots, v, Counterparty::Fund(k));
+        self.recheck_slot_unit(slot);
+        let after = self.ws.fund_equity(model);
+        let e = self.close_event(u, slot, sign, lots, v, pb, kind);
+        self.record(LiquidationEvent { fund_flow_usd: after - before, ..e });
     }
 
     /// The highest-ranked open position on `side_sign` in market `k` outside `exclude_account`.
