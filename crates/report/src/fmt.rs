@@ -26,8 +26,14 @@ pub fn usd(x: f64) -> String {
     if !x.is_finite() {
         return ratio(x);
     }
+    let (v, s) = scaled(x);
+    format!("${v:.2}{s}")
+}
+
+/// `x` divided to its thousands scale, with the suffix (`k`, `M`, `B`).
+fn scaled(x: f64) -> (f64, &'static str) {
     let a = x.abs();
-    let (v, s) = if a >= 1e9 {
+    if a >= 1e9 {
         (x / 1e9, "B")
     } else if a >= 1e6 {
         (x / 1e6, "M")
@@ -35,22 +41,12 @@ pub fn usd(x: f64) -> String {
         (x / 1e3, "k")
     } else {
         (x, "")
-    };
-    format!("${v:.2}{s}")
+    }
 }
 
 /// USD for axis ticks: as short as the scale allows (`$1.5M`, `$200k`, `$0`).
 pub fn usd_axis(x: f64) -> String {
-    let a = x.abs();
-    let (v, s) = if a >= 1e9 {
-        (x / 1e9, "B")
-    } else if a >= 1e6 {
-        (x / 1e6, "M")
-    } else if a >= 1e3 {
-        (x / 1e3, "k")
-    } else {
-        (x, "")
-    };
+    let (v, s) = scaled(x);
     let t = format!("{v:.2}");
     let t = t.trim_end_matches('0').trim_end_matches('.');
     let t = if t == "-0" { "0" } else { t };
