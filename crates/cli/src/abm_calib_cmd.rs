@@ -11,13 +11,20 @@ use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub struct AbmArgs {
+    /// ABM config patch (TOML), merged over the embedded default: tables key by key, any other
+    /// value replaced. Without one, the embedded default runs (`--print-config` shows it).
+    #[arg(value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print the effective config (the default with CONFIG and --shock applied) as TOML and exit.
+    #[arg(long)]
+    pub print_config: bool,
     /// Seed of the run.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Simulated duration (e.g. 600s, 1h).
     #[arg(long, default_value = "1h")]
     pub duration: String,
-    /// Exogenous index shock, e.g. -3%.
+    /// Exogenous index shock, e.g. -3% (replaces a [shock] table of CONFIG).
     #[arg(long, allow_hyphen_values = true)]
     pub shock: Option<String>,
     /// When the shock starts (default: a third into the run).
@@ -33,27 +40,155 @@ pub struct AbmArgs {
     /// gz or plain), side by side.
     #[arg(long, value_name = "CAPTURE")]
     pub compare_real: Option<PathBuf>,
+    /// Write the run's liquidation event log: CSV, or Parquet if the name ends in `.parquet`
+    /// (the columns of `run --events`).
+    #[arg(long, value_name = "FILE.csv|FILE.parquet")]
+    pub events: Option<PathBuf>,
+    /// Write the 1-second price path (t_s, mid, index, mark) as CSV.
+    #[arg(long, value_name = "FILE.csv")]
+    pub price_path: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
 
+/// What produced an ABM result (every `abm` output carries it; the sidecar `FILE.meta.json` of
+/// `--events` and `--price-path` holds it too).
+#[derive(Debug, Clone, serde::Serialize)]
+struct AbmMeta {
+    version: &'static str,
+    seed: u64,
+    duration_s: f64,
+    /// First 16 hex characters of the SHA-256 of the effective config's TOML
+    /// (`--print-config` without its comment header).
+    config_hash: String,
+    /// `embedded default` or `embedded default + FILE`.
+    config_source: String,
+    /// The shock applied, if any.
+    shock: Option<liq_abm::ShockCfg>,
+}
+
+/// Names in the ABM's event log: accounts have no labels of their own (`abm-N`), one market.
+struct AbmNames<'a>(&'a str);
+
+impl liq_io::output::EventNames for AbmNames<'_> {
+    fn account_label(&self, account: u32) -> String {
+        format!("abm-{account}")
+    }
+    fn market_symbol(&self, _market: u16) -> String {
+        self.0.to_string()
+    }
+}
+
+/// Liquidations by generation, as in `run --json`'s `generations`.
+fn generations(out: &liq_abm::AbmOutcome) -> Vec<liq_engine::GenerationRow> {
+    let mut rows: Vec<liq_engine::GenerationRow> = (0..)
+        .zip(&out.summary.notional_by_generation)
+        .map(|(generation, &notional_usd)| liq_engine::GenerationRow {
+            generation,
+            notional_usd,
+            accounts: 0,
+            events: 0,
+        })
+        .collect();
+    let mut seen: Vec<(u32, u32)> = Vec::new();
+    for e in &out.events {
+        let g = e.generation as usize;
+        if rows.len() <= g {
+            rows.extend((rows.len()..=g).map(|generation| liq_engine::GenerationRow {
+                generation: generation as u32,
+                notional_usd: 0.0,
+                accounts: 0,
+                events: 0,
+            }));
+        }
+        rows[g].events += 1;
+        if e.kind.liquidates() {
+            seen.push((e.generation, e.account));
+        }
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    for (g, _) in seen {
+        rows[g as usize].accounts += 1;
+    }
+    rows
+}
+
+fn write_price_path(path: &std::path::Path, points: &[liq_abm::PricePoint]) -> Result<()> {
+    let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
+    let write = |w: &mut csv::Writer<_>| -> csv::Result<()> {
+        w.write_record(["t_s", "mid", "index", "mark"])?;
+        for p in points {
+            let [mid, index, mark] = [p.mid, p.index, p.mark].map(|x| format!("{x:.6}"));
+            w.write_record([p.t_s.to_string(), mid, index, mark])?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    write(&mut w).with_context(|| format!("writing the price path to {}", path.display()))
+}
+
+/// A result with `meta` in front of its own fields.
+#[derive(serde::Serialize)]
+struct WithMeta<'a, T> {
+    meta: &'a AbmMeta,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// `abm --json` for one run.
+#[derive(serde::Serialize)]
+struct AbmDocument<'a> {
+    meta: &'a AbmMeta,
+    summary: &'a liq_abm::AbmSummary,
+    stylised_facts: &'a liq_abm::StylisedFacts,
+    /// Liquidations by generation.
+    generations: &'a [liq_engine::GenerationRow],
+}
+
 pub fn abm(args: AbmArgs) -> Result<()> {
     let duration = duration_s(&args.duration)?;
-    let mut cfg = liq_abm::default_config();
-    let shock = match &args.shock {
-        Some(s) => Some(liq_abm::ShockCfg {
+    let mut cfg = crate::abm_config::load(args.config.as_deref())?;
+    if let Some(s) = &args.shock {
+        cfg.shock = Some(liq_abm::ShockCfg {
             at_s: match &args.shock_at {
                 Some(t) => duration_s(t)?,
                 None => duration / 3.0,
             },
             index_move: fraction(s)?,
             over_s: duration_s(&args.shock_over)?,
-        }),
-        None => None,
+        });
+        cfg.validate().map_err(|e| InputError(format!("--shock: {}: {}", e.field, e.message)))?;
+    }
+    let text = crate::abm_config::to_toml(&cfg)?;
+    let meta = AbmMeta {
+        version: env!("CARGO_PKG_VERSION"),
+        seed: args.seed,
+        duration_s: duration,
+        config_hash: crate::abm_config::config_hash(&text),
+        config_source: crate::abm_config::source_label(args.config.as_deref()),
+        shock: cfg.shock.clone(),
     };
+    if args.print_config {
+        print!(
+            "# liqcascade {} · agent-based market config · {} · hash {}\n\
+             # A patch file needs only the keys it changes: `liqcascade abm FILE` merges it over the\n\
+             # embedded default (tables key by key; numbers, strings, booleans and arrays replaced).\n\n{text}",
+            meta.version, meta.config_source, meta.config_hash
+        );
+        return Ok(());
+    }
     if let Some(exp) = &args.experiment {
-        let shock =
-            shock.ok_or_else(|| InputError("--experiment needs --shock (e.g. --shock -3%)".into()))?;
+        if args.events.is_some() || args.price_path.is_some() {
+            return Err(InputError(
+                "--events and --price-path write one run; an --experiment runs two arms".into(),
+            )
+            .into());
+        }
+        let shock = cfg.shock.clone().ok_or_else(|| {
+            InputError("--experiment needs a shock: --shock -3% or a [shock] table in CONFIG".into())
+        })?;
         let run = match exp.as_str() {
             "withdrawal" => liq_abm::experiments::maker_withdrawal,
             "stops" => liq_abm::experiments::stop_clusters,
@@ -67,13 +202,15 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         };
         let cmp = run(&cfg, &shock, args.seed, duration).map_err(|e| InputError(e.to_string()))?;
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&cmp)?);
+            println!("{}", serde_json::to_string_pretty(&WithMeta { meta: &meta, body: &cmp })?);
         } else {
             let mut o = String::new();
             let _ = writeln!(
                 o,
-                "experiment {} · seed {} · shock {} at {:.0} s over {:.0} s",
+                "experiment {} · config {} ({}) · seed {} · shock {} at {:.0} s over {:.0} s",
                 cmp.experiment,
+                meta.config_source,
+                meta.config_hash,
                 cmp.seed,
                 pct(shock.index_move),
                 shock.at_s,
@@ -99,23 +236,44 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         }
         return Ok(());
     }
-    cfg.shock = shock;
+    if let Some(sh) = cfg.shock.as_ref().filter(|s| s.at_s >= duration && !crate::quiet()) {
+        eprintln!("note: the shock starts at {:.0} s, after the end of the run ({duration:.0} s)", sh.at_s);
+    }
     let out = liq_abm::run_abm(&cfg, args.seed, duration).map_err(|e| InputError(e.to_string()))?;
+    if let Some(path) = &args.events {
+        let names = AbmNames(&cfg.market.symbol);
+        let parquet =
+            path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        if parquet {
+            liq_io::output::write_events_parquet(path, &names, &out.events)
+        } else {
+            liq_io::output::write_events_csv_file(path, &names, &out.events)
+        }
+        .with_context(|| format!("writing the event log to {}", path.display()))?;
+        liq_io::output::write_sidecar_meta(path, &meta)?;
+    }
+    if let Some(path) = &args.price_path {
+        write_price_path(path, &out.price_path)?;
+        liq_io::output::write_sidecar_meta(path, &meta)?;
+    }
     if let Some(path) = &args.compare_real {
         let real = liq_abm::stylised_facts_of_capture(path, None).map_err(|e| InputError(e.to_string()))?;
         let cmp = liq_abm::FactsComparison { simulated: out.stylised.clone(), real };
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&cmp)?);
+            println!("{}", serde_json::to_string_pretty(&WithMeta { meta: &meta, body: &cmp })?);
         } else {
             print!("{}", liq_abm::render_comparison(&cmp));
         }
         return Ok(());
     }
+    let generations = generations(&out);
     if args.json {
-        let doc = serde_json::json!({
-            "meta": {"version": env!("CARGO_PKG_VERSION"), "seed": args.seed, "duration_s": duration},
-            "summary": out.summary, "stylised_facts": out.stylised,
-        });
+        let doc = AbmDocument {
+            meta: &meta,
+            summary: &out.summary,
+            stylised_facts: &out.stylised,
+            generations: &generations,
+        };
         println!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(());
     }
@@ -124,23 +282,49 @@ pub fn abm(args: AbmArgs) -> Result<()> {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "liqcascade {} · agent-based market · seed {} · {:.0} s",
-        env!("CARGO_PKG_VERSION"),
-        args.seed,
-        duration
+        "liqcascade {} · agent-based market · config {} ({}) · seed {} · {:.0} s",
+        meta.version, meta.config_source, meta.config_hash, args.seed, duration
     );
+    if let Some(sh) = &cfg.shock {
+        let _ = writeln!(o, "  shock {} at {:.0} s over {:.0} s", pct(sh.index_move), sh.at_s, sh.over_s);
+    }
     let _ = writeln!(
         o,
-        "  liquidated {} ({} accounts), by generation: {}",
+        "  liquidated {} ({} accounts, {} events)",
         usd(s.liquidated_notional_usd),
         s.accounts_liquidated,
-        s.notional_by_generation
-            .iter()
-            .enumerate()
-            .map(|(g, x)| format!("g{g} {}", usd(*x)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        out.events.len()
     );
+    if !generations.is_empty() {
+        // Long cascades: the first generations one by one, the rest on one line (--json has all).
+        const SHOWN: usize = 10;
+        let row = |o: &mut String, label: &str, notional: f64, accounts: usize, events: u64| {
+            let _ = writeln!(o, "    {label:<10} {:>14} {accounts:>10} {events:>8}", usd(notional));
+        };
+        let _ = writeln!(o, "    {:<10} {:>14} {:>10} {:>8}", "generation", "notional", "accounts", "events");
+        let cut = if generations.len() > SHOWN + 2 { SHOWN } else { generations.len() };
+        for g in &generations[..cut] {
+            row(&mut o, &g.generation.to_string(), g.notional_usd, g.accounts as usize, g.events);
+        }
+        if let Some(last) = generations.get(cut..).and_then(|r| r.last()) {
+            let rest = &generations[cut..];
+            let mut accounts: Vec<u32> = out
+                .events
+                .iter()
+                .filter(|e| e.generation as usize >= cut && e.kind.liquidates())
+                .map(|e| e.account)
+                .collect();
+            accounts.sort_unstable();
+            accounts.dedup();
+            row(
+                &mut o,
+                &format!("{cut}–{}", last.generation),
+                rest.iter().map(|g| g.notional_usd).sum(),
+                accounts.len(),
+                rest.iter().map(|g| g.events).sum(),
+            );
+        }
+    }
     let _ = writeln!(
         o,
         "  ADL {}, bad debt {}, fund {} → {}",
@@ -162,6 +346,11 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         "    ACF |returns| (1 min, lags 1–5): {}  (positive = volatility clustering)",
         acf(&f.acf_abs_returns_1min)
     );
+    for (flag, path) in [("events", &args.events), ("price path", &args.price_path)] {
+        if let Some(p) = path {
+            let _ = writeln!(o, "  {flag} written to {} (+ .meta.json)", p.display());
+        }
+    }
     print!("{o}");
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! Exit codes: 0 success; 2 invalid input (scenario, CSV, arguments); 1 any other failure.
 
 mod abm_calib_cmd;
+mod abm_config;
 mod analysis_cmd;
 mod args;
 mod report_cmd;

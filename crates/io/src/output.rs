@@ -70,10 +70,26 @@ pub const EVENT_COLUMNS: [&str; 15] = [
     "counterparty",
 ];
 
+/// How an event log names its accounts and markets (`account_label`, `market` columns): the
+/// cascade engine's model, or any other producer of [`LiquidationEvent`]s (the agent-based market).
+pub trait EventNames {
+    fn account_label(&self, account: u32) -> String;
+    fn market_symbol(&self, market: u16) -> String;
+}
+
+impl EventNames for EngineModel {
+    fn account_label(&self, account: u32) -> String {
+        self.labels[account as usize].clone()
+    }
+    fn market_symbol(&self, market: u16) -> String {
+        self.markets[market as usize].symbol.clone()
+    }
+}
+
 /// Writes the event log as CSV to `out`.
-pub fn write_events_csv<W: Write>(
+pub fn write_events_csv<W: Write, N: EventNames + ?Sized>(
     out: W,
-    model: &EngineModel,
+    model: &N,
     events: &[LiquidationEvent],
 ) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
@@ -84,8 +100,8 @@ pub fn write_events_csv<W: Write>(
         w.write_record([
             e.generation.to_string(),
             e.account.to_string(),
-            model.labels[e.account as usize].clone(),
-            model.markets[e.market as usize].symbol.clone(),
+            model.account_label(e.account),
+            model.market_symbol(e.market),
             if e.isolated { "isolated" } else { "cross" }.to_string(),
             kind,
             e.lots.to_string(),
@@ -104,9 +120,9 @@ pub fn write_events_csv<W: Write>(
 }
 
 /// Writes the event log as CSV to a file.
-pub fn write_events_csv_file(
+pub fn write_events_csv_file<N: EventNames + ?Sized>(
     path: &Path,
-    model: &EngineModel,
+    model: &N,
     events: &[LiquidationEvent],
 ) -> Result<(), OutputError> {
     let f = std::fs::File::create(path)
@@ -117,9 +133,9 @@ pub fn write_events_csv_file(
 
 /// Writes the event log as Parquet, with the same columns as the CSV (`EVENT_COLUMNS`; typed:
 /// integers as Int64/UInt32, prices and USD as Float64, labels as UTF-8, `counterparty` nullable).
-pub fn write_events_parquet(
+pub fn write_events_parquet<N: EventNames + ?Sized>(
     path: &Path,
-    model: &EngineModel,
+    model: &N,
     events: &[LiquidationEvent],
 ) -> Result<(), OutputError> {
     use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray, UInt32Array};
@@ -146,14 +162,8 @@ pub fn write_events_parquet(
             Field::new("account", DataType::UInt32, false),
             Arc::new(UInt32Array::from_iter_values(events.iter().map(|e| e.account))),
         ),
-        (
-            Field::new("account_label", DataType::Utf8, false),
-            strs(&|e| model.labels[e.account as usize].clone()),
-        ),
-        (
-            Field::new("market", DataType::Utf8, false),
-            strs(&|e| model.markets[e.market as usize].symbol.clone()),
-        ),
+        (Field::new("account_label", DataType::Utf8, false), strs(&|e| model.account_label(e.account))),
+        (Field::new("market", DataType::Utf8, false), strs(&|e| model.market_symbol(e.market))),
         (
             Field::new("unit", DataType::Utf8, false),
             strs(&|e| if e.isolated { "isolated" } else { "cross" }.to_string()),

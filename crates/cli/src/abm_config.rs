@@ -1,0 +1,320 @@
+//! The `abm` command's configuration: the embedded default ([`liq_abm::default_config`]) with an
+//! optional TOML patch merged over it.
+//!
+//! Written against serde only, never against the config's field names: the default is
+//! serialised to a TOML tree, the user's tables are merged into it key by key (anything that is
+//! not a table — number, string, boolean, array — replaces the default's value), and the result
+//! is deserialised back. Errors name the file, the 1-based line and the dotted field, in the
+//! format of scenario errors (`abm.toml:4: makers.sise_lots: unknown field`):
+//!
+//! * TOML syntax: the parser's position; the field is the key written on that line, if any;
+//! * type errors: the field path serde reports (`serde_path_to_error`), located in the file;
+//! * unknown keys: a key the user wrote that does not survive deserialise → serialise (serde
+//!   ignores it). This also accepts keys whose default is absent from the tree (`[shock]`, an
+//!   `Option` that is `None` in the default) without listing them;
+//! * bad values: [`liq_abm::AbmConfig::validate`]'s field, located in the file when written there.
+
+use crate::InputError;
+use liq_abm::AbmConfig;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Where the effective config came from: `embedded default` or `embedded default + FILE`.
+pub fn source_label(path: Option<&Path>) -> String {
+    match path {
+        Some(p) => format!("embedded default + {}", p.display()),
+        None => "embedded default".to_string(),
+    }
+}
+
+/// The embedded default, with the patch file `path` merged over it and validated.
+pub fn load(path: Option<&Path>) -> anyhow::Result<AbmConfig> {
+    let Some(path) = path else {
+        return Ok(liq_abm::default_config());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("{}: cannot read the ABM config: {e}", path.display())))?;
+    Ok(apply_patch(to_tree(&liq_abm::default_config())?, &text, path)?)
+}
+
+/// Merges the patch `text` (read from `file`, named in errors) over the `default` tree.
+fn apply_patch(default: toml::Table, text: &str, file: &Path) -> Result<AbmConfig, InputError> {
+    let fail = |offset: Option<usize>, field: &str, message: &str| {
+        let mut s = file.display().to_string();
+        if let Some(o) = offset {
+            let _ = write!(s, ":{}", line_of(text, o));
+        }
+        s.push_str(": ");
+        if !field.is_empty() {
+            s.push_str(field);
+            s.push_str(": ");
+        }
+        s.push_str(message);
+        InputError(s)
+    };
+    let patch: toml::Table = toml::from_str(text).map_err(|e| {
+        // An error at the end of the file (an unclosed array) belongs to the last written line.
+        let at = e.span().map(|s| s.start.min(text.trim_end().len()));
+        let field = at.map(|o| key_on_line(text, line_of(text, o))).unwrap_or_default();
+        let message = e.message().trim_end().replace('\n', "; ");
+        fail(at, &field, &format!("TOML syntax: {message}"))
+    })?;
+    // Spans of keys and values, to put a line number on errors found after parsing.
+    let doc = toml_edit::ImDocument::parse(text).ok();
+    let locate = |field: &str| doc.as_ref().and_then(|d| offset_of(d, field));
+    let mut merged = default;
+    merge(&mut merged, patch.clone());
+    let cfg: AbmConfig = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
+        let field = e.path().to_string();
+        let field = if field == "." { String::new() } else { field };
+        fail(locate(&field), &field, &e.inner().message().trim_end().replace('\n', "; "))
+    })?;
+    // What serde kept of the patch: a written key missing from the round trip was ignored.
+    let kept = to_tree(&cfg).map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+    if let Some((field, suggestion)) = first_unknown(&patch, &kept, "") {
+        let hint = match suggestion {
+            Some(s) => format!("unknown field (did you mean `{s}`?)"),
+            None => "unknown field (`liqcascade abm --print-config` lists every key)".to_string(),
+        };
+        return Err(fail(locate(&field), &field, &hint));
+    }
+    cfg.validate().map_err(|e| fail(locate(&e.field), &e.field, &e.message))?;
+    Ok(cfg)
+}
+
+/// The config as a TOML table.
+fn to_tree(cfg: &AbmConfig) -> anyhow::Result<toml::Table> {
+    match toml::Value::try_from(cfg)? {
+        toml::Value::Table(t) => Ok(t),
+        other => anyhow::bail!("the ABM config serialises to a {}, not a table", other.type_str()),
+    }
+}
+
+/// The config as TOML text (what `--print-config` prints and the config hash is taken over).
+pub fn to_toml(cfg: &AbmConfig) -> anyhow::Result<String> {
+    Ok(toml::to_string(cfg)?)
+}
+
+/// First 16 hex characters of the SHA-256 of the effective config's TOML text.
+pub fn config_hash(toml_text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(toml_text.as_bytes())[..8].iter().fold(String::with_capacity(16), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Tables merge key by key; every other value replaces the default's.
+fn merge(base: &mut toml::Table, patch: toml::Table) {
+    for (k, v) in patch {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(p)) => merge(b, p),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// The first key path of `patch` (depth first, file order) absent from `kept`, with the closest
+/// known sibling key when one is close enough to be a typo.
+fn first_unknown(patch: &toml::Table, kept: &toml::Table, prefix: &str) -> Option<(String, Option<String>)> {
+    for (k, v) in patch {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match (kept.get(k), v) {
+            (None, _) => {
+                let close = kept
+                    .keys()
+                    .map(|c| (edit_distance(k, c), c))
+                    .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+                    .min();
+                return Some((path, close.map(|(_, c)| c.clone())));
+            }
+            (Some(toml::Value::Table(kt)), toml::Value::Table(pt)) => {
+                if let Some(u) = first_unknown(pt, kt, &path) {
+                    return Some(u);
+                }
+            }
+            (Some(toml::Value::Array(ka)), toml::Value::Array(pa)) => {
+                for (i, (kv, pv)) in ka.iter().zip(pa).enumerate() {
+                    if let (toml::Value::Table(kt), toml::Value::Table(pt)) = (kv, pv) {
+                        if let Some(u) = first_unknown(pt, kt, &format!("{path}[{i}]")) {
+                            return Some(u);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Levenshtein distance (keys are short).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The dotted key written on `line` (1-based), qualified by the table header above it: the
+/// field a syntax error on that line concerns. Empty when the line holds no `key =`.
+fn key_on_line(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(here) = lines.get(line.saturating_sub(1)) else { return String::new() };
+    let header = |l: &str| {
+        let t = l.trim();
+        let t = t.strip_prefix("[[").and_then(|t| t.split("]]").next()).or_else(|| {
+            t.strip_prefix('[').and_then(|t| t.split(']').next()).filter(|_| !t.starts_with("[["))
+        })?;
+        Some(t.trim().to_string())
+    };
+    if let Some(h) = header(here) {
+        return h;
+    }
+    let key = match here.split_once('=') {
+        Some((k, _)) => k.trim(),
+        None => return String::new(),
+    };
+    let plain = |k: &str| {
+        !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '))
+    };
+    if !plain(key) {
+        return String::new();
+    }
+    let key: String = key.split('.').map(str::trim).collect::<Vec<_>>().join(".");
+    match lines[..line.saturating_sub(1)].iter().rev().find_map(|l| header(l)) {
+        Some(h) => format!("{h}.{key}"),
+        None => key,
+    }
+}
+
+/// Byte offset where the dotted `field` (`makers.size_lots`, `stops.distances[2]`) is written
+/// in the patch, or its deepest written ancestor; `None` when no part of it is written.
+fn offset_of(doc: &toml_edit::ImDocument<&str>, field: &str) -> Option<usize> {
+    use toml_edit::{Item, Value};
+    #[derive(Clone, Copy)]
+    enum Node<'a> {
+        Table(&'a toml_edit::Table),
+        Item(&'a Item),
+        Value(&'a Value),
+    }
+    let mut steps: Vec<Result<&str, usize>> = Vec::new();
+    for part in field.split('.') {
+        let (key, indices) = part.split_at(part.find('[').unwrap_or(part.len()));
+        if !key.is_empty() {
+            steps.push(Ok(key));
+        }
+        steps.extend(indices.split(['[', ']']).filter_map(|s| s.parse().ok()).map(Err));
+    }
+    let mut node = Node::Table(doc.as_table());
+    let mut best = None;
+    for step in steps {
+        let next = match (step, node) {
+            (Ok(k), Node::Table(t)) | (Ok(k), Node::Item(Item::Table(t))) => {
+                t.get(k).map(|i| (t.key(k).and_then(|k| k.span()).or_else(|| i.span()), Node::Item(i)))
+            }
+            (Ok(k), Node::Item(Item::Value(Value::InlineTable(t))))
+            | (Ok(k), Node::Value(Value::InlineTable(t))) => {
+                t.get(k).map(|v| (t.key(k).and_then(|k| k.span()).or_else(|| v.span()), Node::Value(v)))
+            }
+            (Err(i), Node::Item(Item::ArrayOfTables(a))) => a.get(i).map(|t| (t.span(), Node::Table(t))),
+            (Err(i), Node::Item(Item::Value(Value::Array(a)))) | (Err(i), Node::Value(Value::Array(a))) => {
+                a.get(i).map(|v| (v.span(), Node::Value(v)))
+            }
+            _ => None,
+        };
+        let Some((span, n)) = next else { break };
+        if let Some(s) = span {
+            best = Some(s.start);
+        }
+        node = n;
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch(text: &str) -> Result<AbmConfig, String> {
+        let default = to_tree(&liq_abm::default_config()).unwrap();
+        apply_patch(default, text, Path::new("abm.toml")).map_err(|e| e.0)
+    }
+
+    #[test]
+    fn empty_patch_is_the_default_and_its_text_round_trips() {
+        let d = liq_abm::default_config();
+        assert_eq!(patch("").unwrap(), d);
+        let text = to_toml(&d).unwrap();
+        assert_eq!(patch(&text).unwrap(), d);
+        assert_eq!(config_hash(&text).len(), 16);
+        assert_eq!(config_hash(&text), config_hash(&to_toml(&patch(&text).unwrap()).unwrap()));
+    }
+
+    #[test]
+    fn patch_changes_only_what_it_names() {
+        let d = liq_abm::default_config();
+        let c = patch("[makers]\nwithdraw = false\n").unwrap();
+        assert_ne!(c, d);
+        let (mut a, b) = (to_tree(&c).unwrap(), to_tree(&d).unwrap());
+        let makers = a.get_mut("makers").and_then(|m| m.as_table_mut()).unwrap();
+        assert_eq!(makers.insert("withdraw".into(), toml::Value::Boolean(true)), Some(false.into()));
+        assert_eq!(a, b);
+        // A dotted key at the top level is the same patch.
+        assert_eq!(patch("makers.withdraw = false").unwrap(), c);
+    }
+
+    #[test]
+    fn shock_table_is_accepted_and_checked() {
+        let c = patch("[shock]\nat_s = 30.0\nindex_move = -0.03\nover_s = 10.0\n").unwrap();
+        assert!(c.shock.is_some());
+        let e = patch("[shock]\nat_s = 30.0\nindex_move = -0.03\nover_s = 10.0\nsize = 1\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:5: shock.size: unknown field"), "{e}");
+        let e = patch("[shock]\nindex_move = -0.03\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:1: shock: missing field"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_file_line_and_field() {
+        let e = patch("# c\n[makers]\nwithdraw = false\nsise_lots = 3\n").unwrap_err();
+        assert!(
+            e.starts_with("abm.toml:4: makers.sise_lots: unknown field (did you mean `size_lots`?)"),
+            "{e}"
+        );
+        let e = patch("[makres]\nwithdraw = false\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:1: makres: unknown field"), "{e}");
+        let e = patch("\n[noise]\nmarket_rate_per_s = -1\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:3: noise.market_rate_per_s: "), "{e}");
+        let e = patch("[noise]\n\nmarket_rate_per_s = \"fast\"\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:3: noise.market_rate_per_s: invalid type"), "{e}");
+        let e = patch("[makers]\nwithdraw = false\nlevels = \n").unwrap_err();
+        assert!(e.starts_with("abm.toml:3: makers.levels: TOML syntax: "), "{e}");
+        let e = patch("[stops]\ndistances = [0.01, 0.02, 0.9]\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:2: stops.distances[2]: "), "{e}");
+    }
+
+    #[test]
+    fn key_on_line_reads_headers_and_dotted_keys() {
+        let t = "a = 1\n[x.y]\nb.c = \n[[arr]]\n";
+        assert_eq!(key_on_line(t, 1), "a");
+        assert_eq!(key_on_line(t, 2), "x.y");
+        assert_eq!(key_on_line(t, 3), "x.y.b.c");
+        assert_eq!(key_on_line(t, 4), "arr");
+        assert_eq!(edit_distance("sise_lots", "size_lots"), 1);
+    }
+}

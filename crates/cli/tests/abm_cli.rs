@@ -1,0 +1,204 @@
+//! `liqcascade abm` end to end: the config patch merged over the embedded default
+//! (`--print-config`), its errors (file, line, field, exit code 2), and the outputs (`--events`,
+//! `--price-path`, `--json` meta). Assertions are on structure and invariants only: the market
+//! model's numbers are recalibrated independently of the command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_liqcascade"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// The `hash …` on the first line of `--print-config`.
+fn printed_hash(config: &str) -> String {
+    let first = config.lines().next().unwrap();
+    first.rsplit("hash ").next().unwrap().trim().to_string()
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples").join(name)
+}
+
+#[test]
+fn abm_config_patch_is_merged_over_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let default = stdout_of(&["abm", "--print-config"]);
+    assert!(default.lines().next().unwrap().contains("embedded default"), "{default}");
+    assert!(default.lines().any(|l| l == "withdraw = true"), "{default}");
+    assert!(!default.contains("[shock]"));
+
+    let patch = write(dir.path(), "abm.toml", "# makers that keep quoting\n[makers]\nwithdraw = false\n");
+    let patched = stdout_of(&["abm", patch.to_str().unwrap(), "--print-config"]);
+    assert!(patched.lines().next().unwrap().contains("abm.toml"), "{patched}");
+    assert!(patched.lines().any(|l| l == "withdraw = false"), "{patched}");
+    assert_ne!(printed_hash(&default), printed_hash(&patched));
+    // Only the patched line differs.
+    let body = |s: &str| s.lines().skip_while(|l| l.starts_with('#')).map(str::to_owned).collect::<Vec<_>>();
+    let (a, b) = (body(&default), body(&patched));
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a.iter().zip(&b).filter(|(x, y)| x != y).count(), 1);
+
+    // The printed config is itself a valid patch, giving the same config and hash.
+    let full = write(dir.path(), "full.toml", &patched);
+    let again = stdout_of(&["abm", full.to_str().unwrap(), "--print-config"]);
+    assert_eq!(printed_hash(&again), printed_hash(&patched));
+    assert_eq!(body(&again), b);
+
+    // A command-line shock replaces the file's [shock] and appears in the effective config.
+    let ex = example("abm_no_withdrawal.toml");
+    let ex_cfg = stdout_of(&["abm", ex.to_str().unwrap(), "--print-config"]);
+    assert!(ex_cfg.lines().any(|l| l == "withdraw = false"), "{ex_cfg}");
+    assert!(ex_cfg.contains("[shock]"), "{ex_cfg}");
+    let cli =
+        stdout_of(&["abm", ex.to_str().unwrap(), "--shock", "-2%", "--shock-at", "5s", "--print-config"]);
+    assert!(cli.lines().any(|l| l == "index_move = -0.02"), "{cli}");
+    assert!(cli.lines().any(|l| l == "at_s = 5.0"), "{cli}");
+}
+
+fn fails_with(args: &[&str], needles: &[&str]) {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "'{n}' not in: {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn abm_config_errors_exit_2_naming_file_line_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| write(dir.path(), name, text).to_str().unwrap().to_string();
+    let p = file("unknown.toml", "# comment\n[makers]\nwithdraw = false\nsise_lots = 3\n");
+    fails_with(&["abm", &p, "--print-config"], &["unknown.toml:4:", "makers.sise_lots", "unknown field"]);
+    let p = file("table.toml", "[makres]\nwithdraw = false\n");
+    fails_with(&["abm", &p, "--duration", "10s"], &["table.toml:1:", "makres", "unknown field"]);
+    let p = file("shock.toml", "[shock]\nat_s = 1.0\nindex_move = -0.01\nover_s = 1.0\nover = 2\n");
+    fails_with(&["abm", &p, "--print-config"], &["shock.toml:5:", "shock.over", "unknown field"]);
+    let p = file("neg.toml", "\n[noise]\nmarket_rate_per_s = -1\n");
+    fails_with(&["abm", &p, "--duration", "10s"], &["neg.toml:3:", "noise.market_rate_per_s"]);
+    let p = file("type.toml", "[noise]\nmarket_rate_per_s = \"fast\"\n");
+    fails_with(&["abm", &p, "--print-config"], &["type.toml:2:", "noise.market_rate_per_s", "invalid type"]);
+    let p = file("syntax.toml", "[makers]\nwithdraw = false\nlevels = \n");
+    fails_with(&["abm", &p, "--print-config"], &["syntax.toml:3:", "makers.levels", "TOML syntax"]);
+    fails_with(&["abm", "/nonexistent/abm.toml"], &["/nonexistent/abm.toml"]);
+    fails_with(&["abm", "--shock", "-90%", "--print-config"], &["--shock", "shock.index_move"]);
+    let out = dir.path().join("e.csv");
+    fails_with(
+        &["abm", "--shock", "-3%", "--experiment", "stops", "--events", out.to_str().unwrap()],
+        &["--events"],
+    );
+}
+
+#[test]
+fn abm_writes_events_price_path_and_json_meta() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = dir.path().join("events.csv");
+    let path = dir.path().join("path.csv");
+    let args = |events: &Path| -> Vec<String> {
+        [
+            "abm",
+            "--seed",
+            "7",
+            "--duration",
+            "120s",
+            "--shock",
+            "-3%",
+            "--shock-at",
+            "30s",
+            "--shock-over",
+            "10s",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["--events".into(), events.display().to_string()])
+        .chain(["--price-path".into(), path.display().to_string(), "--json".into()])
+        .collect()
+    };
+    let a: Vec<String> = args(&events);
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout_of(&a.iter().map(String::as_str).collect::<Vec<_>>())).unwrap();
+
+    let meta = &doc["meta"];
+    assert_eq!(meta["seed"], 7);
+    assert_eq!(meta["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(meta["duration_s"], 120.0);
+    let hash = meta["config_hash"].as_str().unwrap();
+    assert!(hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    assert_eq!(meta["shock"]["index_move"], -0.03);
+    for k in ["summary", "stylised_facts"] {
+        assert!(doc[k].is_object(), "{k} missing");
+    }
+    let generations = doc["generations"].as_array().unwrap();
+    for (i, g) in generations.iter().enumerate() {
+        assert_eq!(g["generation"], i);
+        assert!(g["notional_usd"].as_f64().unwrap() >= 0.0);
+    }
+    let notional: f64 = generations.iter().map(|g| g["notional_usd"].as_f64().unwrap()).sum();
+    let total = doc["summary"]["liquidated_notional_usd"].as_f64().unwrap();
+    assert!((notional - total).abs() <= 1e-6 * total.max(1.0), "{notional} vs {total}");
+
+    // Event log: the `run --events` columns, one row per event, generations as in the JSON.
+    let text = std::fs::read_to_string(&events).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "generation,account,account_label,market,unit,kind,lots,qty,price,notional_usd,mark,\
+         bankruptcy_price,liquidation_fee_usd,fund_flow_usd,counterparty"
+    );
+    let rows: Vec<&str> = lines.collect();
+    let json_events: u64 = generations.iter().map(|g| g["events"].as_u64().unwrap()).sum();
+    assert_eq!(rows.len() as u64, json_events);
+    for r in &rows {
+        let g: usize = r.split(',').next().unwrap().parse().unwrap();
+        assert!(g < generations.len(), "{r}");
+    }
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("events.csv.meta.json")).unwrap())
+            .unwrap();
+    assert_eq!(&sidecar, meta);
+
+    // Price path: one row per whole second, t_s = 1, 2, …, 120.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next().unwrap(), "t_s,mid,index,mark");
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|x| x.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 120);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.len(), 4);
+        assert!((r[0] - (i + 1) as f64).abs() < 1e-6, "t_s {} at row {i}", r[0]);
+        assert!(r[1..].iter().all(|x| x.is_finite() && *x > 0.0), "{r:?}");
+    }
+    assert!(dir.path().join("path.csv.meta.json").exists());
+
+    // Same seed, same result; the event log as Parquet.
+    let parquet = dir.path().join("events.parquet");
+    let b: Vec<String> = args(&parquet);
+    let again: serde_json::Value =
+        serde_json::from_str(&stdout_of(&b.iter().map(String::as_str).collect::<Vec<_>>())).unwrap();
+    assert_eq!(again, doc);
+    assert_eq!(&std::fs::read(&parquet).unwrap()[..4], b"PAR1");
+
+    // The table names the config source and hash on its first line.
+    let table = stdout_of(&["abm", "--seed", "7", "--duration", "20s"]);
+    let first = table.lines().next().unwrap();
+    assert!(first.contains("embedded default") && first.contains("seed 7"), "{first}");
+    assert!(table.contains("liquidated"), "{table}");
+}
