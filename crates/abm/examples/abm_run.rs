@@ -10,6 +10,15 @@ fn main() {
         let at = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(dur / 2.0);
         cfg.shock = Some(liq_abm::ShockCfg { at_s: at, index_move: m, over_s: 30.0 });
     }
+    if let Ok(v) = std::env::var("LEV_COUNT") {
+        cfg.leveraged.count = v.parse().unwrap_or(cfg.leveraged.count);
+    }
+    if let Ok(v) = std::env::var("ARB_CLIP") {
+        cfg.arbitrageur.clip_lots = v.parse().unwrap_or(cfg.arbitrageur.clip_lots);
+    }
+    if let Ok(v) = std::env::var("FUND_UNWIND") {
+        cfg.insurance_fund_unwind_lots_per_s = v.parse().unwrap_or(cfg.insurance_fund_unwind_lots_per_s);
+    }
     if let Ok(v) = std::env::var("MOM") {
         cfg.momentum.max_position_lots = v.parse().unwrap_or(200);
     }

@@ -26,14 +26,24 @@ pub struct MarketCfg {
     pub price_window: f64,
 }
 
-/// The exogenous index (spot) price: a driftless geometric Brownian motion.
+/// The exogenous index (spot) price: the information arriving from the rest of the market. A
+/// driftless log-price diffusion with stochastic volatility: log σ follows an Ornstein–Uhlenbeck
+/// process around log `annual_vol` (a log-normal volatility model; with `log_vol_sd` = 0 it is
+/// a geometric Brownian motion).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexCfg {
+    /// Root-mean-square volatility, annualised.
     pub annual_vol: f64,
+    /// Stationary standard deviation of log σ.
+    pub log_vol_sd: f64,
+    /// Half-life of log σ's deviations, seconds.
+    pub log_vol_halflife_s: f64,
     pub dt_ms: f64,
     /// Rate (per second) at which the index's log price converges towards the perp's mid on top
     /// of its own random walk: spot follows the perp (0 = a purely exogenous index).
     pub perp_feedback_per_s: f64,
+    /// The feedback stops while the perp's quoted spread is wider than this, bp.
+    pub perp_feedback_max_spread_bps: f64,
 }
 
 /// Market makers.
@@ -43,23 +53,49 @@ pub struct MakerCfg {
     /// Quote levels per side.
     pub levels: usize,
     pub base_half_spread_bps: f64,
+    /// Level l ≥ 1 of maker k (of n) sits `level_spacing_bps × (l − 1 + (k + 1)/n)^p` beyond
+    /// the touch, p = `level_spacing_exponent` (1 = evenly spaced; > 1 = a ladder that reaches
+    /// deep into the book with few orders).
     pub level_spacing_bps: f64,
+    pub level_spacing_exponent: f64,
+    /// Quote size at the first level; level `l` (0-based) quotes
+    /// `size_lots × (1 + l)^size_depth_exponent`.
     pub size_lots: i64,
+    /// Depth density rising with distance from the mid: cumulative depth C(d) ∝ d^β gives a
+    /// density ∝ d^(β−1), so this is β − 1.
+    pub size_depth_exponent: f64,
     pub requote_ms: f64,
+    /// Also requote (after the maker's latency) as soon as one of its quotes trades, as
+    /// event-driven market makers do; the touch is then refilled within milliseconds.
+    pub requote_on_fill: bool,
     /// Weight of the index in the makers' fair value (the rest is the book's mid).
     pub index_weight: f64,
-    /// Fair value shift per lot of inventory, bps (skew).
+    /// Fair value shift per lot of unhedged inventory, bps (skew).
     pub skew_bps_per_lot: f64,
+    /// Makers hedge their inventory outside this market (spot, other venues): the hedge closes
+    /// the gap to the position with this half-life, seconds (0 = never hedge).
+    pub hedge_halflife_s: f64,
     pub max_inventory_lots: i64,
-    /// Half-spread grows by this multiple of (realised vol / normal vol − 1) when that is positive.
-    pub vol_spread_mult: f64,
-    /// Quote size shrinks by 1 / (1 + vol_size_mult × (ratio − 1)).
-    pub vol_size_mult: f64,
+    /// With `ratio` = realised / normal volatility (at least 1), the half-spread is multiplied
+    /// by `ratio^vol_spread_exponent`…
+    pub vol_spread_exponent: f64,
+    /// …and quote sizes divided by `ratio^vol_size_exponent`. Depth falling as a power of
+    /// volatility makes volatility feed on itself: an exponent γ < 1 amplifies a volatility
+    /// shock by about 1 / (1 − γ) and makes it persist (volatility clustering).
+    pub vol_size_exponent: f64,
+    /// …and the inventory skew multiplied by `ratio^vol_skew_exponent` (Avellaneda & Stoikov
+    /// 2008: the reservation price moves by inventory × risk aversion × variance, exponent 2).
+    pub vol_skew_exponent: f64,
     /// Whether makers widen, thin and pull their quotes as volatility rises (the experiment
     /// switch: `false` keeps spread and size at their base values whatever the volatility).
     pub withdraw: bool,
-    /// Realised / normal volatility ratio above which a maker pulls all its quotes.
+    /// Makers' spread, size and skew respond to the volatility ratio up to this value (their
+    /// stress response saturates; the ratio itself is not capped for the pull below).
+    pub stress_ratio_cap: f64,
+    /// Realised / normal volatility ratio above which a maker pulls all its quotes…
     pub withdraw_vol_ratio: f64,
+    /// …for this long, seconds; then it quotes for at least as long before it may pull again.
+    pub withdraw_pause_s: f64,
     pub latency: LatencyCfg,
 }
 
@@ -67,19 +103,39 @@ pub struct MakerCfg {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoiseCfg {
     pub accounts: usize,
-    /// Mean rate of noise market orders. Arrivals are a Hawkes process (self-exciting) with
-    /// exponential kernel: baseline `rate × (1 − branching)`, each order adding
-    /// `branching / decay_s` of intensity that decays with time constant `decay_s`.
+    /// Mean rate of noise market orders. Arrivals are a Hawkes process (self-exciting) whose
+    /// kernel is a sum of exponentials: baseline `rate × (1 − branching)`, each order adding
+    /// `branching × weight_k / decay_k` of intensity to component k, which decays with time
+    /// constant `decay_k` (a few components spanning seconds to many minutes approximate the
+    /// power-law kernels measured on futures).
     pub market_rate_per_s: f64,
     pub hawkes_branching: f64,
-    pub hawkes_decay_s: f64,
-    /// Probability that a noise market order has the same side as the previous one (order-sign
-    /// persistence from split metaorders).
-    pub sign_persistence: f64,
+    /// The baseline arrival rate is multiplied by (realised / normal volatility)^this
+    /// (clamped to [0.25, 8]): trading activity rises with volatility.
+    pub vol_activity_exponent: f64,
+    pub hawkes_decays_s: Vec<f64>,
+    /// Share of the branching ratio in each component (summing to 1).
+    pub hawkes_kernel_weights: Vec<f64>,
+    /// Order signs come from split metaorders (Lillo, Mike & Farmer 2005): this many metaorders
+    /// are being executed at any time; each market order continues one of them, picked
+    /// uniformly, and takes its side.
+    pub metaorders_active: usize,
+    /// Tail exponent of a metaorder's length in child orders (Pareto, minimum 1): the sign
+    /// autocorrelation then decays as lag^−(α−1).
+    pub metaorder_length_alpha: f64,
+    /// Longest metaorder, child orders (execution desks cap how long one order works).
+    pub metaorder_max_children: u32,
     pub limit_rate_per_s: f64,
-    /// Pareto size: minimum and tail exponent, capped.
-    pub size_min_lots: f64,
-    pub size_alpha: f64,
+    /// Log-normal size of a market order: median and log standard deviation, capped.
+    pub size_median_lots: f64,
+    pub size_log_sigma: f64,
+    /// Share of the log-size variance common to the children of one metaorder (0 = every order
+    /// drawn afresh, 1 = all children of a metaorder the same size).
+    pub size_metaorder_share: f64,
+    /// Each market order continues one of the active metaorders, chosen with probability ∝
+    /// (its typical child size)^−this: 0 = uniformly; 1 = every metaorder trades the same
+    /// volume per unit of time (a participation-rate cap).
+    pub participation_size_exponent: f64,
     pub size_cap_lots: i64,
     /// Mean distance of noise limit orders behind the touch, bps (exponential).
     pub limit_depth_bps: f64,
@@ -101,6 +157,29 @@ pub struct MomentumCfg {
     pub latency: LatencyCfg,
 }
 
+/// Execution algorithms working large metaorders (institutions, funds, whales): metaorders arrive
+/// as a Poisson process with Pareto sizes and are worked as child market orders, faster for
+/// larger ones. With a Pareto tail exponent of 1.5 and a square-root impact this is the mechanism
+/// Gabaix, Gopikrishnan, Plerou & Stanley (2003, "A theory of power-law distributions in
+/// financial market fluctuations", Nature 423) give for the power-law tails of returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionCfg {
+    pub enabled: bool,
+    pub arrivals_per_hour: f64,
+    /// Pareto size: minimum (lots) and tail exponent.
+    pub size_min_lots: f64,
+    pub size_alpha: f64,
+    /// Cap on one metaorder, lots.
+    pub size_cap_lots: i64,
+    /// Time to work a minimum-size metaorder, seconds; a metaorder of size Q takes
+    /// `duration_at_min_s × (Q / size_min)^duration_exponent`.
+    pub duration_at_min_s: f64,
+    pub duration_exponent: f64,
+    /// Mean time between child orders, seconds (exponential).
+    pub child_interval_s: f64,
+    pub latency: LatencyCfg,
+}
+
 /// The arbitrageur tying the perp to the index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArbCfg {
@@ -117,8 +196,13 @@ pub struct ArbCfg {
 pub struct LeveragedCfg {
     pub count: usize,
     pub long_fraction: f64,
-    pub leverage_min: f64,
-    pub leverage_max: f64,
+    /// Chosen leverage: log-normal with this median and log standard deviation, clamped to
+    /// [1, the risk-limit tier's maximum].
+    pub leverage_median: f64,
+    pub leverage_log_sigma: f64,
+    /// Margin posted beyond the initial margin, as an exponential multiple of it with this mean
+    /// (0 = exactly the initial margin): most traders hold more margin than their leverage needs.
+    pub topup_mean: f64,
     pub notional_median_usd: f64,
     /// Log-normal sigma of the notional.
     pub notional_sigma: f64,
@@ -165,15 +249,27 @@ pub struct AbmConfig {
     pub mark_dt_ms: f64,
     /// Half-life of the realised-volatility estimate the makers watch, seconds.
     pub vol_halflife_s: f64,
-    /// The volatility makers consider normal, per √s (from the index volatility by default).
+    /// The estimate averages squared returns over this many seconds (sampled every second).
+    pub vol_return_horizon_s: u32,
+    /// The volatility makers consider normal at the start, per √s.
     pub normal_vol_per_sqrt_s: f64,
+    /// Half-life of the slow volatility estimate that becomes the makers' normal, seconds
+    /// (0 = keep `normal_vol_per_sqrt_s` for the whole run). Makers judge volatility against
+    /// the recent regime: a sudden rise alarms them, a lasting one becomes the new normal.
+    pub vol_baseline_halflife_s: f64,
     pub makers: MakerCfg,
     pub noise: NoiseCfg,
     pub momentum: MomentumCfg,
+    pub execution: ExecutionCfg,
     pub arbitrageur: ArbCfg,
     pub leveraged: LeveragedCfg,
     pub stops: StopCfg,
     pub insurance_fund_usd: f64,
+    /// The fund sells (buys) positions it took over back into the book at this rate, lots per
+    /// second (0 = it holds them)…
+    pub insurance_fund_unwind_lots_per_s: f64,
+    /// …by IOC orders limited this far through the mid, bp.
+    pub fund_unwind_limit_bps: f64,
     /// Liquidations within this many seconds of an earlier one that pushed the price the same way
     /// belong to its cascade (see `liquidation` for the generation rule).
     pub cascade_window_s: f64,
@@ -244,26 +340,39 @@ impl AbmConfig {
             return Err(err("market.price_window", format!("{window_ticks} ticks is too wide a book")));
         }
         pos("index.annual_vol", self.index.annual_vol)?;
+        non_neg("index.log_vol_sd", self.index.log_vol_sd)?;
+        pos("index.log_vol_halflife_s", self.index.log_vol_halflife_s)?;
         pos("index.dt_ms", self.index.dt_ms)?;
         non_neg("index.perp_feedback_per_s", self.index.perp_feedback_per_s)?;
+        pos("index.perp_feedback_max_spread_bps", self.index.perp_feedback_max_spread_bps)?;
         unit("mark_index_weight", self.mark_index_weight)?;
         pos("mark_dt_ms", self.mark_dt_ms)?;
         pos("vol_halflife_s", self.vol_halflife_s)?;
+        pos("vol_return_horizon_s", self.vol_return_horizon_s as f64)?;
         pos("normal_vol_per_sqrt_s", self.normal_vol_per_sqrt_s)?;
+        non_neg("vol_baseline_halflife_s", self.vol_baseline_halflife_s)?;
         let k = &self.makers;
         if k.levels == 0 && k.count > 0 {
             return Err(err("makers.levels", "must be ≥ 1".into()));
         }
         non_neg("makers.base_half_spread_bps", k.base_half_spread_bps)?;
         pos("makers.level_spacing_bps", k.level_spacing_bps)?;
+        pos("makers.level_spacing_exponent", k.level_spacing_exponent)?;
         pos("makers.size_lots", k.size_lots as f64)?;
+        non_neg("makers.size_depth_exponent", k.size_depth_exponent)?;
         pos("makers.requote_ms", k.requote_ms)?;
         unit("makers.index_weight", k.index_weight)?;
         non_neg("makers.skew_bps_per_lot", k.skew_bps_per_lot)?;
+        non_neg("makers.hedge_halflife_s", k.hedge_halflife_s)?;
         pos("makers.max_inventory_lots", k.max_inventory_lots as f64)?;
-        non_neg("makers.vol_spread_mult", k.vol_spread_mult)?;
-        non_neg("makers.vol_size_mult", k.vol_size_mult)?;
+        non_neg("makers.vol_spread_exponent", k.vol_spread_exponent)?;
+        non_neg("makers.vol_size_exponent", k.vol_size_exponent)?;
+        non_neg("makers.vol_skew_exponent", k.vol_skew_exponent)?;
         pos("makers.withdraw_vol_ratio", k.withdraw_vol_ratio)?;
+        pos("makers.withdraw_pause_s", k.withdraw_pause_s)?;
+        if !(k.stress_ratio_cap >= 1.0 && k.stress_ratio_cap.is_finite()) {
+            return Err(err("makers.stress_ratio_cap", format!("must be ≥ 1, got {}", k.stress_ratio_cap)));
+        }
         lat("makers.latency", &k.latency)?;
         let n = &self.noise;
         if n.accounts == 0 {
@@ -277,10 +386,33 @@ impl AbmConfig {
                 format!("must be in [0, 1), got {}", n.hawkes_branching),
             ));
         }
-        pos("noise.hawkes_decay_s", n.hawkes_decay_s)?;
-        unit("noise.sign_persistence", n.sign_persistence)?;
-        pos("noise.size_min_lots", n.size_min_lots)?;
-        pos("noise.size_alpha", n.size_alpha)?;
+        non_neg("noise.vol_activity_exponent", n.vol_activity_exponent)?;
+        if n.hawkes_decays_s.is_empty() || n.hawkes_decays_s.len() != n.hawkes_kernel_weights.len() {
+            return Err(err(
+                "noise.hawkes_kernel_weights",
+                "needs one weight per entry of hawkes_decays_s (at least one)".into(),
+            ));
+        }
+        for (k, (d, w)) in n.hawkes_decays_s.iter().zip(&n.hawkes_kernel_weights).enumerate() {
+            pos(&format!("noise.hawkes_decays_s[{k}]"), *d)?;
+            non_neg(&format!("noise.hawkes_kernel_weights[{k}]"), *w)?;
+        }
+        let total: f64 = n.hawkes_kernel_weights.iter().sum();
+        if (total - 1.0).abs() > 1e-9 {
+            return Err(err("noise.hawkes_kernel_weights", format!("must sum to 1, got {total}")));
+        }
+        pos("noise.metaorders_active", n.metaorders_active as f64)?;
+        if !(n.metaorder_length_alpha.is_finite() && n.metaorder_length_alpha > 1.0) {
+            return Err(err(
+                "noise.metaorder_length_alpha",
+                format!("must be > 1 (a finite mean length), got {}", n.metaorder_length_alpha),
+            ));
+        }
+        pos("noise.metaorder_max_children", n.metaorder_max_children as f64)?;
+        pos("noise.size_median_lots", n.size_median_lots)?;
+        non_neg("noise.size_log_sigma", n.size_log_sigma)?;
+        unit("noise.size_metaorder_share", n.size_metaorder_share)?;
+        non_neg("noise.participation_size_exponent", n.participation_size_exponent)?;
         pos("noise.size_cap_lots", n.size_cap_lots as f64)?;
         pos("noise.limit_depth_bps", n.limit_depth_bps)?;
         pos("noise.limit_lifetime_s", n.limit_lifetime_s)?;
@@ -292,6 +424,15 @@ impl AbmConfig {
         non_neg("momentum.max_position_lots", mo.max_position_lots as f64)?;
         pos("momentum.min_trade_lots", mo.min_trade_lots as f64)?;
         lat("momentum.latency", &mo.latency)?;
+        let x = &self.execution;
+        non_neg("execution.arrivals_per_hour", x.arrivals_per_hour)?;
+        pos("execution.size_min_lots", x.size_min_lots)?;
+        pos("execution.size_alpha", x.size_alpha)?;
+        pos("execution.size_cap_lots", x.size_cap_lots as f64)?;
+        pos("execution.duration_at_min_s", x.duration_at_min_s)?;
+        non_neg("execution.duration_exponent", x.duration_exponent)?;
+        pos("execution.child_interval_s", x.child_interval_s)?;
+        lat("execution.latency", &x.latency)?;
         let a = &self.arbitrageur;
         pos("arbitrageur.wake_ms", a.wake_ms)?;
         non_neg("arbitrageur.threshold_bps", a.threshold_bps)?;
@@ -300,15 +441,11 @@ impl AbmConfig {
         lat("arbitrageur.latency", &a.latency)?;
         let l = &self.leveraged;
         unit("leveraged.long_fraction", l.long_fraction)?;
-        if !(l.leverage_min >= 1.0 && l.leverage_min.is_finite()) {
-            return Err(err("leveraged.leverage_min", format!("must be ≥ 1, got {}", l.leverage_min)));
+        if !(l.leverage_median >= 1.0 && l.leverage_median.is_finite()) {
+            return Err(err("leveraged.leverage_median", format!("must be ≥ 1, got {}", l.leverage_median)));
         }
-        if !(l.leverage_max >= l.leverage_min && l.leverage_max.is_finite()) {
-            return Err(err(
-                "leveraged.leverage_max",
-                format!("must be ≥ leverage_min, got {}", l.leverage_max),
-            ));
-        }
+        non_neg("leveraged.leverage_log_sigma", l.leverage_log_sigma)?;
+        non_neg("leveraged.topup_mean", l.topup_mean)?;
         pos("leveraged.notional_median_usd", l.notional_median_usd)?;
         non_neg("leveraged.notional_sigma", l.notional_sigma)?;
         non_neg("leveraged.entry_dispersion", l.entry_dispersion)?;
@@ -324,6 +461,8 @@ impl AbmConfig {
         }
         pos("stops.order_lots", self.stops.order_lots as f64)?;
         non_neg("insurance_fund_usd", self.insurance_fund_usd)?;
+        non_neg("insurance_fund_unwind_lots_per_s", self.insurance_fund_unwind_lots_per_s)?;
+        non_neg("fund_unwind_limit_bps", self.fund_unwind_limit_bps)?;
         pos("cascade_window_s", self.cascade_window_s)?;
         if let Some(s) = &self.shock {
             non_neg("shock.at_s", s.at_s)?;
@@ -342,9 +481,11 @@ impl AbmConfig {
 
 /// The embedded default: a BTCUSDT-like perpetual on Binance rules.
 pub fn default_config() -> AbmConfig {
-    // Index volatility: BTC's realised volatility has mostly been 40–80 % a year (2021–2024);
-    // 60 % is the middle. Per √s: 0.6 / √(365.25 × 86,400) ≈ 1.07 × 10⁻⁴.
-    let annual_vol = 0.6;
+    // The index's root-mean-square volatility: 70 % a year. The perpetual's own 1-minute
+    // volatility comes out near 50 % (the median over 32 one-hour runs; BTC's realised volatility
+    // has mostly been 40–80 % a year in 2021–2024): the makers' inventory skew and the
+    // arbitrageur pull the perp only part of the way to the index within a minute.
+    let annual_vol = 0.7;
     let normal_vol_per_sqrt_s = annual_vol / (365.25f64 * 86_400.0).sqrt();
     AbmConfig {
         market: MarketCfg {
@@ -372,62 +513,111 @@ pub fn default_config() -> AbmConfig {
         // "BitMEX bitcoin derivatives: Price discovery, informational efficiency, and hedging
         // effectiveness", J. Futures Markets): spot closes a gap to the perp within tens of
         // seconds; a 30-s time constant.
-        index: IndexCfg { annual_vol, dt_ms: 250.0, perp_feedback_per_s: 1.0 / 30.0 },
+        // The index carries the news from the rest of the market, and news does not arrive at
+        // a constant rate: its volatility is log-normal with a 5-minute half-life and a standard
+        // deviation of log σ of 0.9 (σ moves by a factor 2.5 at one standard deviation). A
+        // modelling choice, not a fit: no long 1-minute series is in ../shared/data; with it the
+        // index alone has a median 1-minute kurtosis of 5.8 over one-hour runs.
+        index: IndexCfg {
+            annual_vol,
+            log_vol_sd: 0.9,
+            log_vol_halflife_s: 300.0,
+            dt_ms: 250.0,
+            perp_feedback_per_s: 1.0 / 30.0,
+            // A BTCUSDT spread is a tick (0.016 bp); 5 bp means the makers have left.
+            perp_feedback_max_spread_bps: 5.0,
+        },
         // Binance's mark price is the index plus a moving average of the basis, and the
         // liquidation engine checks it continuously; a half/half blend of index and mid keeps both
         // channels (exogenous index moves, endogenous book moves) in the trigger.
         mark_index_weight: 0.5,
         mark_dt_ms: 100.0,
-        // Makers react to the last half-minute of volatility (a design choice: fast enough to pull
-        // quotes within a cascade, slow enough not to flicker on one trade).
+        // Makers react to the last half-minute of volatility (fast enough to pull quotes within a
+        // cascade, slow enough not to flicker on one trade), measured on 1-s returns, against a
+        // normal that is the last half hour's volatility: a sudden rise alarms them, a lasting one
+        // becomes the new normal (without that, a volatile hour would keep makers in stress
+        // mode forever and the market would run away).
         vol_halflife_s: 30.0,
+        vol_return_horizon_s: 1,
         normal_vol_per_sqrt_s,
+        vol_baseline_halflife_s: 1_800.0,
         makers: MakerCfg {
             // A handful of dominant makers quote most of a perp's top of book (Binance's market
             // maker programme lists tens of firms; the top few dominate).
-            count: 6,
-            levels: 4,
-            // Quoted BTC perp spreads are ≈ 0.02 bp at the touch but depth is thin there; a few bp
-            // out is where most size sits (Kaiko depth reports, 2024: ±0.1 % depth of a few
-            // million USD). These values give ≈ 0.5–1 M USD within ±10 bp, a mid-sized venue.
-            base_half_spread_bps: 1.0,
-            level_spacing_bps: 1.5,
-            size_lots: 300,
+            count: 8,
+            // Each maker quotes the touch and 15 deeper levels reaching ≈ 1 % from the mid:
+            // level l ≥ 1 at 2 bp × (l − 1 + stagger)^1.5 with sizes growing so that the
+            // cumulative depth rises as distance^1.3 — the capture's depth profile (cumulative
+            // depth C(d) ∝ d^β, β = 1.28 bids / 1.36 asks, crates/io/data/btcusdt_depth_20240808.toml).
+            // 1 BTC at the touch per maker: ≈ $15 M within ±10 bp (the capture: $18.1 M median).
+            levels: 16,
+            base_half_spread_bps: 0.01,
+            level_spacing_bps: 2.0,
+            level_spacing_exponent: 1.5,
+            size_lots: 1_000,
+            size_depth_exponent: 0.3,
             requote_ms: 250.0,
+            requote_on_fill: false,
             index_weight: 0.3,
-            skew_bps_per_lot: 0.002,
-            max_inventory_lots: 20_000,
-            vol_spread_mult: 1.0,
-            vol_size_mult: 1.0,
+            // Inventory skew: 0.4 bp per BTC of unhedged inventory, with inventory hedged away
+            // (spot, other venues) with a 30-s half-life. Sets the permanent impact: Kyle's λ at
+            // 10 s comes out ≈ 1.1 bp per $1 M (the capture: 0.82).
+            skew_bps_per_lot: 0.0004,
+            hedge_halflife_s: 30.0,
+            max_inventory_lots: 500_000,
+            // Under stress (volatility ratio r, capped at 2 for the gradual response) spreads widen
+            // and sizes shrink as √r and the skew steepens as √r (Avellaneda & Stoikov 2008 make
+            // the reservation-price shift proportional to variance; a softer response keeps the
+            // feedback from running away).
+            vol_spread_exponent: 0.5,
+            vol_size_exponent: 0.5,
+            vol_skew_exponent: 0.5,
+            stress_ratio_cap: 2.0,
             withdraw: true,
-            // Pull quotes when volatility runs at 6× normal (a design choice; real makers pull on
-            // their own risk limits, which are not public).
-            withdraw_vol_ratio: 6.0,
+            // Pull quotes when volatility runs at 6× the recent normal (a design choice: real
+            // makers pull on their own risk limits, which are not public; calm hours never reach it,
+            // shocks do).
+            withdraw_vol_ratio: 4.0,
+            // Out for 10 s, then back (wider, thinner) for at least 10 s.
+            withdraw_pause_s: 10.0,
             // Co-located makers: ≈ 1 ms with sub-millisecond jitter.
             latency: LatencyCfg { fixed_us: 1_000.0, jitter_us: 500.0 },
         },
         noise: NoiseCfg {
             accounts: 200,
-            // Binance BTCUSDT prints several trades a second on quiet days; a few aggressive
-            // orders a second is the scale of a mid-sized venue.
-            market_rate_per_s: 5.0,
-            // Branching ratio ≈ 0.7–0.9 for trade arrivals in liquid futures (Filimonov &
-            // Sornette 2012, "Quantifying reflexivity in financial markets"; Hardiman, Bercot &
-            // Bouchaud 2013): 0.8. One-minute memory to act on the 1-minute scale the facts are
-            // measured at.
-            hawkes_branching: 0.8,
-            hawkes_decay_s: 60.0,
-            // Order signs are long-memory (Lillo & Farmer 2004); a one-step persistence of 0.7
-            // is a crude stand-in.
-            sign_persistence: 0.7,
+            // The capture (`../shared/data`, BTCUSDT 2024-08-08, 343 s of trades): 21,313 trades,
+            // 5,436 taker orders (trades of one side in the same millisecond), 15.8 a second.
+            market_rate_per_s: 16.0,
+            // Near-critical self-excitation with a kernel spanning 0.5 s to 10 min (Hardiman,
+            // Bercot & Bouchaud 2013, "Critical reflexivity in financial markets": branching ≈ 1
+            // with a power-law kernel; a sum of exponentials stands in for the power law).
+            // The capture's taker orders per 10 s have variance / mean = 48; this gives ≈ 5 — the
+            // capture's bursts are shorter than the kernel's shortest component (left as is).
+            hawkes_branching: 0.95,
+            vol_activity_exponent: 0.0,
+            hawkes_decays_s: vec![0.5, 5.0, 60.0, 600.0],
+            hawkes_kernel_weights: vec![0.4, 0.2, 0.2, 0.2],
+            // The capture's taker-order signs: autocorrelation 0.20 at lag 1, 0.12 at 10, 0.024 at
+            // 100 — long memory, ≈ lag^−0.7 beyond lag 10. Lillo–Mike–Farmer: γ = α − 1, so
+            // α = 1.7; three active metaorders give 0.19 at lag 1 once the other takers
+            // (arbitrageur, momentum) are mixed in. At most 2,000 children (≈ 6 minutes).
+            metaorders_active: 3,
+            metaorder_length_alpha: 1.7,
+            metaorder_max_children: 2_000,
             limit_rate_per_s: 12.0,
-            // Trade sizes have a power-law tail with exponent ≈ 1.5 (Gopikrishnan, Plerou, Gabaix
-            // & Stanley 2000, "Statistical properties of share volume traded in financial
-            // markets"); minimum 0.02 BTC (mean ≈ 0.06 BTC, ≈ 1 M USD a minute at 5 orders/s),
-            // capped at 20 BTC.
-            size_min_lots: 20.0,
-            size_alpha: 1.5,
-            size_cap_lots: 20_000,
+            // The capture's taker-order sizes (BTC): median 0.030, 10 % 0.002, 90 % 0.65,
+            // 99 % 7.0, 99.9 % 46, max 70. A log-normal with median 0.030 and σ = 2.4 gives
+            // 0.0014 / 0.65 / 8.0 / 50 at those quantiles; capped at 50 BTC.
+            size_median_lots: 30.0,
+            size_log_sigma: 2.4,
+            // Children of one metaorder have similar sizes: 70 % of the log-size variance is the
+            // metaorder's. The capture's log sizes have autocorrelation 0.22 at lag 1 and 0.05
+            // at lag 10; the run gives ≈ 0.17 and ≈ 0.06.
+            size_metaorder_share: 0.7,
+            // Bigger children come less often (√ participation cap): without it a metaorder of
+            // 20-BTC children fires several a second and moves the price 1 % in seconds.
+            participation_size_exponent: 0.5,
+            size_cap_lots: 50_000,
             limit_depth_bps: 8.0,
             limit_lifetime_s: 30.0,
             // Retail over the internet: tens of milliseconds.
@@ -440,8 +630,22 @@ pub fn default_config() -> AbmConfig {
             // A 0.3 % move in a minute is ≈ 4σ at 60 % annual vol (σ_1min ≈ 0.083 %): a strong
             // signal; the target position saturates there.
             full_signal_return: 0.003,
-            max_position_lots: 300,
-            min_trade_lots: 10,
+            // 2 BTC each, 40 BTC in all: about five seconds of the market's volume.
+            max_position_lots: 2_000,
+            min_trade_lots: 100,
+            latency: LatencyCfg { fixed_us: 5_000.0, jitter_us: 5_000.0 },
+        },
+        execution: ExecutionCfg {
+            enabled: true,
+            arrivals_per_hour: 10.0,
+            size_min_lots: 10_000.0,
+            // Gabaix et al. (2003): institutional metaorder sizes have a Pareto tail with
+            // exponent ≈ 1.5.
+            size_alpha: 1.5,
+            size_cap_lots: 2_000_000,
+            duration_at_min_s: 120.0,
+            duration_exponent: 0.5,
+            child_interval_s: 1.0,
             latency: LatencyCfg { fixed_us: 5_000.0, jitter_us: 5_000.0 },
         },
         arbitrageur: ArbCfg {
@@ -450,19 +654,29 @@ pub fn default_config() -> AbmConfig {
             // Round-trip taker fees on Binance are ≈ 2 × 4–5 bp for a retail tier, ≈ 2 × 1.7 bp for
             // a VIP; an arbitrageur acts beyond a few bp of basis.
             threshold_bps: 3.0,
-            clip_lots: 200,
-            // Bounded balance sheet (≈ 1.2 M USD): the arbitrage channel can be overwhelmed.
-            max_inventory_lots: 20_000,
+            // 1-BTC clips every 100 ms (≈ $36 M a minute at most), up to 5,000 BTC (≈ $300 M):
+            // basis desks hold billions across venues, so a small inventory cap would let an hour
+            // of one-sided flow exhaust the arbitrage and run the market away from the index; the
+            // clip keeps the arbitrage from absorbing a liquidation cascade instantly.
+            clip_lots: 1_000,
+            max_inventory_lots: 5_000_000,
             latency: LatencyCfg { fixed_us: 2_000.0, jitter_us: 1_000.0 },
         },
         leveraged: LeveragedCfg {
-            count: 3_000,
+            // ≈ $0.9 B of open interest (mean notional ≈ $31 k): Binance's BTCUSDT perpetual
+            // carries ≈ $7–8 B against ≈ $18 M within ±10 bp; this venue is an eighth of that
+            // relative to its depth, enough for a 5 % shock to liquidate tens of millions.
+            count: 30_000,
             // Long/short account ratios on Binance BTCUSDT have mostly sat between 1 and 2.5
             // (GET /futures/data/globalLongShortAccountRatio); 60 % long.
             long_fraction: 0.6,
-            leverage_min: 5.0,
-            // Retail leverage clusters at 10–25× with a tail to the 100×+ the ladder allows.
-            leverage_max: 75.0,
+            // The cascade engine's default population (docs/default-scenario.md): chosen leverage
+            // log-normal, median 12×, σ 0.75 (71 % in 5–25×, 2.9 % ≥ 50×), and an exponential
+            // top-up of mean 2 × the initial margin, fitted there to Hyperliquid's notional-weighted
+            // effective-leverage split.
+            leverage_median: 12.0,
+            leverage_log_sigma: 0.75,
+            topup_mean: 2.0,
             notional_median_usd: 15_000.0,
             notional_sigma: 1.2,
             // Positions opened over the preceding days at prices within a few % of today's.
@@ -483,6 +697,11 @@ pub fn default_config() -> AbmConfig {
         // A small venue's fund relative to the open interest here (≈ 90 M USD of leveraged
         // notional): large enough for ordinary days, small enough that a cascade can reach ADL.
         insurance_fund_usd: 200_000.0,
+        // 2 BTC a second (≈ $7 M a minute), at most 50 bp through the mid: the venue's engine
+        // works the inventory off as market conditions allow (a design choice; venues do not
+        // publish their unwind rules).
+        insurance_fund_unwind_lots_per_s: 2_000.0,
+        fund_unwind_limit_bps: 50.0,
         cascade_window_s: 10.0,
         shock: None,
     }

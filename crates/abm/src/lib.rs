@@ -25,5 +25,5 @@ pub mod stats;
 
 pub use config::{default_config, AbmConfig, ConfigError, ShockCfg};
 pub use real::{render_comparison, stylised_facts_of_capture, FactsComparison, RealFactsError};
-pub use run::{run_abm, AbmOutcome, AbmSummary, PricePoint};
+pub use run::{run_abm, AbmOutcome, AbmSummary, GroupOutcome, PricePoint};
 pub use stats::StylisedFacts;

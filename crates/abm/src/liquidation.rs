@@ -42,6 +42,8 @@ pub(crate) struct LiqState {
     pub events: Vec<LiquidationEvent>,
     pub accounts_liquidated: u64,
     liquidated: Vec<bool>,
+    /// Notional the fund has sent back into the book, USD.
+    pub fund_unwound_usd: f64,
 }
 
 impl LiqState {
@@ -111,6 +113,45 @@ impl Sim<'_> {
                 }
             }
         }
+    }
+
+    /// The insurance fund sends the positions it took over back into the book: an IOC of at most
+    /// `insurance_fund_unwind_lots_per_s × dt` lots, limited `fund_unwind_limit_bps` through the
+    /// mid, so that a takeover still reaches the price (as the cascade engine's fund does).
+    pub(crate) fn fund_unwind(&mut self, dt_s: f64) {
+        let pos = self.ledger.pos[FUND as usize];
+        let rate = self.cfg.insurance_fund_unwind_lots_per_s;
+        if pos == 0 || rate <= 0.0 {
+            return;
+        }
+        let clip = ((rate * dt_s).round() as i64).max(1).min(pos.abs());
+        let side = Side::closing(pos);
+        let mid = self.mid();
+        let slip = self.cfg.fund_unwind_limit_bps * 1e-4;
+        let bc = *self.book.config();
+        let limit = match side {
+            Side::Sell => ((mid * (1.0 - slip)) / self.spec.tick_size).ceil() as i64,
+            Side::Buy => ((mid * (1.0 + slip)) / self.spec.tick_size).floor() as i64,
+        }
+        .clamp(bc.min_price, bc.max_price);
+        self.ev.clear();
+        let o = crate::book::NewOrder {
+            owner: FUND,
+            side,
+            kind: crate::book::OrderKind::Ioc,
+            price: limit,
+            qty: clip,
+            reduce_only: Some(pos),
+        };
+        self.book.submit(o, &mut self.ev);
+        for e in &self.ev {
+            if let crate::book::Event::Trade { taker_owner, qty, price, .. } = *e {
+                if taker_owner == FUND {
+                    self.liq.fund_unwound_usd += (qty * price * self.ledger.unit) as f64 * 1e-6;
+                }
+            }
+        }
+        self.book_events();
     }
 
     fn margin(&self, a: u32) -> (f64, f64) {

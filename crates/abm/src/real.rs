@@ -15,7 +15,7 @@
 //! 345 s, so it has only 5 one-minute returns. The table says so and the 10-second statistics are
 //! the ones to compare.
 
-use crate::stats::{stylised_facts, StylisedFacts};
+use crate::stats::{flow_facts, stylised_facts, FlowFacts, FlowSeries, StylisedFacts};
 use liq_calib::{BookReplay, BookSide, CalibError, Capture};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -45,6 +45,52 @@ pub struct RealSeries {
     pub depth_usd_10bp: Vec<f64>,
     /// Samples whose depth is NaN because the rebuilt book was unreliable, one-sided or crossed.
     pub depth_missing: usize,
+    /// Taker flow per sample (the second ending at it) and per taker order.
+    pub flow: FlowSeries,
+}
+
+/// The capture's taker flow on the sample grid. The trade stream gives fills, not orders: fills
+/// on the same side in the same exchange millisecond are taken as one taker order (a market
+/// order sweeping several levels prints them together).
+fn capture_flow(cap: &Capture, t_ms: &[i64]) -> FlowSeries {
+    let mut trades: Vec<_> = cap.trades.iter().filter(|t| t.qty > 0.0 && t.price > 0.0).collect();
+    trades.sort_by_key(|t| t.time_ms);
+    let mut f = FlowSeries::default();
+    let mut last: Option<(i64, bool)> = None;
+    let mut order_time = Vec::new();
+    for t in &trades {
+        if last != Some((t.time_ms, t.taker_buy)) {
+            last = Some((t.time_ms, t.taker_buy));
+            f.signs.push(if t.taker_buy { 1 } else { -1 });
+            f.sizes_base.push(0.0);
+            order_time.push(t.time_ms);
+        }
+        if let Some(q) = f.sizes_base.last_mut() {
+            *q += t.qty;
+        }
+    }
+    let (mut i, mut k) = (0, 0);
+    for &t in t_ms {
+        let (mut orders, mut net, mut vol) = (0.0, 0.0, 0.0);
+        while k < order_time.len() && order_time[k] <= t {
+            if order_time[k] > t - 1_000 {
+                orders += 1.0;
+            }
+            k += 1;
+        }
+        while i < trades.len() && trades[i].time_ms <= t {
+            if trades[i].time_ms > t - 1_000 {
+                let usd = trades[i].qty * trades[i].price;
+                net += if trades[i].taker_buy { usd } else { -usd };
+                vol += usd;
+            }
+            i += 1;
+        }
+        f.taker_orders.push(orders);
+        f.net_taker_usd.push(net);
+        f.volume_usd.push(vol);
+    }
+    f
 }
 
 /// Samples a loaded capture every second (see the module docs).
@@ -84,6 +130,7 @@ pub fn capture_series(cap: &Capture) -> Result<RealSeries, RealFactsError> {
         }
         t += 1_000;
     }
+    out.flow = capture_flow(cap, &out.t_ms);
     if out.mid.len() < 2 {
         return Err(unusable(format!(
             "only {} one-second sample(s) with a quote after the snapshot; need at least 2",
@@ -100,7 +147,9 @@ pub fn stylised_facts_of_capture(
 ) -> Result<StylisedFacts, RealFactsError> {
     let cap = liq_calib::load_binance_capture(path, max_lines)?;
     let s = capture_series(&cap)?;
-    Ok(stylised_facts(&s.mid, &s.spread_bps, &s.depth_usd_10bp))
+    let mut facts = stylised_facts(&s.mid, &s.spread_bps, &s.depth_usd_10bp);
+    facts.flow = Some(flow_facts(&s.mid, &s.flow));
+    Ok(facts)
 }
 
 /// A simulated run's facts beside a real capture's.
@@ -159,6 +208,23 @@ pub fn render_comparison(c: &FactsComparison) -> String {
     row("spread median, bp", num(s.spread_bps.median, 4), num(r.spread_bps.median, 4));
     row("spread p95, bp", num(s.spread_bps.p95, 4), num(r.spread_bps.p95, 4));
     row("depth ±10 bp median, USD", num(s.depth_usd_10bp.median, 0), num(r.depth_usd_10bp.median, 0));
+    type Flow = fn(&FlowFacts) -> f64;
+    let flows: [(&str, Flow, usize); 10] = [
+        ("taker orders per s", |f| f.taker_orders_per_s, 2),
+        ("taker orders per 10 s, var/mean", |f| f.count_dispersion_10s, 1),
+        ("taker sign ACF, lag 1", |f| f.sign_acf_1_10_100[0], 3),
+        ("taker sign ACF, lag 10", |f| f.sign_acf_1_10_100[1], 3),
+        ("taker sign ACF, lag 100", |f| f.sign_acf_1_10_100[2], 3),
+        ("median taker order, base", |f| f.median_order_base, 4),
+        ("log-size ACF, lag 1", |f| f.log_size_acf_1_10[0], 3),
+        ("log-size ACF, lag 10", |f| f.log_size_acf_1_10[1], 3),
+        ("volume per s, USD", |f| f.volume_usd_per_s, 0),
+        ("Kyle's λ 10 s, bp per $1M", |f| f.kyle_lambda_bps_per_musd, 2),
+    ];
+    for (name, get, dec) in flows {
+        let at = |f: &StylisedFacts| f.flow.as_ref().map(|x| num(get(x), dec)).unwrap_or("n/a".into());
+        row(name, at(s), at(r));
+    }
     let mut text = out;
     for (who, f) in [("simulated run", s), ("real capture", r)] {
         if f.n_returns_1min < MIN_MEANINGFUL_RETURNS {

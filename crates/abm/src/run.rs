@@ -16,6 +16,9 @@ pub struct PricePoint {
     pub mid: f64,
     pub index: f64,
     pub mark: f64,
+    /// Realised over normal volatility as the market makers see it (they widen, thin and pull
+    /// quotes as it rises).
+    pub vol_ratio: f64,
 }
 
 /// Headline numbers of a run.
@@ -26,6 +29,12 @@ pub struct AbmSummary {
     /// The same by generation (index = generation).
     pub notional_by_generation: Vec<f64>,
     pub accounts_liquidated: u64,
+    /// Notional closed in the book by the liquidation engine's IOC orders, USD.
+    pub book_fill_notional_usd: f64,
+    /// Notional taken over by the insurance fund (including the backstop), USD.
+    pub fund_takeover_notional_usd: f64,
+    /// Notional the insurance fund sold (bought) back into the book, USD.
+    pub fund_unwound_notional_usd: f64,
     pub adl_notional_usd: f64,
     pub fund_start_usd: f64,
     /// Fund equity at the final mark, USD.
@@ -43,6 +52,21 @@ pub struct AbmSummary {
     pub messages: u64,
     /// Scheduler events processed.
     pub sim_events: u64,
+    /// Who holds what at the end, and who gained or lost, by account group.
+    pub groups: Vec<GroupOutcome>,
+}
+
+/// One account group at the end of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct GroupOutcome {
+    /// makers, noise, momentum, arbitrageur, stops, leveraged, insurance_fund or outside (the
+    /// counterparty of the positions opened at t = 0 and the source of re-entry deposits).
+    pub group: String,
+    /// Net position, base units (BTC).
+    pub position_base: f64,
+    /// Equity at the final mark minus equity at t = 0 at the initial price, USD. Deposits move
+    /// equity from `outside` to the depositor, so the column sums to zero (money is conserved).
+    pub equity_change_usd: f64,
 }
 
 /// Everything a run produces.
@@ -85,12 +109,20 @@ pub fn run_abm_events(config: &AbmConfig, seed: u64, duration_s: f64) -> Result<
 fn outcome(sim: &Sim, seed: u64, duration_s: f64) -> AbmOutcome {
     let s = &sim.samples;
     let price_path: Vec<PricePoint> = (0..s.t.len())
-        .map(|i| PricePoint { t_s: s.t[i], mid: s.mid[i], index: s.index[i], mark: s.mark[i] })
+        .map(|i| PricePoint {
+            t_s: s.t[i],
+            mid: s.mid[i],
+            index: s.index[i],
+            mark: s.mark[i],
+            vol_ratio: s.vol_ratio[i],
+        })
         .collect();
-    let stylised = stylised_facts(&s.mid, &s.spread_bps, &s.depth_usd);
+    let mut stylised = stylised_facts(&s.mid, &s.spread_bps, &s.depth_usd);
+    stylised.flow = Some(crate::stats::flow_facts(&s.mid, &s.flow));
     let mut by_gen: Vec<f64> = Vec::new();
     let mut total = 0.0;
     let mut adl = 0.0;
+    let (mut fills, mut takeovers) = (0.0, 0.0);
     for e in &sim.liq.events {
         let liquidates = matches!(
             e.kind,
@@ -104,8 +136,11 @@ fn outcome(sim: &Sim, seed: u64, duration_s: f64) -> AbmOutcome {
             by_gen[g] += e.notional_usd;
             total += e.notional_usd;
         }
-        if e.kind == EventKind::Adl {
-            adl += e.notional_usd;
+        match e.kind {
+            EventKind::Adl => adl += e.notional_usd,
+            EventKind::MarketFill => fills += e.notional_usd,
+            EventKind::FundTakeover | EventKind::Backstop => takeovers += e.notional_usd,
+            _ => {}
         }
     }
     let fund_end = sim.ledger.equity_usd(FUND, sim.mark, sim.spec.lot_size);
@@ -115,6 +150,9 @@ fn outcome(sim: &Sim, seed: u64, duration_s: f64) -> AbmOutcome {
         liquidated_notional_usd: total,
         notional_by_generation: by_gen,
         accounts_liquidated: sim.liq.accounts_liquidated,
+        book_fill_notional_usd: fills,
+        fund_takeover_notional_usd: takeovers,
+        fund_unwound_notional_usd: sim.liq.fund_unwound_usd,
         adl_notional_usd: adl,
         fund_start_usd: sim.cfg.insurance_fund_usd,
         fund_end_usd: fund_end,
@@ -127,6 +165,18 @@ fn outcome(sim: &Sim, seed: u64, duration_s: f64) -> AbmOutcome {
         volume_base: sim.volume_lots as f64 * sim.spec.lot_size,
         messages: sim.messages,
         sim_events: sim.sched.processed(),
+        groups: {
+            let (pos, eq) = sim.group_totals(sim.mark);
+            crate::sim::GROUPS
+                .iter()
+                .enumerate()
+                .map(|(g, name)| GroupOutcome {
+                    group: name.to_string(),
+                    position_base: pos[g] as f64 * sim.spec.lot_size,
+                    equity_change_usd: eq[g] - sim.group_equity_start[g],
+                })
+                .collect()
+        },
     }
     .into_outcome(sim, seed, duration_s, price_path, stylised)
 }

@@ -5,7 +5,7 @@
 
 use crate::agents::{Agent, AgentKind, MakerState};
 use crate::book::{Book, BookConfig, Event, NewOrder, OrderId, OrderKind};
-use crate::config::AbmConfig;
+use crate::config::{AbmConfig, LeveragedCfg};
 use crate::ledger::Ledger;
 use crate::liquidation::LiqState;
 use crate::sched::{latency, secs, Nanos, Scheduler, What};
@@ -29,13 +29,48 @@ pub(crate) struct Samples {
     pub mid: Vec<f64>,
     pub index: Vec<f64>,
     pub mark: Vec<f64>,
+    /// The makers' realised / normal volatility ratio.
+    pub vol_ratio: Vec<f64>,
     pub spread_bps: Vec<f64>,
     pub depth_usd: Vec<f64>,
+    pub flow: crate::stats::FlowSeries,
+}
+
+/// Taker flow in the current second, and the taker order being counted.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FlowSecond {
+    takers: u32,
+    net_usd: f64,
+    volume_usd: f64,
+    last_taker: Option<OrderId>,
+}
+
+/// One leveraged trader's position as drawn: side, notional (USD) and margin as a fraction of the
+/// notional (1 / leverage × (1 + top-up)).
+struct PositionDraw {
+    long: bool,
+    notional: f64,
+    margin_fraction: f64,
+}
+
+/// Draws a position from the leveraged population's laws: log-normal notional, log-normal chosen
+/// leverage capped by the risk-limit tier, exponential top-up of the initial margin.
+fn draw_position(c: &LeveragedCfg, spec: &MarketSpec, rng: &mut ChaCha8Rng) -> PositionDraw {
+    let long = rng.random::<f64>() < c.long_fraction;
+    let z: f64 = StandardNormal.sample(rng);
+    let notional = c.notional_median_usd * (c.notional_sigma * z).exp();
+    let z: f64 = StandardNormal.sample(rng);
+    let lev = (c.leverage_median * (c.leverage_log_sigma * z).exp())
+        .clamp(1.0, spec.ladder.tier(notional).max_leverage);
+    let topup = -(1.0 - rng.random::<f64>()).ln() * c.topup_mean;
+    PositionDraw { long, notional, margin_fraction: (1.0 + topup) / lev }
 }
 
 /// Fixed account numbers; the rest follow in [`Layout`].
 pub(crate) const FUND: u32 = 0;
 pub(crate) const LEGACY: u32 = 1;
+/// Makers are the first agents, on accounts from here.
+pub(crate) const FIRST_MAKER: u32 = 2;
 
 /// Where each population's accounts are.
 #[derive(Debug, Clone, Default)]
@@ -60,18 +95,38 @@ pub(crate) struct Sim<'a> {
     msg_free: Vec<u32>,
     pub index: f64,
     index_rng: ChaCha8Rng,
+    /// log(σ / σ̄) of the index's stochastic volatility.
+    index_log_vol: f64,
     /// Draws of the leveraged population (initial positions and re-entries).
     pub pop_rng: ChaCha8Rng,
     pub mark: f64,
     /// EWMA of squared 1-s log returns of the mid.
     pub vol_var: f64,
+    /// The slower EWMA the makers take as normal (when `vol_baseline_halflife_s` > 0).
+    pub vol_var_baseline: f64,
     last_sample_mid: f64,
     pub samples: Samples,
     pub liq: LiqState,
     pub trades: u64,
     pub volume_lots: i64,
     pub messages: u64,
+    flow_sec: FlowSecond,
+    /// Equity of each account group ([`GROUPS`]) at t = 0, at the initial price, USD.
+    pub group_equity_start: [f64; GROUPS.len()],
 }
+
+/// The account groups a run reports positions and profit and loss for.
+pub(crate) const GROUPS: [&str; 9] = [
+    "makers",
+    "noise",
+    "momentum",
+    "arbitrageur",
+    "stops",
+    "leveraged",
+    "insurance_fund",
+    "outside",
+    "execution",
+];
 
 impl<'a> Sim<'a> {
     /// Builds the market at t = 0: accounts, initial positions, stops and the first wake-ups.
@@ -109,18 +164,41 @@ impl<'a> Sim<'a> {
         for k in 0..cfg.makers.count {
             let mut rng = stream(agents.len() as u64 + 1);
             let width = 0.7 + 0.6 * rng.random::<f64>();
-            agents.push(Agent { account: next, rng, kind: AgentKind::Maker(MakerState::new(width)) });
+            let stagger = (k + 1) as f64 / cfg.makers.count as f64;
+            agents.push(Agent {
+                account: next,
+                rng,
+                kind: AgentKind::Maker(MakerState::new(width, stagger)),
+            });
             cash.push(big);
             next += 1;
-            let _ = k;
         }
         let noise = next..next + cfg.noise.accounts as u32;
         next = noise.end;
         cash.resize(next as usize, big);
+        let mut rng = stream(agents.len() as u64 + 1);
+        let meta = (0..cfg.noise.metaorders_active)
+            .map(|_| {
+                let n = &cfg.noise;
+                crate::agents::new_metaorder(&mut rng, n.metaorder_length_alpha, n.metaorder_max_children)
+            })
+            .collect();
         agents.push(Agent {
             account: noise.start,
-            rng: stream(agents.len() as u64 + 1),
-            kind: AgentKind::NoiseMarket { excess: 0.0, last: 0, bound: 0.0, buy: true },
+            rng,
+            kind: AgentKind::NoiseMarket {
+                // Started at its stationary mean (mean intensity × branching × weight), so a
+                // run does not begin with an hour-long warm-up of the slow components.
+                excess: cfg
+                    .noise
+                    .hawkes_kernel_weights
+                    .iter()
+                    .map(|w| cfg.noise.market_rate_per_s * cfg.noise.hawkes_branching * w)
+                    .collect(),
+                last: 0,
+                bound: 0.0,
+                meta,
+            },
         });
         agents.push(Agent {
             account: noise.start,
@@ -132,6 +210,15 @@ impl<'a> Sim<'a> {
                 account: next,
                 rng: stream(agents.len() as u64 + 1),
                 kind: AgentKind::Momentum,
+            });
+            cash.push(big);
+            next += 1;
+        }
+        if cfg.execution.enabled {
+            agents.push(Agent {
+                account: next,
+                rng: stream(agents.len() as u64 + 1),
+                kind: AgentKind::Execution { active: Vec::with_capacity(16) },
             });
             cash.push(big);
             next += 1;
@@ -167,20 +254,28 @@ impl<'a> Sim<'a> {
             msg_free: Vec::new(),
             index: m.initial_price,
             index_rng: stream(0),
+            index_log_vol: 0.0,
             pop_rng: stream(u64::MAX),
             mark: m.initial_price,
             vol_var: cfg.normal_vol_per_sqrt_s.powi(2),
+            vol_var_baseline: cfg.normal_vol_per_sqrt_s.powi(2),
             last_sample_mid: m.initial_price,
             samples: Samples::default(),
             liq: LiqState::default(),
             trades: 0,
             volume_lots: 0,
             messages: 0,
+            flow_sec: FlowSecond::default(),
+            group_equity_start: [0.0; GROUPS.len()],
             spec,
         };
+        // The index's volatility starts from its stationary law, not at its mean.
+        let z: f64 = StandardNormal.sample(&mut sim.index_rng);
+        sim.index_log_vol = cfg.index.log_vol_sd * z;
         sim.open_leveraged();
         sim.place_stops();
         sim.liq.init(&sim.ledger, &sim.layout);
+        sim.group_equity_start = sim.group_totals(m.initial_price).1;
         for a in sim.layout.leveraged.clone() {
             sim.update_trigger(a);
         }
@@ -201,25 +296,21 @@ impl<'a> Sim<'a> {
         let mut rng_owned = self.pop_rng.clone();
         let rng = &mut rng_owned;
         let p0 = self.cfg.market.initial_price;
-        let (lmin, lmax) = (c.leverage_min.ln(), c.leverage_max.ln());
         for a in self.layout.leveraged.clone() {
-            let long = rng.random::<f64>() < c.long_fraction;
-            let z: f64 = StandardNormal.sample(rng);
-            let notional = c.notional_median_usd * (c.notional_sigma * z).exp();
-            let mut lev = (lmin + (lmax - lmin) * rng.random::<f64>()).exp();
+            let d = draw_position(c, &self.spec, rng);
             let z2: f64 = StandardNormal.sample(rng);
             let mut entry = p0 * (1.0 + c.entry_dispersion * z2);
-            let lots = self.spec.lots(notional / entry).max(1);
-            lev = lev.min(self.spec.ladder.tier(notional).max_leverage);
+            let lots = self.spec.lots(d.notional / entry).max(1);
             // A position already within 0.5 % of its trigger at the start would be liquidated at
             // t = 0 by construction, not by the market: open it at the initial price instead.
-            let mm_rate = self.spec.ladder.tier(notional).mmr;
-            let dist = if long { (p0 - entry) / entry } else { (entry - p0) / entry };
-            if -dist > 1.0 / lev - mm_rate - 0.005 {
+            let mm_rate = self.spec.ladder.tier(d.notional).mmr;
+            let dist = if d.long { (p0 - entry) / entry } else { (entry - p0) / entry };
+            if -dist > d.margin_fraction - mm_rate - 0.005 {
                 entry = p0;
             }
+            let long = d.long;
             let ticks = self.spec.ticks(entry);
-            let margin = (lots as f64 * self.spec.lot_size * entry / lev * 1e6).round() as i64;
+            let margin = (lots as f64 * self.spec.lot_size * entry * d.margin_fraction * 1e6).round() as i64;
             self.ledger.cash[a as usize] = margin;
             self.ledger.cash[LEGACY as usize] -= margin;
             if long {
@@ -239,19 +330,13 @@ impl<'a> Sim<'a> {
             return;
         }
         let rng = &mut self.pop_rng;
-        let long = rng.random::<f64>() < c.long_fraction;
-        let z: f64 = StandardNormal.sample(rng);
-        let notional = c.notional_median_usd * (c.notional_sigma * z).exp();
-        let (lmin, lmax) = (c.leverage_min.ln(), c.leverage_max.ln());
-        let lev = (lmin + (lmax - lmin) * rng.random::<f64>())
-            .exp()
-            .min(self.spec.ladder.tier(notional).max_leverage);
+        let PositionDraw { long, notional, margin_fraction } = draw_position(c, &self.spec, rng);
         let j = if c.latency.jitter_us > 0.0 { rng.random::<f64>() * c.latency.jitter_us } else { 0.0 };
         let delay = ((c.latency.fixed_us + j) * 1e3) as Nanos;
         let mid = self.mid();
         let lots = self.spec.lots(notional / mid).max(1);
         // Margin for the position at the limit price plus the 20 bp of slippage the limit allows.
-        let margin = (notional / lev + notional * 0.002) * 1e6;
+        let margin = (notional * margin_fraction + notional * 0.002) * 1e6;
         let margin = (margin.round() as i64).max(1);
         let cash = self.ledger.cash[a as usize];
         if cash < margin {
@@ -316,6 +401,7 @@ impl<'a> Sim<'a> {
                     self.sched.after(secs(1.0), What::Sample);
                 }
                 What::Wake(i) => self.wake(i, now),
+                What::Requote(i) => self.requote(i as usize, now),
                 What::Reopen(a) => self.reopen(a),
                 What::Arrive(slot) => {
                     let m = self.msgs[slot as usize];
@@ -349,6 +435,7 @@ impl<'a> Sim<'a> {
             AgentKind::Maker(_) => &cfg.makers.latency,
             AgentKind::NoiseMarket { .. } | AgentKind::NoiseLimit => &cfg.noise.latency,
             AgentKind::Momentum => &cfg.momentum.latency,
+            AgentKind::Execution { .. } => &cfg.execution.latency,
             AgentKind::Arbitrageur => &cfg.arbitrageur.latency,
         };
         latency(l, &mut self.agents[agent].rng)
@@ -382,7 +469,21 @@ impl<'a> Sim<'a> {
         let lev = self.layout.leveraged.clone();
         let mut touched = false;
         for e in &self.ev {
-            if let Event::Trade { maker_owner, taker_owner, taker_side, price, qty, .. } = *e {
+            if let Event::Trade { maker_owner, taker, taker_owner, taker_side, price, qty, .. } = *e {
+                let usd = qty as f64 * self.spec.lot_size * price as f64 * self.spec.tick_size;
+                let sign = if taker_side == Side::Buy { 1 } else { -1 };
+                let f = &mut self.flow_sec;
+                if f.last_taker != Some(taker) {
+                    f.last_taker = Some(taker);
+                    f.takers += 1;
+                    self.samples.flow.signs.push(sign);
+                    self.samples.flow.sizes_base.push(0.0);
+                }
+                if let Some(last) = self.samples.flow.sizes_base.last_mut() {
+                    *last += qty as f64 * self.spec.lot_size;
+                }
+                f.net_usd += sign as f64 * usd;
+                f.volume_usd += usd;
                 let (b, s) = match taker_side {
                     Side::Buy => (taker_owner, maker_owner),
                     Side::Sell => (maker_owner, taker_owner),
@@ -391,8 +492,25 @@ impl<'a> Sim<'a> {
                     self.ledger.trade_at(b, s, qty, price);
                 }
                 touched |= lev.contains(&b) || lev.contains(&s);
+                let m = maker_owner.wrapping_sub(crate::sim::FIRST_MAKER) as usize;
+                if m < self.cfg.makers.count && self.cfg.makers.requote_on_fill {
+                    if let AgentKind::Maker(st) = &mut self.agents[m].kind {
+                        st.fill_seen = true;
+                    }
+                }
                 self.trades += 1;
                 self.volume_lots += qty;
+            }
+        }
+        if self.cfg.makers.requote_on_fill {
+            for m in 0..self.cfg.makers.count {
+                let AgentKind::Maker(st) = &mut self.agents[m].kind else { continue };
+                if st.fill_seen && !st.requote_pending {
+                    st.fill_seen = false;
+                    st.requote_pending = true;
+                    let d = self.agent_latency(m);
+                    self.sched.after(d, What::Requote(m as u32));
+                }
             }
         }
         if touched {
@@ -420,14 +538,35 @@ impl<'a> Sim<'a> {
     }
 
     fn index_tick(&mut self, now: Nanos) {
-        let dt = self.cfg.index.dt_ms * 1e-3;
-        let sigma = self.cfg.index.annual_vol / (365.25f64 * 86_400.0).sqrt();
+        let ic = &self.cfg.index;
+        let dt = ic.dt_ms * 1e-3;
+        // Exact OU step for log σ; σ̄ scaled so that E[σ²] = annual_vol² (E[e^{2x}] = e^{2 sd²}).
+        if ic.log_vol_sd > 0.0 {
+            let decay = (-dt * std::f64::consts::LN_2 / ic.log_vol_halflife_s).exp();
+            let zv: f64 = StandardNormal.sample(&mut self.index_rng);
+            self.index_log_vol =
+                self.index_log_vol * decay + ic.log_vol_sd * (1.0 - decay * decay).sqrt() * zv;
+        }
+        let level = (self.index_log_vol - ic.log_vol_sd * ic.log_vol_sd).exp();
+        let sigma = ic.annual_vol / (365.25f64 * 86_400.0).sqrt() * level;
         let z: f64 = StandardNormal.sample(&mut self.index_rng);
         let mut log_step = sigma * dt.sqrt() * z - 0.5 * sigma * sigma * dt;
-        let pull = (self.cfg.index.perp_feedback_per_s * dt).min(1.0);
-        let gap = (self.mid() / self.index).ln();
-        if gap.is_finite() {
-            log_step += pull * gap;
+        // Spot follows the perp's price discovery only while the perp has a real two-sided
+        // market: a book the makers have left (spread beyond `perp_feedback_max_spread_bps`)
+        // discovers nothing, and a stale perp must not hold the index back.
+        let two_sided = match (self.book.best_bid(), self.book.best_ask()) {
+            (Some(b), Some(a)) => {
+                (a - b) as f64 * self.spec.tick_size / self.mid() * 1e4
+                    <= self.cfg.index.perp_feedback_max_spread_bps
+            }
+            _ => false,
+        };
+        if two_sided {
+            let pull = (self.cfg.index.perp_feedback_per_s * dt).min(1.0);
+            let gap = (self.mid() / self.index).ln();
+            if gap.is_finite() {
+                log_step += pull * gap;
+            }
         }
         if let Some(s) = &self.cfg.shock {
             let t = now as f64 * 1e-9;
@@ -452,21 +591,33 @@ impl<'a> Sim<'a> {
         let w = self.cfg.mark_index_weight;
         self.mark = w * self.index + (1.0 - w) * self.mid();
         self.run_liquidations(now);
+        self.fund_unwind(self.cfg.mark_dt_ms * 1e-3);
     }
 
     fn sample(&mut self, now: Nanos) {
         let mid = self.mid();
-        let r = (mid / self.last_sample_mid).ln();
+        // Variance per second from the return over the last `h` seconds (overlapping, sampled
+        // every second): long enough to look through the bid-ask bounce of 1-s returns.
+        let h = self.cfg.vol_return_horizon_s.max(1) as usize;
+        let back = self.samples.mid.len().checked_sub(h).map(|i| self.samples.mid[i]);
+        let r = (mid / back.unwrap_or(self.last_sample_mid)).ln();
+        let per_s = if back.is_some() { r * r / h as f64 } else { f64::NAN };
         self.last_sample_mid = mid;
         let lambda = 0.5f64.powf(1.0 / self.cfg.vol_halflife_s);
-        if r.is_finite() {
-            self.vol_var = lambda * self.vol_var + (1.0 - lambda) * r * r;
+        if per_s.is_finite() {
+            self.vol_var = lambda * self.vol_var + (1.0 - lambda) * per_s;
+            if self.cfg.vol_baseline_halflife_s > 0.0 {
+                let l = 0.5f64.powf(1.0 / self.cfg.vol_baseline_halflife_s);
+                self.vol_var_baseline = l * self.vol_var_baseline + (1.0 - l) * per_s;
+            }
         }
+        let ratio = self.vol_ratio();
         let s = &mut self.samples;
         s.t.push(now as f64 * 1e-9);
         s.mid.push(mid);
         s.index.push(self.index);
         s.mark.push(self.mark);
+        s.vol_ratio.push(ratio);
         let spread = match (self.book.best_bid(), self.book.best_ask()) {
             (Some(b), Some(a)) => (a - b) as f64 * self.spec.tick_size / mid * 1e4,
             _ => f64::NAN,
@@ -476,6 +627,11 @@ impl<'a> Sim<'a> {
         let ticks = (mid * 1e-3 / self.spec.tick_size).round() as i64;
         let d = self.depth_within_of_mid(ticks);
         self.samples.depth_usd.push(d as f64 * self.spec.lot_size * mid);
+        let f = &mut self.flow_sec;
+        self.samples.flow.taker_orders.push(f.takers as f64);
+        self.samples.flow.net_taker_usd.push(f.net_usd);
+        self.samples.flow.volume_usd.push(f.volume_usd);
+        (f.takers, f.net_usd, f.volume_usd) = (0, 0.0, 0.0);
     }
 
     fn depth_within_of_mid(&self, ticks: i64) -> i64 {
@@ -496,8 +652,45 @@ impl<'a> Sim<'a> {
         total
     }
 
+    /// The group ([`GROUPS`] index) of every account: the legacy holder stands for the outside
+    /// world (it funds re-entries and took the other side of the positions opened at t = 0).
+    pub fn account_groups(&self) -> Vec<u8> {
+        let mut g = vec![0u8; self.layout.total as usize];
+        for a in &self.agents {
+            g[a.account as usize] = match a.kind {
+                AgentKind::Maker(_) => 0,
+                AgentKind::NoiseMarket { .. } | AgentKind::NoiseLimit => 1,
+                AgentKind::Momentum => 2,
+                AgentKind::Arbitrageur => 3,
+                AgentKind::Execution { .. } => 8,
+            };
+        }
+        for a in self.layout.noise.clone() {
+            g[a as usize] = 1;
+        }
+        for a in self.layout.stops.clone() {
+            g[a as usize] = 4;
+        }
+        for a in self.layout.leveraged.clone() {
+            g[a as usize] = 5;
+        }
+        g[FUND as usize] = 6;
+        g[LEGACY as usize] = 7;
+        g
+    }
+
+    /// Net position (lots) and equity at `mark` (USD) of each group.
+    pub fn group_totals(&self, mark: f64) -> ([i64; GROUPS.len()], [f64; GROUPS.len()]) {
+        let (mut pos, mut eq) = ([0i64; GROUPS.len()], [0.0; GROUPS.len()]);
+        for (a, g) in self.account_groups().into_iter().enumerate() {
+            pos[g as usize] += self.ledger.pos[a];
+            eq[g as usize] += self.ledger.equity_usd(a as u32, mark, self.spec.lot_size);
+        }
+        (pos, eq)
+    }
+
     /// Realised volatility over normal.
     pub fn vol_ratio(&self) -> f64 {
-        self.vol_var.sqrt() / self.cfg.normal_vol_per_sqrt_s
+        (self.vol_var / self.vol_var_baseline).sqrt()
     }
 }

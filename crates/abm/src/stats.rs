@@ -35,6 +35,76 @@ pub struct StylisedFacts {
     pub spread_bps: Dist,
     /// Resting quantity within ±10 bp of the mid, both sides, USD, sampled every second.
     pub depth_usd_10bp: Dist,
+    /// Order-flow statistics, where the taker orders are known.
+    pub flow: Option<FlowFacts>,
+}
+
+/// Statistics of the aggressive (taker) order flow: how many, how clustered in time, how
+/// persistent in sign, and how much the price moves per unit of net flow.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct FlowFacts {
+    /// Taker orders per second (an order filling against several resting orders counts once).
+    pub taker_orders_per_s: f64,
+    /// Variance / mean of taker orders per 10 s (1 for Poisson arrivals; more = clustered).
+    pub count_dispersion_10s: f64,
+    /// Autocorrelation of taker-order signs (+1 buy, −1 sell) at lags 1, 10 and 100 orders.
+    pub sign_acf_1_10_100: [f64; 3],
+    /// Median taker order, base units.
+    pub median_order_base: f64,
+    /// Autocorrelation of the log sizes of successive taker orders at lags 1 and 10 (children of
+    /// one split order have similar sizes).
+    pub log_size_acf_1_10: [f64; 2],
+    /// Traded notional per second, USD.
+    pub volume_usd_per_s: f64,
+    /// Kyle's λ at 10 s: least-squares slope of the 10-s log return (bp) on the 10-s net taker
+    /// notional (million USD, buys positive), through the origin.
+    pub kyle_lambda_bps_per_musd: f64,
+}
+
+/// What the flow facts are computed from: per 1-s sample, taker orders and net taker notional
+/// (USD, buys positive) in the second ending at the sample, and traded notional; and the sign
+/// (+1 / −1) and size of every taker order in time order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FlowSeries {
+    pub taker_orders: Vec<f64>,
+    pub net_taker_usd: Vec<f64>,
+    pub volume_usd: Vec<f64>,
+    pub signs: Vec<i8>,
+    pub sizes_base: Vec<f64>,
+}
+
+/// Flow facts from 1-s mids (aligned with the flow series) and the flow series.
+pub fn flow_facts(mid_1s: &[f64], f: &FlowSeries) -> FlowFacts {
+    let n = f.taker_orders.len().min(mid_1s.len());
+    let secs = n.max(1) as f64;
+    let counts: Vec<f64> = f.taker_orders[..n].chunks_exact(10).map(|c| c.iter().sum()).collect();
+    let d = dist(&counts);
+    let var = counts.iter().map(|c| (c - d.mean).powi(2)).sum::<f64>() / counts.len().max(1) as f64;
+    let signs: Vec<f64> = f.signs.iter().map(|&s| s as f64).collect();
+    let sacf = acf(&signs, 100);
+    // Return over (k, k+10] against the net flow in seconds k+1..=k+10.
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for k in (0..n.saturating_sub(10)).step_by(10) {
+        let r = (mid_1s[k + 10] / mid_1s[k]).ln() * 1e4;
+        let q: f64 = f.net_taker_usd[k + 1..=k + 10].iter().sum::<f64>() * 1e-6;
+        if r.is_finite() && q.is_finite() {
+            sxy += r * q;
+            sxx += q * q;
+        }
+    }
+    FlowFacts {
+        taker_orders_per_s: f.taker_orders[..n].iter().sum::<f64>() / secs,
+        count_dispersion_10s: if d.mean > 0.0 { var / d.mean } else { f64::NAN },
+        sign_acf_1_10_100: [sacf[0], sacf[9], sacf[99]],
+        median_order_base: dist(&f.sizes_base).median,
+        log_size_acf_1_10: {
+            let ln: Vec<f64> = f.sizes_base.iter().filter(|q| **q > 0.0).map(|q| q.ln()).collect();
+            let a = acf(&ln, 10);
+            [a[0], a[9]]
+        },
+        volume_usd_per_s: f.volume_usd[..n].iter().sum::<f64>() / secs,
+        kyle_lambda_bps_per_musd: if sxx > 0.0 { sxy / sxx } else { f64::NAN },
+    }
 }
 
 /// Log returns of `prices` sampled every `step` points.
@@ -114,6 +184,7 @@ pub fn stylised_facts(mid_1s: &[f64], spread_bps: &[f64], depth_usd: &[f64]) -> 
         acf_abs_returns_10s: acf(&abs(&r10), 10),
         spread_bps: dist(spread_bps),
         depth_usd_10bp: dist(depth_usd),
+        flow: None,
     }
 }
 
