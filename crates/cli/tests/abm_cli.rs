@@ -62,7 +62,7 @@ fn abm_config_patch_is_merged_over_the_default() {
     assert_eq!(body(&again), b);
 
     // A command-line shock replaces the file's [shock] and appears in the effective config.
-    let ex = example("abm_no_withdrawal.toml");
+    let ex = example("abm/no_withdrawal.toml");
     let ex_cfg = stdout_of(&["abm", ex.to_str().unwrap(), "--print-config"]);
     assert!(ex_cfg.lines().any(|l| l == "withdraw = false"), "{ex_cfg}");
     assert!(ex_cfg.contains("[shock]"), "{ex_cfg}");
@@ -160,7 +160,7 @@ fn abm_writes_events_price_path_and_json_meta() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "generation,account,account_label,market,unit,kind,lots,qty,price,notional_usd,mark,\
+        "generation,time_s,account,account_label,market,unit,kind,lots,qty,price,notional_usd,mark,\
          bankruptcy_price,liquidation_fee_usd,fund_flow_usd,counterparty"
     );
     let rows: Vec<&str> = lines.collect();

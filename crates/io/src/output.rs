@@ -52,8 +52,9 @@ pub enum OutputError {
 }
 
 /// Column names of the event-log CSV, in order (documented in docs/outputs.md).
-pub const EVENT_COLUMNS: [&str; 15] = [
+pub const EVENT_COLUMNS: [&str; 16] = [
     "generation",
+    "time_s",
     "account",
     "account_label",
     "market",
@@ -99,6 +100,7 @@ pub fn write_events_csv<W: Write, N: EventNames + ?Sized>(
             serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         w.write_record([
             e.generation.to_string(),
+            format!("{:.3}", e.time_s),
             e.account.to_string(),
             model.account_label(e.account),
             model.market_symbol(e.market),
@@ -158,6 +160,7 @@ pub fn write_events_parquet<N: EventNames + ?Sized>(
             Field::new("generation", DataType::UInt32, false),
             Arc::new(UInt32Array::from_iter_values(events.iter().map(|e| e.generation))),
         ),
+        (Field::new("time_s", DataType::Float64, false), f64s(|e| e.time_s)),
         (
             Field::new("account", DataType::UInt32, false),
             Arc::new(UInt32Array::from_iter_values(events.iter().map(|e| e.account))),
