@@ -36,6 +36,12 @@ proptest! {
         let o = run_abm(&c, seed, 120.0).unwrap();
         prop_assert_eq!(o.ledger.money_drift_micros, 0);
         prop_assert_eq!(o.ledger.oi_long_lots, o.ledger.oi_short_lots);
+        // Who gained what: the groups' equity changes sum to zero (money only moves between
+        // them), and their net positions sum to zero (every long has a short).
+        let eq: f64 = o.summary.groups.iter().map(|g| g.equity_change_usd).sum();
+        let pos: f64 = o.summary.groups.iter().map(|g| g.position_base).sum();
+        prop_assert!(eq.abs() < 1e-3, "equity changes sum to {}", eq);
+        prop_assert!(pos.abs() < 1e-9, "positions sum to {}", pos);
         // Bad debt is reported, never silently dropped: it is exactly the fund's negative equity.
         prop_assert!((o.summary.bad_debt_usd - (-o.summary.fund_end_usd).max(0.0)).abs() < 1e-9);
     }
