@@ -4,9 +4,11 @@
 //! * [`book`]: the matching engine (price-time or pro-rata, limit/market/IOC/FOK/post-only/
 //!   reduce-only/stop orders, amend, self-trade prevention) and its brute-force reference.
 //! * [`sched`]: the discrete-event scheduler and latencies.
-//! * [`config`]: every parameter, with the sourced default ([`default_config`]).
-//! * `sim`, `agents`, `liquidation` (private): the market, the agents, the venue's liquidation
-//!   engine with insurance fund, ADL and bad debt on an exact ledger ([`ledger`]).
+//! * [`config`]: every parameter, with the sourced default ([`default_config`], `defaults`).
+//! * `sim`, `agents`, `population`, `liquidation` (private): the market and its event loop, the
+//!   agents, the leveraged and stop-loss populations, the venue's liquidation engine with
+//!   insurance fund (which unwinds into the book), ADL and bad debt on an exact ledger
+//!   ([`ledger`]).
 //! * [`run`]: one run ([`run_abm`]) and its outcome; [`stats`]: the stylised facts; [`real`]: the
 //!   same facts from a real Binance capture and the side-by-side comparison;
 //!   [`experiments`]: the shock experiments (maker withdrawal, stop clusters, matching rule).
@@ -14,9 +16,11 @@
 mod agents;
 pub mod book;
 pub mod config;
+mod defaults;
 pub mod experiments;
 pub mod ledger;
 mod liquidation;
+mod population;
 pub mod real;
 pub mod run;
 pub mod sched;
