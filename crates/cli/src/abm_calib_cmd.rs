@@ -21,6 +21,11 @@ pub struct AbmArgs {
     /// Seed of the run.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Run every seed of the inclusive range A-B (e.g. 1-16, at most 1,000 runs) with the same
+    /// config, duration and shock, in parallel, and print the stylised facts per seed and over
+    /// all of them (pooled 1-min kurtosis against the Gaussian band).
+    #[arg(long, value_name = "A-B", conflicts_with = "seed")]
+    pub seeds: Option<String>,
     /// Simulated duration (e.g. 600s, 1h).
     #[arg(long, default_value = "1h")]
     pub duration: String,
@@ -54,17 +59,22 @@ pub struct AbmArgs {
 /// What produced an ABM result (every `abm` output carries it; the sidecar `FILE.meta.json` of
 /// `--events` and `--price-path` holds it too).
 #[derive(Debug, Clone, serde::Serialize)]
-struct AbmMeta {
-    version: &'static str,
-    seed: u64,
-    duration_s: f64,
+pub(crate) struct AbmMeta {
+    pub version: &'static str,
+    /// `--seed` (absent with `--seeds`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// `--seeds A-B` as `[A, B]` (absent for one run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<[u64; 2]>,
+    pub duration_s: f64,
     /// First 16 hex characters of the SHA-256 of the effective config's TOML
     /// (`--print-config` without its comment header).
-    config_hash: String,
+    pub config_hash: String,
     /// `embedded default` or `embedded default + FILE`.
-    config_source: String,
+    pub config_source: String,
     /// The shock applied, if any.
-    shock: Option<liq_abm::ShockCfg>,
+    pub shock: Option<liq_abm::ShockCfg>,
 }
 
 /// Names in the ABM's event log: accounts have no labels of their own (`abm-N`), one market.
@@ -148,6 +158,21 @@ struct AbmDocument<'a> {
 }
 
 pub fn abm(args: AbmArgs) -> Result<()> {
+    let seeds = args.seeds.as_deref().map(crate::abm_seeds::parse_range).transpose()?;
+    if seeds.is_some() {
+        let one_run = [
+            ("--experiment", args.experiment.is_some()),
+            ("--compare-real", args.compare_real.is_some()),
+            ("--events", args.events.is_some()),
+            ("--price-path", args.price_path.is_some()),
+        ];
+        if let Some((flag, _)) = one_run.iter().find(|(_, given)| *given) {
+            return Err(InputError(format!(
+                "--seeds cannot be combined with {flag}, which works on one run (use --seed N)"
+            ))
+            .into());
+        }
+    }
     let duration = duration_s(&args.duration)?;
     let mut cfg = crate::abm_config::load(args.config.as_deref())?;
     if let Some(s) = &args.shock {
@@ -164,7 +189,8 @@ pub fn abm(args: AbmArgs) -> Result<()> {
     let text = crate::abm_config::to_toml(&cfg)?;
     let meta = AbmMeta {
         version: env!("CARGO_PKG_VERSION"),
-        seed: args.seed,
+        seed: seeds.is_none().then_some(args.seed),
+        seeds: seeds.map(|(a, b)| [a, b]),
         duration_s: duration,
         config_hash: crate::abm_config::config_hash(&text),
         config_source: crate::abm_config::source_label(args.config.as_deref()),
@@ -238,6 +264,9 @@ pub fn abm(args: AbmArgs) -> Result<()> {
     }
     if let Some(sh) = cfg.shock.as_ref().filter(|s| s.at_s >= duration && !crate::quiet()) {
         eprintln!("note: the shock starts at {:.0} s, after the end of the run ({duration:.0} s)", sh.at_s);
+    }
+    if let Some((first, last)) = seeds {
+        return crate::abm_seeds::run(&cfg, first..=last, duration, &meta, args.json);
     }
     let out = liq_abm::run_abm(&cfg, args.seed, duration).map_err(|e| InputError(e.to_string()))?;
     if let Some(path) = &args.events {

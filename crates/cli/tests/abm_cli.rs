@@ -202,3 +202,121 @@ fn abm_writes_events_price_path_and_json_meta() {
     assert!(first.contains("embedded default") && first.contains("seed 7"), "{first}");
     assert!(table.contains("liquidated"), "{table}");
 }
+
+/// `abm --seeds A-B` with `RAYON_NUM_THREADS` set.
+fn seeds_stdout(args: &[&str], threads: &str) -> String {
+    let out = bin().args(args).env("RAYON_NUM_THREADS", threads).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    // No progress bar when stderr is not a terminal.
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn abm_seeds_table_json_and_thread_count_independence() {
+    let base = ["abm", "--seeds", "1-3", "--duration", "10m"];
+    let table = seeds_stdout(&base, "2");
+    let first = table.lines().next().unwrap();
+    assert!(first.contains("seeds 1–3") && first.contains("embedded default"), "{first}");
+    // One row per seed, in seed order, between the header and the summary.
+    let rows: Vec<&str> = table
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("seed"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(rows.len(), 3, "{table}");
+    for (r, seed) in rows.iter().zip(1..) {
+        let cells: Vec<&str> = r.split_whitespace().collect();
+        assert_eq!(cells.len(), 10, "{r}");
+        assert_eq!(cells[0], seed.to_string(), "{r}");
+    }
+    assert!(table.contains("1-min kurtosis > 3 in ") && table.contains(" of 3 runs"), "{table}");
+    assert!(table.contains("pooled 1-min kurtosis") && table.contains("(Gaussian: 3 ± "), "{table}");
+    assert_eq!(seeds_stdout(&base, "1"), table, "the table depends on the thread count");
+
+    let json_args = [&base[..], &["--json", "--shock", "-2%"]].concat();
+    let text = seeds_stdout(&json_args, "1");
+    assert_eq!(seeds_stdout(&json_args, "2"), text, "the JSON depends on the thread count");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let meta = &doc["meta"];
+    assert_eq!(meta["seeds"], serde_json::json!([1, 3]));
+    assert!(meta.get("seed").is_none(), "{meta}");
+    assert_eq!(meta["duration_s"], 600.0);
+    assert_eq!(meta["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(meta["shock"]["index_move"], -0.02);
+    let hash = meta["config_hash"].as_str().unwrap();
+    assert!(hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    assert_eq!(meta["config_source"], "embedded default");
+
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 3);
+    let pooled = &doc["pooled"];
+    let num = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    let mut returns = 0;
+    for (r, seed) in runs.iter().zip(1..) {
+        assert_eq!(r["seed"], seed);
+        // 10 minutes of 1-second mids: 9 one-minute returns.
+        assert_eq!(r["n_returns_1min"], 9, "{r}");
+        returns += r["n_returns_1min"].as_u64().unwrap();
+        assert!(num(&r["kurtosis_1min"]) >= 1.0, "{r}");
+        assert!(num(&r["annualised_vol_1min"]) >= 0.0, "{r}");
+        assert!(num(&r["max_drawdown"]) <= 0.0, "{r}");
+        assert!(num(&r["liquidated_notional_usd"]) >= 0.0, "{r}");
+        for k in ["acf_returns_1min_lag1", "acf_abs_returns_1min_mean_lags_1_5"] {
+            assert!(num(&r[k]).abs() <= 1.0, "{k}: {r}");
+        }
+        for k in ["kurtosis_10s", "spread_bps_median", "depth_usd_10bp_median"] {
+            assert!(r[k].is_number(), "{k}: {r}");
+        }
+    }
+    let kurt: Vec<f64> = runs.iter().map(|r| num(&r["kurtosis_1min"])).collect();
+    assert_eq!(pooled["runs"], 3);
+    assert_eq!(pooled["kurtosis_above_3"], kurt.iter().filter(|k| **k > 3.0).count());
+    assert_eq!(pooled["n_returns_1min"], returns);
+    let min = kurt.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = kurt.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    assert_eq!((num(&pooled["kurtosis_1min_min"]), num(&pooled["kurtosis_1min_max"])), (min, max));
+    let median = num(&pooled["kurtosis_1min_median"]);
+    assert!(kurt.contains(&median), "{median} not one of {kurt:?}");
+    assert!((num(&pooled["gaussian_kurtosis_2se"]) - 2.0 * (24.0 / returns as f64).sqrt()).abs() < 1e-12);
+    assert!(num(&pooled["kurtosis_1min_pooled"]) >= 1.0, "{pooled}");
+    let worst = runs.iter().map(|r| num(&r["max_drawdown"])).fold(f64::INFINITY, f64::min);
+    assert_eq!(num(&pooled["worst_drawdown"]), worst);
+    let total: f64 = runs.iter().map(|r| num(&r["liquidated_notional_usd"])).sum();
+    assert!((num(&pooled["liquidated_notional_usd"]) - total).abs() <= 1e-9 * total.max(1.0));
+
+    // Seed 2 of the range is the run `--seed 2` gives.
+    let one: serde_json::Value = serde_json::from_str(&stdout_of(&[
+        "abm",
+        "--seed",
+        "2",
+        "--duration",
+        "10m",
+        "--shock",
+        "-2%",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(runs[1]["kurtosis_1min"], one["stylised_facts"]["kurtosis_1min"]);
+    assert_eq!(runs[1]["max_drawdown"], one["summary"]["max_drawdown"]);
+}
+
+#[test]
+fn abm_seeds_errors_exit_2_naming_seeds() {
+    for bad in ["3-1", "x", "1-2000", "16", "1-"] {
+        fails_with(&["abm", "--seeds", bad, "--duration", "10s"], &["--seeds"]);
+    }
+    fails_with(&["abm", "--seeds", "1-2000"], &["--seeds 1-2000", "at most 1000"]);
+    fails_with(&["abm", "--seeds", "3-1"], &["--seeds 3-1", "empty range"]);
+    fails_with(
+        &["abm", "--seeds", "1-3", "--shock", "-3%", "--experiment", "stops"],
+        &["--seeds", "--experiment"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.csv");
+    for flag in ["--events", "--price-path", "--compare-real"] {
+        fails_with(&["abm", "--seeds", "1-3", flag, f.to_str().unwrap()], &["--seeds", flag]);
+    }
+    fails_with(&["abm", "--seeds", "1-3", "--seed", "4"], &["--seeds", "--seed"]);
+}
