@@ -356,13 +356,31 @@ pub fn abm(args: AbmArgs) -> Result<()> {
     }
     let _ = writeln!(
         o,
-        "  ADL {}, bad debt {}, fund {} → {}",
-        usd(s.adl_notional_usd),
+        "  closed in the book {}, taken over by the fund {} (sold back into the book {}), ADL {}",
+        usd(s.book_fill_notional_usd),
+        usd(s.fund_takeover_notional_usd),
+        usd(s.fund_unwound_notional_usd),
+        usd(s.adl_notional_usd)
+    );
+    let _ = writeln!(
+        o,
+        "  bad debt {}, fund {} → {}",
         usd(s.bad_debt_usd),
         usd(s.fund_start_usd),
         usd(s.fund_end_usd)
     );
     let _ = writeln!(o, "  mid {:.1} → {:.1}, max drawdown {}", s.start_mid, s.end_mid, pct(s.max_drawdown));
+    // Who ended up holding the risk, and who paid for it (equity changes sum to zero).
+    let _ = writeln!(o, "    {:<16} {:>14} {:>14}", "group", "net position", "equity change");
+    for g in &s.groups {
+        let _ = writeln!(
+            o,
+            "    {:<16} {:>14} {:>14}",
+            g.group,
+            format!("{:+.3} BTC", g.position_base),
+            usd(g.equity_change_usd)
+        );
+    }
     let _ = writeln!(
         o,
         "  stylised facts: kurtosis of 1-min returns {:.2} ({} returns; 3 = Gaussian), 10-s {:.2}",
