@@ -39,10 +39,10 @@ pub fn load(path: Option<&Path>) -> anyhow::Result<AbmConfig> {
 
 /// Merges the patch `text` (read from `file`, named in errors) over the `default` tree.
 fn apply_patch(default: toml::Table, text: &str, file: &Path) -> Result<AbmConfig, InputError> {
-    let fail = |offset: Option<usize>, field: &str, message: &str| {
+    let fail = |line: Option<usize>, field: &str, message: &str| {
         let mut s = file.display().to_string();
-        if let Some(o) = offset {
-            let _ = write!(s, ":{}", line_of(text, o));
+        if let Some(l) = line {
+            let _ = write!(s, ":{l}");
         }
         s.push_str(": ");
         if !field.is_empty() {
@@ -57,11 +57,11 @@ fn apply_patch(default: toml::Table, text: &str, file: &Path) -> Result<AbmConfi
         let at = e.span().map(|s| s.start.min(text.trim_end().len()));
         let field = at.map(|o| key_on_line(text, line_of(text, o))).unwrap_or_default();
         let message = e.message().trim_end().replace('\n', "; ");
-        fail(at, &field, &format!("TOML syntax: {message}"))
+        fail(at.map(|o| line_of(text, o)), &field, &format!("TOML syntax: {message}"))
     })?;
-    // Spans of keys and values, to put a line number on errors found after parsing.
-    let doc = toml_edit::ImDocument::parse(text).ok();
-    let locate = |field: &str| doc.as_ref().and_then(|d| offset_of(d, field));
+    // The line a field is written on, for errors found after parsing.
+    let locate =
+        |field: &str| liq_io::field_position(text, liq_io::Format::Toml, field).map(|(line, _)| line);
     let mut merged = default;
     merge(&mut merged, patch.clone());
     let cfg: AbmConfig = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
@@ -201,50 +201,6 @@ fn key_on_line(text: &str, line: usize) -> String {
         Some(h) => format!("{h}.{key}"),
         None => key,
     }
-}
-
-/// Byte offset where the dotted `field` (`makers.size_lots`, `stops.distances[2]`) is written
-/// in the patch, or its deepest written ancestor; `None` when no part of it is written.
-fn offset_of(doc: &toml_edit::ImDocument<&str>, field: &str) -> Option<usize> {
-    use toml_edit::{Item, Value};
-    #[derive(Clone, Copy)]
-    enum Node<'a> {
-        Table(&'a toml_edit::Table),
-        Item(&'a Item),
-        Value(&'a Value),
-    }
-    let mut steps: Vec<Result<&str, usize>> = Vec::new();
-    for part in field.split('.') {
-        let (key, indices) = part.split_at(part.find('[').unwrap_or(part.len()));
-        if !key.is_empty() {
-            steps.push(Ok(key));
-        }
-        steps.extend(indices.split(['[', ']']).filter_map(|s| s.parse().ok()).map(Err));
-    }
-    let mut node = Node::Table(doc.as_table());
-    let mut best = None;
-    for step in steps {
-        let next = match (step, node) {
-            (Ok(k), Node::Table(t)) | (Ok(k), Node::Item(Item::Table(t))) => {
-                t.get(k).map(|i| (t.key(k).and_then(|k| k.span()).or_else(|| i.span()), Node::Item(i)))
-            }
-            (Ok(k), Node::Item(Item::Value(Value::InlineTable(t))))
-            | (Ok(k), Node::Value(Value::InlineTable(t))) => {
-                t.get(k).map(|v| (t.key(k).and_then(|k| k.span()).or_else(|| v.span()), Node::Value(v)))
-            }
-            (Err(i), Node::Item(Item::ArrayOfTables(a))) => a.get(i).map(|t| (t.span(), Node::Table(t))),
-            (Err(i), Node::Item(Item::Value(Value::Array(a)))) | (Err(i), Node::Value(Value::Array(a))) => {
-                a.get(i).map(|v| (v.span(), Node::Value(v)))
-            }
-            _ => None,
-        };
-        let Some((span, n)) = next else { break };
-        if let Some(s) = span {
-            best = Some(s.start);
-        }
-        node = n;
-    }
-    best
 }
 
 #[cfg(test)]

@@ -23,6 +23,10 @@ pub mod default_scenario;
 pub mod error;
 pub mod hash;
 mod locate;
+/// Line and column (1-based) where a dotted field (`markets[1].tiers[2].mmr`) is written in a
+/// TOML or JSON text, or its deepest written ancestor: how every loader names the line of a bad
+/// value found after parsing.
+pub use locate::locate as field_position;
 pub mod output;
 pub mod population;
 mod scenario_file;

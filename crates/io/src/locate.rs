@@ -51,7 +51,7 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Line and column of the field `path` (or its deepest written ancestor) in `text`.
-pub(crate) fn locate(text: &str, format: Format, path: &str) -> Option<(usize, usize)> {
+pub fn locate(text: &str, format: Format, path: &str) -> Option<(usize, usize)> {
     let segs = parse_path(path);
     let offset = match format {
         Format::Toml => toml_offset(text, &segs),
