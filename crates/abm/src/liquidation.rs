@@ -128,22 +128,11 @@ impl Sim<'_> {
         let side = Side::closing(pos);
         let mid = self.mid();
         let slip = self.cfg.fund_unwind_limit_bps * 1e-4;
-        let bc = *self.book.config();
-        let limit = match side {
-            Side::Sell => ((mid * (1.0 - slip)) / self.spec.tick_size).ceil() as i64,
-            Side::Buy => ((mid * (1.0 + slip)) / self.spec.tick_size).floor() as i64,
-        }
-        .clamp(bc.min_price, bc.max_price);
-        self.ev.clear();
-        let o = crate::book::NewOrder {
-            owner: FUND,
-            side,
-            kind: crate::book::OrderKind::Ioc,
-            price: limit,
-            qty: clip,
-            reduce_only: Some(pos),
+        let worst = match side {
+            Side::Sell => mid * (1.0 - slip),
+            Side::Buy => mid * (1.0 + slip),
         };
-        self.book.submit(o, &mut self.ev);
+        self.submit_closing_ioc(FUND, side, worst, clip, pos);
         for e in &self.ev {
             if let crate::book::Event::Trade { taker_owner, qty, price, .. } = *e {
                 if taker_owner == FUND {
@@ -152,6 +141,29 @@ impl Sim<'_> {
             }
         }
         self.book_events();
+    }
+
+    /// Sends `owner`'s reduce-only IOC for `qty` lots of its `position`, limited at `worst` (USD,
+    /// rounded to the tick on the safe side and kept inside the book's price window); the
+    /// book's events are left in `self.ev`.
+    fn submit_closing_ioc(&mut self, owner: u32, side: Side, worst: f64, qty: i64, position: i64) {
+        let bc = *self.book.config();
+        let ticks = worst / self.spec.tick_size;
+        let limit = match side {
+            Side::Sell => ticks.ceil() as i64,
+            Side::Buy => ticks.floor() as i64,
+        }
+        .clamp(bc.min_price, bc.max_price);
+        self.ev.clear();
+        let o = crate::book::NewOrder {
+            owner,
+            side,
+            kind: crate::book::OrderKind::Ioc,
+            price: limit,
+            qty,
+            reduce_only: Some(position),
+        };
+        self.book.submit(o, &mut self.ev);
     }
 
     fn margin(&self, a: u32) -> (f64, f64) {
@@ -196,22 +208,8 @@ impl Sim<'_> {
             let close =
                 rb.next_close_lots_after(&self.spec.ladder, size, self.spec.lot_size, self.mark, since);
             let side = Side::closing(size);
-            let bc = *self.book.config();
-            // Never trade through bankruptcy; the limit is kept inside the book's window.
-            let limit = match side {
-                Side::Sell => ((pb / self.spec.tick_size).ceil() as i64).clamp(bc.min_price, bc.max_price),
-                Side::Buy => ((pb / self.spec.tick_size).floor() as i64).clamp(bc.min_price, bc.max_price),
-            };
-            self.ev.clear();
-            let o = crate::book::NewOrder {
-                owner: a,
-                side,
-                kind: crate::book::OrderKind::Ioc,
-                price: limit,
-                qty: close,
-                reduce_only: Some(size),
-            };
-            self.book.submit(o, &mut self.ev);
+            // Never trade through bankruptcy.
+            self.submit_closing_ioc(a, side, pb, close, size);
             let (mut filled, mut value) = (0i64, 0i64);
             for e in &self.ev {
                 if let crate::book::Event::Trade { taker_owner, qty, price, .. } = *e {
