@@ -141,10 +141,15 @@ fn write_price_path(path: &std::path::Path, points: &[liq_abm::PricePoint]) -> R
 
 /// A result with `meta` in front of its own fields.
 #[derive(serde::Serialize)]
-struct WithMeta<'a, T> {
+pub(crate) struct WithMeta<'a, T> {
     meta: &'a AbmMeta,
     #[serde(flatten)]
     body: &'a T,
+}
+
+/// `body`'s JSON with `meta` in front.
+pub(crate) fn with_meta<'a, T>(meta: &'a AbmMeta, body: &'a T) -> WithMeta<'a, T> {
+    WithMeta { meta, body }
 }
 
 /// `abm --json` for one run.
@@ -161,7 +166,6 @@ pub fn abm(args: AbmArgs) -> Result<()> {
     let seeds = args.seeds.as_deref().map(crate::abm_seeds::parse_range).transpose()?;
     if seeds.is_some() {
         let one_run = [
-            ("--experiment", args.experiment.is_some()),
             ("--compare-real", args.compare_real.is_some()),
             ("--events", args.events.is_some()),
             ("--price-path", args.price_path.is_some()),
@@ -215,51 +219,12 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         let shock = cfg.shock.clone().ok_or_else(|| {
             InputError("--experiment needs a shock: --shock -3% or a [shock] table in CONFIG".into())
         })?;
-        let run = match exp.as_str() {
-            "withdrawal" => liq_abm::experiments::maker_withdrawal,
-            "stops" => liq_abm::experiments::stop_clusters,
-            "matching" => liq_abm::experiments::matching_rule,
-            other => {
-                return Err(InputError(format!(
-                    "--experiment {other}: expected withdrawal, stops or matching"
-                ))
-                .into())
-            }
+        let experiment = crate::abm_experiment::by_name(exp)?;
+        let seed_list: Vec<u64> = match seeds {
+            Some((first, last)) => (first..=last).collect(),
+            None => vec![args.seed],
         };
-        let cmp = run(&cfg, &shock, args.seed, duration).map_err(|e| InputError(e.to_string()))?;
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&WithMeta { meta: &meta, body: &cmp })?);
-        } else {
-            let mut o = String::new();
-            let _ = writeln!(
-                o,
-                "experiment {} · config {} ({}) · seed {} · shock {} at {:.0} s over {:.0} s",
-                cmp.experiment,
-                meta.config_source,
-                meta.config_hash,
-                cmp.seed,
-                pct(shock.index_move),
-                shock.at_s,
-                shock.over_s
-            );
-            let _ = writeln!(
-                o,
-                "  {:<16} {:>14} {:>10} {:>12} {:>12}",
-                "arm", "liquidated", "accounts", "ADL", "bad debt"
-            );
-            for a in &cmp.arms {
-                let _ = writeln!(
-                    o,
-                    "  {:<16} {:>14} {:>10} {:>12} {:>12}",
-                    a.label,
-                    usd(a.liquidated_notional_usd),
-                    a.accounts_liquidated,
-                    usd(a.adl_notional_usd),
-                    usd(a.bad_debt_usd)
-                );
-            }
-            print!("{o}");
-        }
+        crate::abm_experiment::run(experiment, &cfg, &shock, &seed_list, duration, &meta, args.json)?;
         return Ok(());
     }
     if let Some(sh) = cfg.shock.as_ref().filter(|s| s.at_s >= duration && !crate::quiet()) {

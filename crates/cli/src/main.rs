@@ -8,6 +8,7 @@
 
 mod abm_calib_cmd;
 mod abm_config;
+mod abm_experiment;
 mod abm_seeds;
 mod analysis_cmd;
 mod args;
