@@ -1,7 +1,10 @@
-//! The agents and their decisions: market makers, noise traders (market and limit flow),
-//! momentum traders and the index arbitrageur. Leveraged position takers and stop-loss holders
-//! are passive (their behaviour is their margin and their stop orders, set up in
-//! [`crate::sim`]); the venue's liquidation engine is in [`crate::liquidation`].
+//! The agents and their decisions: market makers (a staggered ladder around a fair value that
+//! leans against unhedged inventory; wider, thinner and briefly pulled under stress), noise
+//! traders (Hawkes-timed market orders continuing split metaorders, and limit orders), momentum
+//! traders, execution desks working large metaorders, and the index arbitrageur. Leveraged
+//! position takers and stop-loss holders are passive (their behaviour is their margin and their
+//! stop orders, set up in [`crate::population`]); the venue's liquidation engine is in
+//! [`crate::liquidation`].
 //!
 //! Each agent draws from its own ChaCha8 stream (the run seed with the agent's index as stream
 //! number), so its decisions and latencies do not depend on how many other agents there are.
