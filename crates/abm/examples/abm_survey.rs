@@ -1,7 +1,13 @@
-//! Stylised facts of the default ABM over many seeds, one line per seed — the calibration view:
-//! `cargo run --release -p liq-abm --example abm_survey -- [first_seed] [seeds] [duration_s]`.
-//! Overrides for calibration experiments come as `KEY=VALUE` environment variables read by
-//! [`liq_abm::config`]'s TOML form: `ABM_TOML='makers.size_lots = 900'` is merged over the default.
+//! The calibration view of the ABM: one line per seed with the stylised facts *and* the order-flow
+//! statistics the real capture is compared on (taker rate, count dispersion, sign and log-size
+//! autocorrelation, Kyle's λ), then a summary line. How the default in `defaults.rs` was tuned:
+//!
+//! `cargo run --release -p liq-abm --example abm_survey -- [first_seed] [seeds] [duration_s]`
+//!
+//! `ABM_TOML='makers.size_lots = 900; index.log_vol_sd = 0.7'` patches the default (dotted keys,
+//! `;`-separated); `QUIET=1` prints only the summary; `SHOW_RATIO`, `SHOW_GROUPS` and
+//! `SHOW_PATH=60` add the makers' volatility ratio, the groups' positions and the price path.
+//! (`liqcascade abm [CONFIG] --seeds A-B` is the user-facing form of the same survey.)
 
 use liq_abm::{default_config, run_abm, AbmConfig};
 
