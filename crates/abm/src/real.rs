@@ -8,7 +8,7 @@
 //! rebuilt by [`liq_calib::BookReplay`] from the snapshot and `depthUpdate` diffs. Depth is NaN
 //! (dropped by the distribution) where the rebuild is unreliable or crossed.
 //! [`stylised_facts_of_capture`] feeds those series to the very same
-//! [`stylised_facts`](crate::stats::stylised_facts) the ABM uses, and [`render_comparison`] prints
+//! [`stylised_facts`] the ABM uses, and [`render_comparison`] prints
 //! the two side by side.
 //!
 //! A short capture limits what can be said: the BTCUSDT capture in `../shared/data` spans about

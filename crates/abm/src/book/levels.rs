@@ -1,6 +1,6 @@
 //! Price levels and the two-level occupancy bitmap of the book.
 //!
-//! Every tick of the book's price window has a [`Level`] (head and tail of its intrusive FIFO
+//! Every tick of the book's price window has a `Level` (head and tail of its intrusive FIFO
 //! list of resting orders, its total quantity and order count). Which levels hold orders is kept
 //! in a bitmap with a summary word per 64 words, so the next occupied level above or below any
 //! tick is found with at most a handful of `trailing_zeros`/`leading_zeros` instructions when the

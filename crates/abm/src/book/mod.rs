@@ -4,10 +4,10 @@
 //! [`Book::amend`], best prices and depth queries). Matching itself (price-time and pro-rata,
 //! fill-or-kill checks, stop triggering) lives in [`matching`]; the level array and occupancy
 //! bitmap in [`levels`]; the message and event vocabulary in [`types`]; a deliberately naive
-//! reference book that the property tests compare against in [`reference`].
+//! reference book that the property tests compare against in [`reference`](mod@reference).
 //!
 //! Layout, chosen for throughput (see the `matching` benchmark):
-//! * a dense array of [`levels::Level`]s, one per tick of a fixed price window, each the head and
+//! * a dense array of `levels::Level`s, one per tick of a fixed price window, each the head and
 //!   tail of an intrusive doubly-linked FIFO list of orders;
 //! * orders in a slab (`Vec` + free list); the id encodes the slot, so cancel and amend find their
 //!   order with one array access and no hash map;
