@@ -29,7 +29,7 @@ pub struct AbmArgs {
     /// Simulated duration (e.g. 600s, 1h).
     #[arg(long, default_value = "1h")]
     pub duration: String,
-    /// Exogenous index shock, e.g. -3% (replaces a [shock] table of CONFIG).
+    /// Exogenous index shock, e.g. -3% (replaces a `[shock]` table of CONFIG).
     #[arg(long, allow_hyphen_values = true)]
     pub shock: Option<String>,
     /// When the shock starts (default: a third into the run).

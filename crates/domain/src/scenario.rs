@@ -41,7 +41,7 @@ impl VenuePreset {
 pub enum Shock {
     /// Relative move per market (−0.08 = −8%), one entry per market.
     PerMarket(Vec<f64>),
-    /// A common factor move times each market's beta: move[i] = beta[i] × factor.
+    /// A common factor move times each market's beta: `move[i] = beta[i] × factor`.
     Factor { factor: f64, betas: Vec<f64> },
 }
 

@@ -119,7 +119,7 @@ pub struct SizeSpec {
     /// 994 USD, the median of the 225 BTC/ETH/SOL liquidation orders in Binance's
     /// force-order stream on 2025-01-26/27 (shared/data/binance-liquidations-2025-01).
     pub min_notional_usd: f64,
-    /// Tail exponent α (P[N > x] ∝ x^−α). Default 1.5: Gabaix, Gopikrishnan, Plerou & Stanley
+    /// Tail exponent α (P(N > x) ∝ x^−α). Default 1.5: Gabaix, Gopikrishnan, Plerou & Stanley
     /// (2003, 2006) find ≈ 3/2 for trade sizes across markets; the Hill estimate on the top
     /// 20–30 of those 225 Binance liquidation orders is 1.4–1.55.
     pub tail_exponent: f64,

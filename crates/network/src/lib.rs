@@ -8,8 +8,8 @@
 //!   account–account projections; [`export`] writes any of them as GraphML, DOT or JSON.
 //! - [`contagion`]: the contagion matrix by finite differences of engine runs, its spectral
 //!   radius and Perron vectors ([`matrix`]), and how it changes along a stress path.
-//! - [`debtrank`]: DebtRank (Battiston et al. 2012) and the account/market impact graph;
-//!   [`concentration`]: open interest within 1/2/5% of its liquidation trigger.
+//! - [`debtrank`](mod@debtrank): DebtRank (Battiston et al. 2012) and the account/market impact graph;
+//!   [`concentration`](mod@concentration): open interest within 1/2/5% of its liquidation trigger.
 //! - [`liqmap`]: the liquidation map per market, first-order and with the cascade.
 //! - [`firesale`] / [`firesale_io`]: Cont–Schaanning overlapping-portfolio fire sales.
 //! - [`clearing`]: Eisenberg–Noe clearing and DebtRank on a liabilities matrix.

@@ -62,7 +62,7 @@ pub struct Perron {
 }
 
 /// Power iteration on `M + I` (Perron–Frobenius). The shift matters: a non-negative matrix can
-/// have other eigenvalues of modulus ρ (a periodic one such as [[0,1],[1,0]] has ±ρ), where
+/// have other eigenvalues of modulus ρ (a periodic one such as `[[0,1],[1,0]]` has ±ρ), where
 /// plain power iteration oscillates forever; `M + I` has ρ + 1 as its unique dominant
 /// eigenvalue whenever ρ is simple, with the same eigenvectors, so the iteration converges.
 /// The eigenvalue is read as the growth of the L1 norm, exact for a non-negative eigenvector.

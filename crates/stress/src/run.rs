@@ -1,5 +1,5 @@
 //! Monte Carlo stress runs: each path goes through the time-stepped cascade twice (without and
-//! with liquidation impact) and is reduced to one [`PathRow`]; [`summarise`] turns the rows into
+//! with liquidation impact) and is reduced to one [`PathRow`]; [`summarise`](crate::summary::summarise) turns the rows into
 //! the side-by-side risk measures.
 //!
 //! Paths are processed in parallel (rayon) in chunks, one [`Cascade`] per chunk so the per-run
