@@ -40,17 +40,7 @@ pub fn load(path: Option<&Path>) -> anyhow::Result<AbmConfig> {
 /// Merges the patch `text` (read from `file`, named in errors) over the `default` tree.
 fn apply_patch(default: toml::Table, text: &str, file: &Path) -> Result<AbmConfig, InputError> {
     let fail = |line: Option<usize>, field: &str, message: &str| {
-        let mut s = file.display().to_string();
-        if let Some(l) = line {
-            let _ = write!(s, ":{l}");
-        }
-        s.push_str(": ");
-        if !field.is_empty() {
-            s.push_str(field);
-            s.push_str(": ");
-        }
-        s.push_str(message);
-        InputError(s)
+        InputError(liq_io::error::render(file, line, field, message))
     };
     let patch: toml::Table = toml::from_str(text).map_err(|e| {
         // An error at the end of the file (an unclosed array) belongs to the last written line.

@@ -32,7 +32,9 @@ pub enum IoError {
     Csv { file: PathBuf, line: Option<usize>, column: Option<usize>, field: String, message: String },
 }
 
-fn render(file: &Path, line: Option<usize>, field: &str, message: &str) -> String {
+/// `file:line: field: message` — the one shape every input error of the tool takes (line and
+/// field left out when unknown).
+pub fn render(file: &Path, line: Option<usize>, field: &str, message: &str) -> String {
     let mut s = file.display().to_string();
     if let Some(l) = line {
         let _ = write!(s, ":{l}");
