@@ -29,9 +29,6 @@ pub(crate) struct MakerState {
     /// Lots hedged outside this market (on spot or another venue) and when it last hedged.
     pub hedged: f64,
     pub last_hedge: Nanos,
-    /// One of its quotes traded since it last requoted / a fill-triggered requote is scheduled.
-    pub fill_seen: bool,
-    pub requote_pending: bool,
     /// Since when its quotes are pulled, and since when it has been back.
     pub pulled_since: Option<Nanos>,
     pub back_since: Nanos,
@@ -46,8 +43,6 @@ impl MakerState {
             stagger,
             hedged: 0.0,
             last_hedge: 0,
-            fill_seen: false,
-            requote_pending: false,
             pulled_since: None,
             back_since: 0,
             live: Vec::with_capacity(16),
@@ -238,7 +233,7 @@ impl Sim<'_> {
     /// Requote: cancel every live quote, post `levels` post-only quotes a side around a fair
     /// value that blends index and mid and leans against inventory; widen and thin with realised
     /// volatility, and pull everything beyond the withdrawal ratio (when withdrawal is on).
-    pub(crate) fn maker(&mut self, i: usize, now: Nanos) {
+    fn maker(&mut self, i: usize, now: Nanos) {
         let k = &self.cfg.makers;
         let account = self.agents[i].account;
         let pos = self.ledger.pos[account as usize];
@@ -328,15 +323,6 @@ impl Sim<'_> {
                 }
             }
         }
-    }
-
-    /// A requote triggered by a fill (see `MakerCfg::requote_on_fill`).
-    pub(crate) fn requote(&mut self, i: usize, now: Nanos) {
-        if let AgentKind::Maker(st) = &mut self.agents[i].kind {
-            st.requote_pending = false;
-            st.fill_seen = false;
-        }
-        self.maker(i, now);
     }
 
     /// Trade towards a target position proportional to the return over the lookback.

@@ -67,9 +67,6 @@ pub struct MakerCfg {
     /// density ∝ d^(β−1), so this is β − 1.
     pub size_depth_exponent: f64,
     pub requote_ms: f64,
-    /// Also requote (after the maker's latency) as soon as one of its quotes trades, as
-    /// event-driven market makers do; the touch is then refilled within milliseconds.
-    pub requote_on_fill: bool,
     /// Weight of the index in the makers' fair value (the rest is the book's mid).
     pub index_weight: f64,
     /// Fair value shift per lot of unhedged inventory, bps (skew).

@@ -84,7 +84,6 @@ pub fn default_config() -> AbmConfig {
             size_lots: 1_000,
             size_depth_exponent: 0.3,
             requote_ms: 250.0,
-            requote_on_fill: false,
             index_weight: 0.3,
             // Inventory skew: 0.4 bp per BTC of unhedged inventory, with inventory hedged away
             // (spot, other venues) with a 30-s half-life. Sets the permanent impact: Kyle's λ at

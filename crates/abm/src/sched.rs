@@ -26,8 +26,6 @@ pub enum What {
     Wake(u32),
     /// A message sent earlier reaches the venue (index into the message slab).
     Arrive(u32),
-    /// A market maker whose quote was hit requotes now, off its periodic clock (agent index).
-    Requote(u32),
     /// A liquidated leveraged trader comes back with a new position (account number).
     Reopen(u32),
 }

@@ -48,8 +48,6 @@ pub(crate) struct FlowSecond {
 /// Fixed account numbers; the rest follow in [`Layout`].
 pub(crate) const FUND: u32 = 0;
 pub(crate) const LEGACY: u32 = 1;
-/// Makers are the first agents, on accounts from here.
-pub(crate) const FIRST_MAKER: u32 = 2;
 
 /// Where each population's accounts are.
 #[derive(Debug, Clone, Default)]
@@ -283,7 +281,6 @@ impl<'a> Sim<'a> {
                     self.sched.after(secs(1.0), What::Sample);
                 }
                 What::Wake(i) => self.wake(i, now),
-                What::Requote(i) => self.requote(i as usize, now),
                 What::Reopen(a) => self.reopen(a),
                 What::Arrive(slot) => {
                     let m = self.msgs[slot as usize];
@@ -374,25 +371,8 @@ impl<'a> Sim<'a> {
                     self.ledger.trade_at(b, s, qty, price);
                 }
                 touched |= lev.contains(&b) || lev.contains(&s);
-                let m = maker_owner.wrapping_sub(crate::sim::FIRST_MAKER) as usize;
-                if m < self.cfg.makers.count && self.cfg.makers.requote_on_fill {
-                    if let AgentKind::Maker(st) = &mut self.agents[m].kind {
-                        st.fill_seen = true;
-                    }
-                }
                 self.trades += 1;
                 self.volume_lots += qty;
-            }
-        }
-        if self.cfg.makers.requote_on_fill {
-            for m in 0..self.cfg.makers.count {
-                let AgentKind::Maker(st) = &mut self.agents[m].kind else { continue };
-                if st.fill_seen && !st.requote_pending {
-                    st.fill_seen = false;
-                    st.requote_pending = true;
-                    let d = self.agent_latency(m);
-                    self.sched.after(d, What::Requote(m as u32));
-                }
             }
         }
         if touched {
