@@ -321,10 +321,7 @@ fn abm_seeds_errors_exit_2_naming_seeds() {
 fn abm_experiment_over_seeds() {
     // Both arms for every seed, in seed order, whatever the thread count; the summary counts
     // agree with the rows.
-    let args = [
-        "abm",
-        "--seeds",
-        "2-4",
+    let experiment = [
         "--duration",
         "240s",
         "--shock",
@@ -337,6 +334,7 @@ fn abm_experiment_over_seeds() {
         "withdrawal",
         "--json",
     ];
+    let args = [&["abm", "--seeds", "2-4"][..], &experiment[..]].concat();
     let one = seeds_stdout(&args, "1");
     assert_eq!(one, seeds_stdout(&args, "2"), "output depends on the thread count");
     let doc: serde_json::Value = serde_json::from_str(&one).unwrap();
@@ -355,22 +353,7 @@ fn abm_experiment_over_seeds() {
     assert_eq!(rows.count(), 6, "{text}");
     assert!(text.contains("over 3 seeds: liquidated") && text.contains("mean trough after the shock"));
     // One seed of the range is the single-seed experiment.
-    let single: serde_json::Value = serde_json::from_str(&stdout_of(&[
-        "abm",
-        "--seed",
-        "3",
-        "--duration",
-        "240s",
-        "--shock",
-        "-4%",
-        "--shock-at",
-        "60s",
-        "--shock-over",
-        "30s",
-        "--experiment",
-        "withdrawal",
-        "--json",
-    ]))
-    .unwrap();
+    let single_args = [&["abm", "--seed", "3"][..], &experiment[..]].concat();
+    let single: serde_json::Value = serde_json::from_str(&stdout_of(&single_args)).unwrap();
     assert_eq!(single["arms"], runs[1]["arms"]);
 }
