@@ -81,5 +81,7 @@ pub fn scenario(
             cross_impact: vec![],
         },
         engine: EngineConfig::default(),
+        price: Default::default(),
+        book_shock_usd: vec![],
     }
 }

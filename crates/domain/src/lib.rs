@@ -13,6 +13,7 @@ pub mod builders;
 pub mod ids;
 pub mod market;
 pub mod money;
+pub mod price_formation;
 pub mod scenario;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
@@ -20,6 +21,9 @@ pub use book::{BookSpec, DepthProfile, L2Level};
 pub use ids::{AccountId, AssetId, MarketId};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
+pub use price_formation::{
+    ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MarkRule, PriceFormation, SpotMarketSpec,
+};
 pub use scenario::{
     EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset, WithdrawalConfig,
 };

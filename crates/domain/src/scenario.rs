@@ -5,6 +5,7 @@ use crate::account::{Account, AssetSpec};
 use crate::book::BookSpec;
 use crate::market::MarketSpec;
 use crate::money::Money;
+use crate::price_formation::{MarkRule, PriceFormation};
 use serde::{Deserialize, Serialize};
 
 /// Which venue's liquidation rulebook applies (the rules live in `liq-margin::rulebook`).
@@ -108,14 +109,17 @@ pub struct EngineConfig {
     pub round_cap: u32,
     /// Wall-clock time a round stands for (seconds), used by resilience between rounds.
     pub round_duration_s: f64,
-    /// Weight of the book mid in the mark price; the rest is the index (which moves with the
-    /// exogenous shock only). 1.0 = the mark follows the book.
-    pub mark_book_weight: f64,
+    /// The mark-price rule. Scenario files default to [`MarkRule::Venue`] (the venue's published
+    /// rule); [`MarkRule::Blend`] is only ever an explicit choice.
+    pub mark: MarkRule,
 }
 
 impl Default for EngineConfig {
+    /// The builders' default for unit tests of the engine, where one book is the whole market and
+    /// the mark follows it (`Blend { book_weight: 1 }`). Scenario files never get this default:
+    /// `liq-io` sets [`MarkRule::Venue`] unless the file names a rule.
     fn default() -> Self {
-        Self { round_cap: 100, round_duration_s: 1.0, mark_book_weight: 1.0 }
+        Self { round_cap: 100, round_duration_s: 1.0, mark: MarkRule::Blend { book_weight: 1.0 } }
     }
 }
 
@@ -134,6 +138,13 @@ pub struct Scenario {
     pub shock: Shock,
     pub impact: ImpactConfig,
     pub engine: EngineConfig,
+    /// Spot markets, index, arbitrage and funding (empty = a static index).
+    #[serde(default)]
+    pub price: PriceFormation,
+    /// Exogenous market flow into each perpetual's book at the start, USD (negative = a forced
+    /// seller). Empty = none.
+    #[serde(default)]
+    pub book_shock_usd: Vec<f64>,
 }
 
 impl Scenario {

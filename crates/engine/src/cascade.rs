@@ -91,6 +91,8 @@ pub struct Cascade {
     /// Per market: cumulative absolute log-move of the mark over the run.
     travel: Vec<f64>,
     last_marks: Vec<f64>,
+    /// Exogenous path level per market at the current step (1 = unchanged).
+    exo_level: Vec<f64>,
     brute_force: bool,
     brute_seeded: bool,
 }
@@ -141,6 +143,7 @@ impl Cascade {
             sleeping: vec![std::collections::BinaryHeap::new(); n],
             travel: vec![0.0; n],
             last_marks: vec![0.0; n],
+            exo_level: vec![1.0; n],
             brute_force: false,
             brute_seeded: false,
         }
@@ -156,13 +159,6 @@ impl Cascade {
         self.ws.impact[k].mid_ticks() * model.markets[k].tick_size
     }
 
-    fn update_marks(&mut self, model: &EngineModel) {
-        let w = model.scenario.mark_book_weight;
-        for k in 0..model.n_markets() {
-            let mid = self.mid_price(model, k);
-            self.ws.marks[k] = w * mid + (1.0 - w) * self.ws.index[k];
-        }
-    }
 
     /// Runs the cascade for the model's instant shock. `with_impact = false` is the
     /// counterfactual in which liquidation orders fill at the mark and move no price.
@@ -199,6 +195,8 @@ impl Cascade {
         let n_m = model.n_markets();
         assert_eq!(path.n_markets, n_m, "path has {} markets, model {}", path.n_markets, n_m);
         self.ws.reset(model, opts.with_impact);
+        self.ws.start_prices(model, path.dt_s);
+        self.exo_level.iter_mut().for_each(|x| *x = 1.0);
         self.cursors.reset();
         self.queue.clear();
         self.queued.clear();
@@ -226,6 +224,8 @@ impl Cascade {
         let mut peak = model.mark0.clone();
         let mut mark_path: Vec<Vec<f64>> = Vec::new();
         let mut fund_path: Vec<f64> = Vec::new();
+        let mut index_path: Vec<Vec<f64>> = Vec::new();
+        let index_start = self.ws.index.clone();
         let mut fund_min = fund_start;
         let dt = path.dt_s;
         let n_steps = path.n_steps();
@@ -240,14 +240,20 @@ impl Cascade {
                     let prev = if t == 0 { 1.0 } else { path.level(t - 1, k) };
                     let r = path.level(t, k) / prev - 1.0;
                     if r != 0.0 {
-                        self.ws.impact[k].shift(r);
+                        self.ws.exogenous_move(model, k, r);
                     }
-                    self.ws.index[k] = model.index0[k] * path.level(t, k);
+                    self.exo_level[k] = path.level(t, k);
                 }
-                self.update_marks(model);
+                self.ws.refresh_index(model, &self.exo_level);
+                self.ws.tick_marks(model, 0.0, true);
                 if t == 0 {
                     mark_after_shock.copy_from_slice(&self.ws.marks);
                 }
+            }
+            // The arbitrageurs' capacity for this round; a book shock's forced flow at the start.
+            self.ws.set_arb_quotes(model, dt, opts.with_impact);
+            if t == 0 {
+                self.ws.apply_book_shock(model);
             }
             for k in 0..n_m {
                 trough[k] = trough[k].min(self.ws.marks[k]);
@@ -262,11 +268,19 @@ impl Cascade {
             }
             let past_path = t + 1 >= n_steps;
             if self.queue.is_empty() {
+                // No liquidation this round; arbitrage may still move the index, and a venue whose
+                // clock has not yet published the latest prices has not reached a fixed point.
+                let arb = self.ws.arbitrage_round(model, &self.exo_level);
                 if opts.keep_paths {
                     mark_path.push(self.ws.marks.clone());
+                    index_path.push(self.ws.index.clone());
                     fund_path.push(self.ws.fund_equity(model));
                 }
-                if past_path {
+                if past_path && !arb && !self.ws.mark_pending(model) {
+                    break;
+                }
+                if past_path && step >= n_steps.max(1) as u32 - 1 + model.scenario.round_cap {
+                    round_cap_hit = true;
                     break;
                 }
                 self.between_rounds(model, dt, false);
@@ -316,7 +330,9 @@ impl Cascade {
             for k in 0..n_m {
                 totals.fund_unwind[k] += self.ws.unwind_fund(model, k, unwind) as f64 * 1e-6;
             }
+            self.ws.arbitrage_round(model, &self.exo_level);
             if opts.keep_paths {
+                index_path.push(self.ws.index.clone());
                 mark_path.push(self.ws.marks.clone());
                 fund_path.push(self.ws.fund_equity(model));
             }
@@ -339,6 +355,11 @@ impl Cascade {
                 adl_notional_usd: totals.adl_notional[k],
                 fund_unwind_usd: totals.fund_unwind[k],
                 fund_inventory_lots: self.ws.fund_size[k],
+                index_start: index_start[k],
+                index_end: self.ws.index[k],
+                basis_end_bps: (self.mid_price(model, k) / self.ws.index[k] - 1.0) * 1e4,
+                arb_perp_bought_usd: self.ws.price.arb_perp_bought_usd[k],
+                arb_perp_sold_usd: self.ws.price.arb_perp_sold_usd[k],
             })
             .collect();
         let fund_end = self.ws.fund_equity(model);
@@ -360,6 +381,21 @@ impl Cascade {
             step_s: dt,
             mark_path,
             fund_path,
+            spot: model
+                .price
+                .spot
+                .iter()
+                .enumerate()
+                .map(|(j, sm)| crate::outcome::SpotOutcome {
+                    name: sm.name.clone(),
+                    market: sm.perp_market,
+                    price_start: sm.price0,
+                    price_end: self.ws.price.spot_price(&model.price, j),
+                    arb_traded_usd: self.ws.price.arb_spot_usd[j],
+                })
+                .collect(),
+            arbitrage_equity_change_usd: self.ws.price.arb_equity(&model.price, &model.markets, &self.ws.marks),
+            index_path,
         };
         (outcome, UnitSet(liquidated_units))
     }
@@ -460,7 +496,19 @@ impl Cascade {
             }
             self.ws.impact[k].recover(dt);
         }
-        self.update_marks(model);
+        // Spot books recover and withdraw by the same laws as the perp's.
+        for j in 0..model.price.spot.len() {
+            let k = model.price.spot[j].perp_market;
+            if sens > 0.0 {
+                let realised = (self.mid_price(model, k) / self.mids_start[k] - 1.0).abs();
+                self.ws.price.spot_books[j].set_depth_multiplier((-sens * realised).exp().max(floor));
+            }
+            self.ws.price.spot_books[j].recover(dt);
+        }
+        if model.price.has_spot_index() {
+            self.ws.refresh_index(model, &self.exo_level);
+        }
+        self.ws.tick_marks(model, dt, false);
     }
 }
 

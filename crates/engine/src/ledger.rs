@@ -11,7 +11,9 @@
 //! model (tracked with epoch stamps, so a reset costs O(touched), not O(accounts)). That is what
 //! keeps a cascade on 1,000,000 accounts in the low milliseconds.
 
+use crate::arbitrage::PerpBook;
 use crate::model::{AssetPricing, EngineModel, Unit};
+use crate::price::PriceState;
 use liq_impact::{ImpactModel, NoImpact, PriceImpact};
 
 /// Who takes the other side of a transfer.
@@ -44,9 +46,12 @@ pub struct Workspace {
     pub(crate) fee_income: i64,
     pub(crate) marks: Vec<f64>,
     pub(crate) index: Vec<f64>,
-    pub(crate) impact: Vec<ImpactModel>,
+    /// Each perp's book with the arbitrageurs' quote in it.
+    pub(crate) impact: Vec<PerpBook>,
     /// The depth-carrying models while a counterfactual run uses [`NoImpact`].
-    parked: Vec<ImpactModel>,
+    parked: Vec<PerpBook>,
+    /// Spot books, index state, and the arbitrageurs and exogenous sellers as holders.
+    pub(crate) price: PriceState,
     // Epoch stamps: an account is "touched" in this run iff stamp == epoch.
     pub(crate) epoch: u32,
     account_stamp: Vec<u32>,
@@ -81,8 +86,9 @@ impl Workspace {
             fee_income: 0,
             marks: model.mark0.clone(),
             index: model.index0.clone(),
-            impact: model.impact0.clone(),
+            impact: model.impact0.iter().cloned().map(PerpBook::new).collect(),
             parked: Vec::new(),
+            price: PriceState::new(&model.price, n_m),
             epoch: 0,
             account_stamp: vec![0; model.n_accounts()],
             touched_accounts: Vec::new(),
@@ -132,7 +138,7 @@ impl Workspace {
         self.index.copy_from_slice(&model.index0);
         // The impact models with depth are parked, not dropped, during a counterfactual run, so
         // that switching back restores them in O(levels walked) instead of copying whole books.
-        let live_is_none = matches!(self.impact.first(), Some(ImpactModel::None(_)));
+        let live_is_none = matches!(self.impact.first().map(|p| &p.book), Some(ImpactModel::None(_)));
         if with_impact {
             if live_is_none && !self.parked.is_empty() {
                 std::mem::swap(&mut self.impact, &mut self.parked);
@@ -145,8 +151,9 @@ impl Workspace {
                 std::mem::swap(&mut self.impact, &mut self.parked);
             }
             self.impact.clear();
-            self.impact
-                .extend(model.impact0.iter().map(|src| ImpactModel::None(NoImpact::new(src.mid_ticks()))));
+            self.impact.extend(
+                model.impact0.iter().map(|src| PerpBook::new(ImpactModel::None(NoImpact::new(src.mid_ticks())))),
+            );
         }
         self.recheck.clear();
         self.last_partial.clear();
@@ -448,6 +455,7 @@ impl Workspace {
         t -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
         t -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
         t += self.fund_cash as i128 + self.fee_income as i128;
+        t += self.price.ledger_part();
         t
     }
 
@@ -458,9 +466,11 @@ impl Workspace {
         let mut others: i128 = self.fund_cash as i128 + self.fee_income as i128;
         others -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
         others -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
+        others += self.price.ledger_part();
         let mut e = (model.ledger_total0 - others) as f64 * 1e-6;
         for k in 0..model.n_markets() {
-            e -= (self.ext_size[k] + self.fund_size[k]) as f64 * model.markets[k].lot_size * self.marks[k];
+            let held = self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k];
+            e -= held as f64 * model.markets[k].lot_size * self.marks[k];
         }
         for (asset, &total) in model.collateral_total0.iter().enumerate() {
             e += (total - self.fund_coll[asset]) * self.asset_price(model, asset);
@@ -488,8 +498,9 @@ impl Workspace {
 
     /// Net open position per market over accounts, makers and fund (must be 0: long = short).
     pub fn net_open_interest(&self, model: &EngineModel) -> Vec<i64> {
-        let mut net: Vec<i64> =
-            (0..model.n_markets()).map(|k| self.ext_size[k] + self.fund_size[k]).collect();
+        let mut net: Vec<i64> = (0..model.n_markets())
+            .map(|k| self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k])
+            .collect();
         for s in 0..self.size.len() {
             net[model.pos_market[s] as usize] += self.size[s];
         }
@@ -498,8 +509,14 @@ impl Workspace {
 
     /// Long open interest per market (lots), counting every holder.
     pub fn long_open_interest(&self, model: &EngineModel) -> Vec<i64> {
-        let mut oi: Vec<i64> =
-            (0..model.n_markets()).map(|k| self.ext_size[k].max(0) + self.fund_size[k].max(0)).collect();
+        let mut oi: Vec<i64> = (0..model.n_markets())
+            .map(|k| {
+                self.ext_size[k].max(0)
+                    + self.fund_size[k].max(0)
+                    + self.price.arb_perp_size[k].max(0)
+                    + self.price.shock_size[k].max(0)
+            })
+            .collect();
         for s in 0..self.size.len() {
             oi[model.pos_market[s] as usize] += self.size[s].max(0);
         }

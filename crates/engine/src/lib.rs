@@ -7,16 +7,20 @@
 //! analysis reads ([`outcome`]). It builds on `liq-margin` (formulas, venue rules) and
 //! `liq-impact` (price formation) and knows nothing of files or the command line.
 
+pub mod arbitrage;
 pub mod cascade;
 pub mod index;
 pub mod ledger;
 pub mod liquidate;
 pub mod model;
 pub mod outcome;
+pub mod price;
+mod price_step;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
 pub use model::{EngineError, EngineModel, PositionView, Unit};
 pub use outcome::{
-    CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow, Outcome, Summary,
+    CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow, Outcome, SpotOutcome,
+    Summary,
 };

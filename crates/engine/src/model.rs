@@ -103,6 +103,8 @@ pub struct EngineModel {
     pub accounts_equity0: f64,
     pub(crate) index: TriggerIndex,
     pub(crate) scenario: ScenarioParams,
+    /// Spot markets, index, mark rule, arbitrage, book shocks.
+    pub(crate) price: crate::price::PriceModel,
 }
 
 /// Scalar scenario parameters the run loop needs.
@@ -110,7 +112,6 @@ pub struct EngineModel {
 pub(crate) struct ScenarioParams {
     pub round_cap: u32,
     pub round_duration_s: f64,
-    pub mark_book_weight: f64,
     pub withdrawal_sensitivity: f64,
     pub withdrawal_floor: f64,
     pub shock: Vec<f64>,
@@ -154,6 +155,8 @@ impl EngineModel {
         if n_pos >= (1usize << 31) {
             return Err(EngineError::invalid("accounts", "more than 2^31 positions"));
         }
+        let mark0: Vec<f64> = s.markets.iter().map(|m| m.mark_price).collect();
+        let price = crate::price::PriceModel::build(s, &mark0)?;
         let mut m = EngineModel {
             markets: s.markets.clone(),
             rulebook: Rulebook::for_venue(s.venue),
@@ -187,12 +190,12 @@ impl EngineModel {
             scenario: ScenarioParams {
                 round_cap: s.engine.round_cap,
                 round_duration_s: s.engine.round_duration_s,
-                mark_book_weight: s.engine.mark_book_weight,
                 withdrawal_sensitivity: s.impact.withdrawal.sensitivity,
                 withdrawal_floor: s.impact.withdrawal.floor,
                 shock: s.shock.moves(n_m),
                 seed: s.seed,
             },
+            price,
         };
         for (ai, a) in s.accounts.iter().enumerate() {
             m.labels.push(a.label.clone());
@@ -399,5 +402,21 @@ impl EngineModel {
     /// Seconds one round of the instant cascade stands for.
     pub fn round_duration_s(&self) -> f64 {
         self.scenario.round_duration_s
+    }
+
+    /// The mark rule in force (the venue's, resolved) and the seconds between mark updates
+    /// (0 = every round).
+    pub fn mark_rule(&self) -> (liq_domain::MarkRule, f64) {
+        (self.price.mark_rule, self.price.mark_clock_s)
+    }
+
+    /// Names of the spot markets, in scenario order.
+    pub fn spot_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.price.spot.iter().map(|s| s.name.as_str())
+    }
+
+    /// Replaces the exogenous book shock (USD of market flow per perp market; CLI `--shock-book`).
+    pub fn set_book_shock(&mut self, usd: Vec<f64>) {
+        self.price.book_shock_usd = usd;
     }
 }

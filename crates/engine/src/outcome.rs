@@ -80,6 +80,27 @@ pub struct MarketOutcome {
     pub fund_unwind_usd: f64,
     /// The fund's inventory after the run, lots (signed).
     pub fund_inventory_lots: i64,
+    /// Index price at the start and at the end of the run.
+    pub index_start: f64,
+    pub index_end: f64,
+    /// Perp book mid against the index at the end, basis points ((mid − index) / index × 10⁴).
+    pub basis_end_bps: f64,
+    /// USD of perp the arbitrageurs bought and sold (their spot hedges are in `Outcome::spot`).
+    pub arb_perp_bought_usd: f64,
+    pub arb_perp_sold_usd: f64,
+}
+
+/// Per-spot-market outcome of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpotOutcome {
+    /// `exchange:symbol`.
+    pub name: String,
+    /// Index of the perp market whose asset it trades.
+    pub market: usize,
+    pub price_start: f64,
+    pub price_end: f64,
+    /// USD the arbitrageurs traded on it (hedges of their perp fills).
+    pub arb_traded_usd: f64,
 }
 
 /// The result of one cascade run.
@@ -110,6 +131,12 @@ pub struct Outcome {
     pub mark_path: Vec<Vec<f64>>,
     /// Fund equity per round/step, if kept.
     pub fund_path: Vec<f64>,
+    /// Spot markets (empty for a static index).
+    pub spot: Vec<SpotOutcome>,
+    /// Equity change of the arbitrageurs (perp and spot legs at the end prices), USD.
+    pub arbitrage_equity_change_usd: f64,
+    /// Index per round/step, if kept: `[step][market]`.
+    pub index_path: Vec<Vec<f64>>,
 }
 
 impl Outcome {

@@ -544,6 +544,11 @@ impl PriceImpact for L2Book {
     }
 
     fn mid_ticks(&self) -> f64 {
+        let (bid, ask) = self.quote_ticks();
+        ((bid + ask) / 2.0).max(0.0)
+    }
+
+    fn quote_ticks(&self) -> (f64, f64) {
         let (bid, ask) = (self.quote(&self.bids), self.quote(&self.asks));
         // The side walked further from its starting level leads; the other re-quotes to keep
         // the spread (see the module documentation for why).
@@ -552,7 +557,7 @@ impl PriceImpact for L2Book {
             std::cmp::Ordering::Less => (bid.max(ask - self.spread_ticks), ask),
             std::cmp::Ordering::Equal => (bid, ask),
         };
-        ((bid + ask) as f64 / 2.0).max(0.0)
+        (bid as f64, ask as f64)
     }
 
     fn shift(&mut self, rel: f64) {

@@ -55,6 +55,13 @@ pub trait PriceImpact {
     /// Current mid price in ticks (may be a half tick).
     fn mid_ticks(&self) -> f64;
 
+    /// Best bid and best ask in ticks as quoted now (after market makers re-quote; see
+    /// [`book`]). Models without a spread quote the mid on both sides.
+    fn quote_ticks(&self) -> (f64, f64) {
+        let m = self.mid_ticks();
+        (m, m)
+    }
+
     /// Moves the whole market by the relative amount `rel` (an exogenous shock or cross-impact):
     /// the reference price becomes `reference × (1 + rel)` and the book's shape moves with it.
     fn shift(&mut self, rel: f64);
@@ -138,6 +145,10 @@ impl PriceImpact for ImpactModel {
     #[inline]
     fn mid_ticks(&self) -> f64 {
         dispatch!(self, m => m.mid_ticks())
+    }
+    #[inline]
+    fn quote_ticks(&self) -> (f64, f64) {
+        dispatch!(self, m => m.quote_ticks())
     }
     #[inline]
     fn shift(&mut self, rel: f64) {

@@ -10,6 +10,7 @@
 //! ledger and calls in here.
 
 pub mod adl;
+pub mod mark;
 pub mod price;
 pub mod rulebook;
 pub mod tiers;

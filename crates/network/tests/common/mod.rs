@@ -47,6 +47,8 @@ pub fn scenario(markets: Vec<MarketSpec>, books: Vec<BookSpec>, accounts: Vec<Ac
             cross_impact: vec![],
         },
         engine: EngineConfig::default(),
+        price: Default::default(),
+        book_shock_usd: vec![],
     }
 }
 
