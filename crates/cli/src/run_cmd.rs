@@ -17,6 +17,15 @@ pub struct RunArgs {
     /// named are left unshocked once any --shock is given.
     #[arg(long = "shock", value_name = "MARKET=MOVE")]
     pub shocks: Vec<String>,
+    /// A forced flow into a perp's own book at the start: [VENUE:]MARKET=USD, e.g.
+    /// binance:BTC=-200M (a $200M market sell). Repeatable. Without --shock, the scenario's
+    /// exogenous (index) shock is switched off, so the book flow is the only shock.
+    #[arg(long = "shock-book", value_name = "[VENUE:]MARKET=USD")]
+    pub book_shocks: Vec<String>,
+    /// Run under another venue preset's rules (binance, bybit, hyperliquid, dydx): its mark rule,
+    /// index, liquidation rulebook and (where the scenario asks for the preset's) margin tables.
+    #[arg(long)]
+    pub venue: Option<String>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -84,6 +93,53 @@ pub fn parse_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f
     Ok(Some(moves))
 }
 
+/// `--shock-book [VENUE:]MARKET=USD` (suffixes k, M, B): market flow into each perp's book.
+pub fn parse_book_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f64>>> {
+    if args.is_empty() {
+        return Ok(None);
+    }
+    let mut usd = vec![0.0; scenario.markets.len()];
+    for a in args {
+        let (lhs, amount) = a.split_once('=').ok_or_else(|| {
+            InputError(format!("--shock-book {a}: expected [VENUE:]MARKET=USD, e.g. binance:BTC=-200M"))
+        })?;
+        let market = match lhs.split_once(':') {
+            Some((venue, m)) => {
+                if !venue.trim().eq_ignore_ascii_case(scenario.venue.name()) {
+                    return Err(InputError(format!(
+                        "--shock-book {a}: the scenario's venue is {}, not '{venue}'",
+                        scenario.venue.name()
+                    ))
+                    .into());
+                }
+                m
+            }
+            None => lhs,
+        };
+        let id = scenario.market_by_symbol(market.trim()).ok_or_else(|| {
+            let known: Vec<&str> = scenario.markets.iter().map(|m| m.symbol.as_str()).collect();
+            InputError(format!("--shock-book {a}: unknown market '{market}' (markets: {})", known.join(", ")))
+        })?;
+        let t = amount.trim();
+        let (num, mult) = match t.char_indices().last() {
+            Some((i, 'k' | 'K')) => (&t[..i], 1e3),
+            Some((i, 'm' | 'M')) => (&t[..i], 1e6),
+            Some((i, 'b' | 'B')) => (&t[..i], 1e9),
+            _ => (t, 1.0),
+        };
+        let v =
+            num.trim().parse::<f64>().map(|x| x * mult).map_err(|_| {
+                InputError(format!("--shock-book {a}: '{t}' is not a USD amount (e.g. -200M)"))
+            })?;
+        // 1e12 USD: more than every perp market's open interest together; a bound, not a model.
+        if !(v.is_finite() && v.abs() <= 1e12) {
+            return Err(InputError(format!("--shock-book {a}: the amount must be within ±1e12 USD")).into());
+        }
+        usd[id.idx()] = v;
+    }
+    Ok(Some(usd))
+}
+
 /// The exogenous path of a time-stepped run, if the arguments ask for one.
 fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<Option<liq_engine::ExoPath>> {
     let step = crate::args::duration_s(&args.step)?;
@@ -117,11 +173,22 @@ fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<O
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
-    let scenario = load(args.scenario.as_ref())?;
+    let mut scenario = load(args.scenario.as_ref())?;
+    if let Some(v) = &args.venue {
+        let venue = liq_domain::VenuePreset::parse(v).ok_or_else(|| {
+            InputError(format!("--venue {v}: unknown venue (one of: binance, bybit, hyperliquid, dydx)"))
+        })?;
+        scenario.set_venue(venue);
+    }
     let shock = parse_shocks(&scenario, &args.shocks)?;
-    let mut scenario = scenario;
+    let book = parse_book_shocks(&scenario, &args.book_shocks)?;
     if let Some(moves) = shock {
         scenario.shock = liq_domain::Shock::PerMarket(moves);
+    } else if book.is_some() {
+        scenario.shock = liq_domain::Shock::PerMarket(vec![0.0; scenario.markets.len()]);
+    }
+    if let Some(usd) = book {
+        scenario.book_shock_usd = usd;
     }
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let meta = RunMeta {

@@ -101,6 +101,28 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             usd(m.adl_notional_usd)
         );
     }
+    // Where the index moved (spot markets and arbitrage): the channel that carries the perp's
+    // forced flow to the mark.
+    if !r.outcome.spot.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  {:<10} {:>12} {:>12} {:>10} {:>14} {:>14}",
+            "market", "index start", "index end", "basis bp", "arb bought", "arb sold"
+        );
+        for (m, mo) in r.markets.iter().zip(&r.outcome.markets) {
+            let _ = writeln!(
+                o,
+                "  {:<10} {:>12} {:>12} {:>10.1} {:>14} {:>14}",
+                m.symbol,
+                price(m.index_start),
+                price(m.index_end),
+                m.basis_end_bps,
+                usd(mo.arb_perp_bought_usd),
+                usd(mo.arb_perp_sold_usd)
+            );
+        }
+    }
     let _ = writeln!(o);
     let _ = writeln!(o, "  {:<10} {:>14} {:>10} {:>10}", "generation", "notional", "accounts", "events");
     let shown = r.generations.len().min(12);

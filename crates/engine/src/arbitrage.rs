@@ -159,8 +159,13 @@ mod tests {
         let bids = (1..=10).map(|i| L2Level { price: 100.0 - i as f64, qty: 1.0 }).collect();
         let asks = (1..=10).map(|i| L2Level { price: 100.0 + i as f64, qty: 1.0 }).collect();
         ImpactModel::Book(
-            liq_impact::book::L2Book::from_spec(&BookSpec::Levels { bids, asks }, &market, 100.0, f64::INFINITY)
-                .unwrap(),
+            liq_impact::book::L2Book::from_spec(
+                &BookSpec::Levels { bids, asks },
+                &market,
+                100.0,
+                f64::INFINITY,
+            )
+            .unwrap(),
         )
     }
 

@@ -159,7 +159,6 @@ impl Cascade {
         self.ws.impact[k].mid_ticks() * model.markets[k].tick_size
     }
 
-
     /// Runs the cascade for the model's instant shock. `with_impact = false` is the
     /// counterfactual in which liquidation orders fill at the mark and move no price.
     pub fn run(&mut self, model: &EngineModel, with_impact: bool) -> Outcome {
@@ -394,7 +393,11 @@ impl Cascade {
                     arb_traded_usd: self.ws.price.arb_spot_usd[j],
                 })
                 .collect(),
-            arbitrage_equity_change_usd: self.ws.price.arb_equity(&model.price, &model.markets, &self.ws.marks),
+            arbitrage_equity_change_usd: self.ws.price.arb_equity(
+                &model.price,
+                &model.markets,
+                &self.ws.marks,
+            ),
             index_path,
         };
         (outcome, UnitSet(liquidated_units))

@@ -152,7 +152,10 @@ impl Workspace {
             }
             self.impact.clear();
             self.impact.extend(
-                model.impact0.iter().map(|src| PerpBook::new(ImpactModel::None(NoImpact::new(src.mid_ticks())))),
+                model
+                    .impact0
+                    .iter()
+                    .map(|src| PerpBook::new(ImpactModel::None(NoImpact::new(src.mid_ticks())))),
             );
         }
         self.recheck.clear();
@@ -469,7 +472,8 @@ impl Workspace {
         others += self.price.ledger_part();
         let mut e = (model.ledger_total0 - others) as f64 * 1e-6;
         for k in 0..model.n_markets() {
-            let held = self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k];
+            let held =
+                self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k];
             e -= held as f64 * model.markets[k].lot_size * self.marks[k];
         }
         for (asset, &total) in model.collateral_total0.iter().enumerate() {
@@ -499,7 +503,9 @@ impl Workspace {
     /// Net open position per market over accounts, makers and fund (must be 0: long = short).
     pub fn net_open_interest(&self, model: &EngineModel) -> Vec<i64> {
         let mut net: Vec<i64> = (0..model.n_markets())
-            .map(|k| self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k])
+            .map(|k| {
+                self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k]
+            })
             .collect();
         for s in 0..self.size.len() {
             net[model.pos_market[s] as usize] += self.size[s];

@@ -239,6 +239,10 @@ pub struct MarketRow {
     pub liquidated_notional_usd: f64,
     pub counterfactual_notional_usd: f64,
     pub adl_notional_usd: f64,
+    /// The index at the start and end, and the perp's basis against it at the end (bps).
+    pub index_start: f64,
+    pub index_end: f64,
+    pub basis_end_bps: f64,
 }
 
 /// A run, its counterfactual and the derived summary.
@@ -298,6 +302,9 @@ impl CascadeReport {
                     liquidated_notional_usd: m.liquidated_notional_usd,
                     counterfactual_notional_usd: c.liquidated_notional_usd,
                     adl_notional_usd: m.adl_notional_usd,
+                    index_start: m.index_start,
+                    index_end: m.index_end,
+                    basis_end_bps: m.basis_end_bps,
                 }
             })
             .collect();

@@ -81,8 +81,9 @@ impl PriceModel {
                     format!("tick × lot × 1e6 = {mpt} must be a whole number of micro-USD"),
                 ));
             }
-            let book = ImpactModel::build(&s.impact.kind, &sm.book, &spec, j, sm.price, s.impact.resilience_tau_s)
-                .map_err(|e| EngineError::invalid(format!("spot_markets[{j}].book"), e.to_string()))?;
+            let book =
+                ImpactModel::build(&s.impact.kind, &sm.book, &spec, j, sm.price, s.impact.resilience_tau_s)
+                    .map_err(|e| EngineError::invalid(format!("spot_markets[{j}].book"), e.to_string()))?;
             spot.push(SpotModel {
                 name: sm.name.clone(),
                 perp_market: sm.perp_market,
@@ -125,9 +126,15 @@ impl PriceModel {
                 spot_half += w * half_rel(&spot_books0[j]);
             }
             // The perp's half-spread at the start, from its book's quotes.
-            let perp_book =
-                ImpactModel::build(&s.impact.kind, &s.books[k], &s.markets[k], k, mark0[k], s.impact.resilience_tau_s)
-                    .map_err(|e| EngineError::invalid(format!("markets[{k}].book"), e.to_string()))?;
+            let perp_book = ImpactModel::build(
+                &s.impact.kind,
+                &s.books[k],
+                &s.markets[k],
+                k,
+                mark0[k],
+                s.impact.resilience_tau_s,
+            )
+            .map_err(|e| EngineError::invalid(format!("markets[{k}].book"), e.to_string()))?;
             let a = &arbitrage[k];
             arb_cost[k] = a.perp_fee_rate + spot_fee + half_rel(&perp_book) + spot_half + a.min_edge;
         }
@@ -232,7 +239,9 @@ impl PriceState {
             v.iter_mut().for_each(|x| *x = 0);
         }
         self.arb_cash = 0;
-        for v in [&mut self.arb_perp_size, &mut self.arb_perp_cost, &mut self.shock_size, &mut self.shock_cost] {
+        for v in
+            [&mut self.arb_perp_size, &mut self.arb_perp_cost, &mut self.shock_size, &mut self.shock_cost]
+        {
             v.iter_mut().for_each(|x| *x = 0);
         }
         for v in [&mut self.arb_perp_bought_usd, &mut self.arb_perp_sold_usd, &mut self.arb_spot_usd] {
@@ -303,15 +312,7 @@ impl PriceState {
 
     /// The mark of perp market `k` under the resolved rule.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn mark(
-        &self,
-        pm: &PriceModel,
-        k: usize,
-        index: f64,
-        bid: f64,
-        ask: f64,
-        last: f64,
-    ) -> f64 {
+    pub(crate) fn mark(&self, pm: &PriceModel, k: usize, index: f64, bid: f64, ask: f64, last: f64) -> f64 {
         let n = self.basis_ring[k].len().max(1) as f64;
         let f = pm.funding;
         let left = if f.interval_s > 0.0 {

@@ -17,7 +17,10 @@ fn toml_fixture_converts_exactly() {
     let s = load_scenario(&fixture("good.toml")).unwrap();
     assert_eq!((s.name.as_str(), s.seed, s.venue), ("fixture", 7, VenuePreset::Binance));
     assert_eq!(s.insurance_fund, Money(1_000_000_000_000));
-    assert_eq!((s.engine.round_cap, s.engine.round_duration_s, s.engine.mark_book_weight), (50, 2.0, 0.5));
+    assert_eq!(
+        (s.engine.round_cap, s.engine.round_duration_s, s.engine.mark),
+        (50, 2.0, liq_domain::MarkRule::Blend { book_weight: 0.5 })
+    );
     assert_eq!(s.impact.kind, ImpactKind::Book);
     assert_eq!(
         (s.impact.resilience_tau_s, s.impact.withdrawal.sensitivity, s.impact.withdrawal.floor),

@@ -184,8 +184,15 @@ mod tests {
     /// at 101.
     #[test]
     fn weighted_median_hand_worked() {
-        let mut v =
-            vec![(100.0, 3.0), (101.0, 2.0), (102.0, 2.0), (99.0, 1.0), (103.0, 1.0), (104.0, 1.0), (105.0, 1.0)];
+        let mut v = vec![
+            (100.0, 3.0),
+            (101.0, 2.0),
+            (102.0, 2.0),
+            (99.0, 1.0),
+            (103.0, 1.0),
+            (104.0, 1.0),
+            (105.0, 1.0),
+        ];
         assert_eq!(weighted_median(&mut v), Some(101.0));
     }
 
@@ -220,7 +227,8 @@ mod tests {
         let m = mark_price(MarkRule::MedianOfThree { basis_window_s: 300.0 }, &x);
         assert!((m - 99.8).abs() < 1e-12);
         // A last price between P2 and P1 is the mark.
-        let m = mark_price(MarkRule::MedianOfThree { basis_window_s: 300.0 }, &MarkInputs { last: 99.9, ..x });
+        let m =
+            mark_price(MarkRule::MedianOfThree { basis_window_s: 300.0 }, &MarkInputs { last: 99.9, ..x });
         assert!((m - 99.9).abs() < 1e-12);
     }
 

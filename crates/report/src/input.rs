@@ -103,6 +103,14 @@ pub struct MarketLine {
     pub liquidated_notional_usd: f64,
     pub counterfactual_notional_usd: f64,
     pub adl_notional_usd: f64,
+    /// The index at the start and end, and the perp's basis against it at the end (bps);
+    /// absent in results written before the index moved (read as the mark's values).
+    #[serde(default)]
+    pub index_start: f64,
+    #[serde(default)]
+    pub index_end: f64,
+    #[serde(default)]
+    pub basis_end_bps: f64,
 }
 
 /// One generation's totals, with the split by market (in the order of `markets`).
@@ -437,6 +445,9 @@ fn cascade_section(report: &CascadeReport) -> CascadeSection {
             liquidated_notional_usd: m.liquidated_notional_usd,
             counterfactual_notional_usd: m.counterfactual_notional_usd,
             adl_notional_usd: m.adl_notional_usd,
+            index_start: m.index_start,
+            index_end: m.index_end,
+            basis_end_bps: m.basis_end_bps,
         })
         .collect();
     let generations = report

@@ -34,6 +34,12 @@ pub(crate) struct RawScenario {
     pub accounts: Vec<RawAccount>,
     pub accounts_csv: Option<String>,
     pub population: Option<PopulationSpec>,
+    #[serde(default)]
+    pub spot_markets: Vec<super::price::RawSpotMarket>,
+    #[serde(default)]
+    pub index: Vec<super::price::RawIndex>,
+    pub arbitrage: Option<super::price::RawArbitrage>,
+    pub funding: Option<super::price::RawFunding>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,7 +47,10 @@ pub(crate) struct RawScenario {
 pub(crate) struct RawEngine {
     pub round_cap: u32,
     pub round_duration_s: f64,
-    pub mark_book_weight: f64,
+    /// `mark = { rule = "blend", book_weight = 0.5 }` etc.; omitted = the venue's published rule.
+    pub mark: Option<super::price::RawMark>,
+    /// Replaced by `mark = { rule = "blend", book_weight = … }`; kept only to say so.
+    pub mark_book_weight: Option<f64>,
 }
 
 impl Default for RawEngine {
@@ -50,7 +59,8 @@ impl Default for RawEngine {
         Self {
             round_cap: d.round_cap,
             round_duration_s: d.round_duration_s,
-            mark_book_weight: d.mark_book_weight,
+            mark: None,
+            mark_book_weight: None,
         }
     }
 }
@@ -102,6 +112,8 @@ impl Default for RawWithdrawal {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawShock {
     pub moves: Option<BTreeMap<String, f64>>,
+    /// USD of market flow into each perp's book at the start (negative = a forced seller).
+    pub book: Option<BTreeMap<String, f64>>,
     pub factor: Option<f64>,
     pub betas: Option<BTreeMap<String, f64>>,
 }

@@ -108,6 +108,8 @@ pub(crate) fn validate(
         .collect::<Result<Vec<_>, _>>()?;
     let assets = super::accounts::assets(ctx, &raw.assets, &symbols)?;
     let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
+    let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols)?;
+    let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;
 
     let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
     if let Some(csv) = &raw.accounts_csv {
@@ -144,6 +146,8 @@ pub(crate) fn validate(
         shock,
         impact,
         engine,
+        price,
+        book_shock_usd,
     })
 }
 
@@ -152,11 +156,8 @@ fn engine(ctx: &Ctx, e: &super::raw::RawEngine) -> Result<EngineConfig, IoError>
         return Err(ctx.err("engine.round_cap", "must be at least 1"));
     }
     positive(ctx, "engine.round_duration_s", e.round_duration_s)?;
-    let w = e.mark_book_weight;
-    if !(w.is_finite() && (0.0..=1.0).contains(&w)) {
-        return Err(ctx.err("engine.mark_book_weight", format!("must be in [0, 1], got {w}")));
-    }
-    Ok(EngineConfig { round_cap: e.round_cap, round_duration_s: e.round_duration_s, mark_book_weight: w })
+    let mark = super::price::mark_rule(ctx, e)?;
+    Ok(EngineConfig { round_cap: e.round_cap, round_duration_s: e.round_duration_s, mark })
 }
 
 /// The lookup of built-in risk-limit tables (`tiers = "binance:BTCUSDT"`), in one place.
@@ -303,7 +304,6 @@ fn book(
     m: &MarketSpec,
     model: RawModel,
 ) -> Result<BookSpec, IoError> {
-    let p = format!("markets[{i}].book");
     let Some(b) = raw else {
         return match model {
             // The square-root law needs no depth; an empty book keeps `books` one per market.
@@ -313,6 +313,12 @@ fn book(
             }
         };
     };
+    book_at(ctx, &format!("markets[{i}].book"), b, m)
+}
+
+/// A book given at field path `p` (`markets[0].book`, `spot_markets[2].book`) on `m`'s grid.
+pub(crate) fn book_at(ctx: &Ctx, p: &str, b: &RawBook, m: &MarketSpec) -> Result<BookSpec, IoError> {
+    let p = p.to_string();
     let given = [b.bids.is_some() || b.asks.is_some(), b.profile.is_some(), b.builtin.is_some()];
     if given.iter().filter(|g| **g).count() != 1 {
         return Err(ctx.err(&p, "give exactly one of: bids and asks, profile, builtin"));

@@ -1,0 +1,334 @@
+//! The price-formation sections of a scenario file: `[[spot_markets]]`, `[[index]]`,
+//! `[arbitrage]`, `[funding]`, `engine.mark` and `shock.book` (docs/scenario-format.md).
+//!
+//! Validation here names every field: a spot market naming an unknown perp, index weights that
+//! do not sum to 1, a negative capacity or latency are refused with file, line and field.
+
+use super::raw::{RawBook, RawEngine, RawScenario, RawShock};
+use super::validate::{book_at, Ctx};
+use crate::convert::MarketSymbols;
+use crate::IoError;
+use liq_domain::{
+    ArbitrageSpec, IndexRule, IndexSpec, MarkRule, MarketSpec, PriceFormation, SpotMarketSpec, VenuePreset,
+};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSpotMarket {
+    pub name: String,
+    /// The perp market whose asset it trades.
+    pub market: String,
+    pub tick_size: f64,
+    pub lot_size: f64,
+    /// Starting price; default the perp market's index price.
+    pub price: Option<f64>,
+    pub taker_fee_rate: f64,
+    pub book: RawBook,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RawIndexRule {
+    WeightedMean,
+    WeightedMedian,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawIndex {
+    pub market: String,
+    /// The venue this index belongs to; omitted = every venue.
+    pub venue: Option<String>,
+    pub rule: RawIndexRule,
+    pub outlier_band: Option<f64>,
+    /// Spot market name → weight; the weights sum to 1.
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// A number for every market, or a map by market symbol.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum PerMarket {
+    All(f64),
+    Each(BTreeMap<String, f64>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawArbitrage {
+    pub capacity_usd_per_s: PerMarket,
+    pub latency_s: f64,
+    pub perp_fee_rate: f64,
+    #[serde(default)]
+    pub min_edge: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFunding {
+    pub interval_s: Option<f64>,
+    pub time_to_next_s: Option<f64>,
+    #[serde(default)]
+    pub last_rate: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, tag = "rule", rename_all = "snake_case")]
+pub(crate) enum RawMark {
+    Venue,
+    Blend { book_weight: f64 },
+    MedianOfThree { basis_window_s: f64 },
+    Hyperliquid { ema_s: f64, fallback_ema_s: f64 },
+    Oracle,
+}
+
+/// `engine.mark`, default the venue's published rule.
+pub(crate) fn mark_rule(ctx: &Ctx, e: &RawEngine) -> Result<MarkRule, IoError> {
+    if e.mark_book_weight.is_some() {
+        return Err(ctx.err(
+            "engine.mark_book_weight",
+            "replaced by the venue's published mark rule; a custom blend is \
+             `mark = { rule = \"blend\", book_weight = … }`",
+        ));
+    }
+    Ok(match &e.mark {
+        None | Some(RawMark::Venue) => MarkRule::Venue,
+        Some(RawMark::Blend { book_weight: w }) => {
+            if !(w.is_finite() && (0.0..=1.0).contains(w)) {
+                return Err(ctx.err("engine.mark.book_weight", format!("must be in [0, 1], got {w}")));
+            }
+            MarkRule::Blend { book_weight: *w }
+        }
+        Some(RawMark::MedianOfThree { basis_window_s: w }) => {
+            positive_in(ctx, "engine.mark.basis_window_s", *w, 86_400.0)?;
+            MarkRule::MedianOfThree { basis_window_s: *w }
+        }
+        Some(RawMark::Hyperliquid { ema_s, fallback_ema_s }) => {
+            positive_in(ctx, "engine.mark.ema_s", *ema_s, 86_400.0)?;
+            positive_in(ctx, "engine.mark.fallback_ema_s", *fallback_ema_s, 86_400.0)?;
+            MarkRule::Hyperliquid { ema_s: *ema_s, fallback_ema_s: *fallback_ema_s }
+        }
+        Some(RawMark::Oracle) => MarkRule::Oracle,
+    })
+}
+
+fn positive_in(ctx: &Ctx, field: &str, v: f64, max: f64) -> Result<f64, IoError> {
+    if v.is_finite() && v > 0.0 && v <= max {
+        Ok(v)
+    } else {
+        Err(ctx.err(field, format!("must be in (0, {max}], got {v}")))
+    }
+}
+
+fn non_negative_in(ctx: &Ctx, field: &str, v: f64, max: f64) -> Result<f64, IoError> {
+    if v.is_finite() && (0.0..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ctx.err(field, format!("must be in [0, {max}], got {v}")))
+    }
+}
+
+/// `shock.book`: USD of market flow per perp market (negative = sell).
+pub(crate) fn book_shock(
+    ctx: &Ctx,
+    raw: &RawShock,
+    symbols: &MarketSymbols,
+    n_m: usize,
+) -> Result<Vec<f64>, IoError> {
+    let Some(map) = &raw.book else { return Ok(Vec::new()) };
+    let mut out = vec![0.0; n_m];
+    for (sym, &usd) in map {
+        let f = format!("shock.book.{sym}");
+        let k = symbols.resolve(sym).map_err(|m| ctx.err(&f, m))?.idx();
+        // 1e12 USD: more than the open interest of every perp market together.
+        if !(usd.is_finite() && usd.abs() <= 1e12) {
+            return Err(ctx.err(&f, format!("must be a USD amount within ±1e12, got {usd}")));
+        }
+        out[k] = usd;
+    }
+    Ok(out)
+}
+
+/// The price-formation sections, validated.
+pub(crate) fn price_formation(
+    ctx: &Ctx,
+    raw: &RawScenario,
+    venue: VenuePreset,
+    markets: &[MarketSpec],
+    symbols: &MarketSymbols,
+) -> Result<PriceFormation, IoError> {
+    let n_m = markets.len();
+    let mut pf = PriceFormation::static_index(n_m);
+    pf.funding.interval_s = liq_margin::mark::venue_funding_interval_s(venue);
+    pf.funding.time_to_next_s = pf.funding.interval_s / 2.0;
+    for (j, s) in raw.spot_markets.iter().enumerate() {
+        let p = format!("spot_markets[{j}]");
+        if s.name.trim().is_empty() {
+            return Err(ctx.err(format!("{p}.name"), "must not be empty"));
+        }
+        if let Some(i) = pf.spot.iter().position(|o| o.name.eq_ignore_ascii_case(s.name.trim())) {
+            return Err(
+                ctx.err(format!("{p}.name"), format!("duplicate: spot_markets[{i}] is also {}", s.name))
+            );
+        }
+        let k = symbols.resolve(&s.market).map_err(|m| ctx.err(format!("{p}.market"), m))?.idx();
+        let price = s.price.unwrap_or(markets[k].index_price);
+        positive_in(ctx, &format!("{p}.price"), price, 1e12)?;
+        positive_in(ctx, &format!("{p}.tick_size"), s.tick_size, 1e9)?;
+        positive_in(ctx, &format!("{p}.lot_size"), s.lot_size, 1e9)?;
+        non_negative_in(ctx, &format!("{p}.taker_fee_rate"), s.taker_fee_rate, 0.1)?;
+        let mpt = s.tick_size * s.lot_size * 1e6;
+        if !(mpt >= 1.0 && (mpt - mpt.round()).abs() < 1e-6 && mpt < 1e15) {
+            return Err(ctx.err(
+                format!("{p}.lot_size"),
+                format!("tick × lot × 1e6 = {mpt} must be a whole number ≥ 1 of micro-USD"),
+            ));
+        }
+        let spec = MarketSpec {
+            symbol: s.name.clone(),
+            tick_size: s.tick_size,
+            lot_size: s.lot_size,
+            index_price: price,
+            mark_price: price,
+            ..markets[k].clone()
+        };
+        let book = book_at(ctx, &format!("{p}.book"), &s.book, &spec)?;
+        pf.spot.push(SpotMarketSpec {
+            name: s.name.trim().to_string(),
+            perp_market: k,
+            tick_size: s.tick_size,
+            lot_size: s.lot_size,
+            price,
+            taker_fee_rate: s.taker_fee_rate,
+            book,
+        });
+    }
+    // Indices: venue-specific entries per venue, and the ones for every venue.
+    let mut generic: Vec<Option<IndexSpec>> = vec![None; n_m];
+    let mut by_venue: Vec<(VenuePreset, Vec<Option<IndexSpec>>)> = Vec::new();
+    for (i, ix) in raw.index.iter().enumerate() {
+        let p = format!("index[{i}]");
+        let k = symbols.resolve(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?.idx();
+        let rule = match ix.rule {
+            RawIndexRule::WeightedMedian => {
+                if ix.outlier_band.is_some() {
+                    return Err(
+                        ctx.err(format!("{p}.outlier_band"), "applies to rule = \"weighted_mean\" only")
+                    );
+                }
+                IndexRule::WeightedMedian
+            }
+            RawIndexRule::WeightedMean => {
+                if let Some(b) = ix.outlier_band {
+                    positive_in(ctx, &format!("{p}.outlier_band"), b, 1.0)?;
+                }
+                IndexRule::WeightedMean { outlier_band: ix.outlier_band }
+            }
+        };
+        if ix.weights.is_empty() {
+            return Err(ctx.err(format!("{p}.weights"), "an index needs at least one constituent"));
+        }
+        let mut constituents = Vec::with_capacity(ix.weights.len());
+        let mut sum = 0.0;
+        for (name, &w) in &ix.weights {
+            let f = format!("{p}.weights.{name}");
+            let j =
+                pf.spot.iter().position(|s| s.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
+                    ctx.err(&f, format!("unknown spot market \"{name}\" (give it in [[spot_markets]])"))
+                })?;
+            if pf.spot[j].perp_market != k {
+                return Err(ctx.err(&f, format!("{name} does not trade {}'s asset", markets[k].symbol)));
+            }
+            positive_in(ctx, &f, w, 1.0)?;
+            sum += w;
+            constituents.push((j, w));
+        }
+        if (sum - 1.0).abs() > 1e-9 {
+            return Err(ctx.err(format!("{p}.weights"), format!("weights sum to {sum}, not 1")));
+        }
+        let spec = IndexSpec { rule, constituents };
+        match &ix.venue {
+            None => {
+                if generic[k].is_some() {
+                    return Err(
+                        ctx.err(&p, format!("a second index for {} without a venue", markets[k].symbol))
+                    );
+                }
+                generic[k] = Some(spec);
+            }
+            Some(v) => {
+                let v = VenuePreset::parse(v)
+                    .ok_or_else(|| ctx.err(format!("{p}.venue"), format!("unknown venue \"{v}\"")))?;
+                let slot = match by_venue.iter().position(|(x, _)| *x == v) {
+                    Some(i) => i,
+                    None => {
+                        by_venue.push((v, vec![None; n_m]));
+                        by_venue.len() - 1
+                    }
+                };
+                if by_venue[slot].1[k].is_some() {
+                    return Err(ctx.err(&p, format!("a second {} index for {}", v.name(), markets[k].symbol)));
+                }
+                by_venue[slot].1[k] = Some(spec);
+            }
+        }
+    }
+    for (_, ix) in by_venue.iter_mut() {
+        for k in 0..n_m {
+            if ix[k].is_none() {
+                ix[k] = generic[k].clone();
+            }
+        }
+    }
+    pf.index = by_venue.iter().find(|(v, _)| *v == venue).map(|(_, ix)| ix.clone()).unwrap_or(generic);
+    pf.index_by_venue = by_venue;
+    if let Some(a) = &raw.arbitrage {
+        let latency = non_negative_in(ctx, "arbitrage.latency_s", a.latency_s, 3600.0)?;
+        let fee = non_negative_in(ctx, "arbitrage.perp_fee_rate", a.perp_fee_rate, 0.1)?;
+        let edge = non_negative_in(ctx, "arbitrage.min_edge", a.min_edge, 0.5)?;
+        // 1e12 USD/s: beyond any market; a bound so a typo cannot size the quotes absurdly.
+        let cap = |f: &str, v: f64| non_negative_in(ctx, f, v, 1e12);
+        let caps: Vec<f64> = match &a.capacity_usd_per_s {
+            PerMarket::All(v) => vec![cap("arbitrage.capacity_usd_per_s", *v)?; n_m],
+            PerMarket::Each(map) => {
+                let mut v = vec![0.0; n_m];
+                for (sym, &c) in map {
+                    let f = format!("arbitrage.capacity_usd_per_s.{sym}");
+                    let k = symbols.resolve(sym).map_err(|m| ctx.err(&f, m))?.idx();
+                    v[k] = cap(&f, c)?;
+                }
+                v
+            }
+        };
+        pf.arbitrage = caps
+            .into_iter()
+            .map(|c| ArbitrageSpec {
+                capacity_usd_per_s: c,
+                latency_s: latency,
+                perp_fee_rate: fee,
+                min_edge: edge,
+            })
+            .collect();
+    }
+    if let Some(f) = &raw.funding {
+        if let Some(i) = f.interval_s {
+            pf.funding.interval_s = positive_in(ctx, "funding.interval_s", i, 7.0 * 86_400.0)?;
+        }
+        pf.funding.time_to_next_s = pf.funding.interval_s / 2.0;
+        if let Some(t) = f.time_to_next_s {
+            pf.funding.time_to_next_s =
+                non_negative_in(ctx, "funding.time_to_next_s", t, pf.funding.interval_s)?;
+        }
+        for (sym, &r) in &f.last_rate {
+            let fld = format!("funding.last_rate.{sym}");
+            let k = symbols.resolve(sym).map_err(|m| ctx.err(&fld, m))?.idx();
+            if !(r.is_finite() && r.abs() <= 0.1) {
+                return Err(ctx.err(&fld, format!("must be a rate within ±0.1 per interval, got {r}")));
+            }
+            pf.last_funding_rate[k] = r;
+        }
+    }
+    Ok(pf)
+}
