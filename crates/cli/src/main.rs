@@ -14,6 +14,7 @@ mod analysis_cmd;
 mod args;
 mod report_cmd;
 mod run_cmd;
+mod sensitivity_cmd;
 mod stress_cmd;
 mod table;
 
@@ -48,6 +49,9 @@ enum Command {
     Merge(stress_cmd::MergeArgs),
     /// Shock→loss curve of one market and its critical shock (sweep + bisection).
     Sweep(analysis_cmd::SweepArgs),
+    /// Tornado: second-order notional with each driver (depth, resilience, withdrawal, arbitrage,
+    /// unwind rate, leverage) at the low and high end of its range, one at a time.
+    Sensitivity(sensitivity_cmd::SensitivityArgs),
     /// Exposure network, contagion matrix and its stability, systemic importance.
     Network(analysis_cmd::NetworkArgs),
     /// Liquidation map: notional liquidated at each price level, first-order and with the cascade.
@@ -86,6 +90,7 @@ fn main() -> ExitCode {
         Command::Stress(args) => stress_cmd::run(args),
         Command::Merge(args) => stress_cmd::merge(args),
         Command::Sweep(args) => analysis_cmd::sweep(args),
+        Command::Sensitivity(args) => sensitivity_cmd::run(args),
         Command::Network(args) => analysis_cmd::network(args),
         Command::Map(args) => analysis_cmd::map(args),
         Command::Firesale(args) => analysis_cmd::firesale(args),

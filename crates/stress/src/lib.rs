@@ -14,6 +14,7 @@ pub mod paths;
 pub mod results;
 pub mod risk;
 pub mod run;
+pub mod sensitivity;
 pub mod summary;
 
 pub use error::StressError;
