@@ -215,11 +215,13 @@ impl FireSaleParams {
                 format!("{} is outside [0, 1)", self.impact_drop),
             ));
         }
-        if self.leverage_buffer < self.leverage_min || self.leverage_target < self.leverage_buffer {
+        // Buffer above target is allowed: the reference's "leverage targeting" experiment sets the
+        // buffer to 100% (`simulation.py`, experiment 3) so everyone under target delevers.
+        if self.leverage_buffer < self.leverage_min || self.leverage_target < self.leverage_min {
             return Err(NetworkError::invalid(
                 "leverage",
                 format!(
-                    "need minimum ≤ buffer ≤ target, got {} / {} / {}",
+                    "need minimum ≤ buffer and minimum ≤ target, got {} / {} / {}",
                     self.leverage_min, self.leverage_buffer, self.leverage_target
                 ),
             ));
