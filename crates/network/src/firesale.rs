@@ -331,11 +331,11 @@ impl Market {
     fn clear(&mut self, books: &mut [Books], execution: ExecutionPrice) -> Vec<f64> {
         let old = self.price.clone();
         let sold = std::mem::replace(&mut self.pending, vec![0.0; self.price.len()]);
-        for k in 0..self.price.len() {
-            if sold[k] > 0.0 && self.cap[k] > 0.0 {
-                self.price[k] *= (-(sold[k] / self.cap[k]) * self.beta).exp();
+        for (k, &units) in sold.iter().enumerate() {
+            if units > 0.0 && self.cap[k] > 0.0 {
+                self.price[k] *= (-(units / self.cap[k]) * self.beta).exp();
             }
-            self.cumulative[k] += sold[k];
+            self.cumulative[k] += units;
         }
         for (i, k, units) in std::mem::take(&mut self.orders) {
             let b = &mut books[i];
@@ -410,7 +410,7 @@ pub fn fire_sale(sys: &FireSaleSystem, params: &FireSaleParams) -> Result<FireSa
         let total = sys.holdings[i].iter().sum::<f64>() + sys.other_assets[i];
         let cash = params.cash_share * total;
         let liability = total - sys.equity[i];
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return Err(NetworkError::invalid(
                 "assets",
                 format!("institution `{}`: total assets must be > 0", sys.institutions[i]),

@@ -18,7 +18,7 @@ const LIMITS: &str = "institution,equity,other_assets,max_leverage\nB,20,0,10\nA
 fn loads_the_two_bank_example() {
     let h = write("h_ok.csv", "institution,x,y\nA,50,50\nB,0,100\n");
     let l = write("l_ok.csv", LIMITS);
-    let mut sys = load_fire_sale_csv(&h, &l).unwrap();
+    let sys = load_fire_sale_csv(&h, &l).unwrap();
     assert_eq!(sys.institutions, vec!["A", "B"]);
     assert_eq!(sys.equity, vec![10.0, 20.0]);
     // Default depth = total holdings: x 50, y 150.
