@@ -1,5 +1,5 @@
-//! `liqcascade network`, `map` and `sweep`: the contagion structure, the liquidation map and the
-//! shock→loss curve with the critical shock.
+//! `liqcascade network`, `map`, `sweep` and `firesale`: the contagion structure, the liquidation
+//! map, the shock→loss curve with the critical shock, and the overlapping-portfolio fire sale.
 
 use crate::args::fraction;
 use crate::table::{pct, price, usd};
@@ -304,27 +304,23 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     Ok(())
 }
 
-/// When a `firesale` order is paid (`--execution`).
+/// When a `firesale` order is paid (`--execution`) and when delevering sales clear (`--clearing`).
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum ExecutionArg {
     Midpoint,
     PreClearing,
     PostClearing,
 }
-
-/// When delevering sales clear (`--clearing`).
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum ClearingArg {
     NextRound,
     SameRound,
 }
-
-/// What a defaulted institution sells (`--default-sale`).
+/// What a defaulted institution sells (`--default-sale`): everything the round after it
+/// defaults, or nothing (its holdings stay marked on its books).
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 pub enum DefaultSaleArg {
-    /// Everything, the round after it defaults.
     All,
-    /// Nothing: its holdings stay marked on its books.
     None,
 }
 
@@ -421,10 +417,7 @@ fn input_hash(paths: &[&PathBuf]) -> Result<String> {
         h.update(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?);
         h.update([0u8]);
     }
-    Ok(h.finalize()[..8].iter().fold(String::with_capacity(16), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    }))
+    Ok(h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// `--shock` and `--shock-asset` as one move per asset.
@@ -469,26 +462,29 @@ pub fn firesale(args: FireSaleArgs) -> Result<()> {
     };
     let sys = sys.map_err(|e| InputError(e.to_string()))?;
     let flag = |name: &str, v: &str| fraction(v).map_err(|e| InputError(format!("--{name}: {}", e.0)));
-    let mut params = liq_network::FireSaleParams::published(firesale_shock(&args, &sys.assets)?);
-    params.leverage_min = flag("leverage-min", &args.leverage_min)?;
-    params.leverage_buffer = flag("leverage-buffer", &args.leverage_buffer)?;
-    params.leverage_target = flag("leverage-target", &args.leverage_target)?;
-    params.cash_share = flag("cash-share", &args.cash_share)?;
-    params.loan_share = flag("loan-share", &args.loan_share)?;
-    params.impact_drop = flag("impact-drop", &args.impact_drop)?;
-    params.impact_sold = flag("impact-sold", &args.impact_sold)?;
-    params.eose_threshold = flag("eose-threshold", &args.eose_threshold)?;
-    params.rounds = args.rounds;
-    params.execution = match args.execution {
-        ExecutionArg::Midpoint => liq_network::ExecutionPrice::Midpoint,
-        ExecutionArg::PreClearing => liq_network::ExecutionPrice::PreClearing,
-        ExecutionArg::PostClearing => liq_network::ExecutionPrice::PostClearing,
+    use liq_network::{ClearingTiming as C, ExecutionPrice as X};
+    let params = liq_network::FireSaleParams {
+        leverage_min: flag("leverage-min", &args.leverage_min)?,
+        leverage_buffer: flag("leverage-buffer", &args.leverage_buffer)?,
+        leverage_target: flag("leverage-target", &args.leverage_target)?,
+        cash_share: flag("cash-share", &args.cash_share)?,
+        loan_share: flag("loan-share", &args.loan_share)?,
+        impact_drop: flag("impact-drop", &args.impact_drop)?,
+        impact_sold: flag("impact-sold", &args.impact_sold)?,
+        eose_threshold: flag("eose-threshold", &args.eose_threshold)?,
+        rounds: args.rounds,
+        execution: match args.execution {
+            ExecutionArg::Midpoint => X::Midpoint,
+            ExecutionArg::PreClearing => X::PreClearing,
+            ExecutionArg::PostClearing => X::PostClearing,
+        },
+        clearing: match args.clearing {
+            ClearingArg::NextRound => C::NextRound,
+            ClearingArg::SameRound => C::SameRound,
+        },
+        defaulted_sell_all: matches!(args.default_sale, DefaultSaleArg::All),
+        ..liq_network::FireSaleParams::published(firesale_shock(&args, &sys.assets)?)
     };
-    params.clearing = match args.clearing {
-        ClearingArg::NextRound => liq_network::ClearingTiming::NextRound,
-        ClearingArg::SameRound => liq_network::ClearingTiming::SameRound,
-    };
-    params.defaulted_sell_all = matches!(args.default_sale, DefaultSaleArg::All);
     // The model applies one minimum leverage ratio to everyone; a limits file that says
     // otherwise for an institution is refused rather than silently overridden.
     if let (Some(l), Some(i)) =
