@@ -286,6 +286,9 @@ pub struct FireSaleOutcome {
     pub institutions: Vec<InstitutionOutcome>,
 }
 
+/// Upper bound on (rounds + 1) × institutions, the per-round records kept (two f64 each).
+const MAX_RECORDED_CELLS: usize = 20_000_000;
+
 /// The reference's floating-point tolerance (`contracts.py: eps = 1e-9`, "~0.001 EUR").
 const EPS: f64 = 1e-9;
 
@@ -405,6 +408,16 @@ pub fn fire_sale(sys: &FireSaleSystem, params: &FireSaleParams) -> Result<FireSa
     sys.validate()?;
     let (n, m) = (sys.institutions.len(), sys.assets.len());
     params.validate(m)?;
+    // Every round records equity and leverage per institution: bound what that allocates.
+    if (params.rounds + 1).saturating_mul(n) > MAX_RECORDED_CELLS {
+        return Err(NetworkError::invalid(
+            "rounds",
+            format!(
+                "{} rounds × {n} institutions exceeds {MAX_RECORDED_CELLS} recorded values",
+                params.rounds
+            ),
+        ));
+    }
     let mut books = Vec::with_capacity(n);
     for i in 0..n {
         let total = sys.holdings[i].iter().sum::<f64>() + sys.other_assets[i];

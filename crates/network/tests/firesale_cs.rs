@@ -170,6 +170,20 @@ fn bad_parameters_are_refused_with_the_field() {
     assert_eq!(err(&|p| p.cash_share = f64::NAN), "cash_share: NaN is outside [0, 1]");
     assert!(err(&|p| p.leverage_buffer = 0.02).starts_with("leverage: need minimum ≤ buffer"));
     assert_eq!(err(&|p| p.rounds = 0), "rounds: 0 is outside 1..=100000");
+    // 202 institutions × 100,001 recorded rounds is past the bound on what the records allocate.
+    let two = two_banks();
+    let mut big = two.clone();
+    for copy in 1..101 {
+        big.institutions.extend(two.institutions.iter().map(|n| format!("{n}-{copy}")));
+        big.holdings.extend(two.holdings.iter().cloned());
+        big.equity.extend(&two.equity);
+        big.other_assets.extend(&two.other_assets);
+        big.max_leverage.extend(&two.max_leverage);
+    }
+    let mut p = FireSaleParams::published(vec![-0.2, 0.0]);
+    p.rounds = 100_000;
+    let e = fire_sale(&big, &p).unwrap_err().to_string();
+    assert_eq!(e, "rounds: 100000 rounds × 202 institutions exceeds 20000000 recorded values");
     // A balance sheet with less non-tradable assets than the 5% cash share.
     let mut s = two_banks();
     s.other_assets[0] = 1.0;
@@ -264,4 +278,45 @@ fn eba_2018_other_configurations_match_the_reference() {
     // delevering alone, at the published 5% impact, takes down 33 banks by round 6.
     assert_eq!(run(vec![0.0, 0.0], &|_| {}), (vec![0, 0, 0, 0, 2, 24, 7], 0.6875));
     assert_eq!(run(vec![-0.1, 0.0], &|_| {}), (vec![0, 2, 8, 29, 0, 0, 0], 0.8125));
+}
+
+proptest::proptest! {
+    /// On random EBA-layout banks and shocks: units held + units sold = the cap; prices never
+    /// rise and stay positive; each institution defaults at most once and the per-round counts
+    /// add up to it; EoSE is that count over the institutions or 0; and with next-round clearing
+    /// a survivor ends at or above the minimum ratio (it passed the test after the last clearing
+    /// and repaying debt only raises its ratio).
+    #[test]
+    fn fire_sale_invariants(
+        banks in proptest::collection::vec((1.0f64..100.0, 3.0f64..8.0, 0.05f64..0.9, 0.0f64..1.0), 1..6),
+        shock in 0.0f64..0.3,
+        rounds in 1usize..10,
+    ) {
+        let mut text = String::from("bank_id,CET1E,leverage,debt_sec,govbonds\n");
+        for (i, (cet1, ratio, debt_share, gov_share)) in banks.iter().enumerate() {
+            let debt = cet1 / (ratio / 100.0) * debt_share;
+            text.push_str(&format!("B{i} {cet1} {ratio} {debt} {}\n", debt * gov_share));
+        }
+        let sys = load_eba_2018(&write(&format!("prop_{}.csv", banks.len()), &text)).unwrap();
+        let mut params = FireSaleParams::published(vec![-shock, 0.0]);
+        params.rounds = rounds;
+        let out = fire_sale(&sys, &params).unwrap();
+        for k in 0..2 {
+            let held: f64 = out.institutions.iter().map(|i| i.holdings[k]).sum();
+            proptest::prop_assert!(close(held + out.total_sold[k], sys.depth[k], 1e-9));
+            for w in out.rounds.windows(2) {
+                proptest::prop_assert!(w[1].prices[k] <= w[0].prices[k] && w[1].prices[k] > 0.0);
+            }
+        }
+        let defaulted = out.institutions.iter().filter(|i| i.default_round.is_some()).count();
+        proptest::prop_assert_eq!(out.defaults_per_round.iter().sum::<usize>(), defaulted);
+        let share = defaulted as f64 / sys.institutions.len() as f64;
+        proptest::prop_assert_eq!(out.eose, if share < 0.05 { 0.0 } else { share });
+        let last = out.rounds.last().unwrap();
+        for (i, inst) in out.institutions.iter().enumerate() {
+            if inst.default_round.is_none() {
+                proptest::prop_assert!(last.leverage_ratio[i] >= params.leverage_min, "{inst:?}");
+            }
+        }
+    }
 }
