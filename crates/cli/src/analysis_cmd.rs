@@ -543,8 +543,8 @@ fn render_firesale(
         sys.institutions.len(),
         sys.assets.join(", ")
     );
-    let _ =
-        writeln!(o, "liqcascade {} · input {} ({})", meta.version, meta.inputs.join(" + "), meta.input_hash);
+    let (v, i) = (&meta.version, meta.inputs.join(" + "));
+    let _ = writeln!(o, "liqcascade {v} · input {i} ({}) · seed none (no random draws)", meta.input_hash);
     let shock: Vec<String> = sys
         .assets
         .iter()

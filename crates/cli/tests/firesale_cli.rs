@@ -72,6 +72,7 @@ fn table_gives_defaults_per_round_and_eose() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let t = String::from_utf8(out.stdout).unwrap();
     assert!(t.contains("EoSE 1.0000 (2 of 2 institutions defaulted"), "{t}");
+    assert!(t.contains("seed none (no random draws)"), "{t}");
     assert!(t.contains("defaulted in round 2: AA01"), "{t}");
     assert!(t.contains("defaulted in round 3: BB02"), "{t}");
     // Other settings of each mechanic run: leverage targeting, post-clearing execution,
