@@ -11,7 +11,8 @@
 //! - [`debtrank`](mod@debtrank): DebtRank (Battiston et al. 2012) and the account/market impact graph;
 //!   [`concentration`](mod@concentration): open interest within 1/2/5% of its liquidation trigger.
 //! - [`liqmap`]: the liquidation map per market, first-order and with the cascade.
-//! - [`firesale`] / [`firesale_io`]: Cont–Schaanning overlapping-portfolio fire sales.
+//! - [`firesale`] / [`firesale_io`]: Cont–Schaanning overlapping-portfolio fire sales, as the
+//!   reference implementation runs them on the EBA 2018 data.
 //! - [`clearing`]: Eisenberg–Noe clearing and DebtRank on a liabilities matrix.
 //! - [`report`]: [`analyse`] and the [`NetworkReport`].
 //! - [`units`]: margin units (equity, maintenance, triggers) seen through the engine's API.
@@ -40,7 +41,9 @@ pub use export::{
     GraphExport,
 };
 pub use exposure::{build_exposure_graph, ExposureGraph, MarketLink, MarketPairRow};
-pub use firesale::{fire_sale, FireSaleOptions, FireSaleOutcome, FireSaleSystem};
+pub use firesale::{
+    fire_sale, ClearingTiming, ExecutionPrice, FireSaleOutcome, FireSaleParams, FireSaleSystem,
+};
 pub use firesale_io::{load_eba_2018, load_fire_sale_csv};
 pub use liqmap::{
     first_order_levels, liquidation_map, write_liquidation_map_csv, write_liquidation_map_json,

@@ -1,7 +1,7 @@
 //! Fire-sale inputs from files: holdings + leverage-limit CSVs with precise errors, and the
 //! EBA 2018 stress-test file from the shared data folder.
 
-use liq_network::{fire_sale, load_eba_2018, load_fire_sale_csv, FireSaleOptions, NetworkError};
+use liq_network::{fire_sale, load_eba_2018, load_fire_sale_csv, FireSaleParams, NetworkError};
 use std::path::PathBuf;
 
 fn write(name: &str, text: &str) -> PathBuf {
@@ -18,16 +18,14 @@ const LIMITS: &str = "institution,equity,other_assets,max_leverage\nB,20,0,10\nA
 fn loads_the_two_bank_example() {
     let h = write("h_ok.csv", "institution,x,y\nA,50,50\nB,0,100\n");
     let l = write("l_ok.csv", LIMITS);
-    let mut sys = load_fire_sale_csv(&h, &l).unwrap();
+    let sys = load_fire_sale_csv(&h, &l).unwrap();
     assert_eq!(sys.institutions, vec!["A", "B"]);
     assert_eq!(sys.equity, vec![10.0, 20.0]);
     // Default depth = total holdings: x 50, y 150.
     assert_eq!(sys.depth, vec![50.0, 150.0]);
-    sys.depth = vec![500.0, 1000.0];
-    let out =
-        fire_sale(&sys, &FireSaleOptions { shock: vec![-0.02, 0.0], max_rounds: 500, tol: 1e-12 }).unwrap();
-    // Same first round as the unit test: A sells 50/11 of each asset.
-    assert!((out.rounds[1].sold[0] - 50.0 / 11.0).abs() < 1e-12);
+    // The loaded system runs: with no non-tradable assets there is no room for the model's 5% cash.
+    let e = fire_sale(&sys, &FireSaleParams::published(vec![-0.02, 0.0])).unwrap_err().to_string();
+    assert!(e.starts_with("other_assets: institution `A`"), "{e}");
 }
 
 fn load_err(holdings: &str, limits: &str, tag: &str) -> String {
@@ -92,16 +90,14 @@ fn eba_2018_loads_and_runs() {
     // `DK07 9354 4.80 0 0`: no securities at all.
     assert_eq!(sys.holdings[6], vec![0.0, 0.0]);
     assert!((sys.max_leverage[0] - 1.0 / 0.03).abs() < 1e-12);
-    // Every bank starts within the 3% leverage-ratio limit: smallest ratio in the file is
-    // DE21's 3.41%, i.e. leverage 29.3 < 33.3; so without a shock nobody sells.
-    let calm =
-        fire_sale(&sys, &FireSaleOptions { shock: vec![0.0, 0.0], max_rounds: 100, tol: 1e-12 }).unwrap();
-    assert_eq!(calm.rounds.len(), 1);
-    assert!(calm.converged);
+    // Every bank starts within the 3% leverage-ratio limit (smallest ratio in the file: DE21's
+    // 3.41%), so without a shock and without price impact nobody defaults (DE21 and NL33, under
+    // the 4% buffer, delever at unchanged prices).
+    let mut calm = FireSaleParams::published(vec![0.0, 0.0]);
+    calm.impact_drop = 0.0;
+    assert_eq!(fire_sale(&sys, &calm).unwrap().total_defaults, 0);
     // A 10% fall in government bonds breaks some limits and the sales spill into corporates.
-    let out = fire_sale(&sys, &FireSaleOptions { shock: vec![-0.10, 0.0], max_rounds: 10_000, tol: 1e-10 })
-        .unwrap();
-    assert!(out.converged);
+    let out = fire_sale(&sys, &FireSaleParams::published(vec![-0.10, 0.0])).unwrap();
     assert!(out.total_sold[0] > 0.0 && out.final_prices[1] < 1.0, "{:?}", out.final_prices);
 }
 
