@@ -124,15 +124,18 @@ fn no_table(venue: VenuePreset, symbol: &str) -> TierLookupError {
     TierLookupError::NoTable { venue: venue.name(), symbol: symbol.to_string(), known: known.join(", ") }
 }
 
-/// The table named `venue:SYMBOL` (case-insensitive), with the venue's own symbol.
+/// The table named `venue:SYMBOL` (case-insensitive). `SYMBOL` is the venue's own symbol or,
+/// failing that, any symbol with the same base asset (`dydx:BTCUSDT` is dYdX's `BTC-USD`), so a
+/// scenario written with one venue's market names can name another venue's tables.
 pub fn by_name(name: &str) -> Result<&'static TierTable, TierLookupError> {
     let (venue, symbol) = name.split_once(':').ok_or_else(|| TierLookupError::BadName(name.to_string()))?;
     let venue = VenuePreset::parse(venue.trim()).ok_or_else(|| TierLookupError::BadName(name.to_string()))?;
     let symbol = symbol.trim();
-    table_set(venue)
-        .tables
+    let tables = table_set(venue).tables;
+    tables
         .iter()
         .find(|t| t.symbol.eq_ignore_ascii_case(symbol))
+        .or_else(|| tables.iter().find(|t| t.base.eq_ignore_ascii_case(base_asset(symbol))))
         .ok_or_else(|| no_table(venue, symbol))
 }
 
@@ -234,6 +237,8 @@ mod tests {
         assert_eq!(by_name("binance:btcusdt").unwrap().symbol, "BTCUSDT");
         assert_eq!(by_name(" Hyperliquid : BTC ").unwrap().symbol, "BTC");
         assert_eq!(by_name("dydx:BTC-USD").unwrap().symbol, "BTC-USD");
+        assert_eq!(by_name("dydx:BTCUSDT").unwrap().symbol, "BTC-USD");
+        assert_eq!(by_name("hyperliquid:ETHUSDT").unwrap().symbol, "ETH");
         assert_eq!(for_market(VenuePreset::Dydx, "ETHUSDT").unwrap().symbol, "ETH-USD");
         assert_eq!(for_market(VenuePreset::Hyperliquid, "SOLUSDT").unwrap().symbol, "SOL");
         assert_eq!(for_market(VenuePreset::Binance, "SOL-USD").unwrap().symbol, "SOLUSDT");
