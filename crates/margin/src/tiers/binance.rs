@@ -3,7 +3,7 @@
 //! Binance's maintenance margin is `notional × maintMarginRatio − cum` of the bracket the
 //! notional falls in, `cum[i] = cum[i−1] + floor[i] × (mmr[i] − mmr[i−1])` (Binance Support, "How
 //! to Calculate Liquidation Price of USDⓈ-M Futures Contracts",
-//! https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93, which works Level 3's
+//! <https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93>, which works Level 3's
 //! maintenance amount as 250,000 × (1% − 0.5%) + 50 = 1,300). The `cum` column below is Binance's
 //! own, kept to be checked against that rule.
 //!

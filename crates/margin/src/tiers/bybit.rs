@@ -1,7 +1,7 @@
 //! Bybit USDT perpetuals: risk-limit tiers (`GET /v5/market/risk-limit?category=linear`).
 //!
-//! Bybit's formula (Bybit, "Margin Parameters", https://www.bybit.com/en/announcement-info/margin-parameters,
-//! observed 2025): "Maintenance Margin = Position Value × Maintenance Margin Rate − Maintenance
+//! Bybit's formula (Bybit, "Margin Parameters",
+//! <https://www.bybit.com/en/announcement-info/margin-parameters>, observed 2025): "Maintenance Margin = Position Value × Maintenance Margin Rate − Maintenance
 //! Margin Deduction; Maintenance Margin Deduction = Risk Limit on Tier (n−1) × (Difference between
 //! Maintenance Margin Rate on Tier n and Tier (n−1)) + Maintenance Margin Deduction on Tier (n−1)".
 //! That is Binance's `cum` recursion with Bybit's risk limit as the tier's cap, so the table is a

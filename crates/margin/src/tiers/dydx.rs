@@ -2,7 +2,7 @@
 //!
 //! dYdX v4's maintenance margin requirement of a position is `|S × P × M|` (size, oracle price,
 //! maintenance margin fraction) and its initial requirement `|S × P × I|` (dYdX Docs, "Margin",
-//! https://docs.dydx.exchange/concepts-trading/margin: "With the removal of nonlinear margin
+//! <https://docs.dydx.exchange/concepts-trading/margin>: "With the removal of nonlinear margin
 //! scaling, the IMF and MMF are now consistent across all position sizes"). `M = I ×
 //! maintenance_fraction` of the market's liquidity tier (`maintenance_fraction_ppm`: "the fraction
 //! of the initial-margin that the maintenance-margin is"). One rate for every size: a one-tier

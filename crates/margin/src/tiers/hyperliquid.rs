@@ -1,6 +1,6 @@
 //! Hyperliquid perpetuals: margin tiers.
 //!
-//! Hyperliquid Docs, "Margin tiers" (https://hyperliquid.gitbook.io/hyperliquid-docs/trading/margin-tiers,
+//! Hyperliquid Docs, "Margin tiers" (<https://hyperliquid.gitbook.io/hyperliquid-docs/trading/margin-tiers>,
 //! page as stored, undated; it lists HYPE and FARTCOIN, so it is from 2025 or later):
 //! "maintenance_margin = notional_position_value * maintenance_margin_rate − maintenance_deduction
 //! … maintenance_margin_rate(tier = n) = (Initial Margin Rate at Maximum leverage at tier n) / 2 …
