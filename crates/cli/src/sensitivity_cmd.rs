@@ -1,7 +1,7 @@
 //! `liqcascade sensitivity`: the tornado of second-order notional over the inputs that drive it
 //! (`liq_stress::sensitivity`), as a terminal table or one JSON object.
 
-use crate::run_cmd::{load, parse_shocks};
+use crate::run_cmd::{load_for_venue, parse_shocks};
 use crate::InputError;
 use anyhow::Result;
 use clap::Args;
@@ -26,13 +26,7 @@ pub struct SensitivityArgs {
 }
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
-    let mut scenario = load(args.scenario.as_ref())?;
-    if let Some(v) = &args.venue {
-        let venue = liq_domain::VenuePreset::parse(v).ok_or_else(|| {
-            InputError(format!("--venue {v}: unknown venue (one of: binance, bybit, hyperliquid, dydx)"))
-        })?;
-        scenario.set_venue(venue);
-    }
+    let mut scenario = load_for_venue(args.scenario.as_ref(), args.venue.as_deref())?;
     if let Some(moves) = parse_shocks(&scenario, &args.shocks)? {
         scenario.shock = liq_domain::Shock::PerMarket(moves);
     }
@@ -43,6 +37,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         scenario_hash: liq_io::hash::scenario_hash(&scenario),
         seed: scenario.seed,
         venue: scenario.venue.name().to_string(),
+        margin_tables: liq_io::output::margin_tables(&scenario),
         shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
     };
     // Leverage can only be varied where the accounts are the embedded default's generated
@@ -55,8 +50,9 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     };
     let regenerate: Option<&(dyn Fn(f64) -> Result<Vec<liq_domain::Account>, String> + Sync)> =
         if args.scenario.is_none() { Some(&regen) } else { None };
-    let t = liq_stress::sensitivity::sensitivity(&scenario, model.rulebook.backstop_unwind_per_round, regenerate)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let t =
+        liq_stress::sensitivity::sensitivity(&scenario, model.rulebook.backstop_unwind_per_round, regenerate)
+            .map_err(|e| anyhow::anyhow!(e))?;
     if args.json {
         #[derive(serde::Serialize)]
         struct Doc<'a> {

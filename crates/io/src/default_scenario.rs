@@ -20,6 +20,20 @@ pub fn default_scenario() -> Result<Scenario, IoError> {
     parse_scenario_str(DEFAULT_SCENARIO_TOML, Format::Toml, Path::new(DEFAULT_ORIGIN))
 }
 
+/// The default scenario on another venue preset (`run --venue dydx`): its markets' tiers are
+/// `"preset"`, so they switch to that venue's published tables along with the rulebook. The
+/// generated population is drawn with the same seed but against the venue's table (leverage
+/// clamped to the tier's max, sizes to the position limit, entries redrawn that would already be
+/// under the venue's maintenance), so accounts differ only where the venue's limits bind.
+pub fn default_scenario_for_venue(venue: liq_domain::VenuePreset) -> Result<Scenario, IoError> {
+    crate::parse_scenario_str_for_venue(
+        DEFAULT_SCENARIO_TOML,
+        Format::Toml,
+        Path::new(DEFAULT_ORIGIN),
+        Some(venue),
+    )
+}
+
 /// The default scenario with its generated population resized to `accounts` (benchmarks and
 /// scaling studies). The population stands for a larger slice of the venue, so the book depth
 /// and the insurance fund scale with it (the default's depth and fund are already scaled to its

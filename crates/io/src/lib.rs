@@ -57,15 +57,34 @@ impl Format {
 
 /// Reads and validates a scenario file; the format follows the extension.
 pub fn load_scenario(path: &Path) -> Result<Scenario, IoError> {
+    load_scenario_for_venue(path, None)
+}
+
+/// [`load_scenario`] with the file's `venue` replaced by `venue` when given (the CLI's
+/// `--venue`): the rulebook and every `"preset"` tier table follow it.
+pub fn load_scenario_for_venue(
+    path: &Path,
+    venue: Option<liq_domain::VenuePreset>,
+) -> Result<Scenario, IoError> {
     let format = Format::from_path(path).ok_or_else(|| {
         IoError::read(path, "unknown scenario format: the file name must end in .toml or .json")
     })?;
     let text = std::fs::read_to_string(path).map_err(|e| IoError::read(path, format!("cannot read: {e}")))?;
-    parse_scenario_str(&text, format, path)
+    scenario_file::parse(&text, format, path, venue)
 }
 
 /// Parses and validates scenario text. `origin` is the path messages name and the directory a
 /// relative `accounts_csv` is resolved against.
 pub fn parse_scenario_str(text: &str, format: Format, origin: &Path) -> Result<Scenario, IoError> {
-    scenario_file::parse(text, format, origin)
+    scenario_file::parse(text, format, origin, None)
+}
+
+/// [`parse_scenario_str`] with the text's `venue` replaced by `venue` when given.
+pub fn parse_scenario_str_for_venue(
+    text: &str,
+    format: Format,
+    origin: &Path,
+    venue: Option<liq_domain::VenuePreset>,
+) -> Result<Scenario, IoError> {
+    scenario_file::parse(text, format, origin, venue)
 }

@@ -18,8 +18,41 @@ pub struct RunMeta {
     pub scenario_hash: String,
     pub seed: u64,
     pub venue: String,
+    /// Which published margin table priced each market, and its date (empty: not recorded).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub margin_tables: Vec<MarginTableMeta>,
     /// The exogenous shock applied, per market symbol (relative move).
     pub shock: Vec<(String, f64)>,
+}
+
+/// The margin table of one market as [`RunMeta`] records it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MarginTableMeta {
+    pub market: String,
+    /// `venue:SYMBOL` of the built-in table, or `None` for the scenario's own tiers.
+    pub table: Option<String>,
+    /// The table set it belongs to (`binance-usdm-leverage-brackets`), `None` for own tiers.
+    pub table_set: Option<String>,
+    /// When the venue's table was observed, `None` for own tiers.
+    pub observed: Option<String>,
+}
+
+/// The margin table of every market of a scenario, found back from its ladder
+/// (`liq_margin::tiers::identify`), in market order.
+pub fn margin_tables(scenario: &liq_domain::Scenario) -> Vec<MarginTableMeta> {
+    scenario
+        .markets
+        .iter()
+        .map(|m| {
+            let t = liq_margin::tiers::identify(&m.symbol, &m.ladder);
+            MarginTableMeta {
+                market: m.symbol.clone(),
+                table: t.map(|t| t.name()),
+                table_set: t.map(|t| liq_margin::tiers::table_set(t.venue).name.to_string()),
+                observed: t.map(|t| t.observed.to_string()),
+            }
+        })
+        .collect()
 }
 
 /// The `run --json` document.

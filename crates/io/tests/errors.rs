@@ -168,7 +168,7 @@ fn bad_tier_ladders() {
     let e = err_toml(&edit(13, "  { cap_notional = 50000.0, mmr = 1.5, max_leverage = 125.0 },"));
     check(&e, 13, "markets[0].tiers[0].mmr", "must be in (0, 1), got 1.5");
     let e = err_toml(&edit(26, r#"tiers = "binance:DOGEUSDT""#));
-    check(&e, 26, "markets[1].tiers", "no built-in Binance table for \"DOGEUSDT\"");
+    check(&e, 26, "markets[1].tiers", "no built-in binance table for \"DOGEUSDT\"");
 }
 
 #[test]

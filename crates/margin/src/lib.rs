@@ -4,12 +4,14 @@
 //! maintenance margin by risk-limit tier, equity, the mark at which a margin unit reaches
 //! maintenance (its liquidation trigger) or zero equity (its bankruptcy price), the Binance
 //! closed-form liquidation price, ADL ranking scores, and the per-venue rules (partial
-//! liquidation, where the surplus goes, backstop threshold) in [`rulebook`]. Published Binance
-//! leverage brackets live in [`tiers`]; the venues' own closed forms, kept to cross-check
-//! [`trigger_price`], in [`venue_formulas`]. It holds no state: the cascade engine keeps the
-//! ledger and calls in here.
+//! liquidation, where the surplus goes, backstop threshold) in [`rulebook`]. Each venue preset's
+//! published margin tables, dated and cited, live in [`tiers`]; the venues' own closed forms,
+//! kept to cross-check [`trigger_price`], in [`venue_formulas`]; Aave v3.3's health factor, close
+//! factor and seizure arithmetic (for a lending preset, not yet wired in) in [`lending`]. It
+//! holds no state: the cascade engine keeps the ledger and calls in here.
 
 pub mod adl;
+pub mod lending;
 pub mod mark;
 pub mod price;
 pub mod rulebook;

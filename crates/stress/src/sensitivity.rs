@@ -134,26 +134,26 @@ pub fn sensitivity(
             "×0.25",
             "×4",
             Box::new(|s| {
-            s.price.arbitrage.iter_mut().for_each(|a| a.capacity_usd_per_s *= 0.25);
-            Ok(())
-        }),
+                s.price.arbitrage.iter_mut().for_each(|a| a.capacity_usd_per_s *= 0.25);
+                Ok(())
+            }),
             Box::new(|s| {
-            s.price.arbitrage.iter_mut().for_each(|a| a.capacity_usd_per_s *= 4.0);
-            Ok(())
-        }),
+                s.price.arbitrage.iter_mut().for_each(|a| a.capacity_usd_per_s *= 4.0);
+                Ok(())
+            }),
         );
         add(
             "arbitrage latency",
             "0 s",
             "0.5 s",
             Box::new(|s| {
-            s.price.arbitrage.iter_mut().for_each(|a| a.latency_s = 0.0);
-            Ok(())
-        }),
+                s.price.arbitrage.iter_mut().for_each(|a| a.latency_s = 0.0);
+                Ok(())
+            }),
             Box::new(|s| {
-            s.price.arbitrage.iter_mut().for_each(|a| a.latency_s = 0.5);
-            Ok(())
-        }),
+                s.price.arbitrage.iter_mut().for_each(|a| a.latency_s = 0.5);
+                Ok(())
+            }),
         );
         add(
             "arbitrage fees",
@@ -220,7 +220,11 @@ pub fn sensitivity(
         let (name, lo, hi) = if r < params.len() {
             (params[r].0.clone(), params[r].1.clone(), params[r].2.clone())
         } else if r == unwind_row {
-            ("backstop unwind per round".to_string(), format!("{unwind_lo}"), format!("{unwind_hi} (base {unwind_base})"))
+            (
+                "backstop unwind per round".to_string(),
+                format!("{unwind_lo}"),
+                format!("{unwind_hi} (base {unwind_base})"),
+            )
         } else {
             ("leverage (population median)".to_string(), "×0.67".to_string(), "×1.5".to_string())
         };

@@ -20,10 +20,16 @@ use validate::Ctx;
 
 /// Parses and validates scenario text. `origin` names the file in messages and anchors a
 /// relative `accounts_csv` path.
-pub(crate) fn parse(text: &str, format: Format, origin: &Path) -> Result<Scenario, IoError> {
+/// `venue` overrides the file's `venue` (and so its `"preset"` tier tables) when given.
+pub(crate) fn parse(
+    text: &str,
+    format: Format,
+    origin: &Path,
+    venue: Option<liq_domain::VenuePreset>,
+) -> Result<Scenario, IoError> {
     let raw = deserialize(text, format, origin)?;
     let ctx = Ctx { file: origin, text, format };
-    validate::validate(raw, &ctx, |csv, markets, assets| {
+    validate::validate(raw, &ctx, venue, |csv, markets, assets| {
         let path = origin.parent().unwrap_or(Path::new("")).join(csv);
         crate::accounts_csv::read_accounts_csv(&path, markets, assets)
     })

@@ -128,12 +128,15 @@ pub(crate) struct RawMarket {
     pub mark_price: Option<f64>,
     pub liquidation_fee_rate: f64,
     pub taker_fee_rate: f64,
-    pub tiers: RawTiers,
+    /// Omitted means `"preset"`: the scenario venue's own table for this market.
+    #[serde(default)]
+    pub tiers: Option<RawTiers>,
     pub square_root: Option<RawSquareRoot>,
     pub book: Option<RawBook>,
 }
 
-/// `tiers` is either a built-in table name (`"binance:BTCUSDT"`) or an array of tiers.
+/// `tiers` is either a built-in table name (`"binance:BTCUSDT"`, `"preset"` for the scenario
+/// venue's table of the market) or an array of tiers.
 #[derive(Debug)]
 pub(crate) enum RawTiers {
     Builtin(String),
@@ -148,7 +151,9 @@ impl<'de> Deserialize<'de> for RawTiers {
         impl<'de> Visitor<'de> for V {
             type Value = RawTiers;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an array of tiers or a built-in table name such as \"binance:BTCUSDT\"")
+                f.write_str(
+                    "an array of tiers, \"preset\", or a built-in table name such as \"binance:BTCUSDT\"",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<RawTiers, E> {
                 Ok(RawTiers::Builtin(v.to_string()))

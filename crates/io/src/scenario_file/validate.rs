@@ -56,9 +56,13 @@ fn positive(ctx: &Ctx, field: &str, v: f64) -> Result<f64, IoError> {
 
 /// Validates everything; accounts from `accounts_csv` and `[population]` are appended by the
 /// caller through the two hooks so this module stays free of file I/O.
+///
+/// `venue_override` (the CLI's `--venue`) replaces the file's `venue` before anything depends on
+/// it, so markets whose tiers are `"preset"` (or omitted) take the override's tables.
 pub(crate) fn validate(
     raw: RawScenario,
     ctx: &Ctx,
+    venue_override: Option<VenuePreset>,
     read_csv: impl FnOnce(&str, &[MarketSpec], &[AssetSpec]) -> Result<Vec<liq_domain::Account>, IoError>,
 ) -> Result<Scenario, IoError> {
     if raw.name.trim().is_empty() {
@@ -68,6 +72,7 @@ pub(crate) fn validate(
         let names: Vec<&str> = VenuePreset::ALL.iter().map(|v| v.name()).collect();
         ctx.err("venue", format!("unknown venue \"{}\" (one of: {})", raw.venue, names.join(", ")))
     })?;
+    let venue = venue_override.unwrap_or(venue);
     let fund = raw.insurance_fund_usd;
     if !(fund.is_finite() && fund >= 0.0) {
         return Err(
@@ -88,7 +93,7 @@ pub(crate) fn validate(
     }
     let mut markets = Vec::with_capacity(raw.markets.len());
     for (i, m) in raw.markets.iter().enumerate() {
-        let spec = market(ctx, i, m)?;
+        let spec = market(ctx, i, m, venue)?;
         if let Some(j) = markets.iter().position(|o: &MarketSpec| o.symbol.eq_ignore_ascii_case(&spec.symbol))
         {
             return Err(ctx.err(
@@ -160,25 +165,36 @@ fn engine(ctx: &Ctx, e: &super::raw::RawEngine) -> Result<EngineConfig, IoError>
     Ok(EngineConfig { round_cap: e.round_cap, round_duration_s: e.round_duration_s, mark })
 }
 
-/// The lookup of built-in risk-limit tables (`tiers = "binance:BTCUSDT"`), in one place.
-fn builtin_ladder(name: &str) -> Result<RiskLadder, String> {
-    let (venue, symbol) = name.split_once(':').unwrap_or(("", name));
-    match venue.trim().to_ascii_lowercase().as_str() {
-        "binance" => liq_margin::tiers::binance_brackets(symbol.trim()).ok_or_else(|| {
-            format!(
-                "no built-in Binance table for \"{}\" (built in: BTCUSDT, ETHUSDT, SOLUSDT)",
-                symbol.trim()
-            )
-        }),
-        _ => Err(format!("unknown built-in tier table \"{name}\" (form: \"binance:SYMBOL\")")),
-    }
+/// The lookup of built-in risk-limit tables, in one place: `"venue:SYMBOL"` names a table
+/// (`liq_margin::tiers::by_name`); `"preset"` (or no `tiers` at all) asks for the scenario venue's
+/// table of this market, matched by base asset (`liq_margin::tiers::for_market`), so changing the
+/// venue changes the tables.
+fn builtin_ladder(name: &str, venue: VenuePreset, market_symbol: &str) -> Result<RiskLadder, String> {
+    use liq_margin::tiers;
+    let table = if name.trim().eq_ignore_ascii_case("preset") {
+        tiers::for_market(venue, market_symbol)
+            .map_err(|e| format!("\"preset\" on venue {}: {e}", venue.name()))?
+    } else {
+        tiers::by_name(name).map_err(|e| e.to_string())?
+    };
+    // The built-in tables are constants checked by liq-margin's tests; an error here is a bug in
+    // a table, still reported rather than panicking.
+    table
+        .ladder()
+        .map_err(|e| format!("built-in table {} is invalid: {}: {}", table.name(), e.field, e.message))
 }
 
-fn market(ctx: &Ctx, i: usize, m: &RawMarket) -> Result<MarketSpec, IoError> {
+fn market(ctx: &Ctx, i: usize, m: &RawMarket, venue: VenuePreset) -> Result<MarketSpec, IoError> {
     let p = format!("markets[{i}].");
     let ladder = match &m.tiers {
-        RawTiers::Builtin(name) => builtin_ladder(name).map_err(|msg| ctx.err(format!("{p}tiers"), msg))?,
-        RawTiers::Table(rows) => {
+        // No `tiers` key: the venue's table; an error names the market's symbol line.
+        None => {
+            builtin_ladder("preset", venue, &m.symbol).map_err(|msg| ctx.err(format!("{p}symbol"), msg))?
+        }
+        Some(RawTiers::Builtin(name)) => {
+            builtin_ladder(name, venue, &m.symbol).map_err(|msg| ctx.err(format!("{p}tiers"), msg))?
+        }
+        Some(RawTiers::Table(rows)) => {
             if rows.is_empty() {
                 return Err(ctx.err(format!("{p}tiers"), "a risk-limit ladder needs at least one tier"));
             }
