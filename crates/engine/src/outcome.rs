@@ -272,7 +272,8 @@ impl CascadeReport {
         let cf = counterfactual.liquidated_notional_usd();
         let summary = Summary {
             first_order_notional_usd: first,
-            second_order_notional_usd: total - first,
+            // Never below zero: generations ≥ 1 add to generation 0 (rounding aside).
+            second_order_notional_usd: (total - first).max(0.0),
             liquidated_notional_usd: total,
             amplification: ratio(total, first),
             counterfactual_notional_usd: cf,
@@ -298,7 +299,7 @@ impl CascadeReport {
                     mark_end: m.mark_end,
                     overshoot: m.mark_end / m.mark_after_shock - 1.0,
                     first_order_notional_usd: first,
-                    second_order_notional_usd: m.liquidated_notional_usd - first,
+                    second_order_notional_usd: (m.liquidated_notional_usd - first).max(0.0),
                     liquidated_notional_usd: m.liquidated_notional_usd,
                     counterfactual_notional_usd: c.liquidated_notional_usd,
                     adl_notional_usd: m.adl_notional_usd,
