@@ -243,6 +243,9 @@ pub struct MarketRow {
     pub index_start: f64,
     pub index_end: f64,
     pub basis_end_bps: f64,
+    /// USD of perp the arbitrageurs bought and sold (hedged on spot).
+    pub arb_perp_bought_usd: f64,
+    pub arb_perp_sold_usd: f64,
 }
 
 /// A run, its counterfactual and the derived summary.
@@ -306,6 +309,8 @@ impl CascadeReport {
                     index_start: m.index_start,
                     index_end: m.index_end,
                     basis_end_bps: m.basis_end_bps,
+                    arb_perp_bought_usd: m.arb_perp_bought_usd,
+                    arb_perp_sold_usd: m.arb_perp_sold_usd,
                 }
             })
             .collect();

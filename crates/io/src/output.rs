@@ -62,6 +62,9 @@ pub struct RunDocument<'a> {
     pub summary: &'a liq_engine::Summary,
     pub markets: &'a [liq_engine::MarketRow],
     pub generations: &'a [liq_engine::GenerationRow],
+    /// The spot markets (empty for a static index) and the arbitrageurs' equity change.
+    pub spot: &'a [liq_engine::SpotOutcome],
+    pub arbitrage_equity_change_usd: f64,
 }
 
 impl<'a> RunDocument<'a> {
@@ -71,6 +74,8 @@ impl<'a> RunDocument<'a> {
             summary: &report.summary,
             markets: &report.markets,
             generations: &report.generations,
+            spot: &report.outcome.spot,
+            arbitrage_equity_change_usd: report.outcome.arbitrage_equity_change_usd,
         }
     }
 }
