@@ -1,7 +1,7 @@
 //! `liqcascade abm` (the agent-based market and its experiments), `calibrate` (parameters from
 //! real data) and `population` (accounts from klines and open interest).
 
-use crate::args::{duration_s, fraction};
+use crate::args::{duration_flag, move_flag, step_flag, steps_flag};
 use crate::table::{pct, usd};
 use crate::InputError;
 use anyhow::{Context, Result};
@@ -177,16 +177,16 @@ pub fn abm(args: AbmArgs) -> Result<()> {
             .into());
         }
     }
-    let duration = duration_s(&args.duration)?;
+    let duration = duration_flag("duration", &args.duration)?;
     let mut cfg = crate::abm_config::load(args.config.as_deref())?;
     if let Some(s) = &args.shock {
         cfg.shock = Some(liq_abm::ShockCfg {
             at_s: match &args.shock_at {
-                Some(t) => duration_s(t)?,
+                Some(t) => duration_flag("shock-at", t)?,
                 None => duration / 3.0,
             },
-            index_move: fraction(s)?,
-            over_s: duration_s(&args.shock_over)?,
+            index_move: move_flag("shock", s)?,
+            over_s: duration_flag("shock-over", &args.shock_over)?,
         });
         cfg.validate().map_err(|e| InputError(format!("--shock: {}: {}", e.field, e.message)))?;
     }
@@ -521,7 +521,9 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
     if window.1 <= window.0 {
         return Err(InputError("--to must be after --from".into()).into());
     }
-    let step = duration_s(&args.step)?;
+    let step = step_flag("step", &args.step)?;
+    // The replay allocates one slot per step of the window: counted before it runs.
+    steps_flag("from/--to at this --step", (window.1 - window.0) as f64 / 1000.0, step)?;
     let report = if args.fit {
         if args.scenario.is_some() {
             return Err(InputError(

@@ -196,10 +196,13 @@ pub fn map(args: MapArgs) -> Result<()> {
         .ok_or_else(|| InputError(format!("--market {}: unknown market", args.market)))?
         .idx();
     let opts = liq_network::liqmap::MapOptions {
-        range: fraction(&args.range)?.abs(),
-        bin_width: fraction(&args.bin)?.abs(),
+        range: fraction(&args.range).map_err(|e| InputError(format!("--range: {}", e.0)))?.abs(),
+        bin_width: fraction(&args.bin).map_err(|e| InputError(format!("--bin: {}", e.0)))?.abs(),
         cascade: !args.no_cascade,
     };
+    // The map allocates its bins and runs a cascade at each edge: counted before either.
+    liq_io::limits::map_bins(opts.range, opts.bin_width, opts.cascade)
+        .map_err(|e| InputError(format!("--range {} --bin {}: {e}", args.range, args.bin)))?;
     let units = liq_network::units::unit_views(&model);
     let map = liq_network::liqmap::liquidation_map(&model, &units, k, &opts)
         .map_err(|e| InputError(e.to_string()))?;
@@ -332,7 +335,8 @@ pub fn firesale(args: FireSaleArgs) -> Result<()> {
         }
     }
     .map_err(|e| InputError(e.to_string()))?;
-    let parts: Vec<f64> = args.shock.split(',').map(fraction).collect::<Result<_, _>>()?;
+    let parts: Vec<f64> =
+        args.shock.split(',').map(|s| crate::args::move_flag("shock", s)).collect::<Result<_, _>>()?;
     let shock = if parts.len() == 1 { vec![parts[0]; sys.assets.len()] } else { parts };
     if shock.len() != sys.assets.len() {
         return Err(

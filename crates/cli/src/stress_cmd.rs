@@ -1,7 +1,7 @@
 //! `liqcascade stress`: Monte Carlo through the time-stepped cascade, risk measures side by side;
 //! `liqcascade merge`: the same summary from shard files.
 
-use crate::args::{duration_s, per_market};
+use crate::args::{duration_flag, per_market, step_flag, steps_flag};
 use crate::{table, InputError};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -165,9 +165,10 @@ fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputErr
 /// Builds the Monte Carlo configuration from the arguments.
 fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<MonteCarloConfig, InputError> {
     let n = scenario.markets.len();
-    let horizon_s = duration_s(&args.horizon)?;
-    let step_s = duration_s(&args.step)?;
-    let steps = (horizon_s / step_s).round().max(1.0) as usize;
+    liq_io::limits::check_paths(args.paths).map_err(|e| InputError(format!("--paths: {e}")))?;
+    let horizon_s = duration_flag("horizon", &args.horizon)?;
+    let step_s = step_flag("step", &args.step)?;
+    let steps = steps_flag("horizon at this --step", horizon_s, step_s)?;
     let pop = is_default.then(liq_io::default_scenario::default_population_spec);
     let default_vols: Option<Vec<f64>> = pop.as_ref().map(|p| {
         scenario
@@ -177,6 +178,9 @@ fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<Mo
             .collect()
     });
     let daily_vol = per_market(scenario, "vol", &args.vols, default_vols.as_deref())?;
+    for (m, v) in scenario.markets.iter().zip(&daily_vol) {
+        liq_io::limits::check_daily_vol(*v).map_err(|e| InputError(format!("--vol {}: {e}", m.symbol)))?;
+    }
     let correlation = match (&args.corr_file, args.corr, &pop) {
         (Some(f), _, _) => read_corr_file(f, n)?,
         (None, Some(rho), _) => uniform(n, rho),

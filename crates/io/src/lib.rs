@@ -14,6 +14,7 @@
 //! - [`accounts_csv`]: the streaming accounts CSV reader and the matching writer.
 //! - [`population`]: the synthetic population generator.
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
+//! - [`limits`]: the bounds on every user-sized quantity (accounts, shocks, steps, bins, paths).
 //! - [`default_scenario`]: the embedded default scenario.
 //! - [`output`]: the `run --json` document and the event-log CSV.
 
@@ -22,6 +23,7 @@ mod convert;
 pub mod default_scenario;
 pub mod error;
 pub mod hash;
+pub mod limits;
 mod locate;
 /// Line and column (1-based) where a dotted field (`markets[1].tiers[2].mmr`) is written in a
 /// TOML or JSON text, or its deepest written ancestor: how every loader names the line of a bad
