@@ -80,25 +80,31 @@ fn model_for(path: Option<&PathBuf>) -> Result<(liq_domain::Scenario, EngineMode
 }
 
 pub fn network(args: NetworkArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file("graphml", args.graphml.as_ref())
+        .file("dot", args.dot.as_ref())
+        .file("accounts-graphml", args.accounts_graphml.as_ref())
+        .scenario(args.scenario.as_ref())
+        .check()?;
     let (scenario, model) = model_for(args.scenario.as_ref())?;
     let opts = liq_network::report::NetworkOptions::default();
     let (report, graph) =
         liq_network::report::analyse_with_graph(&model, &opts).map_err(|e| InputError(e.to_string()))?;
-    let write = |path: &PathBuf, f: &dyn Fn(std::fs::File) -> std::io::Result<()>| -> Result<()> {
-        let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        f(file).with_context(|| format!("writing {}", path.display()))
+    // Every write and flush error is reported (`--graphml /dev/full` fails, exit 1).
+    let write = |path: &PathBuf, f: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| -> Result<()> {
+        liq_io::output::write_file_with(path, f).with_context(|| format!("writing {}", path.display()))
     };
     if let Some(p) = &args.graphml {
         let g = liq_network::export::market_graph_export(&graph);
-        write(p, &|f| liq_network::export::write_graphml(&g, std::io::BufWriter::new(f)))?;
+        write(p, &|w| liq_network::export::write_graphml(&g, w))?;
     }
     if let Some(p) = &args.dot {
         let g = liq_network::export::market_graph_export(&graph);
-        write(p, &|f| liq_network::export::write_dot(&g, std::io::BufWriter::new(f)))?;
+        write(p, &|w| liq_network::export::write_dot(&g, w))?;
     }
     if let Some(p) = &args.accounts_graphml {
         let g = liq_network::export::account_graph_export(&graph, &model.labels);
-        write(p, &|f| liq_network::export::write_graphml(&g, std::io::BufWriter::new(f)))?;
+        write(p, &|w| liq_network::export::write_graphml(&g, w))?;
     }
     if args.json {
         let doc = serde_json::json!({
@@ -106,7 +112,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                      "scenario_hash": liq_io::hash::scenario_hash(&scenario), "seed": scenario.seed},
             "network": report,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
     let mut o = String::new();
@@ -185,11 +191,15 @@ pub fn network(args: NetworkArgs) -> Result<()> {
             cells.join("  ")
         );
     }
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }
 
 pub fn map(args: MapArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file("csv", args.csv.as_ref())
+        .scenario(args.scenario.as_ref())
+        .check()?;
     let (scenario, model) = model_for(args.scenario.as_ref())?;
     let k = scenario
         .market_by_symbol(&args.market)
@@ -207,13 +217,14 @@ pub fn map(args: MapArgs) -> Result<()> {
     let map = liq_network::liqmap::liquidation_map(&model, &units, k, &opts)
         .map_err(|e| InputError(e.to_string()))?;
     if let Some(p) = &args.csv {
-        let f = std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
-        liq_network::liqmap::write_liquidation_map_csv(&map, std::io::BufWriter::new(f))
-            .with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_with(p, |w| {
+            liq_network::liqmap::write_liquidation_map_csv(&map, w).map_err(std::io::Error::other)
+        })
+        .with_context(|| format!("writing {}", p.display()))?;
     }
     if args.json {
         liq_network::liqmap::write_liquidation_map_json(&map, std::io::stdout().lock())?;
-        println!();
+        outln!()?;
         return Ok(());
     }
     let mut o = String::new();
@@ -243,7 +254,7 @@ pub fn map(args: MapArgs) -> Result<()> {
             b.cumulative_cascade_usd.map(usd).unwrap_or_else(|| "–".into())
         );
     }
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }
 
@@ -268,7 +279,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                      "scenario_hash": liq_io::hash::scenario_hash(&scenario), "seed": scenario.seed},
             "sweep": cs,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
     let mut o = String::new();
@@ -303,7 +314,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             );
         }
     }
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }
 
@@ -347,7 +358,7 @@ pub fn firesale(args: FireSaleArgs) -> Result<()> {
     let opts = liq_network::firesale::FireSaleOptions { shock, max_rounds: 500, tol: 1e-12 };
     let out = liq_network::firesale::fire_sale(&sys, &opts).map_err(|e| InputError(e.to_string()))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
         return Ok(());
     }
     let mut o = String::new();
@@ -364,6 +375,6 @@ pub fn firesale(args: FireSaleArgs) -> Result<()> {
         out.indirect_loss,
         if out.converged { "converged" } else { "round cap hit" }
     );
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }

@@ -129,6 +129,12 @@ fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<O
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file_with_sidecar("events", args.events.as_ref())
+        .report_flags(&args.out)
+        .scenario(args.scenario.as_ref())
+        .input(args.replay.as_deref())
+        .check()?;
     let scenario = load(args.scenario.as_ref())?;
     let shock = parse_shocks(&scenario, &args.shocks)?;
     let mut scenario = scenario;
@@ -169,9 +175,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     if args.json {
         let doc = RunDocument::new(&meta, &report);
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        crate::outputs::print(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
     } else {
-        print!("{}", table::render_run(&meta, &report, scenario.accounts.len()));
+        out!("{}", table::render_run(&meta, &report, scenario.accounts.len()))?;
     }
     Ok(())
 }

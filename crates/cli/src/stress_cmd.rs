@@ -224,6 +224,18 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
 }
 
 pub fn run(args: StressArgs) -> Result<()> {
+    let portfolio_file = match args.portfolio.as_str() {
+        "aggregate" | "fund" | "insurance-fund" => None,
+        file => Some(Path::new(file)),
+    };
+    crate::outputs::Outputs::default()
+        .file("parquet", args.parquet.as_ref())
+        .file_with_sidecar("csv", args.csv.as_ref())
+        .report_flags(&args.out)
+        .scenario(args.scenario.as_ref())
+        .input(args.corr_file.as_deref())
+        .input(portfolio_file)
+        .check()?;
     let scenario = crate::run_cmd::load(args.scenario.as_ref())?;
     let cfg = config(&args, &scenario, args.scenario.is_none())?;
     let portfolio = read_portfolio(&args.portfolio, &scenario)?;
@@ -248,10 +260,12 @@ pub fn run(args: StressArgs) -> Result<()> {
         .map_err(|e| InputError(e.to_string()))?;
     pb.finish_and_clear();
     if let Some(p) = &args.parquet {
-        write_parquet(p, &ctx, shard, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_parquet(tmp, &ctx, shard, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &args.csv {
-        write_csv(p, &markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_csv(tmp, &markets, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
         liq_io::output::write_sidecar_meta(p, &ctx)?;
     }
     if shard.count > 1 {
@@ -303,23 +317,30 @@ fn print_summary(ctx: &StressContext, summary: &StressSummary, json: bool) -> Re
             },
             summary,
         };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        print!("{}", table::render_stress(ctx, summary));
+        out!("{}", table::render_stress(ctx, summary))?;
     }
     Ok(())
 }
 
 pub fn merge(args: MergeArgs) -> Result<()> {
     let refs: Vec<&Path> = args.shards.iter().map(|p| p.as_path()).collect();
+    refs.iter()
+        .fold(crate::outputs::Outputs::default(), |o, p| o.input(Some(p)))
+        .file_with_sidecar("csv", args.csv.as_ref())
+        .file("parquet", args.parquet.as_ref())
+        .check()?;
     let (ctx, rows) = merge_shards(&refs).map_err(|e| InputError(e.to_string()))?;
     if let Some(p) = &args.csv {
-        write_csv(p, &ctx.markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_csv(tmp, &ctx.markets, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
         liq_io::output::write_sidecar_meta(p, &ctx)?;
     }
     if let Some(p) = &args.parquet {
         let whole = Shard { index: 0, count: 1, start: 0, end: ctx.config.paths };
-        write_parquet(p, &ctx, whole, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_parquet(tmp, &ctx, whole, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     let summary = summarise(&ctx, &rows);
     print_summary(&ctx, &summary, args.json)

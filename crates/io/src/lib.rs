@@ -31,6 +31,7 @@ mod locate;
 pub use locate::locate as field_position;
 pub mod output;
 pub mod population;
+mod safe_write;
 mod scenario_file;
 
 pub use error::IoError;
@@ -64,6 +65,27 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, IoError> {
     })?;
     let text = std::fs::read_to_string(path).map_err(|e| IoError::read(path, format!("cannot read: {e}")))?;
     parse_scenario_str(&text, format, path)
+}
+
+/// The files a scenario file reads: itself and its `accounts_csv` (resolved as the loader
+/// resolves it). Used to refuse an output path that would overwrite an input; a file that does
+/// not parse yields just itself (the loader reports the error).
+pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    let Ok(text) = std::fs::read_to_string(path) else { return out };
+    let csv = match Format::from_path(path) {
+        Some(Format::Toml) => toml::from_str::<toml::Table>(&text)
+            .ok()
+            .and_then(|t| t.get("accounts_csv").and_then(|v| v.as_str().map(str::to_owned))),
+        Some(Format::Json) => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("accounts_csv").and_then(|v| v.as_str().map(str::to_owned))),
+        None => None,
+    };
+    if let Some(csv) = csv {
+        out.push(path.parent().unwrap_or(Path::new("")).join(csv));
+    }
+    out
 }
 
 /// Parses and validates scenario text. `origin` is the path messages name and the directory a
