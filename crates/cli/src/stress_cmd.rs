@@ -139,6 +139,16 @@ fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputErr
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| InputError(format!("--portfolio {spec}: {e}")))?;
+    // The header is required and checked: without it the first position would be read as the
+    // header and lost silently.
+    let header = rdr.headers().map_err(|e| InputError(format!("{spec}:1: header: {e}")))?;
+    let names: Vec<&str> = header.iter().collect();
+    if names != ["market", "size"] {
+        return Err(InputError(format!(
+            "{spec}:1: header: expected `market,size`, got `{}`",
+            names.join(",")
+        )));
+    }
     let mut positions = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;

@@ -53,10 +53,7 @@ fn io_err(path: &Path, source: std::io::Error) -> OutputError {
 }
 
 fn interrupt_error(path: &Path) -> OutputError {
-    io_err(
-        path,
-        std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted by a signal; nothing was written"),
-    )
+    io_err(path, std::io::Error::other("interrupted by a signal; the old file, if any, is untouched"))
 }
 
 /// The directory an output file goes into (`.` for a bare file name).
@@ -190,7 +187,8 @@ struct Interruptible<W>(W);
 impl<W: Write> Write for Interruptible<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         if interrupted().is_some() {
-            return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "interrupted by a signal"));
+            // Not `ErrorKind::Interrupted`: `write_all` retries on that kind, forever.
+            return Err(std::io::Error::other("interrupted by a signal"));
         }
         self.0.write(buf)
     }

@@ -106,3 +106,68 @@ fn shocks_beyond_the_bounds_are_refused() {
     let text = format!("{SMALL}[shock]\nfactor = 0.5\nbetas = {{ BTCUSDT = 30.0 }}\n");
     assert!(parse_scenario_str(&text, Format::Toml, Path::new("s.toml")).is_err());
 }
+
+mod outputs {
+    use liq_io::output::{check_outputs, write_file_with, Target};
+    use std::io::Write;
+    use std::path::Path;
+
+    fn dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "liq-io-outputs-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn an_input_a_missing_directory_and_a_collision_are_refused() {
+        let d = dir();
+        let s = d.join("s.toml");
+        std::fs::write(&s, "x").unwrap();
+        let e = check_outputs(&[Target::file("result", &s)], &[&s]).unwrap_err();
+        assert!(e.to_string().contains("one of this command's inputs"), "{e}");
+        let e = check_outputs(&[Target::file("events", &d.join("nope/e.csv"))], &[]).unwrap_err();
+        assert!(e.to_string().starts_with("--events "), "{e}");
+        let o = d.join("o.csv");
+        let e = check_outputs(&[Target::file("csv", &o), Target::file("report", &o)], &[]).unwrap_err();
+        assert!(e.to_string().contains("also the output of csv"), "{e}");
+        assert!(
+            check_outputs(&[Target::file("csv", &o), Target::dir("plots", &d.join("plots"))], &[&s]).is_ok()
+        );
+        // The probe file is gone.
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_old_file() {
+        let d = dir();
+        let t = d.join("t.csv");
+        std::fs::write(&t, "old\n").unwrap();
+        let r = write_file_with(&t, |w| {
+            w.write_all(b"half a row")?;
+            Err(std::io::Error::other("disk gone"))
+        });
+        assert!(r.unwrap_err().to_string().contains("disk gone"));
+        assert_eq!(std::fs::read_to_string(&t).unwrap(), "old\n");
+        write_file_with(&t, |w| w.write_all(b"new\n")).unwrap();
+        assert_eq!(std::fs::read_to_string(&t).unwrap(), "new\n");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "temporary file left");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn dev_full_is_written_in_place_and_fails() {
+        if !Path::new("/dev/full").exists() {
+            println!("note: /dev/full is absent; skipping");
+            return;
+        }
+        let r = write_file_with(Path::new("/dev/full"), |w| w.write_all(&[0u8; 100_000]));
+        assert!(r.is_err());
+        assert!(std::fs::metadata("/dev/full").is_ok_and(|m| !m.is_file()));
+    }
+}
