@@ -136,7 +136,11 @@ fn an_output_that_is_an_input_is_refused_before_running() {
     // Two outputs on one file.
     let o = d.path().join("o.json");
     let op = o.to_str().unwrap();
-    fails_with(&["run", sp, "--result", op, "--report", op], 2, &["is also the output of result"]);
+    fails_with(
+        &["run", sp, "--result", op, "--report", op],
+        2,
+        &["--result", "is also the output of report"],
+    );
     no_temp_files(d.path());
 }
 
@@ -223,7 +227,7 @@ fn sigint_exits_130_and_leaves_the_old_output() {
     let ev = d.path().join("ev.csv");
     std::fs::write(&ev, "old\n").unwrap();
     // The default scenario (120,000 accounts) takes seconds in a debug build.
-    let mut child = bin()
+    let child = bin()
         .args(["run", "--shock", "BTC=-30%", "--events", ev.to_str().unwrap(), "--quiet"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
