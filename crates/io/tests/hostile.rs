@@ -109,7 +109,6 @@ fn shocks_beyond_the_bounds_are_refused() {
 
 mod outputs {
     use liq_io::output::{check_outputs, write_file_with, Target};
-    use std::io::Write;
     use std::path::Path;
 
     fn dir() -> std::path::PathBuf {

@@ -2,7 +2,6 @@
 //! removed and the old contents stay (its own test binary: the interrupt flag is process-wide).
 
 use liq_io::output::{interrupted, note_interrupt, write_file_via, write_file_with};
-use std::io::Write;
 
 #[test]
 fn an_interrupted_write_leaves_the_old_file_and_no_temporary() {
