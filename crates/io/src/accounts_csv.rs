@@ -450,9 +450,16 @@ pub fn write_accounts_csv_file(
     markets: &[MarketSpec],
     assets: &[AssetSpec],
 ) -> Result<(), IoError> {
-    let f = std::fs::File::create(path)
-        .map_err(|e| IoError::read(path, format!("cannot create accounts CSV: {e}")))?;
-    write_accounts_csv(std::io::BufWriter::new(f), path, accounts, markets, assets)
+    // Whole or not at all (temporary file + rename), like every output.
+    let mut inner: Option<IoError> = None;
+    crate::output::write_file_with(path, |w| {
+        write_accounts_csv(w, path, accounts, markets, assets).map_err(|e| {
+            let message = e.to_string();
+            inner = Some(e);
+            std::io::Error::other(message)
+        })
+    })
+    .map_err(|e| inner.take().unwrap_or_else(|| IoError::read(path, format!("cannot write accounts CSV: {e}"))))
 }
 
 #[cfg(test)]
