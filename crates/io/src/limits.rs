@@ -9,7 +9,7 @@
 //!
 //! | quantity | bound | why |
 //! |---|---|---|
-//! | accounts in a scenario (`population.accounts`, CSV rows, inline) | ≤ [`MAX_ACCOUNTS`] = 10,000,000 | a cascade holds every account and position in memory (≈ 0.5–1 KB each with the engine's state): 10 M accounts is several GB, the most this tool is meant to hold; 2 M accounts (the largest run in issue 14) is 5× below |
+//! | accounts in a scenario (`population.accounts`, CSV rows, inline) | ≤ [`MAX_ACCOUNTS`] = 10,000,000 | a cascade holds every account and position in memory: measured ≈ 370 B per account for `run` (max RSS 82.6 MB with the default 120,000 accounts, 213.5 MB with 480,000; `/usr/bin/time`, 2026-12-02), so 10 M accounts ≈ 3.7 GB, the most this tool is meant to hold on a workstation; 2 M accounts (the largest run in issue 14) is 5× below |
 //! | shock / relative price move (`run --shock`, the scenario's `[shock]`) | > [`MIN_MOVE`] = −100 % and ≤ [`MAX_MOVE`] = +900 % | a price cannot fall by 100 % or more; above, a +100 % move already takes every 1× short to bankruptcy, so +900 % (price × 10) leaves room only for shorts over-collateralised 9×; larger values carry no information and push tick and micro-USD arithmetic towards overflow (`--shock BTC=1e10` was silently ignored, `1e308` gave NaN marks) |
 //! | daily volatility (`stress --vol`) | in [0, [`MAX_DAILY_VOL`] = 100 %) | the same range `population.markets[].daily_vol` accepts; a 100 %/day σ is ~20× BTC's and beyond any listed perp's realised volatility; `1e308` made VaR/ES null |
 //! | durations (`--crash-over`, `--rebound-over`, `--horizon`, replay span) | ≤ [`MAX_DURATION_S`] = 30 days | a liquidation cascade plays out in minutes to hours; a month is far beyond any shock path and keeps step counts bounded |
