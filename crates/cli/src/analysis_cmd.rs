@@ -264,6 +264,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .market_by_symbol(&args.market)
         .ok_or_else(|| InputError(format!("--market {}: unknown market", args.market)))?
         .idx();
+    liq_io::limits::check_sweep_points(args.points).map_err(|e| InputError(format!("--points: {e}")))?;
     let (from, to) = (fraction(&args.from)?, fraction(&args.to)?);
     if args.points < 2 || from == to || from.abs() >= 1.0 || to.abs() >= 1.0 {
         return Err(InputError(

@@ -64,6 +64,7 @@ fn durations_and_steps_are_bounded_before_allocating() {
         &["--step 1e-9s"],
     );
     fails_with(&["stress", "--paths", "1000000000"], 2, &["--paths"]);
+    fails_with(&["sweep", &small(), "--market", "BTCUSDT", "--points", "1000000000"], 2, &["--points"]);
 }
 
 #[test]

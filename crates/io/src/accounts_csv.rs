@@ -459,7 +459,9 @@ pub fn write_accounts_csv_file(
             std::io::Error::other(message)
         })
     })
-    .map_err(|e| inner.take().unwrap_or_else(|| IoError::read(path, format!("cannot write accounts CSV: {e}"))))
+    .map_err(|e| {
+        inner.take().unwrap_or_else(|| IoError::read(path, format!("cannot write accounts CSV: {e}")))
+    })
 }
 
 #[cfg(test)]

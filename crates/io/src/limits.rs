@@ -17,6 +17,7 @@
 //! | steps of a time-stepped path (duration / step) | ≤ [`MAX_PATH_STEPS`] = 1,000,000 | the path is stored as steps × markets levels; 10⁶ steps = 11.6 days at 1 s; `--step 1e-9s` asked for 10⁹ |
 //! | Monte Carlo paths (`stress --paths`) | ≤ [`MAX_PATHS`] = 1,000,000 | every path's result row (≈ 350 B with three markets) is kept for the quantiles: 10⁶ rows ≈ 350 MB; 10⁶ paths already put 1,000 paths in the 99.9 % tail |
 //! | liquidation-map bins (2 · range / bin) | ≤ [`MAX_MAP_BINS`] = 2,000 (with the cascade), ≤ [`MAX_MAP_BINS_FIRST_ORDER`] = 100,000 (first order) | the map runs a cascade at every bin edge: 2,000 cascades is minutes; `--range 99.99% --bin 0.0001%` asked for 200,000 cascades and hung; `--bin 1e-9%` for 4·10¹⁰ bins and aborted |
+//! | sweep grid points (`sweep --points`) | 2 ..= [`MAX_SWEEP_POINTS`] = 1,000 | each point is a full cascade run (plus the bisection's); 1,000 points resolve the shock axis to 0.1 % of its span |
 
 /// Most accounts a scenario may hold, from every source together.
 pub const MAX_ACCOUNTS: u32 = 10_000_000;
@@ -38,6 +39,17 @@ pub const MAX_PATHS: u64 = 1_000_000;
 pub const MAX_MAP_BINS: u64 = 2_000;
 /// Most bins of a first-order-only liquidation map (`--no-cascade`).
 pub const MAX_MAP_BINS_FIRST_ORDER: u64 = 100_000;
+
+/// Most grid points of a shock→loss sweep.
+pub const MAX_SWEEP_POINTS: usize = 1_000;
+
+/// Grid points of a sweep: at least 2, at most [`MAX_SWEEP_POINTS`].
+pub fn check_sweep_points(n: usize) -> Result<usize, String> {
+    if !(2..=MAX_SWEEP_POINTS).contains(&n) {
+        return Err(format!("{n} points; give between 2 and {MAX_SWEEP_POINTS}"));
+    }
+    Ok(n)
+}
 
 /// Shows a fraction as a percentage for messages (`-0.08` → `-8%`).
 fn pct(x: f64) -> String {
@@ -189,6 +201,8 @@ mod tests {
         assert!(check_daily_vol(1e308).is_err());
         assert!(check_daily_vol(-0.1).is_err());
         assert!(check_paths(0).is_err() && check_paths(MAX_PATHS + 1).is_err());
+        assert!(check_sweep_points(1).is_err() && check_sweep_points(1_001).is_err());
+        assert_eq!(check_sweep_points(30), Ok(30));
         assert!(check_accounts(4_294_967_295).is_err());
         assert!(check_accounts(2_000_000).is_ok());
     }

@@ -72,6 +72,13 @@ asks = [[60000.0, 1.0]]
 "#;
 
 #[test]
+fn a_scenarios_inputs_include_its_accounts_csv() {
+    // What `run s.toml --result accounts.csv` is checked against.
+    let files = liq_io::scenario_input_files(&fixture("good_csv.toml"));
+    assert_eq!(files, vec![fixture("good_csv.toml"), fixture("accounts.csv")]);
+}
+
+#[test]
 fn inline_duplicate_positions_are_an_error() {
     let text = format!(
         "{SMALL}[[accounts]]\nid = \"a\"\nwallet_usd = 1000.0\npositions = [\n  {{ market = \"BTCUSDT\", size = 0.01, entry_price = 60000.0 }},\n  {{ market = \"BTCUSDT\", size = 0.01, entry_price = 60000.0 }},\n]\n"
