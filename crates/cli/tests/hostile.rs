@@ -179,6 +179,12 @@ fn a_write_error_is_reported_with_a_non_zero_exit() {
     fails_with(&["network", &small(), "--graphml", "/dev/full"], 1, &["/dev/full", "No space left"]);
     fails_with(&["run", &small(), "--events", "/dev/full"], 1, &["/dev/full"]);
     assert!(std::fs::metadata("/dev/full").is_ok_and(|m| !m.is_file()), "/dev/full was replaced");
+    // stdout on a full device: an error and exit 1, not a panic.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = bin().args(["run", &small(), "--json"]).stdout(full).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("No space left") && !err.contains("panicked"), "{err}");
 }
 
 #[test]
