@@ -46,7 +46,8 @@ pub struct StressArgs {
     #[arg(long, value_name = "FILE.csv")]
     pub corr_file: Option<PathBuf>,
     /// Observed portfolio: `aggregate` (all accounts, default), `fund` (the insurance fund), or a
-    /// CSV file with header `market,size` (size in base units, negative = short).
+    /// CSV file with the header `market,size` (required) and one row per market (size in base
+    /// units, negative = short; a repeated market is an error).
     #[arg(long, default_value = "aggregate")]
     pub portfolio: String,
     /// At most this many liquidations per step (the liquidation engine's throughput).
@@ -162,6 +163,12 @@ fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputErr
             size_raw.parse().ok().filter(|x: &f64| x.is_finite()).ok_or_else(|| {
                 InputError(format!("{spec}:{line}: size: '{size_raw}' is not a finite number"))
             })?;
+        // One row per market: a second row would be summed silently into one position.
+        if positions.iter().any(|(m, _)| *m == k.idx()) {
+            return Err(InputError(format!(
+                "{spec}:{line}: market: {market} is already on an earlier row (one row per market)"
+            )));
+        }
         positions.push((k.idx(), size));
     }
     if positions.is_empty() {

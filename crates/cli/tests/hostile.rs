@@ -198,6 +198,12 @@ fn a_headerless_portfolio_csv_is_refused() {
         2,
         &[":1: header: expected `market,size`"],
     );
+    std::fs::write(&p, "market,size\nBTCUSDT,1.5\nBTC,-0.5\n").unwrap();
+    fails_with(
+        &["stress", "--portfolio", p.to_str().unwrap(), "--paths", "2"],
+        2,
+        &[":3: market:", "earlier row"],
+    );
 }
 
 #[test]
@@ -225,11 +231,17 @@ fn population_refuses_a_zero_or_nan_lot_and_an_empty_market() {
     assert!(!out.exists(), "a file was written");
 }
 
-/// SIGINT while a run computes: exit 130, and the old contents of the output are untouched
-/// (the write-in-progress case is `liq-io`'s `tests/interrupt.rs`).
+/// SIGINT / SIGTERM while a run computes: exit 130 / 143, and the old contents of the output
+/// are untouched (the write-in-progress case is `liq-io`'s `tests/interrupt.rs`).
 #[cfg(target_os = "linux")]
 #[test]
-fn sigint_exits_130_and_leaves_the_old_output() {
+fn sigint_and_sigterm_exit_130_143_and_leave_the_old_output() {
+    interrupt_run("-INT", 130);
+    interrupt_run("-TERM", 143);
+}
+
+#[cfg(target_os = "linux")]
+fn interrupt_run(signal: &str, code: i32) {
     let d = tmp();
     let ev = d.path().join("ev.csv");
     std::fs::write(&ev, "old\n").unwrap();
@@ -241,7 +253,7 @@ fn sigint_exits_130_and_leaves_the_old_output() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status();
+    let killed = Command::new("kill").args([signal, &child.id().to_string()]).status();
     let out = child.wait_with_output().unwrap();
     if !killed.is_ok_and(|s| s.success()) {
         println!("note: `kill` is unavailable; skipping");
@@ -251,7 +263,7 @@ fn sigint_exits_130_and_leaves_the_old_output() {
         println!("note: the run finished before the signal; nothing to check");
         return;
     }
-    assert_eq!(out.status.code(), Some(130), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(code), "{:?} {}", out.status, String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&ev).unwrap(), "old\n");
     no_temp_files(d.path());
 }
