@@ -12,9 +12,11 @@
 //!   contents, if any, are untouched. A metadata sidecar is written after its data file, so a
 //!   sidecar's presence means the data file is complete.
 //! - **Special files are written in place**: a target that exists and is not a regular file
-//!   (`/dev/stdout`, `/dev/null`, a FIFO, `/dev/full`) cannot be replaced by a rename — that would
-//!   swap a device node for a plain file — so it is written directly, and every write and flush
-//!   error is returned (`network --graphml /dev/full` fails with "No space left on device").
+//!   (`/dev/null`, a FIFO, `/dev/full`), or lies under `/dev` or `/proc` (`/dev/stdout`, even
+//!   when redirected to a file), cannot be replaced by a rename — that would swap a device node
+//!   or the shell's open file for a plain file — so it is written directly, and every write and
+//!   flush error is returned (`network --graphml /dev/full` fails with "No space left on
+//!   device"). A symlink to a regular file keeps the link: its target is replaced.
 //!
 //! Interrupts: the binary's signal handler calls [`note_interrupt`]. While no output is being
 //! written it may end the process at once (nothing partial can exist); while one is, writes
@@ -74,10 +76,34 @@ fn resolved(path: &Path) -> Option<PathBuf> {
     Some(dir.join(path.file_name()?))
 }
 
-/// Whether a target exists and is something other than a regular file or a directory
-/// (a character device, a FIFO, a socket): written in place, never renamed over.
+/// Whether a target must be written in place, never renamed over: it exists and is not a
+/// regular file or a directory (a character device, a FIFO, a socket), or it is under `/dev`
+/// or `/proc` or a symlink into them. `/dev/stdout` redirected to a file is a symlink to
+/// `/proc/self/fd/1`: renaming over it would replace the symlink, or unlink the file the shell
+/// holds open, so it too is written in place.
 pub fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+    let system = |p: &Path| p.starts_with("/dev") || p.starts_with("/proc");
+    if system(path) {
+        return true;
+    }
+    match std::fs::symlink_metadata(path) {
+        Err(_) => false,
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::read_link(path).map_or(true, |t| system(&t))
+                || std::fs::canonicalize(path).map_or(true, |real| system(&real) || is_special(&real))
+        }
+        Ok(m) => !m.is_file() && !m.is_dir(),
+    }
+}
+
+/// The file a rename must replace: a symlink's target (the link itself is kept), else the path.
+fn rename_target(path: &Path) -> PathBuf {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+        }
+        _ => path.to_path_buf(),
+    }
 }
 
 /// An output to check: the flag that names it (for messages), its path, and whether it is a
@@ -111,7 +137,8 @@ pub fn check_outputs(targets: &[Target], inputs: &[&Path]) -> Result<(), OutputE
     let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
     let mut seen: Vec<(PathBuf, &str)> = Vec::new();
     for t in targets {
-        let dir = parent_dir(t.path);
+        // A symlink's file is replaced in its target's directory: that is the one to probe.
+        let dir = parent_dir(&rename_target(t.path));
         match std::fs::metadata(&dir) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => return Err(fail(t, format!("{} is not a directory", dir.display()))),
@@ -208,7 +235,8 @@ where
         f(&mut w).map_err(|e| io_err(path, e))?;
         return w.flush().map_err(|e| io_err(path, e));
     }
-    let tmp = temp_name(&parent_dir(path), path);
+    let real = rename_target(path);
+    let tmp = temp_name(&parent_dir(&real), &real);
     let mut pending = Pending::new(tmp.clone(), false);
     let file =
         std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp).map_err(|e| io_err(path, e))?;
@@ -219,7 +247,7 @@ where
         return Err(interrupt_error(path));
     }
     written.map_err(|e| io_err(path, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))?;
+    std::fs::rename(&tmp, &real).map_err(|e| io_err(path, e))?;
     pending.committed = true;
     Ok(())
 }
@@ -234,14 +262,15 @@ where
     if is_special(path) {
         return f(path).map_err(|e| io_err(path, std::io::Error::other(e.to_string())));
     }
-    let tmp = temp_name(&parent_dir(path), path);
+    let real = rename_target(path);
+    let tmp = temp_name(&parent_dir(&real), &real);
     let mut pending = Pending::new(tmp.clone(), false);
     let result = f(&tmp);
     if interrupted().is_some() {
         return Err(interrupt_error(path));
     }
     result.map_err(|e| io_err(path, std::io::Error::other(e.to_string())))?;
-    std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))?;
+    std::fs::rename(&tmp, &real).map_err(|e| io_err(path, e))?;
     pending.committed = true;
     Ok(())
 }

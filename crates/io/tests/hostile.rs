@@ -165,6 +165,28 @@ mod outputs {
         let _ = std::fs::remove_dir_all(&d);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_output_keeps_its_link() {
+        let d = dir();
+        let (real, link) = (d.join("real.csv"), d.join("link.csv"));
+        std::fs::write(&real, "old\n").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_file_with(&link, |w| w.write_all(b"new\n")).unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new\n");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 2, "temporary file left");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn system_paths_are_written_in_place() {
+        // Never a temporary file in /dev, never a rename over /dev/stdout's symlink.
+        assert!(liq_io::output::is_special(Path::new("/dev/stdout")));
+        assert!(liq_io::output::is_special(Path::new("/proc/self/fd/1")));
+        assert!(!liq_io::output::is_special(&std::env::temp_dir().join("no-such-file.csv")));
+    }
+
     #[cfg(target_os = "linux")]
     #[test]
     fn dev_full_is_written_in_place_and_fails() {
