@@ -226,7 +226,7 @@ fn read_line(path: &Path, n: usize, line: &str, cap: &mut Capture) -> Result<(),
         cap.snapshots.push(DepthSnapshot {
             line: n,
             local_ns,
-            time_ms: s.tx_time.or(s.event_time).unwrap_or((local_ns / 1_000_000) as i64),
+            time_ms: epoch_ms(path, n, "T", s.tx_time.or(s.event_time).unwrap_or((local_ns / 1_000_000) as i64))?,
             last_update_id: s.last_update_id,
             bids: levels(path, n, "bids", &s.bids)?,
             asks: levels(path, n, "asks", &s.asks)?,
@@ -242,7 +242,7 @@ fn read_line(path: &Path, n: usize, line: &str, cap: &mut Capture) -> Result<(),
         cap.diffs.push(DepthDiff {
             line: n,
             local_ns,
-            time_ms: d.tx_time.unwrap_or(d.event_time),
+            time_ms: epoch_ms(path, n, "T", d.tx_time.unwrap_or(d.event_time))?,
             first_id: d.U,
             last_id: d.u,
             prev_id: d.pu,
@@ -253,7 +253,8 @@ fn read_line(path: &Path, n: usize, line: &str, cap: &mut Capture) -> Result<(),
         let t: RawTrade = decode(path, n, json)?;
         let price = crate::util::positive(path, n, "p", &t.p)?;
         let qty = crate::util::positive(path, n, "q", &t.q)?;
-        cap.trades.push(Trade { time_ms: t.tx_time, price, qty, taker_buy: !t.m });
+        let time_ms = epoch_ms(path, n, "T", t.tx_time)?;
+        cap.trades.push(Trade { time_ms, price, qty, taker_buy: !t.m });
     } else if kind == Some("bookTicker") {
         let t: RawTicker = decode(path, n, json)?;
         let time_ms = t
@@ -261,7 +262,7 @@ fn read_line(path: &Path, n: usize, line: &str, cap: &mut Capture) -> Result<(),
             .or(t.event_time)
             .ok_or_else(|| CalibError::parse(path, n, "T", "bookTicker has neither `T` nor `E`"))?;
         let quote = Quote {
-            time_ms,
+            time_ms: epoch_ms(path, n, "T", time_ms)?,
             bid: crate::util::positive(path, n, "b", &t.b)?,
             bid_qty: crate::util::non_negative(path, n, "B", &t.B)?,
             ask: crate::util::positive(path, n, "a", &t.a)?,
@@ -280,6 +281,16 @@ fn read_line(path: &Path, n: usize, line: &str, cap: &mut Capture) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// An exchange time (ms) within 1970 ..= 9999 ([`crate::util::MAX_TIME_MS`]): the estimators
+/// subtract times, and `T = -9223372036854775808` overflowed them (a fuzz find).
+fn epoch_ms(path: &Path, n: usize, field: &str, t: i64) -> Result<i64, CalibError> {
+    if (0..crate::util::MAX_TIME_MS).contains(&t) {
+        Ok(t)
+    } else {
+        Err(CalibError::parse(path, n, field, format!("{t} ms is not a time between 1970 and 9999")))
+    }
 }
 
 /// Offset just past `"key"` and the colon after it (whitespace allowed around the colon), for

@@ -74,12 +74,18 @@ fn fuzz_open_interest() {
 #[test]
 fn fuzz_trade_and_book_csvs() {
     fn load(p: &Path) -> Result<(), String> {
-        // One file, every generic CSV reader: each must refuse or accept it cleanly.
-        let a = msg(load_trades_csv(p, "BTC"));
-        let b = msg(load_l2_snapshots_csv(p, "BTC"));
-        let c = msg(load_price_paths(p));
-        let d = msg(load_binance_trade_tape(p));
-        a.and(b).and(c).and(d)
+        // One file, every generic CSV reader: each must accept it or refuse it naming the file.
+        let all = [
+            msg(load_trades_csv(p, "BTC")),
+            msg(load_l2_snapshots_csv(p, "BTC")),
+            msg(load_price_paths(p)),
+            msg(load_binance_trade_tape(p)),
+        ];
+        let name = format!("{}:", p.file_name().unwrap().to_string_lossy());
+        if let Some(Err(unlocated)) = all.iter().find(|r| r.as_ref().is_err_and(|m| !m.contains(&name))) {
+            return Err(unlocated.clone());
+        }
+        all.iter().find(|r| r.is_ok()).cloned().unwrap_or_else(|| all[0].clone())
     }
     let trades = "time,price,qty,side,market\n1000,10.5,2,buy,B\n2000,10,1,sell,B\n";
     let l2 = "time,side,price,qty\n5,bid,99,1\n5,ask,101,2\n6,bid,98,1\n";
