@@ -316,9 +316,69 @@ fn lat(field: &str, l: &LatencyCfg) -> Result<(), ConfigError> {
     non_neg(&format!("{field}.jitter_us"), l.jitter_us)
 }
 
+/// Bounds on the knobs that size the simulation's work (issue 14: a subnormal `wake_ms` and a
+/// huge `vol_activity_exponent` hung `abm`, a huge `limit_rate_per_s` aborted on allocation).
+/// The scheduler's clock counts nanoseconds and an agent reschedules itself after each event,
+/// so a period that rounds to zero, or a rate so high that its waiting time does, fires the
+/// same agent at the same instant for ever; and every order posted lives in the book's node
+/// arena, so the event rate also sizes memory.
+pub mod limits {
+    /// Shortest period of a clocked agent or process (`*_ms`): 1 ms, the resolution of Binance's
+    /// event and transaction times, below which no market data calibrates an agent.
+    pub const MIN_PERIOD_MS: f64 = 1.0;
+    /// Highest peak rate of one order stream, per second: 1,000, sixty times the BTCUSDT
+    /// capture's taker rate (16/s). For noise market orders the peak is `market_rate_per_s ×
+    /// 8^vol_activity_exponent` (the volatility ratio is clamped to 8 in the intensity), so the
+    /// exponent is bounded through it.
+    pub const MAX_RATE_PER_S: f64 = 1_000.0;
+    /// Most agents of one kind (makers, momentum traders, leveraged traders, noise accounts):
+    /// one million, thirty times the default population of leveraged traders.
+    pub const MAX_AGENTS: usize = 1_000_000;
+    /// Most quote levels per maker side, stop orders per cluster, stop clusters, concurrent
+    /// metaorders: 1,000 (the defaults are 16, 20, 5 and 3). Each is work per event.
+    pub const MAX_PER_AGENT: usize = 1_000;
+    /// Shortest mean waiting time in seconds (momentum wake-ups, execution child orders):
+    /// [`MIN_PERIOD_MS`] in seconds.
+    pub const MIN_MEAN_WAIT_S: f64 = MIN_PERIOD_MS * 1e-3;
+}
+
+fn period_ms(field: &str, v: f64) -> Result<(), ConfigError> {
+    if v.is_finite() && v >= limits::MIN_PERIOD_MS {
+        Ok(())
+    } else {
+        Err(err(field, format!("must be a period of at least {} ms, got {v}", limits::MIN_PERIOD_MS)))
+    }
+}
+
+fn wait_s(field: &str, v: f64) -> Result<(), ConfigError> {
+    if v.is_finite() && v >= limits::MIN_MEAN_WAIT_S {
+        Ok(())
+    } else {
+        Err(err(field, format!("must be at least {} s, got {v}", limits::MIN_MEAN_WAIT_S)))
+    }
+}
+
+fn rate(field: &str, v: f64) -> Result<(), ConfigError> {
+    non_neg(field, v)?;
+    if v > limits::MAX_RATE_PER_S {
+        return Err(err(field, format!("must be at most {} per second, got {v}", limits::MAX_RATE_PER_S)));
+    }
+    Ok(())
+}
+
+fn at_most(field: &str, v: usize, max: usize) -> Result<(), ConfigError> {
+    if v <= max {
+        Ok(())
+    } else {
+        Err(err(field, format!("must be at most {max}, got {v}")))
+    }
+}
+
 impl AbmConfig {
-    /// Checks every field; the error names the first bad one (`makers.requote_ms`).
+    /// Checks every field; the error names the first bad one (`makers.requote_ms`). Bounds that
+    /// size the simulation's work are in [`limits`].
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_work()?;
         let m = &self.market;
         pos("market.tick_size", m.tick_size)?;
         pos("market.lot_size", m.lot_size)?;
@@ -476,6 +536,42 @@ impl AbmConfig {
         }
         Ok(())
     }
+
+    /// The bounds of [`limits`]: periods, rates and counts that size the simulation's work.
+    fn validate_work(&self) -> Result<(), ConfigError> {
+        use limits::{MAX_AGENTS, MAX_PER_AGENT, MAX_RATE_PER_S};
+        period_ms("index.dt_ms", self.index.dt_ms)?;
+        period_ms("mark_dt_ms", self.mark_dt_ms)?;
+        period_ms("makers.requote_ms", self.makers.requote_ms)?;
+        period_ms("arbitrageur.wake_ms", self.arbitrageur.wake_ms)?;
+        wait_s("momentum.wake_mean_s", self.momentum.wake_mean_s)?;
+        wait_s("execution.child_interval_s", self.execution.child_interval_s)?;
+        let n = &self.noise;
+        rate("noise.market_rate_per_s", n.market_rate_per_s)?;
+        rate("noise.limit_rate_per_s", n.limit_rate_per_s)?;
+        rate("execution.arrivals_per_hour", self.execution.arrivals_per_hour / 3_600.0)
+            .map_err(|e| err(&e.field, format!("{} (as a rate per second)", e.message)))?;
+        non_neg("noise.vol_activity_exponent", n.vol_activity_exponent)?;
+        let peak = n.market_rate_per_s * 8f64.powf(n.vol_activity_exponent);
+        if !(peak <= MAX_RATE_PER_S) {
+            return Err(err(
+                "noise.vol_activity_exponent",
+                format!(
+                    "market_rate_per_s × 8^exponent = {peak} orders per second at the volatility clamp, \
+                     above {MAX_RATE_PER_S}"
+                ),
+            ));
+        }
+        at_most("makers.count", self.makers.count, MAX_AGENTS)?;
+        at_most("noise.accounts", n.accounts, MAX_AGENTS)?;
+        at_most("momentum.count", self.momentum.count, MAX_AGENTS)?;
+        at_most("leveraged.count", self.leveraged.count, MAX_AGENTS)?;
+        at_most("makers.levels", self.makers.levels, MAX_PER_AGENT)?;
+        at_most("stops.orders_per_cluster", self.stops.orders_per_cluster, MAX_PER_AGENT)?;
+        at_most("stops.distances", self.stops.distances.len(), MAX_PER_AGENT)?;
+        at_most("noise.metaorders_active", n.metaorders_active, MAX_PER_AGENT)?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -494,5 +590,30 @@ mod tests {
         let mut c = default_config();
         c.market.lot_size = 0.0000001;
         assert_eq!(c.validate().unwrap_err().field, "market.lot_size");
+    }
+
+    /// Issue 14: patches that hung (`wake_ms` subnormal, `vol_activity_exponent` huge) or
+    /// aborted on allocation (`limit_rate_per_s` huge) are refused, naming the field; the bounds
+    /// themselves are accepted.
+    #[test]
+    fn work_sizing_knobs_are_bounded() {
+        let refused = |f: fn(&mut AbmConfig)| {
+            let mut c = default_config();
+            f(&mut c);
+            c.validate().unwrap_err().field
+        };
+        assert_eq!(refused(|c| c.arbitrageur.wake_ms = 5e-324), "arbitrageur.wake_ms");
+        assert_eq!(refused(|c| c.noise.vol_activity_exponent = 1e300), "noise.vol_activity_exponent");
+        assert_eq!(refused(|c| c.noise.limit_rate_per_s = 1e300), "noise.limit_rate_per_s");
+        assert_eq!(refused(|c| c.noise.accounts = 4_294_967_295), "noise.accounts");
+        assert_eq!(refused(|c| c.makers.levels = 1 << 40), "makers.levels");
+        let mut c = default_config();
+        c.arbitrageur.wake_ms = limits::MIN_PERIOD_MS;
+        c.noise.limit_rate_per_s = limits::MAX_RATE_PER_S;
+        // 16/s × 8^γ = 1000/s at γ = log8(62.5) = 1.9882… (by hand): just inside.
+        c.noise.vol_activity_exponent = 1.988;
+        assert_eq!(c.validate(), Ok(()));
+        c.noise.vol_activity_exponent = 1.99;
+        assert_eq!(c.validate().unwrap_err().field, "noise.vol_activity_exponent");
     }
 }
