@@ -45,6 +45,9 @@ pub struct Target {
     pub bound: Duration,
     /// Where inputs and crashes are written (a test's `CARGO_TARGET_TMPDIR`).
     pub work: PathBuf,
+    /// A target whose one execution costs this many of a typical one runs `iterations() /
+    /// cost` mutants (at least one), so the suite's time stays bounded.
+    pub cost: u64,
 }
 
 impl Target {
@@ -59,6 +62,7 @@ impl Target {
             regressions: None,
             bound: Duration::from_secs(5),
             work: work.to_path_buf(),
+            cost: 1,
         }
     }
 
@@ -150,7 +154,7 @@ fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
 /// Runs the regressions, then `iterations()` mutants, and panics (failing the test) if any input
 /// panicked, hung or gave an unlocated error, naming the saved inputs. Returns the statistics.
 pub fn fuzz(target: &Target, loader: Loader) -> Stats {
-    let stats = run(target, loader, iterations(), seed());
+    let stats = run(target, loader, (iterations() / target.cost.max(1)).max(1), seed());
     eprintln!(
         "fuzz {}: {} executions ({} accepted, {} refused, {} of them with a line, {} distinct \
          refusals), {} failures, seed {}, {:.1} s",
