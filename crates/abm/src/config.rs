@@ -340,6 +340,17 @@ pub mod limits {
     /// Shortest mean waiting time in seconds (momentum wake-ups, execution child orders):
     /// [`MIN_PERIOD_MS`] in seconds.
     pub const MIN_MEAN_WAIT_S: f64 = MIN_PERIOD_MS * 1e-3;
+    /// Highest value of one lot at the top of the price window, USD: 100,000 (BTCUSDT's lot,
+    /// 0.001 BTC, is about $60). With every lot count at most [`MAX_LOTS`], one trade is worth
+    /// at most $1e12 = 1e18 micro-dollars, inside the ledger's `i64` with 9× headroom; a
+    /// `lot_size` of 1e12 overflowed the ledger's `lots × ticks × micro-dollars` (a fuzz find).
+    pub const MAX_LOT_VALUE_USD: f64 = 1e5;
+    /// Most lots of any size, cap or inventory knob: ten million (the largest default, the
+    /// arbitrageur's inventory cap, is five million).
+    pub const MAX_LOTS: f64 = 1e7;
+    /// Largest money knob (insurance fund, median leveraged notional), USD: 1e12, the same
+    /// headroom argument as [`MAX_LOT_VALUE_USD`].
+    pub const MAX_USD: f64 = 1e12;
 }
 
 fn period_ms(field: &str, v: f64) -> Result<(), ConfigError> {
@@ -562,6 +573,43 @@ impl AbmConfig {
                 ),
             ));
         }
+        let m = &self.market;
+        let lot_value = m.lot_size * m.initial_price * (1.0 + m.price_window);
+        if !(lot_value <= limits::MAX_LOT_VALUE_USD) {
+            return Err(err(
+                "market.lot_size",
+                format!(
+                    "one lot is worth {lot_value} USD at the top of the price window, above {}",
+                    limits::MAX_LOT_VALUE_USD
+                ),
+            ));
+        }
+        let lots: [(&str, f64); 11] = [
+            ("makers.size_lots", self.makers.size_lots as f64),
+            ("makers.max_inventory_lots", self.makers.max_inventory_lots as f64),
+            ("noise.size_cap_lots", n.size_cap_lots as f64),
+            ("momentum.max_position_lots", self.momentum.max_position_lots as f64),
+            ("momentum.min_trade_lots", self.momentum.min_trade_lots as f64),
+            ("execution.size_min_lots", self.execution.size_min_lots),
+            ("execution.size_cap_lots", self.execution.size_cap_lots as f64),
+            ("arbitrageur.clip_lots", self.arbitrageur.clip_lots as f64),
+            ("arbitrageur.max_inventory_lots", self.arbitrageur.max_inventory_lots as f64),
+            ("stops.order_lots", self.stops.order_lots as f64),
+            ("insurance_fund_unwind_lots_per_s", self.insurance_fund_unwind_lots_per_s),
+        ];
+        for (field, v) in lots {
+            if !(v.abs() <= limits::MAX_LOTS) {
+                return Err(err(field, format!("must be at most {} lots, got {v}", limits::MAX_LOTS)));
+            }
+        }
+        for (field, v) in [
+            ("insurance_fund_usd", self.insurance_fund_usd),
+            ("leveraged.notional_median_usd", self.leveraged.notional_median_usd),
+        ] {
+            if !(v.abs() <= limits::MAX_USD) {
+                return Err(err(field, format!("must be at most {} USD, got {v}", limits::MAX_USD)));
+            }
+        }
         at_most("makers.count", self.makers.count, MAX_AGENTS)?;
         at_most("noise.accounts", n.accounts, MAX_AGENTS)?;
         at_most("momentum.count", self.momentum.count, MAX_AGENTS)?;
@@ -607,6 +655,9 @@ mod tests {
         assert_eq!(refused(|c| c.noise.limit_rate_per_s = 1e300), "noise.limit_rate_per_s");
         assert_eq!(refused(|c| c.noise.accounts = 4_294_967_295), "noise.accounts");
         assert_eq!(refused(|c| c.makers.levels = 1 << 40), "makers.levels");
+        // Fuzz find: lot_size 1e12 overflowed the ledger's micro-dollars.
+        assert_eq!(refused(|c| c.market.lot_size = 1e12), "market.lot_size");
+        assert_eq!(refused(|c| c.execution.size_cap_lots = i64::MAX), "execution.size_cap_lots");
         let mut c = default_config();
         c.arbitrageur.wake_ms = limits::MIN_PERIOD_MS;
         c.noise.limit_rate_per_s = limits::MAX_RATE_PER_S;
