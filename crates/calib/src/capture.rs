@@ -182,7 +182,9 @@ pub fn load_binance_capture(path: &Path, max_lines: Option<usize>) -> Result<Cap
             break;
         }
         let line = line.map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => CalibError::parse(path, n, "line", format!("not UTF-8 text: {e}")),
+            std::io::ErrorKind::InvalidData => {
+                CalibError::parse(path, n, "line", format!("not UTF-8 text: {e}"))
+            }
             _ => CalibError::io(path, e),
         })?;
         cap.lines = n;
@@ -226,7 +228,12 @@ fn read_line(path: &Path, n: usize, line: &str, cap: &mut Capture) -> Result<(),
         cap.snapshots.push(DepthSnapshot {
             line: n,
             local_ns,
-            time_ms: epoch_ms(path, n, "T", s.tx_time.or(s.event_time).unwrap_or((local_ns / 1_000_000) as i64))?,
+            time_ms: epoch_ms(
+                path,
+                n,
+                "T",
+                s.tx_time.or(s.event_time).unwrap_or((local_ns / 1_000_000) as i64),
+            )?,
             last_update_id: s.last_update_id,
             bids: levels(path, n, "bids", &s.bids)?,
             asks: levels(path, n, "asks", &s.asks)?,
@@ -418,7 +425,10 @@ mod tests {
         let a = load_binance_capture(&write("compact.txt", compact), None).unwrap();
         let b = load_binance_capture(&write("spaced.txt", &spaced), None).unwrap();
         assert_eq!((b.snapshots.len(), b.diffs.len(), b.trades.len(), b.tickers.len()), (1, 1, 1, 1));
-        assert_eq!((a.trades, a.tickers[0].quote, a.diffs[0].last_id), (b.trades, b.tickers[0].quote, b.diffs[0].last_id));
+        assert_eq!(
+            (a.trades, a.tickers[0].quote, a.diffs[0].last_id),
+            (b.trades, b.tickers[0].quote, b.diffs[0].last_id)
+        );
         assert_eq!(b.unclassified, 0);
     }
 

@@ -337,7 +337,8 @@ mod tests {
         let bad = write("fo2.csv", "LRC,HOLD,LIMIT,IOC,226,0.1,0.1,FILLED,226,226,1737908829829,38\n");
         assert!(load_force_orders(&bad).unwrap_err().to_string().contains("fo2.csv:1: field `side`"));
         // Issue 14: a negative `usd_size` was summed into the liquidated notional.
-        let neg = write("fo3.csv", "LRC,SELL,LIMIT,IOC,226,0.16815,0.17057,FILLED,226,226,1737908829829,-38\n");
+        let neg =
+            write("fo3.csv", "LRC,SELL,LIMIT,IOC,226,0.16815,0.17057,FILLED,226,226,1737908829829,-38\n");
         let e = load_force_orders(&neg).unwrap_err().to_string();
         assert!(e.contains("fo3.csv:1: field `usd_size`: must be ≥ 0"), "{e}");
         let tape =

@@ -204,7 +204,10 @@ pub fn depth_relaxation_time(
         // estimate hung (a fuzz find). Refused as an estimate: `calibrate` reports it.
         return Err(CalibError::estimate(
             "depth relaxation",
-            format!("the depth series spans {} s: over {MAX_GRID_POINTS} grid points of {grid_ms} ms", (t1 - t0) / 1000),
+            format!(
+                "the depth series spans {} s: over {MAX_GRID_POINTS} grid points of {grid_ms} ms",
+                (t1 - t0) / 1000
+            ),
         ));
     }
     let grid: Vec<f64> = (0..=points).filter_map(|k| d.at(t0 + k * grid_ms)).collect();

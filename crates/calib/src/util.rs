@@ -97,7 +97,8 @@ fn parse_time_ms_unbounded(s: &str) -> Option<i64> {
     let mut d = date.split('-');
     let (y, mo, da): (i64, i64, i64) =
         (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
-    if d.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+    if d.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || !(1..=31).contains(&da)
+    {
         return None;
     }
     let mut hms = time.split(':');

@@ -40,7 +40,10 @@ fn fuzz_capture_lines() {
     let small = "1 {\"lastUpdateId\":10,\"E\":5,\"T\":4,\"bids\":[[\"99.9\",\"1.0\"]],\"asks\":[[\"100.1\",\"2.0\"]]}\n\
                  2 {\"e\":\"trade\",\"E\":7,\"T\":7,\"p\":\"100.1\",\"q\":\"0.5\",\"m\":false}\n\
                  3 {\"stream\":\"x@markPrice\",\"data\":{\"e\":\"markPriceUpdate\",\"E\":9}}\n";
-    fuzz(&target("capture_lines", "txt").seed_files(&[fixture("btcusdt_20240808_excerpt.txt")]).seed(small), load);
+    fuzz(
+        &target("capture_lines", "txt").seed_files(&[fixture("btcusdt_20240808_excerpt.txt")]).seed(small),
+        load,
+    );
 }
 
 #[test]
@@ -57,7 +60,8 @@ fn fuzz_klines() {
     fn load(p: &Path) -> Result<(), String> {
         msg(load_klines(p))
     }
-    let no_header = "1728518400000,60100,60250.5,60050,60200,120.5,1728518459999,7250000,2100,65.2,3923000,0\n";
+    let no_header =
+        "1728518400000,60100,60250.5,60050,60200,120.5,1728518459999,7250000,2100,65.2,3923000,0\n";
     fuzz(&target("klines", "csv").seed_files(&[fixture("klines.csv")]).seed(no_header), load);
 }
 
@@ -66,9 +70,14 @@ fn fuzz_open_interest() {
     fn load(p: &Path) -> Result<(), String> {
         msg(load_open_interest(p))
     }
-    let hist = "symbol,sumOpenInterest,sumOpenInterestValue,timestamp\nBTCUSDT,80000.5,4816000000,1728518400000\n";
-    let generic = "time,open_interest,oi_usd\n2024-10-10T00:00:00Z,100,6000000\n2024-10-10T00:05:00Z,101,6050000\n";
-    fuzz(&target("open_interest", "csv").seed_files(&[fixture("metrics.csv")]).seed(hist).seed(generic), load);
+    let hist =
+        "symbol,sumOpenInterest,sumOpenInterestValue,timestamp\nBTCUSDT,80000.5,4816000000,1728518400000\n";
+    let generic =
+        "time,open_interest,oi_usd\n2024-10-10T00:00:00Z,100,6000000\n2024-10-10T00:05:00Z,101,6050000\n";
+    fuzz(
+        &target("open_interest", "csv").seed_files(&[fixture("metrics.csv")]).seed(hist).seed(generic),
+        load,
+    );
 }
 
 #[test]

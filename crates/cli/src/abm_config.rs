@@ -269,11 +269,15 @@ mod tests {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let bounds = "[arbitrageur]\nwake_ms = 1.0\n[noise]\nlimit_rate_per_s = 1000.0\n\
                       vol_activity_exponent = 1.98\n[makers]\nrequote_ms = 1.0\n";
-        let mut t = liq_fuzz::Target::new("abm_patch", "toml", &std::env::temp_dir().join(format!("liq-fuzz-{}", std::process::id())))
-            .regressions(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/abm_patch"))
-            .seed_files(&[root.join("examples/abm/no_withdrawal.toml")])
-            .seed(to_toml(&liq_abm::default_config()).unwrap())
-            .seed(bounds);
+        let mut t = liq_fuzz::Target::new(
+            "abm_patch",
+            "toml",
+            &std::env::temp_dir().join(format!("liq-fuzz-{}", std::process::id())),
+        )
+        .regressions(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/abm_patch"))
+        .seed_files(&[root.join("examples/abm/no_withdrawal.toml")])
+        .seed(to_toml(&liq_abm::default_config()).unwrap())
+        .seed(bounds);
         // Half a simulated second of the default market takes well under a second even here.
         t.bound = std::time::Duration::from_secs(20);
         liq_fuzz::fuzz(&t, run);

@@ -88,8 +88,15 @@ const OPS: &[Op] = &[
 
 /// Operators that keep a binary file's structure mostly intact, so the reader gets past the
 /// footer and into the pages (where the Parquet readers used to panic).
-const BINARY_OPS: &[Op] =
-    &[Op::BitFlip, Op::BitFlip, Op::ByteOverwrite, Op::ByteOverwrite, Op::ByteInsert, Op::ByteDelete, Op::Truncate];
+const BINARY_OPS: &[Op] = &[
+    Op::BitFlip,
+    Op::BitFlip,
+    Op::ByteOverwrite,
+    Op::ByteOverwrite,
+    Op::ByteInsert,
+    Op::ByteDelete,
+    Op::Truncate,
+];
 
 /// Whether the seeds are text (every operator) or binary (byte-level operators only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

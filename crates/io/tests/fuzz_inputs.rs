@@ -26,7 +26,11 @@ fn work() -> PathBuf {
     let _ = std::fs::copy(root().join("crates/io/tests/fixtures/accounts.csv"), w.join("accounts.csv"));
     for d in ["fuzz-scenario_toml", "fuzz-scenario_json"] {
         std::fs::create_dir_all(w.join(d)).unwrap();
-        for f in ["examples/cross-margin-multi-market.accounts.csv", "examples/lending-protocol.accounts.csv", "crates/io/tests/fixtures/accounts.csv"] {
+        for f in [
+            "examples/cross-margin-multi-market.accounts.csv",
+            "examples/lending-protocol.accounts.csv",
+            "crates/io/tests/fixtures/accounts.csv",
+        ] {
             let src = root().join(f);
             let _ = std::fs::copy(&src, w.join(d).join(src.file_name().unwrap()));
         }
@@ -47,9 +51,10 @@ fn load_scenario(p: &Path) -> Result<(), String> {
         // A bad row of the accounts CSV the scenario names is located in that CSV.
         let m = e.to_string();
         let dir = format!("{}/", p.parent().unwrap().display());
-        let in_csv = m.strip_prefix(&dir).and_then(|r| r.split_once(".csv:")).is_some_and(|(_, r)| {
-            r.starts_with(|c: char| c.is_ascii_digit())
-        });
+        let in_csv = m
+            .strip_prefix(&dir)
+            .and_then(|r| r.split_once(".csv:"))
+            .is_some_and(|(_, r)| r.starts_with(|c: char| c.is_ascii_digit()));
         if in_csv {
             format!("{}: through its accounts CSV: {m}", p.display())
         } else {
@@ -80,14 +85,19 @@ fn fuzz_scenario_toml() {
 
 #[test]
 fn fuzz_scenario_json() {
-    fuzz(&target("scenario_json", "json").seed_files(&[root().join("crates/io/tests/fixtures/good.json")]), load_scenario);
+    fuzz(
+        &target("scenario_json", "json").seed_files(&[root().join("crates/io/tests/fixtures/good.json")]),
+        load_scenario,
+    );
 }
 
 #[test]
 fn fuzz_accounts_csv() {
     fn load(p: &Path) -> Result<(), String> {
         let s = liq_io::load_scenario(&root().join("crates/io/tests/fixtures/good.toml")).unwrap();
-        liq_io::accounts_csv::read_accounts_csv(p, &s.markets, &s.assets).map(|_| ()).map_err(|e| e.to_string())
+        liq_io::accounts_csv::read_accounts_csv(p, &s.markets, &s.assets)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
     let r = root();
     let seeds = [

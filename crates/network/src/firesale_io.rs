@@ -199,7 +199,12 @@ pub fn load_eba_2018(path: &Path) -> Result<FireSaleSystem, NetworkError> {
         let total = cet1 / (ratio / 100.0);
         if !total.is_finite() {
             // A leverage ratio of 1e-320 % made total assets infinite (a fuzz find).
-            return Err(err(path, ln, "leverage", format!("CET1E / leverage = {total}: not a finite balance sheet")));
+            return Err(err(
+                path,
+                ln,
+                "leverage",
+                format!("CET1E / leverage = {total}: not a finite balance sheet"),
+            ));
         }
         if sys.institutions.iter().any(|b| b == f[0]) {
             return Err(err(path, ln, "bank_id", format!("bank `{}` appears twice", f[0])));

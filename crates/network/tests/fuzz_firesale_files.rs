@@ -78,15 +78,17 @@ fn write(name: &str, text: &str) -> PathBuf {
 /// Fuzz finds and silent merges, each refused at its line.
 #[test]
 fn duplicates_and_an_infinite_balance_sheet_are_refused_at_their_line() {
-    let e = load_eba_2018(&write("eba_inf.csv", "bank_id,CET1E,leverage,debt_sec,govbonds\nA 1 1e-320 0 0\n"))
-        .unwrap_err()
-        .to_string();
+    let e =
+        load_eba_2018(&write("eba_inf.csv", "bank_id,CET1E,leverage,debt_sec,govbonds\nA 1 1e-320 0 0\n"))
+            .unwrap_err()
+            .to_string();
     assert!(e.contains("eba_inf.csv:2: field `leverage`: CET1E / leverage = inf"), "{e}");
     let dup = "bank_id,CET1E,leverage,debt_sec,govbonds\nA 100 5 50 10\nA 100 5 50 10\n";
     let e = load_eba_2018(&write("eba_dup.csv", dup)).unwrap_err().to_string();
     assert!(e.contains("eba_dup.csv:3: field `bank_id`: bank `A` appears twice"), "{e}");
     let h = write("h_dup.csv", "institution,x\nA,1\nB,1\n");
-    let l = write("l_dup.csv", "institution,equity,other_assets,max_leverage\nA,1,0,10\nB,1,0,10\nA,2,0,10\n");
+    let l =
+        write("l_dup.csv", "institution,equity,other_assets,max_leverage\nA,1,0,10\nB,1,0,10\nA,2,0,10\n");
     let e = load_fire_sale_csv(&h, &l).unwrap_err().to_string();
     assert!(e.contains("l_dup.csv:4: field `institution`: `A` appears twice"), "{e}");
 }

@@ -24,7 +24,9 @@ fn load(p: &Path) -> Result<(), String> {
 fn fuzz_result_json() {
     let fixed = serde_json::to_vec_pretty(&common::fixed_input()).unwrap();
     let reg = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/result_json");
-    let mut t = Target::new("result_json", "json", Path::new(env!("CARGO_TARGET_TMPDIR"))).regressions(reg).seed(fixed);
+    let mut t = Target::new("result_json", "json", Path::new(env!("CARGO_TARGET_TMPDIR")))
+        .regressions(reg)
+        .seed(fixed);
     // Rendering a full report takes tens of milliseconds in a debug build.
     t.bound = std::time::Duration::from_secs(10);
     fuzz(&t, load);

@@ -200,9 +200,8 @@ pub fn write_parquet(
 /// then checked against the file's own shard range.
 pub fn read_parquet(path: &Path) -> Result<(StressContext, Shard, Vec<PathRow>), StressError> {
     let err = |m: String| StressError::Io { path: path.display().to_string(), message: m };
-    let (ctx, shard, rows) = crate::contain::quietly(|| read_parquet_unchecked(path)).unwrap_or_else(|panic| {
-        Err(err(format!("corrupt Parquet file (the reader failed: {panic})")))
-    })?;
+    let (ctx, shard, rows) = crate::contain::quietly(|| read_parquet_unchecked(path))
+        .unwrap_or_else(|panic| Err(err(format!("corrupt Parquet file (the reader failed: {panic})"))))?;
     if ctx.markets.is_empty() || ctx.config.paths == 0 {
         return Err(err("not a liqcascade shard: no markets or no paths in its context".into()));
     }
@@ -222,7 +221,10 @@ pub fn read_parquet(path: &Path) -> Result<(StressContext, Shard, Vec<PathRow>),
         )));
     }
     if let Some(r) = rows.iter().find(|r| !(shard.start..shard.end).contains(&r.path)) {
-        return Err(err(format!("row of path {} outside its shard's paths {}..{}", r.path, shard.start, shard.end)));
+        return Err(err(format!(
+            "row of path {} outside its shard's paths {}..{}",
+            r.path, shard.start, shard.end
+        )));
     }
     Ok((ctx, shard, rows))
 }
@@ -333,7 +335,11 @@ pub fn merge_shards(paths: &[&Path]) -> Result<(StressContext, Vec<PathRow>), St
             return Err(if i > 0 && rows[i - 1].path == r.path {
                 StressError::Io {
                     path: name(from[i].1),
-                    message: format!("path {} appears in more than one shard (also in {})", r.path, name(from[i - 1].1)),
+                    message: format!(
+                        "path {} appears in more than one shard (also in {})",
+                        r.path,
+                        name(from[i - 1].1)
+                    ),
                 }
             } else {
                 StressError::Io {

@@ -108,5 +108,8 @@ fn every_single_byte_corruption_is_an_error_naming_the_file_or_reads() {
     let stats = liq_fuzz::run(&t, same_rows, 0, 0);
     assert!(stats.failures.is_empty(), "{:?}", &stats.failures[..stats.failures.len().min(3)]);
     assert_eq!(stats.executions as usize, seed.len().div_ceil(5));
-    eprintln!("{} one-byte corruptions: {} read back intact, {} refused", stats.executions, stats.ok, stats.errors);
+    eprintln!(
+        "{} one-byte corruptions: {} read back intact, {} refused",
+        stats.executions, stats.ok, stats.errors
+    );
 }
