@@ -377,6 +377,11 @@ fn rate(field: &str, v: f64) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// `x` is a number no larger than `max` (false for NaN).
+fn finite_at_most(x: f64, max: f64) -> bool {
+    x.is_finite() && x <= max
+}
+
 fn at_most(field: &str, v: usize, max: usize) -> Result<(), ConfigError> {
     if v <= max {
         Ok(())
@@ -564,7 +569,7 @@ impl AbmConfig {
             .map_err(|e| err(&e.field, format!("{} (as a rate per second)", e.message)))?;
         non_neg("noise.vol_activity_exponent", n.vol_activity_exponent)?;
         let peak = n.market_rate_per_s * 8f64.powf(n.vol_activity_exponent);
-        if !(peak <= MAX_RATE_PER_S) {
+        if !finite_at_most(peak, MAX_RATE_PER_S) {
             return Err(err(
                 "noise.vol_activity_exponent",
                 format!(
@@ -575,7 +580,7 @@ impl AbmConfig {
         }
         let m = &self.market;
         let lot_value = m.lot_size * m.initial_price * (1.0 + m.price_window);
-        if !(lot_value <= limits::MAX_LOT_VALUE_USD) {
+        if !finite_at_most(lot_value, limits::MAX_LOT_VALUE_USD) {
             return Err(err(
                 "market.lot_size",
                 format!(
@@ -598,7 +603,7 @@ impl AbmConfig {
             ("insurance_fund_unwind_lots_per_s", self.insurance_fund_unwind_lots_per_s),
         ];
         for (field, v) in lots {
-            if !(v.abs() <= limits::MAX_LOTS) {
+            if !finite_at_most(v.abs(), limits::MAX_LOTS) {
                 return Err(err(field, format!("must be at most {} lots, got {v}", limits::MAX_LOTS)));
             }
         }
@@ -606,7 +611,7 @@ impl AbmConfig {
             ("insurance_fund_usd", self.insurance_fund_usd),
             ("leveraged.notional_median_usd", self.leveraged.notional_median_usd),
         ] {
-            if !(v.abs() <= limits::MAX_USD) {
+            if !finite_at_most(v.abs(), limits::MAX_USD) {
                 return Err(err(field, format!("must be at most {} USD, got {v}", limits::MAX_USD)));
             }
         }
