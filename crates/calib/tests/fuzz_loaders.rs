@@ -102,3 +102,27 @@ fn fuzz_trade_and_book_csvs() {
     let tape = "1737897220002, BTCUSDT, 2541757614, 104943.5, 0.15, 1737897219873, False\n";
     fuzz(&target("trade_book_csvs", "csv").seed(trades).seed(l2).seed(paths).seed(tape), load);
 }
+
+/// Issue 14: the capture with spaces after its JSON colons gave 0 trades and said nothing.
+/// Respaced, the excerpt calibrates to the same trades, and a few junk lines are reported in
+/// the summary (and the scenario header) rather than dropped silently.
+#[test]
+fn respaced_capture_calibrates_alike_and_skipped_lines_are_reported() {
+    let text = std::fs::read_to_string(fixture("btcusdt_20240808_excerpt.txt")).unwrap();
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let spaced = dir.join("excerpt_spaced.txt");
+    let junk = format!("{}99 [1, 2]\n100 {{\"x\": 1}}\n", text.replace("\":", "\": ").replace(",\"", ", \""));
+    std::fs::write(&spaced, junk).unwrap();
+    let a = load_binance_capture(&fixture("btcusdt_20240808_excerpt.txt"), None).unwrap();
+    let b = load_binance_capture(&spaced, None).unwrap();
+    assert_eq!(a.trades.len(), 25);
+    assert_eq!(
+        (a.trades.clone(), a.tickers.len(), a.diffs.len()),
+        (b.trades.clone(), b.tickers.len(), b.diffs.len())
+    );
+    assert_eq!((b.unclassified, b.unclassified_lines.clone()), (2, vec![58, 59]));
+    let cal = calibrate(&[DataSource::BinanceCapture { path: spaced }], &CalibOptions::default()).unwrap();
+    let table = cal.summary_table();
+    assert!(table.contains("warning: ") && table.contains("2 of 59 lines are no capture event"), "{table}");
+    assert!(cal.to_toml().contains("# warning: ") && cal.to_toml().contains("2 of 59 lines"));
+}
