@@ -615,6 +615,46 @@ impl AbmConfig {
                 return Err(err(field, format!("must be at most {} USD, got {v}", limits::MAX_USD)));
             }
         }
+        // The market's shape: a price of at least ten ticks (a tick of 1.7e308 left the book's
+        // price window empty, a fuzz find), and a symbol whose risk-limit ladder is published.
+        if !(m.tick_size > 0.0 && m.initial_price / m.tick_size >= 10.0) {
+            return Err(err(
+                "market.tick_size",
+                format!(
+                    "the initial price {} must be at least ten ticks of {}",
+                    m.initial_price, m.tick_size
+                ),
+            ));
+        }
+        if liq_margin::binance_brackets(&m.symbol).is_none() {
+            return Err(err("market.symbol", format!("no published risk-limit ladder for {:?}", m.symbol)));
+        }
+        // Leveraged positions: notional median × e^(σ·z), margin × (1 + top-up × Exp(1)). A
+        // draw six standard deviations out with a top-up twenty means out (probability about
+        // 1e-9 and 2e-9 per trader) must still be worth at most MAX_USD; σ = 1.7e308 and a
+        // top-up mean of 1e308 overflowed the ledger (fuzz finds).
+        let l = &self.leveraged;
+        let worst = l.notional_median_usd * (6.0 * l.notional_sigma).exp() * (1.0 + 20.0 * l.topup_mean);
+        if !finite_at_most(worst, limits::MAX_USD) {
+            return Err(err(
+                "leveraged.notional_sigma",
+                format!(
+                    "notional_median_usd × e^(6 notional_sigma) × (1 + 20 topup_mean) = {worst} USD, above {}",
+                    limits::MAX_USD
+                ),
+            ));
+        }
+        // Entry prices p0 × (1 + dispersion × z): a 6σ entry stays inside the price window.
+        if !finite_at_most(6.0 * l.entry_dispersion, m.price_window) {
+            return Err(err(
+                "leveraged.entry_dispersion",
+                format!(
+                    "must be at most price_window / 6 = {}, got {}",
+                    m.price_window / 6.0,
+                    l.entry_dispersion
+                ),
+            ));
+        }
         at_most("makers.count", self.makers.count, MAX_AGENTS)?;
         at_most("noise.accounts", n.accounts, MAX_AGENTS)?;
         at_most("momentum.count", self.momentum.count, MAX_AGENTS)?;
@@ -663,6 +703,10 @@ mod tests {
         // Fuzz find: lot_size 1e12 overflowed the ledger's micro-dollars.
         assert_eq!(refused(|c| c.market.lot_size = 1e12), "market.lot_size");
         assert_eq!(refused(|c| c.execution.size_cap_lots = i64::MAX), "execution.size_cap_lots");
+        assert_eq!(refused(|c| c.market.tick_size = 1.7e308), "market.tick_size");
+        assert_eq!(refused(|c| c.market.symbol = "BDT".into()), "market.symbol");
+        assert_eq!(refused(|c| c.leveraged.topup_mean = 1e308), "leveraged.notional_sigma");
+        assert_eq!(refused(|c| c.leveraged.notional_sigma = 1.7e308), "leveraged.notional_sigma");
         let mut c = default_config();
         c.arbitrageur.wake_ms = limits::MIN_PERIOD_MS;
         c.noise.limit_rate_per_s = limits::MAX_RATE_PER_S;
