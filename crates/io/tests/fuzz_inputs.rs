@@ -137,3 +137,18 @@ fn population_of_4294967295_accounts_is_refused() {
     let e = liq_io::load_scenario(&p).unwrap_err().to_string();
     assert!(e.contains("population_huge.toml:") && e.contains("accounts"), "{e}");
 }
+
+/// Fuzz find (seed 21, 3,000 executions): a 19-digit year in an RFC 3339 timestamp overflows the
+/// price-path reader's day arithmetic ("attempt to multiply with overflow", a panic in debug
+/// builds). liq-calib's timestamp parser had the same bug and now refuses years outside
+/// 1970–9999.
+#[test]
+#[ignore = "h1: fix (liq_stress::paths timestamp parser: bound the year)"]
+fn price_path_with_a_19_digit_year_is_an_error_at_its_line() {
+    // h1: fix
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/h1_regressions/price_path_multiply_overflow.csv");
+    let known = |m: &str| Some(m.to_string());
+    let e = liq_stress::paths::read_price_path(&p, known).map(|_| ()).unwrap_err().to_string();
+    assert!(e.contains("price_path_multiply_overflow.csv:4"), "{e}");
+}
