@@ -562,6 +562,15 @@ impl AbmConfig {
         period_ms("arbitrageur.wake_ms", self.arbitrageur.wake_ms)?;
         wait_s("momentum.wake_mean_s", self.momentum.wake_mean_s)?;
         wait_s("execution.child_interval_s", self.execution.child_interval_s)?;
+        // A Hawkes kernel decaying in 5e-324 s excites the next order at the same nanosecond
+        // without end (a fuzz find, a hang).
+        for (k, d) in self.noise.hawkes_decays_s.iter().enumerate() {
+            wait_s(&format!("noise.hawkes_decays_s[{k}]"), *d)?;
+        }
+        // 0 = a liquidated trader does not come back; otherwise a real waiting time.
+        if self.leveraged.reentry_mean_s != 0.0 {
+            wait_s("leveraged.reentry_mean_s", self.leveraged.reentry_mean_s)?;
+        }
         let n = &self.noise;
         rate("noise.market_rate_per_s", n.market_rate_per_s)?;
         rate("noise.limit_rate_per_s", n.limit_rate_per_s)?;
@@ -705,6 +714,7 @@ mod tests {
         assert_eq!(refused(|c| c.execution.size_cap_lots = i64::MAX), "execution.size_cap_lots");
         assert_eq!(refused(|c| c.market.tick_size = 1.7e308), "market.tick_size");
         assert_eq!(refused(|c| c.market.symbol = "BDT".into()), "market.symbol");
+        assert_eq!(refused(|c| c.noise.hawkes_decays_s[0] = 5e-324), "noise.hawkes_decays_s[0]");
         assert_eq!(refused(|c| c.leveraged.topup_mean = 1e308), "leveraged.notional_sigma");
         assert_eq!(refused(|c| c.leveraged.notional_sigma = 1.7e308), "leveraged.notional_sigma");
         let mut c = default_config();
