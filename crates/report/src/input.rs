@@ -8,7 +8,7 @@
 //!
 //! Build it with [`ReportInput::from_cascade`] (or [`ReportInput::new`] for a stress-only
 //! report) and the `with_*` builders. A file read back is first checked by
-//! [`check_magnitudes`]: every number within ±[`MAX_MAGNITUDE`].
+//! `num::check_magnitudes`: every number within ±1e15 (why: `num::MAX_MAGNITUDE`).
 
 use crate::num::finite_or_str;
 use liq_engine::{CascadeReport, EventKind, Outcome};
@@ -568,45 +568,4 @@ fn markers(o: &Outcome) -> Vec<LiquidationMarker> {
         (a.market, a.generation).cmp(&(b.market, b.generation)).then(a.time_s.total_cmp(&b.time_s))
     });
     out
-}
-
-/// The largest magnitude a result JSON may hold in any number but the seed: 1e15. As USD that
-/// is a thousand times every crypto market together; as a price, a ratio or a time in seconds it
-/// is beyond anything the engine writes. Past it the charts' axis arithmetic loses meaning
-/// (±1.7e308 overflowed a range to infinity and the tick search never ended: issue 14).
-pub const MAX_MAGNITUDE: f64 = 1e15;
-
-/// Refuses a result JSON holding a number beyond ±[`MAX_MAGNITUDE`] (the `seed`, an opaque
-/// integer, excepted), naming the field by its dotted path (`cascade.summary.amplification`).
-pub fn check_magnitudes(v: &serde_json::Value) -> Result<(), String> {
-    fn walk(v: &serde_json::Value, path: &mut String) -> Result<(), String> {
-        match v {
-            serde_json::Value::Number(n) => match n.as_f64() {
-                Some(x) if x.abs() <= MAX_MAGNITUDE => Ok(()),
-                _ if path == "meta.seed" => Ok(()),
-                _ => Err(format!(
-                    "field `{path}`: {n} is beyond ±{MAX_MAGNITUDE:e}, the largest magnitude a report draws"
-                )),
-            },
-            serde_json::Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                walk(x, path)?;
-                path.truncate(len);
-                Ok(())
-            }),
-            serde_json::Value::Object(o) => o.iter().try_for_each(|(k, x)| {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                walk(x, path)?;
-                path.truncate(len);
-                Ok(())
-            }),
-            _ => Ok(()),
-        }
-    }
-    walk(v, &mut String::new())
 }

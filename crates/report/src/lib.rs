@@ -97,7 +97,7 @@ impl ReportInput {
             .map_err(|source| ReportError::Io { path: path.display().to_string(), source })?;
         let json = |message: String| ReportError::Json { path: path.display().to_string(), message };
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| json(e.to_string()))?;
-        input::check_magnitudes(&value).map_err(json)?;
+        num::check_magnitudes(&value).map_err(json)?;
         serde_json::from_value(value).map_err(|e| json(e.to_string()))
     }
 
