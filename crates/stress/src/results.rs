@@ -20,8 +20,9 @@ const KEY_CONTEXT: &str = "liqcascade.context";
 const KEY_SHARD: &str = "liqcascade.shard";
 /// SHA-256 of the context, the shard and every value of every row. Parquet pages carry no
 /// checksum here, and a flipped bit inside a float column read back as a different loss without
-/// a word (a fuzz find: a third of one-byte corruptions read "successfully"). Shards written
-/// before the digest existed are read without the check.
+/// a word (a fuzz find: a third of one-byte corruptions read "successfully"). A shard without
+/// it is refused: a corrupted key name would otherwise switch the check off (shards are
+/// transient; one from an older version is re-run).
 const KEY_DIGEST: &str = "liqcascade.rows_sha256";
 
 /// The digest stored under [`KEY_DIGEST`].
@@ -241,7 +242,7 @@ fn read_parquet_unchecked(path: &Path) -> Result<(StressContext, Shard, Vec<Path
             .ok_or_else(|| err(format!("not a liqcascade shard: no '{key}' metadata")))
     };
     let (ctx_json, shard_json) = (get(KEY_CONTEXT)?, get(KEY_SHARD)?);
-    let stored_digest = get(KEY_DIGEST).ok();
+    let stored_digest = get(KEY_DIGEST)?;
     let ctx: StressContext = serde_json::from_str(&ctx_json).map_err(|e| err(e.to_string()))?;
     let shard: Shard = serde_json::from_str(&shard_json).map_err(|e| err(e.to_string()))?;
     let names = columns(&ctx.markets);
@@ -296,7 +297,7 @@ fn read_parquet_unchecked(path: &Path) -> Result<(StressContext, Shard, Vec<Path
         }
         debug_assert!(path_c.len() == batch.num_rows());
     }
-    if stored_digest.is_some_and(|d| d != digest(&ctx_json, &shard_json, &rows)) {
+    if stored_digest != digest(&ctx_json, &shard_json, &rows) {
         return Err(err("its rows do not match the checksum written with them: the file is damaged".into()));
     }
     Ok((ctx, shard, rows))

@@ -1,7 +1,8 @@
 //! Fuzz target for the Parquet shards `liqcascade merge` reads (issue 14, items 2 and 7): bit
 //! flips, overwritten, inserted and deleted bytes and truncations of real shard files written by
-//! [`write_parquet`]. [`merge_shards`] must refuse a damaged file with an error naming it — the
-//! Parquet and Arrow readers once panicked on one corrupted byte — and never hang.
+//! [`write_parquet`]. [`merge_shards`] must refuse a damaged file with an error naming it (the
+//! Parquet and Arrow readers once panicked on one corrupted byte) or read back exactly the rows
+//! written, and never hang.
 
 use liq_fuzz::{fuzz, Target};
 use liq_stress::results::{merge_shards, write_parquet, Shard};
@@ -66,7 +67,21 @@ fn shard_bytes(markets: &[&str], paths: u64) -> Vec<u8> {
 }
 
 fn load(p: &Path) -> Result<(), String> {
-    merge_shards(&[p]).map(|_| ()).map_err(|e| e.to_string())
+    let (_, rows) = merge_shards(&[p]).map_err(|e| e.to_string())?;
+    // Accepted means intact: the rows of one of the two seeds, bit for bit.
+    static SEEDS: std::sync::OnceLock<Vec<Vec<PathRow>>> = std::sync::OnceLock::new();
+    let seeds = SEEDS.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        ["fuzz-seed-shard-1-4.parquet", "fuzz-seed-shard-2-12.parquet"]
+            .iter()
+            .map(|f| merge_shards(&[&dir.join(f)]).unwrap().1)
+            .collect()
+    });
+    if seeds.contains(&rows) {
+        Ok(())
+    } else {
+        Err("accepted with rows that differ from what was written".into()) // no file: a failure
+    }
 }
 
 #[test]
