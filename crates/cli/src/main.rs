@@ -29,8 +29,8 @@ mod args;
 mod outputs;
 mod report_cmd;
 mod run_cmd;
-mod signals;
 mod sensitivity_cmd;
+mod signals;
 mod stress_cmd;
 mod table;
 

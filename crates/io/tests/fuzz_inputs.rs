@@ -2,8 +2,7 @@
 //! and fixture), the accounts CSV (against the fixture's markets and assets) and the price-path
 //! CSV of `run --replay` / `stress --path`. No panic, no hang, every error names the file.
 //!
-//! These loaders are helper h1's (issue 14 items 1–3); crashes found here that are not fixed
-//! yet are kept as `#[ignore]`d regressions marked `// h1: fix` at the end of this file.
+//! Crashes found here are kept as regressions at the end of this file.
 
 use liq_fuzz::{fuzz, Target};
 use std::path::{Path, PathBuf};
@@ -119,15 +118,13 @@ fn fuzz_price_path_csv() {
 }
 
 // ---- Regressions for helper h1 (issue 14 items 1–3): crashes of h1's loaders, kept here until
-// ---- h1's fixes land; run with `cargo test -p liq-io --test fuzz_inputs -- --ignored`.
+// ---- Regressions of loaders outside the fuzzer's first pass (fixed since).
 
 /// `population.accounts = 4294967295` in the default scenario aborted on allocation (issue 14).
 /// Under the fuzz binary's 1 GiB allocation cap an unfixed loader aborts the whole test binary,
-/// hence `#[ignore]` until the bound is in.
+/// which is why the bound is checked before the population is generated.
 #[test]
-#[ignore = "h1: fix (bound population.accounts before allocating)"]
 fn population_of_4294967295_accounts_is_refused() {
-    // h1: fix
     let text = std::fs::read_to_string(root().join("crates/io/scenarios/default.toml")).unwrap();
     // The population table's own `accounts = 120000` line (crates/io/scenarios/default.toml).
     let patched = text.replacen("\naccounts = 120000", "\naccounts = 4294967295", 1);
@@ -143,9 +140,7 @@ fn population_of_4294967295_accounts_is_refused() {
 /// builds). liq-calib's timestamp parser had the same bug and now refuses years outside
 /// 1970–9999.
 #[test]
-#[ignore = "h1: fix (liq_stress::paths timestamp parser: bound the year)"]
 fn price_path_with_a_19_digit_year_is_an_error_at_its_line() {
-    // h1: fix
     let p =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/h1_regressions/price_path_multiply_overflow.csv");
     let known = |m: &str| Some(m.to_string());
