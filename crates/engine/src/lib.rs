@@ -8,6 +8,7 @@
 //! `liq-impact` (price formation) and knows nothing of files or the command line.
 
 pub mod cascade;
+mod deleverage;
 pub mod index;
 pub mod ledger;
 pub mod liquidate;

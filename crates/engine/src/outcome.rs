@@ -78,6 +78,12 @@ pub struct MarketOutcome {
     pub adl_notional_usd: f64,
     /// Value of taken-over inventory the fund sent back into the book, USD.
     pub fund_unwind_usd: f64,
+    /// P&L the fund realised on what it sent back, against its takeover cost, USD.
+    pub fund_unwind_pnl_usd: f64,
+    /// The part of hand-overs' losses the backstop could not cover when ADL ran, USD.
+    pub adl_deficit_usd: f64,
+    /// ADL notional closed beyond what that deficit required, USD.
+    pub adl_overshoot_usd: f64,
     /// The fund's inventory after the run, lots (signed).
     pub fund_inventory_lots: i64,
 }
@@ -97,6 +103,21 @@ pub struct Outcome {
     pub insurance_fund_end_usd: f64,
     pub insurance_fund_min_usd: f64,
     pub adl_notional_usd: f64,
+    /// The part of hand-overs' losses the backstop could not cover when ADL ran, USD: what ADL
+    /// had to cover.
+    pub adl_deficit_usd: f64,
+    /// ADL overshoot: notional closed by ADL beyond what that deficit required, USD (all of the
+    /// ADL notional when ADL ran while the fund could pay, e.g. Binance's position cap or
+    /// Bybit's drawdown trigger).
+    pub adl_overshoot_usd: f64,
+    /// ADL closes, one per counterparty position and hand-over (the counterparties are in the
+    /// event log).
+    pub adl_counterparties: u64,
+    /// P&L the fund realised unwinding its taken-over inventory, USD (the unsold rest is in the
+    /// fund's end equity at the end marks).
+    pub fund_unwind_pnl_usd: f64,
+    /// dYdX: liquidation orders that left lots for the next round (block).
+    pub liquidation_retries: u64,
     /// Loss no one covers: the fund's negative equity at the end marks, after fees, surplus,
     /// takeovers and ADL.
     pub bad_debt_usd: f64,

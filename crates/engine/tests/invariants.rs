@@ -165,10 +165,20 @@ fn check_ledger_invariants(
         // Bad debt is exactly the fund's uncovered deficit, never negative.
         prop_assert!(out.bad_debt_usd >= 0.0);
         prop_assert!((out.bad_debt_usd - (-out.insurance_fund_end_usd).max(0.0)).abs() < 1e-9);
-        // Fills never beyond bankruptcy: a liquidated long never sells below it.
+        // Fills never beyond the order's limit: a liquidated long never sells below bankruptcy,
+        // or on dYdX below the fillable price, which is at most SMMR × mmr below the oracle price
+        // (the fund pays what lies below bankruptcy, so the unit is never left negative).
         for e in &out.events {
             if e.kind == liq_engine::EventKind::MarketFill && e.lots < 0 {
-                prop_assert!(e.price >= e.bankruptcy_price - model.markets[e.market as usize].tick_size);
+                let spec = &model.markets[e.market as usize];
+                let floor = match model.rulebook.order_limit {
+                    liq_margin::rulebook::OrderLimit::FillablePrice { spread_to_maintenance_ratio, .. } => {
+                        let mmr = spec.ladder.tiers().iter().map(|t| t.mmr).fold(0.0, f64::max);
+                        e.bankruptcy_price.min(e.mark * (1.0 - spread_to_maintenance_ratio * mmr))
+                    }
+                    liq_margin::rulebook::OrderLimit::Bankruptcy => e.bankruptcy_price,
+                };
+                prop_assert!(e.price >= floor - spec.tick_size, "fill {} below {}", e.price, floor);
             }
         }
     }
