@@ -12,8 +12,10 @@ use crate::ledger::Counterparty;
 use crate::liquidate::Liquidator;
 use crate::model::Unit;
 use crate::outcome::{EventKind, LiquidationEvent};
+use liq_margin::adl::{
+    adl_score, binance_leverage_pnl, hyperliquid_adl_index, pro_rata_shares, random_start,
+};
 use liq_margin::rulebook::{AdlPolicy, AdlPrice, AdlRanking};
-use liq_margin::adl::{adl_score, binance_leverage_pnl, hyperliquid_adl_index, pro_rata_shares, random_start};
 
 /// ADL queue of one market and side, built lazily once per round.
 #[derive(Debug, Clone, Default)]

@@ -263,11 +263,12 @@ impl Liquidator<'_> {
             let unfilled = close - fill.filled_lots;
             match rb.after_order {
                 AfterOrder::TakeoverRest => {
-                    // One order; if it did not fill, or the unit is still below maintenance,
-                    // the rest of the position goes to the backstop at its bankruptcy price.
+                    // One order; if the unit is still below maintenance after it (a killed FOK
+                    // changes nothing), the rest of the position goes to the backstop at its
+                    // bankruptcy price. A unit the order restored keeps the rest.
                     let (e, m) = self.ws.unit_margin(self.model, u);
                     let rest = self.ws.size[slot].abs();
-                    if rest > 0 && (unfilled > 0 || e < m) {
+                    if rest > 0 && e < m {
                         let pb = self.bankruptcy_price(u, slot, e);
                         self.hand_over(u, slot, rest, pb, EventKind::FundTakeover);
                     }
@@ -315,7 +316,8 @@ impl Liquidator<'_> {
     /// limit so that even the worst lot is payable is the conservative form of that check).
     fn order_limit_price(&self, slot: usize, equity: f64, mm: f64, pb: f64, lots: i64) -> f64 {
         let rb = &self.model.rulebook;
-        let OrderLimit::FillablePrice { bankruptcy_adjustment, spread_to_maintenance_ratio } = rb.order_limit else {
+        let OrderLimit::FillablePrice { bankruptcy_adjustment, spread_to_maintenance_ratio } = rb.order_limit
+        else {
             return pb;
         };
         let k = self.model.pos_market[slot] as usize;
@@ -418,7 +420,8 @@ impl Liquidator<'_> {
                 let deficit = (loss - fund_eq.max(0.0)).max(0.0);
                 let adl_loss = loss * adl_lots as f64 / lots as f64;
                 self.totals.adl_deficit[k] += deficit.min(adl_loss.max(0.0));
-                self.totals.adl_overshoot[k] += liq_margin::adl::adl_overshoot(adl_notional, adl_loss, deficit);
+                self.totals.adl_overshoot[k] +=
+                    liq_margin::adl::adl_overshoot(adl_notional, adl_loss, deficit);
             }
             done += adl_lots;
         }
@@ -431,7 +434,16 @@ impl Liquidator<'_> {
     /// How many of `lots` (a hand-over of sign `sign` in market `k` with loss `loss`) the backstop
     /// takes before ADL, by the venue's trigger.
     #[allow(clippy::too_many_arguments)]
-    fn backstop_lots(&mut self, u: Unit, k: usize, sign: i64, lots: i64, loss: f64, fund_eq: f64, mark: f64) -> i64 {
+    fn backstop_lots(
+        &mut self,
+        u: Unit,
+        k: usize,
+        sign: i64,
+        lots: i64,
+        loss: f64,
+        fund_eq: f64,
+        mark: f64,
+    ) -> i64 {
         // While the fund's equity carries the loss it takes everything, else the share it can.
         let carried = if loss <= 0.0 || fund_eq >= loss {
             lots

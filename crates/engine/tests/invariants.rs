@@ -172,7 +172,9 @@ fn check_ledger_invariants(
             if e.kind == liq_engine::EventKind::MarketFill && e.lots < 0 {
                 let spec = &model.markets[e.market as usize];
                 let floor = match model.rulebook.order_limit {
-                    liq_margin::rulebook::OrderLimit::FillablePrice { spread_to_maintenance_ratio, .. } => {
+                    liq_margin::rulebook::OrderLimit::FillablePrice {
+                        spread_to_maintenance_ratio, ..
+                    } => {
                         let mmr = spec.ladder.tiers().iter().map(|t| t.mmr).fold(0.0, f64::max);
                         e.bankruptcy_price.min(e.mark * (1.0 - spread_to_maintenance_ratio * mmr))
                     }
