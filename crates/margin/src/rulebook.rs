@@ -4,12 +4,16 @@
 //! |---|---|---|---|---|
 //! | trigger | equity < maintenance, at mark | equity < maintenance, at mark | equity < maintenance, at mark | equity < maintenance, at oracle price |
 //! | mark price | index basket + funding | mark price | external CEX prices + own book | oracle price |
-//! | partial liquidation | one IOC order down to a lower tier (`StepDownLadder`) | FillOrKill down to a lower risk-limit tier (`StepDownLadder`) | 20% of positions > 100k USDC; within 30 s of a slice the whole position (`Slices`) | governance-configurable; preset closes all (`FullClose`) |
-//! | liquidation order / limit | IOC; rest closed at bankruptcy price | FillOrKill; rest taken at bankruptcy price | market order to the book | limit at the "fillable price" |
+//! | partial liquidation | one IOC order down to a lower tier (`StepDownLadder`) | FillOrKill down to a lower risk-limit tier; lowest tier straight to the engine (`lowest_tier_to_backstop`) | 20% of positions > 100k USDC; within 30 s of a slice the whole position (`Slices`) | ≤ 10% of a position (≥ 1,000 USDC) and ≤ 100,000 USDC per subaccount per block, ≤ 50 liquidations per block (`block_limits`) |
+//! | liquidation order / limit | IOC at bankruptcy (`OrderLimit::Bankruptcy`) | FillOrKill at bankruptcy (`OrderKind::FillOrKill`) | order to the book at bankruptcy (engine's limit) | IOC at the fillable price, BA 1.0, SMMR 1.5 (`OrderLimit::FillablePrice`) |
+//! | after the order | still below maintenance: rest to the fund at bankruptcy (`TakeoverRest`) | killed or still below: whole rest to the engine at bankruptcy (`TakeoverRest`) | unfilled part to the vault, next slice (`TakeoverUnfilledThenStep`) | no takeover: retried next block (`RetryNextRound`); fill below bankruptcy paid by the fund, rejected if it cannot (`fund_pays_below_bankruptcy`) |
 //! | fee | liquidation ("clearance") fee → fund (`charges_liquidation_fee`) | none beyond taker fee | none | penalty ≤ 1.5% → fund |
 //! | surplus over bankruptcy | insurance fund (`surplus_to_fund`) | insurance fund | stays with the trader | stays with the trader after the penalty |
-//! | backstop / takeover | insurance fund takes the rest at bankruptcy | liquidation engine takes the rest at bankruptcy | liquidator vault takes the unit when equity < 2/3 maintenance (`backstop_equity_ratio = 2/3`) | insurance fund covers up to a max spread from oracle |
-//! | fund exhausted | ADL by profit and leverage | ADL by profit and effective leverage | ADL by unrealised PnL and leverage, at previous oracle price | deleveraging of offsetting accounts at bankruptcy price |
+//! | backstop / takeover | insurance fund, net position ≤ 100% of the fund (`position_cap_of_fund = 1.0`) | liquidation engine takes the rest at bankruptcy | liquidator vault takes the unit when equity < 2/3 maintenance (`backstop_equity_ratio = 2/3`) | none |
+//! | inventory back to the book | 10% of the round's liquidation volume (`FundUnwind`, assumption) | same | same | no inventory |
+//! | ADL trigger | fund cannot carry the loss or the position cap is reached | fund cannot carry the loss, or 8 h drawdown < −30% with balance > 10,000 (stops above −25%) | account / isolated position value < 0 | subaccount equity (TNC) < 0 |
+//! | ADL ranking | LeveragePnL = max(0, uPnL)/max(1, wallet) × MM/margin balance | PnL% × effective leverage (÷ if losing) | (mark/entry) × (notional/account value) | list order from a pseudo-random start |
+//! | ADL price | bankruptcy | bankruptcy | previous mark | bankruptcy |
 //!
 //! This table is copied from `docs/venues.md`, which quotes each venue's own wording with its source
 //! and the date observed; keep the two identical.
