@@ -396,3 +396,32 @@ fn hyperliquid_full_close_within_cooldown() {
     assert!(close(out.events[1].notional_usd, 159_740.0));
     assert!(close(c.ws.cross_equity(&model, 0), 1200.0));
 }
+
+/// Bybit's drawdown trigger (2025-11-05): fund 100,000. A1 (isolated long 100 BTC at 1,400 with
+/// 5,000, equity −35,000 at 1,000) goes to the liquidation engine at bankruptcy 1,350: the fund
+/// carries the 35,000 loss and its equity falls to 65,000, a drawdown of −35% from its peak,
+/// below −30% with a balance above 10,000. A2 (long 1 BTC at 1,090 with 85, equity −5) is
+/// therefore deleveraged against B at its bankruptcy price 1,005 although the fund could pay
+/// the 5: the whole 1,005 of ADL notional is overshoot.
+#[test]
+fn bybit_drawdown_trigger_sends_to_adl_while_the_fund_could_pay() {
+    let m = btc();
+    let a1 = account("A1", 0.0, vec![position(&m, 0, 100_000, 1400.0, Some(5000.0))]);
+    let a2 = account("A2", 0.0, vec![position(&m, 0, 1000, 1090.0, Some(85.0))]);
+    let b = account("B", 1000.0, vec![position(&m, 0, -2000, 1100.0, None)]);
+    let s = scenario(VenuePreset::Bybit, vec![m], vec![btc_book()], vec![a1, a2, b], 100_000.0, vec![0.0]);
+    let model = EngineModel::new(&s).unwrap();
+    let mut c = Cascade::new(&model);
+    let total0 = c.ws.ledger_total();
+    let out = c.run(&model, true);
+    let kinds: Vec<(EventKind, u32, Option<u32>)> =
+        out.events.iter().map(|e| (e.kind, e.account, e.counterparty)).collect();
+    assert_eq!(kinds, vec![(EventKind::FundTakeover, 0, None), (EventKind::Adl, 1, Some(2))]);
+    assert!(close(out.events[0].notional_usd, 135_000.0));
+    assert!(close(out.events[1].price, 1005.0));
+    assert!(close(out.adl_deficit_usd, 0.0));
+    assert!(close(out.adl_overshoot_usd, 1005.0));
+    assert!(close(out.insurance_fund_end_usd, 65_000.0));
+    assert_eq!(c.ws.ledger_total(), total0);
+    assert_eq!(c.ws.net_open_interest(&model), vec![0]);
+}

@@ -52,7 +52,7 @@ pub fn binance_leverage_pnl(unrealised_pnl: f64, wallet_balance: f64, maintenanc
 #[inline]
 pub fn hyperliquid_adl_index(size: f64, mark: f64, entry: f64, account_value: f64) -> f64 {
     let ratio = if size >= 0.0 { mark / entry } else { entry / mark };
-    if !(account_value > 0.0) {
+    if account_value.is_nan() || account_value <= 0.0 {
         return f64::MAX;
     }
     let x = ratio * (size * mark).abs() / account_value;
@@ -116,7 +116,7 @@ pub fn pro_rata_shares(lots: i64, sizes: &[i64]) -> Vec<i64> {
 /// is overshoot. With no deficit (ADL called while the fund could pay, e.g. by a position cap or
 /// a drawdown trigger) all of it is overshoot.
 pub fn adl_overshoot(adl_notional: f64, adl_loss: f64, deficit: f64) -> f64 {
-    if !(adl_notional > 0.0) {
+    if adl_notional.is_nan() || adl_notional <= 0.0 {
         return 0.0;
     }
     let needed = if adl_loss > 0.0 { adl_notional * (deficit.max(0.0) / adl_loss).min(1.0) } else { 0.0 };

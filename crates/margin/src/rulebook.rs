@@ -204,7 +204,7 @@ pub fn fillable_price(
     bankruptcy_adjustment: f64,
     spread_to_maintenance_ratio: f64,
 ) -> f64 {
-    if size == 0.0 || !(tmmr > 0.0) {
+    if size == 0.0 || tmmr.is_nan() || tmmr <= 0.0 {
         return oracle;
     }
     let abr = (bankruptcy_adjustment * (1.0 - tnc / tmmr)).clamp(0.0, 1.0);
