@@ -94,9 +94,11 @@ proptest! {
         venue in venue_strategy(),
         s0 in -0.25f64..0.1,
         s1 in -0.25f64..0.1,
-        fund in prop_oneof![Just(0.0), 0.0f64..5_000.0],
+        // Above 10,000 Bybit's drawdown trigger can fire.
+        fund in prop_oneof![Just(0.0), 0.0f64..5_000.0, 10_000.0f64..40_000.0],
+        pro_rata in any::<bool>(),
     ) {
-        check_ledger_invariants(seed, n, venue, s0, s1, fund)?;
+        check_ledger_invariants(seed, n, venue, s0, s1, fund, pro_rata)?;
     }
 
     #[test]
@@ -133,9 +135,13 @@ fn check_ledger_invariants(
     s0: f64,
     s1: f64,
     fund: f64,
+    pro_rata: bool,
 ) -> Result<(), proptest::test_runner::TestCaseError> {
     let s = random_scenario(seed, n, venue, [s0, s1], fund);
-    let model = EngineModel::new(&s).unwrap();
+    let mut model = EngineModel::new(&s).unwrap();
+    if pro_rata {
+        model.rulebook.adl.policy = liq_margin::rulebook::AdlPolicy::ProRata;
+    }
     let mut c = Cascade::new(&model);
     let total0 = c.ws.ledger_total();
     let coll0 = c.ws.collateral_totals(&model);
@@ -162,6 +168,14 @@ fn check_ledger_invariants(
                 );
             }
         }
+        // Every ADL close names its counterparty, another account; the overshoot never exceeds
+        // the ADL notional.
+        for e in out.events.iter().filter(|e| e.kind == liq_engine::EventKind::Adl) {
+            prop_assert!(e.counterparty.is_some_and(|c| c != e.account));
+        }
+        prop_assert!(out.adl_overshoot_usd <= out.adl_notional_usd + 1e-6);
+        prop_assert!(out.adl_counterparties as usize
+            == out.events.iter().filter(|e| e.kind == liq_engine::EventKind::Adl).count());
         // Bad debt is exactly the fund's uncovered deficit, never negative.
         prop_assert!(out.bad_debt_usd >= 0.0);
         prop_assert!((out.bad_debt_usd - (-out.insurance_fund_end_usd).max(0.0)).abs() < 1e-9);
@@ -199,6 +213,7 @@ fn regressions() {
         0.0,
         -0.2314477300496096,
         794.4133559397893,
+        false,
     )
     .unwrap();
     check_ledger_invariants(
@@ -208,6 +223,7 @@ fn regressions() {
         0.08675688831784868,
         0.018437365877614267,
         0.0,
+        false,
     )
     .unwrap();
 }
