@@ -10,7 +10,7 @@
 //! lowest-tier positions and units under Hyperliquid's 2/3-of-maintenance line go to the backstop
 //! without an order. A unit with negative equity on a venue whose ADL triggers on it
 //! (Hyperliquid, dYdX) is deleveraged. The hand-over to the backstop and ADL is
-//! [`Liquidator::hand_over`]; the ADL queue and counterparties are in `deleverage.rs`. When a
+//! `Liquidator::hand_over`; the ADL queue and counterparties are in `deleverage.rs`. When a
 //! unit is fully closed its surplus goes to the fund (Binance, Bybit) or stays with the user,
 //! volatile collateral covers a negative wallet, and the fund covers any remainder, so no account
 //! ends with silently negative equity; the fund's negative equity is the **bad debt**.
