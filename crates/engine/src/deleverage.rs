@@ -1,6 +1,8 @@
-//! Auto-deleveraging in the engine: the venue's queue of opposite positions (or the pro-rata
-//! comparison policy), the price the deleveraged positions close at, and the event of each close
-//! with its counterparty.
+//! The hand-over of what a liquidation order did not place: to the backstop as far as the
+//! venue's ADL trigger lets it take (Binance's position cap, Bybit's drawdown trigger, negative
+//! equity on Hyperliquid and dYdX), then auto-deleveraging — the venue's queue of opposite
+//! positions (or the pro-rata comparison policy), the price the deleveraged positions close at,
+//! the event of each close with its counterparty, and the deficit/overshoot measure.
 //!
 //! The queue of a market and side is ranked once per round at the round's marks by the
 //! rulebook's [`AdlRanking`] (Binance's LeveragePnL, Bybit's PnL% × effective leverage,
@@ -9,13 +11,13 @@
 //! fraction. Ranking functions and their sources are in `liq_margin::adl`.
 
 use crate::ledger::Counterparty;
-use crate::liquidate::Liquidator;
+use crate::liquidate::{Liquidator, Money_from_f64};
 use crate::model::Unit;
 use crate::outcome::{EventKind, LiquidationEvent};
 use liq_margin::adl::{
     adl_score, binance_leverage_pnl, hyperliquid_adl_index, pro_rata_shares, random_start,
 };
-use liq_margin::rulebook::{AdlPolicy, AdlPrice, AdlRanking};
+use liq_margin::rulebook::{AdlPolicy, AdlPrice, AdlRanking, AdlTrigger};
 
 /// ADL queue of one market and side, built lazily once per round.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +28,124 @@ pub(crate) struct AdlQueue {
 }
 
 impl Liquidator<'_> {
+    /// Hands `lots` of `slot` over at bankruptcy price `pb`: to the backstop as far as the
+    /// venue's ADL trigger lets it take them, then to ADL, and whatever ADL cannot place to the
+    /// backstop regardless (its equity may go negative: bad debt).
+    pub(crate) fn hand_over(&mut self, u: Unit, slot: usize, lots: i64, pb: f64, kind: EventKind) {
+        let model = self.model;
+        let k = model.pos_market[slot] as usize;
+        let spec = &model.markets[k];
+        let mark = self.ws.marks[k];
+        let sign = self.ws.size[slot].signum();
+        // Total value of the hand-over. Closing the unit's last lots uses the exact value that
+        // brings its equity to zero, so rounding the bankruptcy price to a tick cannot leave a
+        // few micro-dollars of negative equity behind.
+        let value: i64 = if self.closes_unit(u, slot, lots) {
+            // Holder after the close = fixed + sign × value, with fixed = margin − cost basis.
+            let fixed = match u.isolated_slot() {
+                Some(_) => self.ws.iso_margin[slot],
+                None => {
+                    let a = model.pos_account[slot];
+                    self.ws.wallet[a as usize] + Money_from_f64(self.ws.collateral_value(model, a))
+                }
+            } - self.ws.cost[slot];
+            (-sign * fixed).max(0)
+        } else {
+            spec.value(lots, spec.ticks(pb)).0.max(0)
+        };
+        let worth = lots as f64 * spec.lot_size * mark;
+        // The taker's immediate mark-to-market loss on the whole hand-over.
+        let loss = sign as f64 * (value as f64 * 1e-6 - worth);
+        let fund_eq = self.ws.fund_equity(model);
+        let fund_lots = self.backstop_lots(u, k, sign, lots, loss, fund_eq, mark);
+        // Value of the first `d` lots: the cumulative split keeps the parts summing to `value`.
+        let cum = |d: i64| -> i64 { (value as i128 * d as i128 / lots as i128) as i64 };
+        let mut done = 0i64;
+        if fund_lots > 0 {
+            self.fund_take(u, slot, fund_lots, cum(fund_lots), pb, kind);
+            done = fund_lots;
+        }
+        if done < lots {
+            let (adl_lots, adl_notional) = self.deleverage(u, slot, lots - done, done, &cum, pb);
+            if adl_lots > 0 {
+                let deficit = (loss - fund_eq.max(0.0)).max(0.0);
+                let adl_loss = loss * adl_lots as f64 / lots as f64;
+                self.totals.adl_deficit[k] += deficit.min(adl_loss.max(0.0));
+                self.totals.adl_overshoot[k] +=
+                    liq_margin::adl::adl_overshoot(adl_notional, adl_loss, deficit);
+            }
+            done += adl_lots;
+        }
+        if done < lots {
+            let v = value - cum(done);
+            self.fund_take(u, slot, lots - done, v, pb, kind);
+        }
+    }
+
+    /// How many of `lots` (a hand-over of sign `sign` in market `k` with loss `loss`) the backstop
+    /// takes before ADL, by the venue's trigger.
+    #[allow(clippy::too_many_arguments)]
+    fn backstop_lots(
+        &mut self,
+        u: Unit,
+        k: usize,
+        sign: i64,
+        lots: i64,
+        loss: f64,
+        fund_eq: f64,
+        mark: f64,
+    ) -> i64 {
+        // While the fund's equity carries the loss it takes everything, else the share it can.
+        let carried = if loss <= 0.0 || fund_eq >= loss {
+            lots
+        } else {
+            ((lots as f64 * fund_eq.max(0.0) / loss).floor() as i64).clamp(0, lots)
+        };
+        match self.model.rulebook.adl.trigger {
+            AdlTrigger::FundCannotTake { position_cap_of_fund } => match position_cap_of_fund {
+                None => carried,
+                Some(cap) => {
+                    // Binance's maximum net notional position: |inventory after| × mark ≤ cap ×
+                    // fund equity.
+                    let lot_value = self.model.markets[k].lot_size * mark;
+                    let allowed = if lot_value > 0.0 {
+                        (cap * fund_eq.max(0.0) / lot_value).floor().min(i64::MAX as f64 / 4.0) as i64
+                    } else {
+                        i64::MAX / 4
+                    };
+                    let room = (allowed - sign * self.ws.fund_size[k]).max(0);
+                    carried.min(room)
+                }
+            },
+            AdlTrigger::FundDrawdown { trigger_ratio, stop_ratio, min_balance_usd } => {
+                let peak = self.totals.fund_peak.max(fund_eq);
+                self.totals.fund_peak = peak;
+                let ratio = if peak > 0.0 { (fund_eq - peak) / peak } else { 0.0 };
+                if self.totals.drawdown_adl_on {
+                    if ratio > stop_ratio {
+                        self.totals.drawdown_adl_on = false;
+                    }
+                } else if fund_eq > min_balance_usd && ratio < trigger_ratio {
+                    self.totals.drawdown_adl_on = true;
+                }
+                if self.totals.drawdown_adl_on {
+                    0
+                } else {
+                    carried
+                }
+            }
+            AdlTrigger::NegativeEquity => {
+                // Only a unit worth less than nothing is deleveraged; the vault (Hyperliquid)
+                // takes the others whole.
+                if self.ws.unit_margin(self.model, u).0 < 0.0 {
+                    0
+                } else {
+                    lots
+                }
+            }
+        }
+    }
+
     /// Closes up to `lots` of `slot` against opposite positions, the `done` lots before them
     /// having gone to the backstop; `cum(d)` is the bankruptcy value of the hand-over's first `d`
     /// lots and `pb` its bankruptcy price. Returns the lots closed and their notional (USD).

@@ -174,8 +174,10 @@ fn check_ledger_invariants(
             prop_assert!(e.counterparty.is_some_and(|c| c != e.account));
         }
         prop_assert!(out.adl_overshoot_usd <= out.adl_notional_usd + 1e-6);
-        prop_assert!(out.adl_counterparties as usize
-            == out.events.iter().filter(|e| e.kind == liq_engine::EventKind::Adl).count());
+        prop_assert!(
+            out.adl_counterparties as usize
+                == out.events.iter().filter(|e| e.kind == liq_engine::EventKind::Adl).count()
+        );
         // Bad debt is exactly the fund's uncovered deficit, never negative.
         prop_assert!(out.bad_debt_usd >= 0.0);
         prop_assert!((out.bad_debt_usd - (-out.insurance_fund_end_usd).max(0.0)).abs() < 1e-9);
