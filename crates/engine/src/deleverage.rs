@@ -68,11 +68,10 @@ impl Liquidator<'_> {
         if done < lots {
             let (adl_lots, adl_notional) = self.deleverage(u, slot, lots - done, done, &cum, pb);
             if adl_lots > 0 {
-                let deficit = (loss - fund_eq.max(0.0)).max(0.0);
-                let adl_loss = loss * adl_lots as f64 / lots as f64;
-                self.totals.adl_deficit[k] += deficit.min(adl_loss.max(0.0));
-                self.totals.adl_overshoot[k] +=
-                    liq_margin::adl::adl_overshoot(adl_notional, adl_loss, deficit);
+                // The shortfall the ADL'd lots carried: their share of the hand-over's loss.
+                let deficit = (loss * adl_lots as f64 / lots as f64).max(0.0);
+                self.totals.adl_deficit[k] += deficit;
+                self.totals.adl_overshoot[k] += liq_margin::adl::adl_overshoot(adl_notional, deficit);
             }
             done += adl_lots;
         }

@@ -38,9 +38,9 @@ pub(crate) struct RunTotals {
     pub fund_unwind: Vec<f64>,
     /// Per market: P&L the fund realised on what it sent back, against its takeover cost, USD.
     pub fund_unwind_pnl: Vec<f64>,
-    /// Per market: the part of hand-overs' losses the backstop could not cover when ADL ran, USD.
+    /// Per market: the shortfall ADL had to cover (loss at bankruptcy of the lots it took), USD.
     pub adl_deficit: Vec<f64>,
-    /// Per market: ADL notional closed beyond what that deficit required, USD.
+    /// Per market: ADL notional closed beyond that deficit, USD.
     pub adl_overshoot: Vec<f64>,
     /// ADL closes (one per counterparty position and hand-over).
     pub adl_counterparties: u64,

@@ -80,9 +80,9 @@ pub struct MarketOutcome {
     pub fund_unwind_usd: f64,
     /// P&L the fund realised on what it sent back, against its takeover cost, USD.
     pub fund_unwind_pnl_usd: f64,
-    /// The part of hand-overs' losses the backstop could not cover when ADL ran, USD.
+    /// The shortfall ADL had to cover in this market, USD.
     pub adl_deficit_usd: f64,
-    /// ADL notional closed beyond what that deficit required, USD.
+    /// ADL notional closed beyond that deficit, USD.
     pub adl_overshoot_usd: f64,
     /// The fund's inventory after the run, lots (signed).
     pub fund_inventory_lots: i64,
@@ -103,12 +103,11 @@ pub struct Outcome {
     pub insurance_fund_end_usd: f64,
     pub insurance_fund_min_usd: f64,
     pub adl_notional_usd: f64,
-    /// The part of hand-overs' losses the backstop could not cover when ADL ran, USD: what ADL
-    /// had to cover.
+    /// The shortfall ADL had to cover, USD: the loss against the mark, at bankruptcy, of the lots
+    /// handed to ADL.
     pub adl_deficit_usd: f64,
-    /// ADL overshoot: notional closed by ADL beyond what that deficit required, USD (all of the
-    /// ADL notional when ADL ran while the fund could pay, e.g. Binance's position cap or
-    /// Bybit's drawdown trigger).
+    /// ADL overshoot: notional closed by ADL beyond that deficit, USD (`Σ max(0, notional −
+    /// deficit)` per hand-over).
     pub adl_overshoot_usd: f64,
     /// ADL closes, one per counterparty position and hand-over (the counterparties are in the
     /// event log).

@@ -73,8 +73,8 @@ fn binance_adl_ranks_by_leverage_pnl_and_closes_at_bankruptcy() {
     assert!(close(e.price, 1010.0));
     assert!(close(out.adl_notional_usd, 1010.0));
     assert_eq!(out.adl_counterparties, 1);
-    // The whole 10 USD loss was uncovered (empty fund): no overshoot.
-    assert!(close(out.adl_deficit_usd, 10.0) && close(out.adl_overshoot_usd, 0.0));
+    // ADL covered the 10 USD shortfall by closing 1,010 of notional: overshoot 1,000.
+    assert!(close(out.adl_deficit_usd, 10.0) && close(out.adl_overshoot_usd, 1000.0));
     assert_eq!(out.bad_debt_usd, 0.0);
     // C bought back its 1 BTC at 1,010 against a basis of 1,010: wallet 100, flat.
     assert!(close(c.ws.cross_equity(&model, 2), 100.0));
@@ -152,9 +152,8 @@ fn pro_rata_adl_splits_by_size() {
 /// Same gap with a fund of 5 USD: its equity could carry floor(1,000 × 5 / 10) = 500 lots of the
 /// 10 USD loss, but Binance's maximum net notional position (100% of the fund) allows
 /// floor(5 / (0.001 × 1,000)) = 5 lots; ADL closes the other 995 against B at 1,010.
-/// The deficit is 10 − 5 = 5 of the 9.95 loss on the ADL lots, so 1,004.95 × 5 / 9.95 = 505 of
-/// ADL notional was needed: overshoot 499.95. Nothing filled in the book this round, so the fund
-/// keeps its 5 lots (cost 5.05, worth 5): equity 4.95.
+/// The ADL lots carry 995/1,000 of the 10 loss, 9.95: overshoot 1,004.95 − 9.95 = 995. Nothing
+/// filled in the book this round, so the fund keeps its 5 lots (cost 5.05, worth 5): equity 4.95.
 #[test]
 fn binance_fund_position_cap_sends_the_rest_to_adl() {
     let m = btc();
@@ -167,8 +166,8 @@ fn binance_fund_position_cap_sends_the_rest_to_adl() {
     assert_eq!(kinds, vec![(EventKind::FundTakeover, -5), (EventKind::Adl, -995)]);
     assert!(close(out.events[0].notional_usd, 5.05));
     assert!(close(out.adl_notional_usd, 1004.95));
-    assert!(close(out.adl_deficit_usd, 5.0));
-    assert!((out.adl_overshoot_usd - 499.95).abs() < 1e-6);
+    assert!(close(out.adl_deficit_usd, 9.95));
+    assert!((out.adl_overshoot_usd - 995.0).abs() < 1e-6);
     assert_eq!(out.markets[0].fund_unwind_usd, 0.0);
     assert!(close(out.insurance_fund_end_usd, 4.95));
     assert_eq!(out.bad_debt_usd, 0.0);
@@ -402,7 +401,7 @@ fn hyperliquid_full_close_within_cooldown() {
 /// carries the 35,000 loss and its equity falls to 65,000, a drawdown of −35% from its peak,
 /// below −30% with a balance above 10,000. A2 (long 1 BTC at 1,090 with 85, equity −5) is
 /// therefore deleveraged against B at its bankruptcy price 1,005 although the fund could pay
-/// the 5: the whole 1,005 of ADL notional is overshoot.
+/// the 5: 1,005 of notional closed for a 5 shortfall, overshoot 1,000.
 #[test]
 fn bybit_drawdown_trigger_sends_to_adl_while_the_fund_could_pay() {
     let m = btc();
@@ -419,8 +418,8 @@ fn bybit_drawdown_trigger_sends_to_adl_while_the_fund_could_pay() {
     assert_eq!(kinds, vec![(EventKind::FundTakeover, 0, None), (EventKind::Adl, 1, Some(2))]);
     assert!(close(out.events[0].notional_usd, 135_000.0));
     assert!(close(out.events[1].price, 1005.0));
-    assert!(close(out.adl_deficit_usd, 0.0));
-    assert!(close(out.adl_overshoot_usd, 1005.0));
+    assert!(close(out.adl_deficit_usd, 5.0));
+    assert!(close(out.adl_overshoot_usd, 1000.0));
     assert!(close(out.insurance_fund_end_usd, 65_000.0));
     assert_eq!(c.ws.ledger_total(), total0);
     assert_eq!(c.ws.net_open_interest(&model), vec![0]);

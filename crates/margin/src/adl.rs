@@ -109,18 +109,17 @@ pub fn pro_rata_shares(lots: i64, sizes: &[i64]) -> Vec<i64> {
     shares
 }
 
-/// ADL overshoot of one hand-over: the notional closed by ADL beyond what the deficit required.
-/// `adl_notional` was closed against counterparties, carrying `adl_loss` (the taker's loss
-/// against the mark on those lots, USD); the backstop could not cover `deficit` (USD) of the
-/// hand-over's loss. Closing `adl_notional × deficit / adl_loss` would have covered it; the rest
-/// is overshoot. With no deficit (ADL called while the fund could pay, e.g. by a position cap or
-/// a drawdown trigger) all of it is overshoot.
-pub fn adl_overshoot(adl_notional: f64, adl_loss: f64, deficit: f64) -> f64 {
+/// ADL overshoot of one hand-over: the notional closed by ADL beyond the deficit it had to
+/// cover. `adl_notional` (USD) was closed against counterparties to place lots whose loss
+/// against the mark, at the liquidated position's bankruptcy price, is `deficit` (USD, the
+/// shortfall those lots carried; 0 if they carried none). `max(0, notional − deficit)`: a queue
+/// that closes a whole winning position to cover a small shortfall overshoots by nearly all of
+/// it (the measure of the 2025-10-10 analyses, which compare the ADL taken with the shortfall).
+pub fn adl_overshoot(adl_notional: f64, deficit: f64) -> f64 {
     if adl_notional.is_nan() || adl_notional <= 0.0 {
         return 0.0;
     }
-    let needed = if adl_loss > 0.0 { adl_notional * (deficit.max(0.0) / adl_loss).min(1.0) } else { 0.0 };
-    (adl_notional - needed).max(0.0)
+    (adl_notional - deficit.max(0.0)).max(0.0)
 }
 
 /// ADL ranking score: higher is deleveraged first.
@@ -276,11 +275,11 @@ mod tests {
         // remainder (0.5 of the first).
         assert_eq!(pro_rata_shares(7, &[5, 3, 2]), vec![4, 2, 1]);
         assert_eq!(pro_rata_shares(3, &[0, 0]), vec![0, 0]);
-        // Overshoot: 1,000 of notional carrying a 100 loss, 40 of it uncovered → 400 needed,
-        // 600 overshoot; with no deficit all 1,000.
-        assert!((adl_overshoot(1000.0, 100.0, 40.0) - 600.0).abs() < 1e-12);
-        assert_eq!(adl_overshoot(1000.0, 100.0, 0.0), 1000.0);
-        assert_eq!(adl_overshoot(1000.0, 100.0, 500.0), 0.0);
+        // Overshoot: 1,000 of notional closed to cover a 40 deficit → 960; no deficit → all.
+        assert!((adl_overshoot(1000.0, 40.0) - 960.0).abs() < 1e-12);
+        assert_eq!(adl_overshoot(1000.0, 0.0), 1000.0);
+        assert_eq!(adl_overshoot(1000.0, 2000.0), 0.0);
+        assert_eq!(adl_overshoot(0.0, 5.0), 0.0);
         assert!(random_start(7, 3, 1) < 7 && random_start(0, 0, 0) == 0);
     }
 
