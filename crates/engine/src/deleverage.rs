@@ -32,6 +32,21 @@ impl Liquidator<'_> {
     /// venue's ADL trigger lets it take them, then to ADL, and whatever ADL cannot place to the
     /// backstop regardless (its equity may go negative: bad debt).
     pub(crate) fn hand_over(&mut self, u: Unit, slot: usize, lots: i64, pb: f64, kind: EventKind) {
+        self.hand_over_as(u, slot, lots, pb, kind, false);
+    }
+
+    /// [`Liquidator::hand_over`], with `adl_first` skipping the backstop: a unit deleveraged for
+    /// its negative equity (Hyperliquid, dYdX) goes to ADL position by position even once the
+    /// first close has brought its equity back to about zero.
+    pub(crate) fn hand_over_as(
+        &mut self,
+        u: Unit,
+        slot: usize,
+        lots: i64,
+        pb: f64,
+        kind: EventKind,
+        adl_first: bool,
+    ) {
         let model = self.model;
         let k = model.pos_market[slot] as usize;
         let spec = &model.markets[k];
@@ -57,7 +72,7 @@ impl Liquidator<'_> {
         // The taker's immediate mark-to-market loss on the whole hand-over.
         let loss = sign as f64 * (value as f64 * 1e-6 - worth);
         let fund_eq = self.ws.fund_equity(model);
-        let fund_lots = self.backstop_lots(u, k, sign, lots, loss, fund_eq, mark);
+        let fund_lots = if adl_first { 0 } else { self.backstop_lots(u, k, sign, lots, loss, fund_eq, mark) };
         // Value of the first `d` lots: the cumulative split keeps the parts summing to `value`.
         let cum = |d: i64| -> i64 { (value as i128 * d as i128 / lots as i128) as i64 };
         let mut done = 0i64;

@@ -140,12 +140,12 @@ impl Liquidator<'_> {
             // Hyperliquid and dYdX deleverage a unit whose value is negative (the vault's and the
             // book's steps are for units still worth something).
             if rb.adl.trigger == AdlTrigger::NegativeEquity && equity < 0.0 {
-                self.hand_over_unit(u, EventKind::FundTakeover);
+                self.hand_over_unit(u, EventKind::FundTakeover, true);
                 break;
             }
             if let Some(ratio) = rb.backstop_equity_ratio {
                 if equity < ratio * mm {
-                    self.hand_over_unit(u, EventKind::Backstop);
+                    self.hand_over_unit(u, EventKind::Backstop, false);
                     break;
                 }
             }
@@ -299,14 +299,15 @@ impl Liquidator<'_> {
         stepped
     }
 
-    /// Hands every open position of `u` to the backstop / ADL at its bankruptcy price.
-    fn hand_over_unit(&mut self, u: Unit, kind: EventKind) {
+    /// Hands every open position of `u` to the backstop / ADL at its bankruptcy price (straight to
+    /// ADL with `adl_first`).
+    fn hand_over_unit(&mut self, u: Unit, kind: EventKind, adl_first: bool) {
         let slots: Vec<usize> = self.unit_slots(u).collect();
         for s in slots {
             let (e, _) = self.ws.unit_margin(self.model, u);
             let lots = self.ws.size[s].abs();
             let pb = self.bankruptcy_price(u, s, e);
-            self.hand_over(u, s, lots, pb, kind);
+            self.hand_over_as(u, s, lots, pb, kind, adl_first);
         }
     }
 
