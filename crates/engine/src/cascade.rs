@@ -215,6 +215,11 @@ impl Cascade {
             notional: vec![Vec::new(); n_m],
             adl_notional: vec![0.0; n_m],
             fund_unwind: vec![0.0; n_m],
+            fund_unwind_pnl: vec![0.0; n_m],
+            adl_deficit: vec![0.0; n_m],
+            adl_overshoot: vec![0.0; n_m],
+            round_book_lots: vec![0; n_m],
+            fund_peak: fund_start,
             ..Default::default()
         };
         let mut liquidated_units: Vec<Unit> = Vec::new();
@@ -295,7 +300,12 @@ impl Cascade {
             for k in 0..n_m {
                 self.mids_before[k] = self.mid_price(model, k);
             }
-            let budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
+            let mut budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
+            // dYdX: at most the node's liquidation attempts per block; the rest wait.
+            if let Some(limits) = model.rulebook.block_limits {
+                budget = budget.min(limits.max_liquidations_per_block as usize);
+            }
+            totals.start_round();
             {
                 let mut liq = Liquidator {
                     model,
@@ -325,11 +335,16 @@ impl Cascade {
                     }
                 }
             }
-            // What the fund took over goes back into the book (the liquidation engine closes it).
-            let unwind = model.rulebook.backstop_unwind_per_round;
+            // What the fund took over goes back into the book at the rulebook's participation
+            // rate of the lots the book absorbed from liquidation orders this round.
+            let rate = model.rulebook.unwind.participation;
             for k in 0..n_m {
-                totals.fund_unwind[k] += self.ws.unwind_fund(model, k, unwind) as f64 * 1e-6;
+                let max_lots = (totals.round_book_lots[k] as f64 * rate).ceil() as i64;
+                let (value, pnl) = self.ws.unwind_fund(model, k, max_lots);
+                totals.fund_unwind[k] += value as f64 * 1e-6;
+                totals.fund_unwind_pnl[k] += pnl as f64 * 1e-6;
             }
+            totals.fund_peak = totals.fund_peak.max(self.ws.fund_equity(model));
             self.ws.arbitrage_round(model, &self.exo_level);
             if opts.keep_paths {
                 index_path.push(self.ws.index.clone());
@@ -354,6 +369,9 @@ impl Cascade {
                 notional_by_generation: std::mem::take(&mut totals.notional[k]),
                 adl_notional_usd: totals.adl_notional[k],
                 fund_unwind_usd: totals.fund_unwind[k],
+                fund_unwind_pnl_usd: totals.fund_unwind_pnl[k],
+                adl_deficit_usd: totals.adl_deficit[k],
+                adl_overshoot_usd: totals.adl_overshoot[k],
                 fund_inventory_lots: self.ws.fund_size[k],
                 index_start: index_start[k],
                 index_end: self.ws.index[k],
@@ -374,6 +392,11 @@ impl Cascade {
             insurance_fund_end_usd: fund_end,
             insurance_fund_min_usd: fund_min.min(fund_end),
             adl_notional_usd: totals.adl_notional.iter().sum(),
+            adl_deficit_usd: totals.adl_deficit.iter().sum(),
+            adl_overshoot_usd: totals.adl_overshoot.iter().sum(),
+            adl_counterparties: totals.adl_counterparties,
+            fund_unwind_pnl_usd: totals.fund_unwind_pnl.iter().sum(),
+            liquidation_retries: totals.retries,
             // Whatever the fund's equity cannot cover at the end marks is still uncovered.
             bad_debt_usd: (-fund_end).max(0.0),
             liquidation_fees_usd: totals.fees,

@@ -408,15 +408,24 @@ impl Workspace {
         self.touch_account(model.pos_account[slot]);
     }
 
-    /// Sends `fraction` of the fund's inventory in market `k` into the book as a market order
-    /// (the liquidation engine closing what the fund took over). The makers take the other
-    /// side. Returns the value traded, micro-USD.
-    pub(crate) fn unwind_fund(&mut self, model: &EngineModel, k: usize, fraction: f64) -> i64 {
+    /// Moves `amount` micro-USD from the insurance fund to a position's margin holder (dYdX: the
+    /// fund pays a liquidation fill worse than bankruptcy).
+    pub(crate) fn pay_slot_from_fund(&mut self, model: &EngineModel, slot: usize, amount: i64) {
+        *self.holder(model, slot) += amount;
+        self.fund_cash -= amount;
+        self.touch_account(model.pos_account[slot]);
+    }
+
+    /// Sends at most `max_lots` of the fund's inventory in market `k` into the book as an IOC
+    /// order (the backstop working out what it took over, at the rulebook's participation rate).
+    /// The makers take the other side. Returns the value traded and the P&L the sale realised
+    /// against the inventory's average takeover cost, both micro-USD.
+    pub(crate) fn unwind_fund(&mut self, model: &EngineModel, k: usize, max_lots: i64) -> (i64, i64) {
         let inv = self.fund_size[k];
-        if inv == 0 || fraction <= 0.0 {
-            return 0;
+        if inv == 0 || max_lots <= 0 {
+            return (0, 0);
         }
-        let lots = ((inv.abs() as f64 * fraction).ceil() as i64).clamp(1, inv.abs());
+        let lots = max_lots.min(inv.abs());
         let side = liq_domain::Side::closing(inv);
         let limit = match side {
             liq_domain::Side::Sell => 0,
@@ -424,15 +433,26 @@ impl Workspace {
         };
         let fill = self.impact[k].execute(side, lots, limit);
         if fill.filled_lots == 0 {
-            return 0;
+            return (0, 0);
         }
         let value = (fill.value_lot_ticks * model.markets[k].micros_per_lot_tick() as i128) as i64;
         let sign = inv.signum();
+        // Realised P&L: proceeds against the pro-rata share of the takeover cost, moved to the
+        // fund's cash so that the rest of the inventory keeps its average cost. The money
+        // identity holds: cash +pnl, cost basis −share, makers' basis +sign·value.
+        let cost_share = (self.fund_cost[k] as i128 * fill.filled_lots as i128 / inv.abs() as i128) as i64;
+        let mut pnl = sign * value - cost_share;
         self.fund_size[k] -= sign * fill.filled_lots;
-        self.fund_cost[k] -= sign * value;
+        self.fund_cost[k] -= cost_share;
+        if self.fund_size[k] == 0 {
+            // Nothing left to carry a basis: the rounding remainder is realised too.
+            pnl -= self.fund_cost[k];
+            self.fund_cost[k] = 0;
+        }
+        self.fund_cash += pnl;
         self.ext_size[k] += sign * fill.filled_lots;
         self.ext_cost[k] += sign * value;
-        value
+        (value, pnl)
     }
 
     /// Insurance fund equity (USD): cash + inventory marked to market + seized collateral.

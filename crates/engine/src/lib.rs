@@ -9,6 +9,7 @@
 
 pub mod arbitrage;
 pub mod cascade;
+mod deleverage;
 pub mod index;
 pub mod ledger;
 pub mod liquidate;

@@ -1,32 +1,28 @@
 //! The liquidation engine: what happens to one margin unit found below maintenance.
 //!
-//! One step, repeated while the unit stays below maintenance (within a cooldown, in full):
-//! pick the position with the largest maintenance margin; let the rulebook say how many lots
-//! this step closes; compute the unit's bankruptcy price for that market (the mark at which its
-//! equity would be zero, other marks held); send an IOC order limited at that price to the
-//! market's impact model; book the fills against the external makers and charge the liquidation
-//! fee; hand what the book did not take to the insurance fund at the bankruptcy price while the
-//! fund's equity can carry the loss, then to auto-deleveraging of the highest-ranked opposite
-//! positions, and whatever is left to the fund anyway, counting the fund's equity that goes below
-//! zero is reported as **bad debt**. A unit whose equity fell below the backstop ratio (Hyperliquid) skips the
-//! book and goes to the backstop whole. When a unit is fully closed its surplus goes to the fund
-//! (Binance, Bybit) or stays with the user, volatile collateral covers a negative wallet, and the
-//! fund covers any remainder, so no account ends with silently negative equity.
+//! Per step, repeated while the unit stays below maintenance: pick the position with the
+//! largest maintenance margin; let the rulebook say how many lots this step closes (dYdX: within
+//! its per-block limits); send a liquidation order (IOC, or Bybit's FillOrKill) limited at the
+//! bankruptcy price or at dYdX's fillable price; book the fills against the external makers and
+//! charge the liquidation fee. What follows is the venue's (`AfterOrder`): the rest of the
+//! position to the backstop at bankruptcy (Binance, Bybit), the unfilled part to the backstop and
+//! another slice (Hyperliquid), or nothing — the unit is retried next round (dYdX). Bybit's
+//! lowest-tier positions and units under Hyperliquid's 2/3-of-maintenance line go to the backstop
+//! without an order. A unit with negative equity on a venue whose ADL triggers on it
+//! (Hyperliquid, dYdX) is deleveraged. The hand-over to the backstop and ADL is
+//! `Liquidator::hand_over` in `deleverage.rs`, with the ADL queue and counterparties. When a
+//! unit is fully closed its surplus goes to the fund (Binance, Bybit) or stays with the user,
+//! volatile collateral covers a negative wallet, and the fund covers any remainder, so no account
+//! ends with silently negative equity; the fund's negative equity is the **bad debt**.
 
 use crate::ledger::{Counterparty, Workspace};
 use crate::model::{EngineModel, Unit};
 use crate::outcome::{EventKind, LiquidationEvent};
 use liq_domain::Side;
 use liq_impact::PriceImpact;
-use liq_margin::adl_score;
+use liq_margin::rulebook::{fillable_price, AdlTrigger, AfterOrder, OrderKind, OrderLimit};
 
-/// ADL queue of one market and side, built lazily once per round.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct AdlQueue {
-    built_for: Option<u32>,
-    slots: Vec<(f64, u32)>,
-    cursor: usize,
-}
+pub(crate) use crate::deleverage::AdlQueue;
 
 /// Accumulators of one run.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +36,31 @@ pub(crate) struct RunTotals {
     pub adl_notional: Vec<f64>,
     /// Per market: value the fund sent back into the book, USD.
     pub fund_unwind: Vec<f64>,
+    /// Per market: P&L the fund realised on what it sent back, against its takeover cost, USD.
+    pub fund_unwind_pnl: Vec<f64>,
+    /// Per market: the shortfall ADL had to cover (loss at bankruptcy of the lots it took), USD.
+    pub adl_deficit: Vec<f64>,
+    /// Per market: ADL notional closed beyond that deficit, USD.
+    pub adl_overshoot: Vec<f64>,
+    /// ADL closes (one per counterparty position and hand-over).
+    pub adl_counterparties: u64,
+    /// dYdX: liquidation orders that left lots unfilled for the next round.
+    pub retries: u64,
     pub fees: f64,
+    /// Per market: lots the book absorbed from liquidation orders this round (the volume the
+    /// backstop's unwind participates in).
+    pub round_book_lots: Vec<i64>,
+    /// Highest fund equity seen in the run (Bybit's 8-hour maximum; a run is shorter than 8 h).
+    pub fund_peak: f64,
+    /// Bybit: whether the drawdown ADL is on (it stops only above the stop ratio).
+    pub drawdown_adl_on: bool,
+}
+
+impl RunTotals {
+    /// Clears the per-round counters.
+    pub fn start_round(&mut self) {
+        self.round_book_lots.iter_mut().for_each(|x| *x = 0);
+    }
 }
 
 /// One run's view: model, mutable state, ADL queues, totals.
@@ -60,7 +80,7 @@ pub(crate) struct Liquidator<'a> {
 }
 
 impl Liquidator<'_> {
-    fn record(&mut self, e: LiquidationEvent) {
+    pub(crate) fn record(&mut self, e: LiquidationEvent) {
         if e.kind.liquidates() {
             let row = &mut self.totals.notional[e.market as usize];
             let g = e.generation as usize;
@@ -104,6 +124,10 @@ impl Liquidator<'_> {
     pub fn liquidate_unit(&mut self, u: Unit) -> bool {
         let rb = &self.model.rulebook;
         let mut stepped = false;
+        // dYdX: one order per position per block, and the subaccount's notional cap per block.
+        let mut ordered: Vec<usize> = Vec::new();
+        let mut liquidated_usd = 0.0;
+        let mut wait = false;
         loop {
             if !self.ws.unit_open(self.model, u) {
                 break;
@@ -113,21 +137,22 @@ impl Liquidator<'_> {
                 break;
             }
             stepped = true;
+            // Hyperliquid and dYdX deleverage a unit whose value is negative (the vault's and the
+            // book's steps are for units still worth something).
+            if rb.adl.trigger == AdlTrigger::NegativeEquity && equity < 0.0 {
+                self.hand_over_unit(u, EventKind::FundTakeover, true);
+                break;
+            }
             if let Some(ratio) = rb.backstop_equity_ratio {
                 if equity < ratio * mm {
-                    let slots: Vec<usize> = self.unit_slots(u).collect();
-                    for s in slots {
-                        let (e, _) = self.ws.unit_margin(self.model, u);
-                        let lots = self.ws.size[s].abs();
-                        let pb = self.bankruptcy_price(u, s, e);
-                        self.takeover_or_adl(u, s, lots, pb, EventKind::Backstop);
-                    }
+                    self.hand_over_unit(u, EventKind::Backstop, false);
                     break;
                 }
             }
             // The position carrying the most maintenance margin goes first.
             let Some(slot) = self
                 .unit_slots(u)
+                .filter(|s| !ordered.contains(s))
                 .max_by(|&a, &b| self.position_mm(a).total_cmp(&self.position_mm(b)).then(b.cmp(&a)))
             else {
                 break;
@@ -136,16 +161,41 @@ impl Liquidator<'_> {
             let spec = &self.model.markets[k];
             let mark = self.ws.marks[k];
             let size = self.ws.size[slot];
-            // Within a venue's cooldown after a partial slice, the whole position goes.
-            let close =
-                rb.next_close_lots_after(&spec.ladder, size, spec.lot_size, mark, self.since_last_partial(u));
             let pb = self.bankruptcy_price(u, slot, equity);
+            let notional = size.abs() as f64 * spec.lot_size * mark;
+            // Bybit: the lowest risk-limit tier is taken over at bankruptcy without an order.
+            if rb.lowest_tier_to_backstop && spec.ladder.tier_index(notional) == 0 {
+                self.hand_over(u, slot, size.abs(), pb, EventKind::FundTakeover);
+                continue;
+            }
+            let close = match rb.block_limits {
+                Some(limits) => {
+                    let cap = limits.max_notional_this_block(notional, liquidated_usd);
+                    if cap <= 0.0 {
+                        wait = true;
+                        break;
+                    }
+                    if cap >= notional {
+                        size.abs()
+                    } else {
+                        ((cap / (spec.lot_size * mark)).floor() as i64).clamp(1, size.abs())
+                    }
+                }
+                // Within a venue's cooldown after a partial slice, the whole position goes.
+                None => rb.next_close_lots_after(
+                    &spec.ladder,
+                    size,
+                    spec.lot_size,
+                    mark,
+                    self.since_last_partial(u),
+                ),
+            };
             let side = Side::closing(size);
-            // Never trade through bankruptcy: a sell may not fill below it, a buy not above.
+            let limit_price = self.order_limit_price(slot, equity, mm, pb, close);
             let limit = match side {
-                Side::Sell => (pb / spec.tick_size).ceil().max(0.0) as i64,
+                Side::Sell => (limit_price / spec.tick_size).ceil().max(0.0) as i64,
                 Side::Buy => {
-                    let t = (pb / spec.tick_size).floor();
+                    let t = (limit_price / spec.tick_size).floor();
                     if t >= i64::MAX as f64 {
                         i64::MAX
                     } else {
@@ -153,11 +203,37 @@ impl Liquidator<'_> {
                     }
                 }
             };
-            let fill = self.ws.impact[k].execute(side, close, limit);
+            let fill = match rb.order_kind {
+                OrderKind::ImmediateOrCancel => self.ws.impact[k].execute(side, close, limit),
+                OrderKind::FillOrKill => {
+                    // Fill in full or not at all: try on a copy of the book, keep it if it filled.
+                    let mut probe = self.ws.impact[k].clone();
+                    let f = probe.execute(side, close, limit);
+                    if f.filled_lots == close {
+                        self.ws.impact[k] = probe;
+                        f
+                    } else {
+                        liq_impact::Fill::default()
+                    }
+                }
+            };
             if fill.filled_lots > 0 {
+                self.totals.round_book_lots[k] += fill.filled_lots;
                 let value = (fill.value_lot_ticks * spec.micros_per_lot_tick() as i128) as i64;
+                liquidated_usd += value as f64 * 1e-6;
                 self.ws.close_slot(self.model, slot, fill.filled_lots, value, Counterparty::External(k));
                 self.recheck_slot_unit(slot);
+                let mut fund_flow = 0.0;
+                if rb.fund_pays_below_bankruptcy {
+                    // dYdX: a fill worse than bankruptcy is paid by the fund (the limit kept it
+                    // within what the fund holds).
+                    let (e_after, _) = self.ws.unit_margin(self.model, u);
+                    if e_after < 0.0 {
+                        let pay = Money_from_f64(-e_after);
+                        self.ws.pay_slot_from_fund(self.model, slot, pay);
+                        fund_flow -= pay as f64 * 1e-6;
+                    }
+                }
                 let mut fee = 0i64;
                 if rb.charges_liquidation_fee {
                     let (e_after, _) = self.ws.unit_margin(self.model, u);
@@ -178,11 +254,37 @@ impl Liquidator<'_> {
                     pb,
                     EventKind::MarketFill,
                 );
-                self.record(LiquidationEvent { liquidation_fee_usd: fee_usd, fund_flow_usd: fee_usd, ..e });
+                self.record(LiquidationEvent {
+                    liquidation_fee_usd: fee_usd,
+                    fund_flow_usd: fee_usd + fund_flow,
+                    ..e
+                });
             }
             let unfilled = close - fill.filled_lots;
-            if unfilled > 0 {
-                self.takeover_or_adl(u, slot, unfilled, pb, EventKind::FundTakeover);
+            match rb.after_order {
+                AfterOrder::TakeoverRest => {
+                    // One order; if the unit is still below maintenance after it (a killed FOK
+                    // changes nothing), the rest of the position goes to the backstop at its
+                    // bankruptcy price. A unit the order restored keeps the rest.
+                    let (e, m) = self.ws.unit_margin(self.model, u);
+                    let rest = self.ws.size[slot].abs();
+                    if rest > 0 && e < m {
+                        let pb = self.bankruptcy_price(u, slot, e);
+                        self.hand_over(u, slot, rest, pb, EventKind::FundTakeover);
+                    }
+                }
+                AfterOrder::TakeoverUnfilledThenStep => {
+                    if unfilled > 0 {
+                        self.hand_over(u, slot, unfilled, pb, EventKind::FundTakeover);
+                    }
+                }
+                AfterOrder::RetryNextRound => {
+                    ordered.push(slot);
+                    if unfilled > 0 {
+                        self.totals.retries += 1;
+                        wait = true;
+                    }
+                }
             }
             if close < size.abs() && rb.cooldown_s() > 0.0 {
                 self.ws.last_partial.push((u, self.step));
@@ -190,8 +292,58 @@ impl Liquidator<'_> {
         }
         if stepped && !self.ws.unit_open(self.model, u) {
             self.settle_closed_unit(u, true);
+        } else if stepped && (wait || !ordered.is_empty()) {
+            // dYdX: what the block's limits or the book left is liquidated again next round.
+            self.ws.recheck_unit(u);
         }
         stepped
+    }
+
+    /// Hands every open position of `u` to the backstop / ADL at its bankruptcy price (straight to
+    /// ADL with `adl_first`).
+    fn hand_over_unit(&mut self, u: Unit, kind: EventKind, adl_first: bool) {
+        let slots: Vec<usize> = self.unit_slots(u).collect();
+        for s in slots {
+            let (e, _) = self.ws.unit_margin(self.model, u);
+            let lots = self.ws.size[s].abs();
+            let pb = self.bankruptcy_price(u, s, e);
+            self.hand_over_as(u, s, lots, pb, kind, adl_first);
+        }
+    }
+
+    /// The price the liquidation order of `lots` of `slot` is limited at: the bankruptcy price
+    /// `pb`, or dYdX's fillable price, kept where the fund can pay what a fill below bankruptcy
+    /// costs (a fill the fund cannot pay is rejected, `IsValidInsuranceFundDelta`; bounding the
+    /// limit so that even the worst lot is payable is the conservative form of that check).
+    fn order_limit_price(&self, slot: usize, equity: f64, mm: f64, pb: f64, lots: i64) -> f64 {
+        let rb = &self.model.rulebook;
+        let OrderLimit::FillablePrice { bankruptcy_adjustment, spread_to_maintenance_ratio } = rb.order_limit
+        else {
+            return pb;
+        };
+        let k = self.model.pos_market[slot] as usize;
+        let spec = &self.model.markets[k];
+        let mark = self.ws.marks[k];
+        let q = self.ws.size[slot] as f64 * spec.lot_size;
+        let fp = fillable_price(
+            q,
+            mark,
+            equity,
+            mm,
+            self.position_mm(slot),
+            bankruptcy_adjustment,
+            spread_to_maintenance_ratio,
+        );
+        if !rb.fund_pays_below_bankruptcy {
+            return if q > 0.0 { fp.max(pb) } else { fp.min(pb) };
+        }
+        let qty = lots as f64 * spec.lot_size;
+        let room = self.ws.fund_equity(self.model).max(0.0) / qty.max(f64::MIN_POSITIVE);
+        if q > 0.0 {
+            fp.max(pb - room).max(0.0)
+        } else {
+            fp.min(pb + room)
+        }
     }
 
     fn position_mm(&self, s: usize) -> f64 {
@@ -212,7 +364,7 @@ impl Liquidator<'_> {
         }
     }
 
-    fn recheck_slot_unit(&mut self, slot: usize) {
+    pub(crate) fn recheck_slot_unit(&mut self, slot: usize) {
         let u = if self.model.pos_isolated[slot] {
             Unit::isolated(slot as u32)
         } else {
@@ -222,92 +374,15 @@ impl Liquidator<'_> {
     }
 
     /// Whether closing `lots` of `slot` leaves the unit with no open position.
-    fn closes_unit(&self, u: Unit, slot: usize, lots: i64) -> bool {
+    pub(crate) fn closes_unit(&self, u: Unit, slot: usize, lots: i64) -> bool {
         lots == self.ws.size[slot].abs() && self.unit_slots(u).all(|s| s == slot)
-    }
-
-    /// Hands `lots` of `slot` over at bankruptcy: to the fund while its equity carries the loss,
-    /// then to ADL, then to the fund regardless (bad debt).
-    fn takeover_or_adl(&mut self, u: Unit, slot: usize, lots: i64, pb: f64, kind: EventKind) {
-        let model = self.model;
-        let k = model.pos_market[slot] as usize;
-        let spec = &model.markets[k];
-        let mark = self.ws.marks[k];
-        let sign = self.ws.size[slot].signum();
-        // Total value of the hand-over. Closing the unit's last lots uses the exact value that
-        // brings its equity to zero, so rounding the bankruptcy price to a tick cannot leave a
-        // few micro-dollars of negative equity behind.
-        let value: i64 = if self.closes_unit(u, slot, lots) {
-            // Holder after the close = fixed + sign × value, with fixed = margin − cost basis.
-            let fixed = match u.isolated_slot() {
-                Some(_) => self.ws.iso_margin[slot],
-                None => {
-                    let a = model.pos_account[slot];
-                    self.ws.wallet[a as usize] + Money_from_f64(self.ws.collateral_value(model, a))
-                }
-            } - self.ws.cost[slot];
-            (-sign * fixed).max(0)
-        } else {
-            spec.value(lots, spec.ticks(pb)).0.max(0)
-        };
-        let worth = lots as f64 * spec.lot_size * mark;
-        // The taker's immediate mark-to-market loss on the whole hand-over.
-        let loss = sign as f64 * (value as f64 * 1e-6 - worth);
-        let fund_eq = self.ws.fund_equity(model);
-        let fund_lots = if loss <= 0.0 || fund_eq >= loss {
-            lots
-        } else {
-            ((lots as f64 * fund_eq.max(0.0) / loss).floor() as i64).clamp(0, lots)
-        };
-        let mut done = 0i64;
-        let mut done_value = 0i64;
-        // Value of the next `n` lots: the cumulative split keeps the parts summing to `value`.
-        let part = |done: i64, n: i64| -> i64 {
-            ((value as i128 * (done + n) as i128) / lots as i128
-                - (value as i128 * done as i128) / lots as i128) as i64
-        };
-        if fund_lots > 0 {
-            let v = part(done, fund_lots);
-            self.fund_take(u, slot, fund_lots, v, pb, kind);
-            done += fund_lots;
-            done_value += v;
-        }
-        // ADL against the opposite side, best-ranked first.
-        while done < lots {
-            let Some(c) = self.next_adl_counterparty(k, -sign, model.pos_account[slot]) else { break };
-            let n = (lots - done).min(self.ws.size[c as usize].abs());
-            let v = part(done, n);
-            self.ws.close_slot(model, slot, n, v, Counterparty::Slot(c));
-            self.recheck_slot_unit(slot);
-            self.recheck_slot_unit(c as usize);
-            // A deleveraged position closed at the bankruptcy price of another can leave its own
-            // unit, once empty, below zero: settle it like any closed unit (no surplus rule, it
-            // was not liquidated).
-            let cu = if model.pos_isolated[c as usize] {
-                Unit::isolated(c)
-            } else {
-                Unit::cross(model.pos_account[c as usize])
-            };
-            if !self.ws.unit_open(model, cu) {
-                self.settle_closed_unit(cu, false);
-            }
-            self.totals.adl_notional[k] += v as f64 * 1e-6;
-            let e = self.close_event(u, slot, sign, n, v, pb, EventKind::Adl);
-            self.record(LiquidationEvent { counterparty: Some(model.pos_account[c as usize]), ..e });
-            done += n;
-            done_value += v;
-        }
-        if done < lots {
-            let v = value - done_value;
-            self.fund_take(u, slot, lots - done, v, pb, kind);
-        }
     }
 
     /// The event of closing `lots` of `slot` (whose size had sign `sign` before the close) at
     /// total value `value` (micro-USD), at the round's mark; fees, fund flow and counterparty
     /// are zero/none for the caller to set.
     #[allow(clippy::too_many_arguments)]
-    fn close_event(
+    pub(crate) fn close_event(
         &self,
         u: Unit,
         slot: usize,
@@ -340,7 +415,7 @@ impl Liquidator<'_> {
 
     /// The fund takes `lots` of `slot` at total value `v` (its equity may go below zero: that is
     /// the bad debt the outcome reports).
-    fn fund_take(&mut self, u: Unit, slot: usize, lots: i64, v: i64, pb: f64, kind: EventKind) {
+    pub(crate) fn fund_take(&mut self, u: Unit, slot: usize, lots: i64, v: i64, pb: f64, kind: EventKind) {
         let model = self.model;
         let k = model.pos_market[slot] as usize;
         let sign = self.ws.size[slot].signum();
@@ -352,59 +427,10 @@ impl Liquidator<'_> {
         self.record(LiquidationEvent { fund_flow_usd: after - before, ..e });
     }
 
-    /// The highest-ranked open position on `side_sign` in market `k` outside `exclude_account`.
-    fn next_adl_counterparty(&mut self, k: usize, side_sign: i64, exclude_account: u32) -> Option<u32> {
-        let qi = usize::from(side_sign < 0);
-        if self.adl[k][qi].built_for != Some(self.step) {
-            self.build_adl_queue(k, side_sign);
-        }
-        let q = &mut self.adl[k][qi];
-        while q.cursor < q.slots.len() {
-            let c = q.slots[q.cursor].1;
-            let size = self.ws.size[c as usize];
-            if size.signum() == side_sign && self.model.pos_account[c as usize] != exclude_account {
-                return Some(c);
-            }
-            q.cursor += 1;
-        }
-        None
-    }
-
-    /// Ranks every open position on one side of a market by the venues' ADL score at the current
-    /// marks. O(positions in the market), once per market, side and round, and only when the
-    /// fund is exhausted.
-    fn build_adl_queue(&mut self, k: usize, side_sign: i64) {
-        let model = self.model;
-        let spec = &model.markets[k];
-        let mark = self.ws.marks[k];
-        let qi = usize::from(side_sign < 0);
-        let mut slots = std::mem::take(&mut self.adl[k][qi].slots);
-        slots.clear();
-        for &s in &model.index.slots_by_market[k] {
-            let size = self.ws.size[s as usize];
-            if size.signum() != side_sign {
-                continue;
-            }
-            let unit = if model.pos_isolated[s as usize] {
-                Unit::isolated(s)
-            } else {
-                Unit::cross(model.pos_account[s as usize])
-            };
-            let (equity, _) = self.ws.unit_margin(model, unit);
-            let value = size as f64 * spec.lot_size * mark;
-            let cost = self.ws.cost[s as usize] as f64 * 1e-6;
-            let pnl_fraction = if cost != 0.0 { (value - cost) / cost.abs() } else { 0.0 };
-            let effective_leverage = if equity > 0.0 { value.abs() / equity } else { f64::INFINITY };
-            slots.push((adl_score(pnl_fraction, effective_leverage), s));
-        }
-        slots.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.adl[k][qi] = AdlQueue { built_for: Some(self.step), slots, cursor: 0 };
-    }
-
     /// After a unit's last position is closed: surplus to the fund (if it was liquidated under a
     /// surplus-to-fund rulebook) or back to the user, collateral covering a negative wallet, the
     /// fund covering the rest.
-    fn settle_closed_unit(&mut self, u: Unit, liquidated: bool) {
+    pub(crate) fn settle_closed_unit(&mut self, u: Unit, liquidated: bool) {
         let model = self.model;
         let account = model.unit_account(u);
         let rb_surplus = liquidated && model.rulebook.surplus_to_fund;
@@ -516,6 +542,6 @@ impl Liquidator<'_> {
 /// USD → micro-USD, rounded.
 #[allow(non_snake_case)]
 #[inline]
-fn Money_from_f64(usd: f64) -> i64 {
+pub(crate) fn Money_from_f64(usd: f64) -> i64 {
     liq_domain::Money::from_usd(usd).0
 }

@@ -78,6 +78,12 @@ pub struct MarketOutcome {
     pub adl_notional_usd: f64,
     /// Value of taken-over inventory the fund sent back into the book, USD.
     pub fund_unwind_usd: f64,
+    /// P&L the fund realised on what it sent back, against its takeover cost, USD.
+    pub fund_unwind_pnl_usd: f64,
+    /// The shortfall ADL had to cover in this market, USD.
+    pub adl_deficit_usd: f64,
+    /// ADL notional closed beyond that deficit, USD.
+    pub adl_overshoot_usd: f64,
     /// The fund's inventory after the run, lots (signed).
     pub fund_inventory_lots: i64,
     /// Index price at the start and at the end of the run.
@@ -118,6 +124,20 @@ pub struct Outcome {
     pub insurance_fund_end_usd: f64,
     pub insurance_fund_min_usd: f64,
     pub adl_notional_usd: f64,
+    /// The shortfall ADL had to cover, USD: the loss against the mark, at bankruptcy, of the lots
+    /// handed to ADL.
+    pub adl_deficit_usd: f64,
+    /// ADL overshoot: notional closed by ADL beyond that deficit, USD (`Σ max(0, notional −
+    /// deficit)` per hand-over).
+    pub adl_overshoot_usd: f64,
+    /// ADL closes, one per counterparty position and hand-over (the counterparties are in the
+    /// event log).
+    pub adl_counterparties: u64,
+    /// P&L the fund realised unwinding its taken-over inventory, USD (the unsold rest is in the
+    /// fund's end equity at the end marks).
+    pub fund_unwind_pnl_usd: f64,
+    /// dYdX: liquidation orders that left lots for the next round (block).
+    pub liquidation_retries: u64,
     /// Loss no one covers: the fund's negative equity at the end marks, after fees, surplus,
     /// takeovers and ADL.
     pub bad_debt_usd: f64,

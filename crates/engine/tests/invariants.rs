@@ -94,9 +94,11 @@ proptest! {
         venue in venue_strategy(),
         s0 in -0.25f64..0.1,
         s1 in -0.25f64..0.1,
-        fund in prop_oneof![Just(0.0), 0.0f64..5_000.0],
+        // Above 10,000 Bybit's drawdown trigger can fire.
+        fund in prop_oneof![Just(0.0), 0.0f64..5_000.0, 10_000.0f64..40_000.0],
+        pro_rata in any::<bool>(),
     ) {
-        check_ledger_invariants(seed, n, venue, s0, s1, fund)?;
+        check_ledger_invariants(seed, n, venue, s0, s1, fund, pro_rata)?;
     }
 
     #[test]
@@ -133,9 +135,13 @@ fn check_ledger_invariants(
     s0: f64,
     s1: f64,
     fund: f64,
+    pro_rata: bool,
 ) -> Result<(), proptest::test_runner::TestCaseError> {
     let s = random_scenario(seed, n, venue, [s0, s1], fund);
-    let model = EngineModel::new(&s).unwrap();
+    let mut model = EngineModel::new(&s).unwrap();
+    if pro_rata {
+        model.rulebook.adl.policy = liq_margin::rulebook::AdlPolicy::ProRata;
+    }
     let mut c = Cascade::new(&model);
     let total0 = c.ws.ledger_total();
     let coll0 = c.ws.collateral_totals(&model);
@@ -162,13 +168,35 @@ fn check_ledger_invariants(
                 );
             }
         }
+        // Every ADL close names its counterparty, another account; the overshoot never exceeds
+        // the ADL notional.
+        for e in out.events.iter().filter(|e| e.kind == liq_engine::EventKind::Adl) {
+            prop_assert!(e.counterparty.is_some_and(|c| c != e.account));
+        }
+        prop_assert!(out.adl_overshoot_usd <= out.adl_notional_usd + 1e-6);
+        prop_assert!(
+            out.adl_counterparties as usize
+                == out.events.iter().filter(|e| e.kind == liq_engine::EventKind::Adl).count()
+        );
         // Bad debt is exactly the fund's uncovered deficit, never negative.
         prop_assert!(out.bad_debt_usd >= 0.0);
         prop_assert!((out.bad_debt_usd - (-out.insurance_fund_end_usd).max(0.0)).abs() < 1e-9);
-        // Fills never beyond bankruptcy: a liquidated long never sells below it.
+        // Fills never beyond the order's limit: a liquidated long never sells below bankruptcy,
+        // or on dYdX below the fillable price, which is at most SMMR × mmr below the oracle price
+        // (the fund pays what lies below bankruptcy, so the unit is never left negative).
         for e in &out.events {
             if e.kind == liq_engine::EventKind::MarketFill && e.lots < 0 {
-                prop_assert!(e.price >= e.bankruptcy_price - model.markets[e.market as usize].tick_size);
+                let spec = &model.markets[e.market as usize];
+                let floor = match model.rulebook.order_limit {
+                    liq_margin::rulebook::OrderLimit::FillablePrice {
+                        spread_to_maintenance_ratio, ..
+                    } => {
+                        let mmr = spec.ladder.tiers().iter().map(|t| t.mmr).fold(0.0, f64::max);
+                        e.bankruptcy_price.min(e.mark * (1.0 - spread_to_maintenance_ratio * mmr))
+                    }
+                    liq_margin::rulebook::OrderLimit::Bankruptcy => e.bankruptcy_price,
+                };
+                prop_assert!(e.price >= floor - spec.tick_size, "fill {} below {}", e.price, floor);
             }
         }
     }
@@ -187,6 +215,7 @@ fn regressions() {
         0.0,
         -0.2314477300496096,
         794.4133559397893,
+        false,
     )
     .unwrap();
     check_ledger_invariants(
@@ -196,6 +225,7 @@ fn regressions() {
         0.08675688831784868,
         0.018437365877614267,
         0.0,
+        false,
     )
     .unwrap();
 }

@@ -63,7 +63,13 @@ proptest! {
     #[test]
     fn zero_impact_equals_first_order_scan(seed in any::<u64>(), n in 1usize..80, crash in 0.0f64..0.3, steps in 2usize..30) {
         let s = population(seed, n, VenuePreset::Dydx, 1e12);
-        let model = EngineModel::new(&s).unwrap();
+        let mut model = EngineModel::new(&s).unwrap();
+        // dYdX's full close without its per-block limits, retries and negative-equity
+        // deleveraging: every triggered unit closes in its step.
+        model.rulebook.block_limits = None;
+        model.rulebook.after_order = liq_margin::rulebook::AfterOrder::TakeoverUnfilledThenStep;
+        model.rulebook.order_limit = liq_margin::rulebook::OrderLimit::Bankruptcy;
+        model.rulebook.adl.trigger = liq_margin::rulebook::AdlTrigger::FundCannotTake { position_cap_of_fund: None };
         // Linear crash to −crash and back half-way.
         let levels: Vec<f64> = (0..steps).map(|t| {
             let x = (t + 1) as f64 / steps as f64;
@@ -79,7 +85,7 @@ proptest! {
     #[test]
     fn path_ledger_invariants(seed in any::<u64>(), n in 1usize..80, crash in 0.0f64..0.3, steps in 1usize..40,
                               limit in prop_oneof![Just(None), (1u32..5).prop_map(Some)],
-                              venue in prop_oneof![Just(VenuePreset::Binance), Just(VenuePreset::Hyperliquid), Just(VenuePreset::Bybit)]) {
+                              venue in prop_oneof![Just(VenuePreset::Binance), Just(VenuePreset::Hyperliquid), Just(VenuePreset::Bybit), Just(VenuePreset::Dydx)]) {
         let s = population(seed, n, venue, 50.0);
         let model = EngineModel::new(&s).unwrap();
         let levels: Vec<f64> = (0..steps).map(|t| 1.0 - crash * (t + 1) as f64 / steps as f64).collect();

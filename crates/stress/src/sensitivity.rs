@@ -13,7 +13,7 @@
 //! | arbitrage capacity | ×0.25 | ×4 | an order of magnitude around the argued default |
 //! | arbitrage latency | 0 s | 0.5 s | co-located to a slow desk (within a 1-s round) |
 //! | arbitrage fees | 0 | ×2 | top-tier rebates to twice the retail schedule |
-//! | backstop unwind per round | 0.05 | 1 | a vault's slow unwind to the whole inventory at once |
+//! | backstop unwind participation (of the round's book-absorbed liquidation lots) | 0.02 | 1 | a vault's slow unwind to matching all liquidation flow |
 //! | leverage (median of the population) | ×0.67 | ×1.5 | 8× to 18× around the default's 12× |
 
 use liq_domain::{Account, BookSpec, Scenario};
@@ -177,12 +177,12 @@ pub fn sensitivity(
     }
     // The unwind rate lives in the rulebook, which the model derives from the venue: it is set on
     // the model, not the scenario (see `evaluate`).
-    let unwind_lo = 0.05f64;
+    let unwind_lo = 0.02f64;
     let unwind_hi = 1.0f64;
     let eval = |s: &Scenario, unwind: Option<f64>| -> Result<(f64, f64), String> {
         let mut model = EngineModel::new(s).map_err(|e| e.to_string())?;
         if let Some(u) = unwind {
-            model.rulebook.backstop_unwind_per_round = u;
+            model.rulebook.unwind.participation = u;
         }
         let r = Cascade::new(&model).report(&model);
         Ok((r.summary.second_order_notional_usd, r.summary.liquidated_notional_usd))
