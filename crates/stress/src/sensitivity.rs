@@ -221,7 +221,7 @@ pub fn sensitivity(
             (params[r].0.clone(), params[r].1.clone(), params[r].2.clone())
         } else if r == unwind_row {
             (
-                "backstop unwind per round".to_string(),
+                "backstop unwind participation".to_string(),
                 format!("{unwind_lo}"),
                 format!("{unwind_hi} (base {unwind_base})"),
             )
