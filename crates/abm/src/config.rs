@@ -316,9 +316,14 @@ fn lat(field: &str, l: &LatencyCfg) -> Result<(), ConfigError> {
     non_neg(&format!("{field}.jitter_us"), l.jitter_us)
 }
 
+/// Bounds on the knobs that size the simulation's work, and their checks.
+pub mod limits;
+
 impl AbmConfig {
-    /// Checks every field; the error names the first bad one (`makers.requote_ms`).
+    /// Checks every field; the error names the first bad one (`makers.requote_ms`). Bounds that
+    /// size the simulation's work are in [`limits`].
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_work()?;
         let m = &self.market;
         pos("market.tick_size", m.tick_size)?;
         pos("market.lot_size", m.lot_size)?;
@@ -494,5 +499,38 @@ mod tests {
         let mut c = default_config();
         c.market.lot_size = 0.0000001;
         assert_eq!(c.validate().unwrap_err().field, "market.lot_size");
+    }
+
+    /// Issue 14: patches that hung (`wake_ms` subnormal, `vol_activity_exponent` huge) or
+    /// aborted on allocation (`limit_rate_per_s` huge) are refused, naming the field; the bounds
+    /// themselves are accepted.
+    #[test]
+    fn work_sizing_knobs_are_bounded() {
+        let refused = |f: fn(&mut AbmConfig)| {
+            let mut c = default_config();
+            f(&mut c);
+            c.validate().unwrap_err().field
+        };
+        assert_eq!(refused(|c| c.arbitrageur.wake_ms = 5e-324), "arbitrageur.wake_ms");
+        assert_eq!(refused(|c| c.noise.vol_activity_exponent = 1e300), "noise.vol_activity_exponent");
+        assert_eq!(refused(|c| c.noise.limit_rate_per_s = 1e300), "noise.limit_rate_per_s");
+        assert_eq!(refused(|c| c.noise.accounts = 4_294_967_295), "noise.accounts");
+        assert_eq!(refused(|c| c.makers.levels = 1 << 40), "makers.levels");
+        // Fuzz find: lot_size 1e12 overflowed the ledger's micro-dollars.
+        assert_eq!(refused(|c| c.market.lot_size = 1e12), "market.lot_size");
+        assert_eq!(refused(|c| c.execution.size_cap_lots = i64::MAX), "execution.size_cap_lots");
+        assert_eq!(refused(|c| c.market.tick_size = 1.7e308), "market.tick_size");
+        assert_eq!(refused(|c| c.market.symbol = "BDT".into()), "market.symbol");
+        assert_eq!(refused(|c| c.noise.hawkes_decays_s[0] = 5e-324), "noise.hawkes_decays_s[0]");
+        assert_eq!(refused(|c| c.leveraged.topup_mean = 1e308), "leveraged.notional_sigma");
+        assert_eq!(refused(|c| c.leveraged.notional_sigma = 1.7e308), "leveraged.notional_sigma");
+        let mut c = default_config();
+        c.arbitrageur.wake_ms = limits::MIN_PERIOD_MS;
+        c.noise.limit_rate_per_s = limits::MAX_RATE_PER_S;
+        // 16/s × 8^γ = 1000/s at γ = log8(62.5) = 1.9882… (by hand): just inside.
+        c.noise.vol_activity_exponent = 1.988;
+        assert_eq!(c.validate(), Ok(()));
+        c.noise.vol_activity_exponent = 1.99;
+        assert_eq!(c.validate().unwrap_err().field, "noise.vol_activity_exponent");
     }
 }

@@ -222,7 +222,14 @@ pub fn calibrate(inputs: &[DataSource], opts: &CalibOptions) -> Result<Calibrati
             DataSource::BinanceCapture { path } => {
                 let cap = load_binance_capture(path, opts.max_capture_lines)?;
                 let symbol = cap.symbol.clone().unwrap_or_else(|| stem(path));
-                let g = gather_capture(&cap, opts, &mut warnings)?;
+                // An estimator that cannot use this capture names it: the user has to know
+                // which of several inputs was refused (a fuzz find: "depth fit: ..." alone).
+                let g = gather_capture(&cap, opts, &mut warnings).map_err(|e| match e {
+                    CalibError::Estimate { what, message } => {
+                        CalibError::Content { file: path.clone(), message: format!("{what}: {message}") }
+                    }
+                    other => other,
+                })?;
                 merge(by_market.entry(symbol).or_default(), g);
             }
             DataSource::Trades { path, market } => {
@@ -343,6 +350,15 @@ fn gather_capture(
     opts: &CalibOptions,
     warnings: &mut Vec<String>,
 ) -> Result<Gathered, CalibError> {
+    if cap.unclassified > 0 {
+        warnings.push(format!(
+            "{}: {} of {} lines are no capture event and were skipped (first at lines {:?})",
+            cap.path.display(),
+            cap.unclassified,
+            cap.lines,
+            cap.unclassified_lines
+        ));
+    }
     let check = check_against_tickers(cap);
     if check.matched < check.checked {
         warnings.push(format!(
@@ -374,11 +390,14 @@ fn gather_capture(
     push(&r);
     while let Some(d) = r.peek() {
         // The book just before the first diff at or after a sample time is the book then.
-        while d.time_ms >= next_sample {
+        if d.time_ms >= next_sample {
+            // Every sample time up to this diff sees the same book: add it once with that
+            // count (a loop per sample time hung on a capture with one far-future diff).
+            let times = (d.time_ms - next_sample) / every + 1;
             if r.book().mid().is_some() {
-                acc.add(r.book())?;
+                acc.add_times(r.book(), times as usize)?;
             }
-            next_sample += every;
+            next_sample += times * every;
         }
         r.step();
         push(&r);

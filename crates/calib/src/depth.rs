@@ -39,14 +39,21 @@ pub struct DepthAccumulator {
     bid: Vec<f64>,
     ask: Vec<f64>,
     samples: usize,
-    spreads_ticks: Vec<i64>,
+    /// (spread in ticks, number of sample times it was seen at).
+    spreads_ticks: Vec<(i64, usize)>,
     tick: f64,
 }
 
+/// The farthest a profile is observed from the mid (bps): 100%. A bid cannot lie farther below
+/// the mid, and an ask 2× the mid or beyond is a stray order no cascade reaches; without the
+/// bound, one ask at 1.8e19 in a snapshot sized a 119 GB bucket vector (a fuzz find).
+pub const MAX_OBSERVED_BPS: f64 = 10_000.0;
+
 impl DepthAccumulator {
-    /// `observed_bps` per side bounds the buckets kept (beyond, a snapshot's depth is unknown).
+    /// `observed_bps` per side bounds the buckets kept (beyond, a snapshot's depth is unknown),
+    /// each at most [`MAX_OBSERVED_BPS`].
     pub fn new(bucket_bps: f64, observed_bps: (f64, f64), tick: f64) -> Self {
-        let n = |bps: f64| (bps / bucket_bps).floor().max(0.0) as usize;
+        let n = |bps: f64| (bps.min(MAX_OBSERVED_BPS) / bucket_bps).floor().max(0.0) as usize;
         Self {
             bucket_bps,
             bid: vec![0.0; n(observed_bps.0)],
@@ -59,15 +66,21 @@ impl DepthAccumulator {
 
     /// Adds one book sample; a book without a mid (one side empty or crossed) is rejected.
     pub fn add(&mut self, book: &L2Book) -> Result<(), CalibError> {
+        self.add_times(book, 1)
+    }
+
+    /// Adds one book sample as `times` samples: the book seen at `times` consecutive sample
+    /// times (exactly as many calls to [`Self::add`], in one pass).
+    pub fn add_times(&mut self, book: &L2Book, times: usize) -> Result<(), CalibError> {
         let mid = book.mid().ok_or_else(|| CalibError::estimate("depth", "book sample has no valid mid"))?;
         for (acc, side) in [(&mut self.bid, BookSide::Bid), (&mut self.ask, BookSide::Ask)] {
             let b = book.buckets(side, mid, self.bucket_bps, acc.len());
-            acc.iter_mut().zip(b).for_each(|(a, x)| *a += x);
+            acc.iter_mut().zip(b).for_each(|(a, x)| *a += x * times as f64);
         }
         if let (Some(b), Some(a)) = (book.best_bid(), book.best_ask()) {
-            self.spreads_ticks.push(((a.0 - b.0) / self.tick).round() as i64);
+            self.spreads_ticks.push((((a.0 - b.0) / self.tick).round() as i64, times));
         }
-        self.samples += 1;
+        self.samples += times;
         Ok(())
     }
 
@@ -81,8 +94,16 @@ impl DepthAccumulator {
         let bid_fit = fit_power_law(&self.bid, self.bucket_bps)?;
         let ask_fit = fit_power_law(&self.ask, self.bucket_bps)?;
         let reach = (reach_bps / self.bucket_bps).ceil() as usize;
+        // The median over sample times: element `total / 2` of the spreads sorted, each
+        // repeated by its count.
         self.spreads_ticks.sort_unstable();
-        let spread = self.spreads_ticks.get(self.spreads_ticks.len() / 2).copied().unwrap_or(1).max(1);
+        let total: usize = self.spreads_ticks.iter().map(|s| s.1).sum();
+        let mut seen = 0;
+        let median = self.spreads_ticks.iter().find(|s| {
+            seen += s.1;
+            seen > total / 2
+        });
+        let spread = median.map(|s| s.0).unwrap_or(1).max(1);
         Ok(DepthEstimate {
             observed_bps: (self.bid.len() as f64 * self.bucket_bps, self.ask.len() as f64 * self.bucket_bps),
             profile: DepthProfile {
@@ -168,6 +189,28 @@ mod tests {
         assert_eq!(est.profile.bid_notional_usd.len(), 200);
         // Best bid/ask 0.5 bps from mid each: spread 5 USD at 50,000 = 10 ticks of 0.5.
         assert_eq!(est.profile.spread_ticks, 10);
+    }
+
+    /// One book seen at three sample times is three samples; the observed reach is bounded.
+    #[test]
+    fn repeated_samples_and_bounded_reach() {
+        let (wide, narrow) = (power_book(2.0e5, 1.3, 80), power_book(1.0e5, 1.3, 80));
+        let mut once = DepthAccumulator::new(1.0, (60.0, 60.0), 0.5);
+        let mut times = once.clone();
+        for b in [&wide, &wide, &wide, &narrow] {
+            once.add(b).unwrap();
+        }
+        times.add_times(&wide, 3).unwrap();
+        times.add(&narrow).unwrap();
+        let (a, b) = (once.finish(100.0).unwrap(), times.finish(100.0).unwrap());
+        assert_eq!((a.samples, a.profile.spread_ticks), (b.samples, b.profile.spread_ticks));
+        assert_eq!(a.samples, 4);
+        for (x, y) in a.profile.bid_notional_usd.iter().zip(&b.profile.bid_notional_usd) {
+            assert!((x / y - 1.0).abs() < 1e-12);
+        }
+        // A stray ask at 1.8e19 (reach ≈ 3.6e18 bps) keeps 10,000 one-bp buckets, not 3.6e18.
+        let acc = DepthAccumulator::new(1.0, (50.0, 3.6e18), 0.5);
+        assert_eq!((acc.bid.len(), acc.ask.len()), (50, 10_000));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use crate::book::{BookSide, L2Book};
 use crate::error::CalibError;
 use crate::records::{PricePoint, Trade};
-use crate::util::{non_negative, num, open_maybe_gz, positive, time_ms};
+use crate::util::{non_negative, open_maybe_gz, positive, time_ms};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -276,7 +276,8 @@ pub fn load_force_orders(path: &Path) -> Result<Vec<ForceOrder>, CalibError> {
             last_filled_qty: non_negative(path, l, "last_filled_qty", field(r, 8))?,
             filled_qty: non_negative(path, l, "accumulated_filled_qty", field(r, 9))?,
             time_ms: time_ms(path, l, "trade_time_ms", field(r, 10))?,
-            usd_size: num(path, l, "usd_size", field(r, 11))?,
+            // A notional: a negative one would be subtracted from the liquidated totals (issue 14).
+            usd_size: non_negative(path, l, "usd_size", field(r, 11))?,
         });
     }
     out.sort_by_key(|o| o.time_ms);
@@ -335,6 +336,11 @@ mod tests {
         assert!(v[0].sell && v[0].usd_size == 38.0019 && v[0].time_ms == 1_737_908_829_829);
         let bad = write("fo2.csv", "LRC,HOLD,LIMIT,IOC,226,0.1,0.1,FILLED,226,226,1737908829829,38\n");
         assert!(load_force_orders(&bad).unwrap_err().to_string().contains("fo2.csv:1: field `side`"));
+        // Issue 14: a negative `usd_size` was summed into the liquidated notional.
+        let neg =
+            write("fo3.csv", "LRC,SELL,LIMIT,IOC,226,0.16815,0.17057,FILLED,226,226,1737908829829,-38\n");
+        let e = load_force_orders(&neg).unwrap_err().to_string();
+        assert!(e.contains("fo3.csv:1: field `usd_size`: must be ≥ 0"), "{e}");
         let tape =
             write("tape.csv", "1737897220002, BTCUSDT, 2541757614, 104943.5, 0.15, 1737897219873, False\n");
         let m = load_binance_trade_tape(&tape).unwrap();

@@ -55,6 +55,16 @@ pub fn impact_windows(trades: &[Trade], mids: &Series, lengths_s: &[f64], block_
         let mut start = t0;
         let mut i = trades.partition_point(|t| t.time_ms < start);
         while start + w <= last_mid {
+            // A window without trades adds nothing: jump to the one holding the next trade
+            // (stepping through an idle span one window at a time hung; a fuzz find).
+            match trades.get(i) {
+                Some(t) if t.time_ms >= start + w => start += (t.time_ms - start) / w * w,
+                None => break,
+                _ => {}
+            }
+            if start + w > last_mid {
+                break;
+            }
             let end = start + w;
             let (mut su, mut sq, mut any) = (0.0, 0.0, false);
             // Trades in [start, end): the mid at `start` is the state before them.

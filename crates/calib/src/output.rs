@@ -77,11 +77,9 @@ impl Calibration {
         }
         let span = (self.span_ms.1 - self.span_ms.0) as f64 / 1e3;
         let _ = writeln!(w, "# Data span: {} → {} ({span:.1} s)", iso(self.span_ms.0), iso(self.span_ms.1));
+        // The table ends with the warnings, so they reach the file's header too.
         for line in self.summary_table().lines() {
             let _ = writeln!(w, "# {line}");
-        }
-        for warning in &self.warnings {
-            let _ = writeln!(w, "# warning: {warning}");
         }
         let all_depth = self.markets.iter().all(|m| m.depth.is_some());
         let _ = writeln!(w, "\nname = \"calibration\"\nvenue = \"{}\"\n", self.options.venue);
@@ -224,6 +222,11 @@ impl Calibration {
                 iso(l.peak_minute.0),
                 l.fano_per_minute
             );
+        }
+        // Warnings (skipped capture lines, estimates that failed) belong with the numbers: a
+        // terminal user sees them here, the scenario file in its header.
+        for warning in &self.warnings {
+            let _ = writeln!(s, "warning: {warning}");
         }
         s
     }

@@ -182,6 +182,10 @@ pub fn fit_exponential_recovery(curve: &[(f64, f64)]) -> (f64, f64, f64) {
     (tau, a_for(tau), r2)
 }
 
+/// The most grid points [`depth_relaxation_time`] samples: ten million, a 100 ms grid over 11
+/// days, far beyond any order-book capture (the shared BTCUSDT one is 345 s).
+pub const MAX_GRID_POINTS: i64 = 10_000_000;
+
 /// Relaxation time of a depth series: the autocorrelation of D sampled every `grid_ms` is fitted
 /// by A·e^(−L/τ) over `lags_s`. Unlike the event fit it uses every fluctuation of the book, not
 /// only isolated large orders, so it is the better-determined number on short samples; it
@@ -194,7 +198,19 @@ pub fn depth_relaxation_time(
     let (Some(&t0), Some(&t1)) = (d.times_ms.first(), d.times_ms.last()) else {
         return Err(CalibError::estimate("depth relaxation", "empty depth series"));
     };
-    let grid: Vec<f64> = (0..=((t1 - t0) / grid_ms.max(1))).filter_map(|k| d.at(t0 + k * grid_ms)).collect();
+    let points = (t1 - t0) / grid_ms.max(1);
+    if points > MAX_GRID_POINTS {
+        // A capture is hours long; one far-off timestamp made this grid 1.7e10 points and the
+        // estimate hung (a fuzz find). Refused as an estimate: `calibrate` reports it.
+        return Err(CalibError::estimate(
+            "depth relaxation",
+            format!(
+                "the depth series spans {} s: over {MAX_GRID_POINTS} grid points of {grid_ms} ms",
+                (t1 - t0) / 1000
+            ),
+        ));
+    }
+    let grid: Vec<f64> = (0..=points).filter_map(|k| d.at(t0 + k * grid_ms)).collect();
     let n = grid.len();
     let mean = grid.iter().sum::<f64>() / n.max(1) as f64;
     let var = grid.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n.max(1) as f64;

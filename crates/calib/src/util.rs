@@ -66,7 +66,16 @@ pub fn time_ms(path: &Path, line: usize, field: &str, s: &str) -> Result<i64, Ca
 /// Accepts epoch numbers (the unit is inferred from the magnitude: seconds below 1e11, then
 /// milliseconds, microseconds, nanoseconds — unambiguous for dates 1973–5138) and ISO-like
 /// `YYYY-MM-DD HH:MM:SS[.fff]` with an optional `T` separator and `Z` suffix, read as UTC.
+/// Times before 1970 or from the year 10000 on are refused ([`MAX_TIME_MS`]): no market data
+/// lies there, and the day arithmetic on a 19-digit year overflowed (a fuzz find).
 pub fn parse_time_ms(s: &str) -> Option<i64> {
+    parse_time_ms_unbounded(s).filter(|ms| (0..MAX_TIME_MS).contains(ms))
+}
+
+/// 10000-01-01T00:00:00Z in epoch milliseconds: the first instant [`parse_time_ms`] refuses.
+pub const MAX_TIME_MS: i64 = 253_402_300_800_000;
+
+fn parse_time_ms_unbounded(s: &str) -> Option<i64> {
     let t = s.trim();
     if let Ok(v) = t.parse::<f64>() {
         if !v.is_finite() || v < 0.0 {
@@ -88,7 +97,8 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
     let mut d = date.split('-');
     let (y, mo, da): (i64, i64, i64) =
         (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
-    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) {
+    if d.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || !(1..=31).contains(&da)
+    {
         return None;
     }
     let mut hms = time.split(':');
@@ -193,6 +203,19 @@ mod tests {
         assert_eq!(parse_time_ms("2024-13-01 00:00:00"), None);
         assert_eq!(parse_time_ms("yesterday"), None);
         assert_eq!(parse_time_ms("-5"), None);
+    }
+
+    /// Fuzz find: a 19-digit year overflowed the day arithmetic (a panic in debug builds).
+    #[test]
+    fn times_outside_1970_to_9999_are_refused() {
+        assert_eq!(parse_time_ms("9223372036854775807-01-01 00:00:00"), None);
+        assert_eq!(parse_time_ms("1969-12-31 23:59:59"), None);
+        // 9999-12-31 23:59:59 = MAX_TIME_MS − 1 s (by hand: 10000-01-01 is 2,932,897 days after
+        // 1970-01-01; × 86,400,000 ms = 253,402,300,800,000).
+        assert_eq!(parse_time_ms("9999-12-31 23:59:59"), Some(MAX_TIME_MS - 1_000));
+        assert_eq!(parse_time_ms("1e308"), None);
+        // Nanoseconds past the year 9999 (1e21 ns = 1e15 ms).
+        assert_eq!(parse_time_ms("1e21"), None);
     }
 
     #[test]

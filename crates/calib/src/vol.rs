@@ -65,7 +65,12 @@ pub fn realised_variance(s: &Series, interval_ms: i64) -> (f64, usize) {
         rv += (x - prev).powi(2);
         prev = x;
         n += 1;
-        t += interval_ms;
+        // Grid points before the next observation see the same price: zero returns, counted at
+        // once. Stepping through them hung on a series with one far-off timestamp (a fuzz find).
+        let next_change = s.times_ms.get(i + 1).copied().unwrap_or(i64::MAX).min(t1.saturating_add(1));
+        let idle = (next_change - 1 - t).max(0) / interval_ms;
+        n += idle as usize;
+        t += (idle + 1) * interval_ms;
     }
     (rv, n)
 }

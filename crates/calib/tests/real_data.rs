@@ -1,25 +1,40 @@
 //! The loaders and the calibration on the real files in `../shared/data` (see
 //! `shared/data/SOURCES.md`). Debug-mode CI reads bounded prefixes; the full-capture check is
 //! `#[ignore]`d (run it with `cargo test --release -p liq-calib -- --ignored`).
+//!
+//! On a clone without `../shared` beside it every test here prints a note and passes, so the
+//! README's test command is green for a newcomer; `.ci/run` sets `LIQ_REQUIRE_SHARED=1`, which
+//! turns each skip into a failure so CI always runs them on the real files.
 
 use liq_calib::files::{load_binance_trade_tape, load_force_orders};
 use liq_calib::{calibrate, check_against_tickers, load_binance_capture, CalibOptions, DataSource};
 use std::path::PathBuf;
 
-fn shared(rel: &str) -> PathBuf {
+/// The shared file, or `None` (with a note on stderr) when the shared data folder is absent and
+/// `LIQ_REQUIRE_SHARED` is not `1`.
+fn shared(rel: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data").join(rel);
-    assert!(p.exists(), "{} is missing: the shared data folder must sit beside the repository", p.display());
-    p
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("LIQ_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+        "{} is missing and LIQ_REQUIRE_SHARED=1: the shared data folder must sit beside the repository",
+        p.display()
+    );
+    eprintln!("note: {} is absent; skipping this real-data test", p.display());
+    None
 }
 
-fn capture() -> PathBuf {
+fn capture() -> Option<PathBuf> {
     shared("binance-usdm-btcusdt-20240808/btcusdt_20240808.gz")
 }
 
 #[test]
 fn rebuilt_book_matches_book_ticker_on_a_prefix() {
     // 8,000 lines ≈ 30 s of the capture: the snapshot is line 55.
-    let cap = load_binance_capture(&capture(), Some(8_000)).unwrap();
+    let Some(capture) = capture() else { return };
+    let cap = load_binance_capture(&capture, Some(8_000)).unwrap();
     assert!(cap.truncated && cap.snapshots.len() == 1);
     assert_eq!(cap.snapshots[0].last_update_id, 5_123_107_852_948);
     assert_eq!(cap.snapshots[0].bids.len(), 1_000);
@@ -34,7 +49,8 @@ fn rebuilt_book_matches_book_ticker_on_a_prefix() {
 #[test]
 #[ignore = "parses the whole 30 MB capture; run in release"]
 fn full_capture_book_check_and_calibration() {
-    let cap = load_binance_capture(&capture(), None).unwrap();
+    let Some(capture) = capture() else { return };
+    let cap = load_binance_capture(&capture, None).unwrap();
     // SOURCES.md: 93,954 lines; 6,551 diffs, 21,313 trades, 66,089 bookTicker.
     assert_eq!(
         (cap.lines, cap.diffs.len(), cap.trades.len(), cap.tickers.len()),
@@ -44,7 +60,8 @@ fn full_capture_book_check_and_calibration() {
     // 629 bookTickers pin the book state exactly (id between one diff's u and the next's U).
     assert_eq!((check.checked, check.matched), (629, 629));
     assert!(check.sequence_issues.is_empty());
-    let cal = calibrate(&[DataSource::BinanceCapture { path: capture() }], &CalibOptions::default()).unwrap();
+    let cal =
+        calibrate(&[DataSource::BinanceCapture { path: capture.clone() }], &CalibOptions::default()).unwrap();
     let m = &cal.markets[0];
     let fit = m.impact.as_ref().unwrap();
     assert!(fit.delta_ci95.0 < fit.delta && fit.delta < fit.delta_ci95.1);
@@ -54,8 +71,9 @@ fn full_capture_book_check_and_calibration() {
 
 #[test]
 fn calibration_on_a_prefix_writes_a_scenario_toml() {
+    let Some(capture) = capture() else { return };
     let opts = CalibOptions { max_capture_lines: Some(8_000), ..Default::default() };
-    let cal = calibrate(&[DataSource::BinanceCapture { path: capture() }], &opts).unwrap();
+    let cal = calibrate(&[DataSource::BinanceCapture { path: capture.clone() }], &opts).unwrap();
     let m = &cal.markets[0];
     assert_eq!(m.symbol, "BTCUSDT");
     assert_eq!(m.tick_size, Some(0.1));
@@ -79,12 +97,18 @@ fn calibration_on_a_prefix_writes_a_scenario_toml() {
 
 #[test]
 fn liquidation_dump_and_trade_tape_load_whole() {
-    let fo = load_force_orders(&shared("binance-liquidations-2025-01/binance.csv")).unwrap();
+    let (Some(fo), Some(tape)) = (
+        shared("binance-liquidations-2025-01/binance.csv"),
+        shared("binance-liquidations-2025-01/binance_trades.csv"),
+    ) else {
+        return;
+    };
+    let fo = load_force_orders(&fo).unwrap();
     assert_eq!(fo.len(), 3_510);
     // 2025-01-27 16:00–18:00 UTC = [1737993600000, 1738000800000): 2,579 rows (SOURCES.md).
     let jan27 = fo.iter().filter(|o| (1_737_993_600_000..1_738_000_800_000).contains(&o.time_ms)).count();
     assert_eq!(jan27, 2_579);
-    let tape = load_binance_trade_tape(&shared("binance-liquidations-2025-01/binance_trades.csv")).unwrap();
+    let tape = load_binance_trade_tape(&tape).unwrap();
     let rows: usize = tape.iter().map(|m| m.trades.len()).sum();
     assert_eq!(rows, 16_440);
     // SOURCES.md lists five symbols; the file also holds 83 WIFUSDT rows (counted with awk).

@@ -1,7 +1,7 @@
 //! `liqcascade abm` (the agent-based market and its experiments), `calibrate` (parameters from
 //! real data) and `population` (accounts from klines and open interest).
 
-use crate::args::{duration_s, fraction};
+use crate::args::{duration_flag, move_flag, step_flag, steps_flag};
 use crate::table::{pct, usd};
 use crate::InputError;
 use anyhow::{Context, Result};
@@ -125,18 +125,21 @@ fn generations(out: &liq_abm::AbmOutcome) -> Vec<liq_engine::GenerationRow> {
 }
 
 fn write_price_path(path: &std::path::Path, points: &[liq_abm::PricePoint]) -> Result<()> {
-    let f = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(f));
-    let write = |w: &mut csv::Writer<_>| -> csv::Result<()> {
-        w.write_record(["t_s", "mid", "index", "mark"])?;
-        for p in points {
-            let [mid, index, mark] = [p.mid, p.index, p.mark].map(|x| format!("{x:.6}"));
-            w.write_record([p.t_s.to_string(), mid, index, mark])?;
-        }
-        w.flush()?;
-        Ok(())
-    };
-    write(&mut w).with_context(|| format!("writing the price path to {}", path.display()))
+    liq_io::output::write_file_with(path, |out| {
+        write_price_path_to(out, points).map_err(std::io::Error::other)
+    })
+    .with_context(|| format!("writing the price path to {}", path.display()))
+}
+
+fn write_price_path_to(out: &mut dyn std::io::Write, points: &[liq_abm::PricePoint]) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["t_s", "mid", "index", "mark"])?;
+    for p in points {
+        let [mid, index, mark] = [p.mid, p.index, p.mark].map(|x| format!("{x:.6}"));
+        w.write_record([p.t_s.to_string(), mid, index, mark])?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 /// A result with `meta` in front of its own fields.
@@ -163,6 +166,12 @@ struct AbmDocument<'a> {
 }
 
 pub fn abm(args: AbmArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file_with_sidecar("events", args.events.as_ref())
+        .file_with_sidecar("price-path", args.price_path.as_ref())
+        .input(args.config.as_deref())
+        .input(args.compare_real.as_deref())
+        .check()?;
     let seeds = args.seeds.as_deref().map(crate::abm_seeds::parse_range).transpose()?;
     if seeds.is_some() {
         let one_run = [
@@ -177,16 +186,16 @@ pub fn abm(args: AbmArgs) -> Result<()> {
             .into());
         }
     }
-    let duration = duration_s(&args.duration)?;
+    let duration = duration_flag("duration", &args.duration)?;
     let mut cfg = crate::abm_config::load(args.config.as_deref())?;
     if let Some(s) = &args.shock {
         cfg.shock = Some(liq_abm::ShockCfg {
             at_s: match &args.shock_at {
-                Some(t) => duration_s(t)?,
+                Some(t) => duration_flag("shock-at", t)?,
                 None => duration / 3.0,
             },
-            index_move: fraction(s)?,
-            over_s: duration_s(&args.shock_over)?,
+            index_move: move_flag("shock", s)?,
+            over_s: duration_flag("shock-over", &args.shock_over)?,
         });
         cfg.validate().map_err(|e| InputError(format!("--shock: {}: {}", e.field, e.message)))?;
     }
@@ -201,12 +210,12 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         shock: cfg.shock.clone(),
     };
     if args.print_config {
-        print!(
+        out!(
             "# liqcascade {} · agent-based market config · {} · hash {}\n\
              # A patch file needs only the keys it changes: `liqcascade abm FILE` merges it over the\n\
              # embedded default (tables key by key; numbers, strings, booleans and arrays replaced).\n\n{text}",
             meta.version, meta.config_source, meta.config_hash
-        );
+        )?;
         return Ok(());
     }
     if let Some(exp) = &args.experiment {
@@ -254,9 +263,9 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         let real = liq_abm::stylised_facts_of_capture(path, None).map_err(|e| InputError(e.to_string()))?;
         let cmp = liq_abm::FactsComparison { simulated: out.stylised.clone(), real };
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&WithMeta { meta: &meta, body: &cmp })?);
+            outln!("{}", serde_json::to_string_pretty(&WithMeta { meta: &meta, body: &cmp })?)?;
         } else {
-            print!("{}", liq_abm::render_comparison(&cmp));
+            out!("{}", liq_abm::render_comparison(&cmp))?;
         }
         return Ok(());
     }
@@ -268,7 +277,7 @@ pub fn abm(args: AbmArgs) -> Result<()> {
             stylised_facts: &out.stylised,
             generations: &generations,
         };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
     let s = &out.summary;
@@ -363,7 +372,7 @@ pub fn abm(args: AbmArgs) -> Result<()> {
             let _ = writeln!(o, "  {flag} written to {} (+ .meta.json)", p.display());
         }
     }
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }
 
@@ -399,6 +408,11 @@ fn guess_kind(p: &std::path::Path) -> &'static str {
 
 pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     use liq_calib::DataSource;
+    args.data
+        .iter()
+        .fold(crate::outputs::Outputs::default(), |o, p| o.input(Some(p)))
+        .file("out", args.out.as_ref())
+        .check()?;
     let mut inputs = Vec::new();
     for (i, path) in args.data.iter().enumerate() {
         let kind = args.kinds.get(i).map(String::as_str).unwrap_or_else(|| guess_kind(path));
@@ -422,14 +436,16 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     let cal = liq_calib::calibrate(&inputs, &liq_calib::CalibOptions::default())
         .map_err(|e| InputError(e.to_string()))?;
     if let Some(out) = &args.out {
-        std::fs::write(out, cal.to_toml()).with_context(|| format!("writing {}", out.display()))?;
+        let text = cal.to_toml();
+        liq_io::output::write_file_with(out, |w| w.write_all(text.as_bytes()))
+            .with_context(|| format!("writing {}", out.display()))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&cal)?);
+        outln!("{}", serde_json::to_string_pretty(&cal)?)?;
     } else {
-        print!("{}", cal.summary_table());
+        out!("{}", cal.summary_table())?;
         if let Some(out) = &args.out {
-            println!("calibrated scenario written to {}", out.display());
+            outln!("calibrated scenario written to {}", out.display())?;
         }
     }
     Ok(())
@@ -455,20 +471,38 @@ pub struct PopulationArgs {
 }
 
 pub fn population(args: PopulationArgs) -> Result<()> {
+    // Checked here because calib's builder would write files that `run` then rejects.
+    if !(args.lot.is_finite() && args.lot > 0.0) {
+        return Err(InputError(format!("--lot {}: the lot size must be a positive number", args.lot)).into());
+    }
+    let market = args.market.trim();
+    if market.is_empty() || market.contains(|c: char| c.is_whitespace() || c == ',') {
+        return Err(InputError(format!(
+            "--market {:?}: a market symbol must be non-empty, without spaces or commas (e.g. BTCUSDT)",
+            args.market
+        ))
+        .into());
+    }
+    crate::outputs::Outputs::default()
+        .file("out", Some(&args.out))
+        .input(Some(&args.klines))
+        .input(Some(&args.oi))
+        .check()?;
     let klines = liq_calib::public::load_klines(&args.klines).map_err(|e| InputError(e.to_string()))?;
     let (_, oi) = liq_calib::public::load_open_interest(&args.oi).map_err(|e| InputError(e.to_string()))?;
     let opts = liq_calib::population::PopulationOptions {
-        market: args.market.clone(),
+        market: market.to_string(),
         lot_size: Some(args.lot),
         ..Default::default()
     };
     let pop = liq_calib::population::build_population(&klines, &oi, &opts)
         .map_err(|e| InputError(e.to_string()))?;
-    let f = std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
-    liq_calib::population::write_accounts_csv(std::io::BufWriter::new(f), &pop.accounts)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+    liq_io::output::write_file_with(&args.out, |w| {
+        liq_calib::population::write_accounts_csv(w, &pop.accounts).map_err(std::io::Error::other)
+    })
+    .with_context(|| format!("writing {}", args.out.display()))?;
     let r = &pop.report;
-    println!(
+    outln!(
         "{} accounts written to {} · OI added {:.3}, removed {:.3} (unmatched {:.3}) · open long {:.3}, short {:.3} {}",
         pop.accounts.len(),
         args.out.display(),
@@ -478,7 +512,7 @@ pub fn population(args: PopulationArgs) -> Result<()> {
         r.long_open,
         r.short_open,
         args.market
-    );
+    )?;
     Ok(())
 }
 
@@ -521,7 +555,9 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
     if window.1 <= window.0 {
         return Err(InputError("--to must be after --from".into()).into());
     }
-    let step = duration_s(&args.step)?;
+    let step = step_flag("step", &args.step)?;
+    // The replay allocates one slot per step of the window: counted before it runs.
+    steps_flag("from/--to at this --step", (window.1 - window.0) as f64 / 1000.0, step)?;
     let report = if args.fit {
         if args.scenario.is_some() {
             return Err(InputError(
@@ -544,9 +580,9 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
     }
     .map_err(|e| InputError(e.to_string()))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
-        print!("{}", liq_replay::render_table(&report));
+        out!("{}", liq_replay::render_table(&report))?;
     }
     Ok(())
 }

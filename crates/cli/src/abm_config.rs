@@ -254,6 +254,46 @@ mod tests {
         assert!(e.starts_with("abm.toml:2: stops.distances[2]: "), "{e}");
     }
 
+    /// Fuzz target for ABM patches (issue 14, item 7): mutants of the example patch, of the
+    /// full default and of a patch at the work bounds go through [`load`]; an accepted config
+    /// then simulates half a second, so a patch that passes validation but would hang or
+    /// exhaust memory (the subnormal `wake_ms`, the huge `vol_activity_exponent` and
+    /// `limit_rate_per_s` of the issue) fails the watchdog. `LIQ_FUZZ_ITERS` bounds the run.
+    #[test]
+    fn fuzz_abm_patch() {
+        fn run(p: &Path) -> Result<(), String> {
+            let cfg = load(Some(p)).map_err(|e| format!("{e:#}"))?;
+            liq_abm::run::run_abm_events(&cfg, 1, 0.5).map_err(|e| format!("accepted, then: {e}"))?;
+            Ok(())
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let bounds = "[arbitrageur]\nwake_ms = 1.0\n[noise]\nlimit_rate_per_s = 1000.0\n\
+                      vol_activity_exponent = 1.98\n[makers]\nrequote_ms = 1.0\n";
+        let mut t = liq_fuzz::Target::new(
+            "abm_patch",
+            "toml",
+            &std::env::temp_dir().join(format!("liq-fuzz-{}", std::process::id())),
+        )
+        .regressions(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/abm_patch"))
+        .seed_files(&[root.join("examples/abm/no_withdrawal.toml")])
+        .seed(to_toml(&liq_abm::default_config()).unwrap())
+        .seed(bounds);
+        // Half a simulated second of the default market takes well under a second even here.
+        t.bound = std::time::Duration::from_secs(20);
+        liq_fuzz::fuzz(&t, run);
+    }
+
+    /// The issue's three patches, refused with file, line and field.
+    #[test]
+    fn issue_14_patches_are_refused_at_their_line() {
+        let e = patch("[arbitrageur]\nwake_ms = 5e-324\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:2: arbitrageur.wake_ms: must be a period of at least 1 ms"), "{e}");
+        let e = patch("[noise]\nvol_activity_exponent = 1e300\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:2: noise.vol_activity_exponent: "), "{e}");
+        let e = patch("[noise]\nlimit_rate_per_s = 1e300\n").unwrap_err();
+        assert!(e.starts_with("abm.toml:2: noise.limit_rate_per_s: must be at most 1000 per second"), "{e}");
+    }
+
     #[test]
     fn key_on_line_reads_headers_and_dotted_keys() {
         let t = "a = 1\n[x.y]\nb.c = \n[[arr]]\n";

@@ -91,14 +91,14 @@ pub fn run(
     let all = together(&runs);
     if json {
         if let [one] = runs.as_slice() {
-            println!("{}", serde_json::to_string_pretty(&crate::abm_calib_cmd::with_meta(meta, one))?);
+            outln!("{}", serde_json::to_string_pretty(&crate::abm_calib_cmd::with_meta(meta, one))?)?;
         } else {
             let doc = ExperimentDocument { meta, runs: &runs, together: &all };
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         }
         return Ok(());
     }
-    print!("{}", render(meta, shock, &runs, &all));
+    out!("{}", render(meta, shock, &runs, &all))?;
     Ok(())
 }
 

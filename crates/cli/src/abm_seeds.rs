@@ -294,9 +294,9 @@ pub fn run(
     let pooled = pool(&runs);
     if json {
         let doc = SeedsDocument { meta, runs: &runs, pooled: &pooled };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        print!("{}", render(meta, &runs, &pooled));
+        out!("{}", render(meta, &runs, &pooled))?;
     }
     Ok(())
 }

@@ -80,25 +80,31 @@ fn model_for(path: Option<&PathBuf>) -> Result<(liq_domain::Scenario, EngineMode
 }
 
 pub fn network(args: NetworkArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file("graphml", args.graphml.as_ref())
+        .file("dot", args.dot.as_ref())
+        .file("accounts-graphml", args.accounts_graphml.as_ref())
+        .scenario(args.scenario.as_ref())
+        .check()?;
     let (scenario, model) = model_for(args.scenario.as_ref())?;
     let opts = liq_network::report::NetworkOptions::default();
     let (report, graph) =
         liq_network::report::analyse_with_graph(&model, &opts).map_err(|e| InputError(e.to_string()))?;
-    let write = |path: &PathBuf, f: &dyn Fn(std::fs::File) -> std::io::Result<()>| -> Result<()> {
-        let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-        f(file).with_context(|| format!("writing {}", path.display()))
+    // Every write and flush error is reported (`--graphml /dev/full` fails, exit 1).
+    let write = |path: &PathBuf, f: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>| -> Result<()> {
+        liq_io::output::write_file_with(path, f).with_context(|| format!("writing {}", path.display()))
     };
     if let Some(p) = &args.graphml {
         let g = liq_network::export::market_graph_export(&graph);
-        write(p, &|f| liq_network::export::write_graphml(&g, std::io::BufWriter::new(f)))?;
+        write(p, &|w| liq_network::export::write_graphml(&g, w))?;
     }
     if let Some(p) = &args.dot {
         let g = liq_network::export::market_graph_export(&graph);
-        write(p, &|f| liq_network::export::write_dot(&g, std::io::BufWriter::new(f)))?;
+        write(p, &|w| liq_network::export::write_dot(&g, w))?;
     }
     if let Some(p) = &args.accounts_graphml {
         let g = liq_network::export::account_graph_export(&graph, &model.labels);
-        write(p, &|f| liq_network::export::write_graphml(&g, std::io::BufWriter::new(f)))?;
+        write(p, &|w| liq_network::export::write_graphml(&g, w))?;
     }
     if args.json {
         let doc = serde_json::json!({
@@ -106,7 +112,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
                      "scenario_hash": liq_io::hash::scenario_hash(&scenario), "seed": scenario.seed},
             "network": report,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
     let mut o = String::new();
@@ -185,32 +191,40 @@ pub fn network(args: NetworkArgs) -> Result<()> {
             cells.join("  ")
         );
     }
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }
 
 pub fn map(args: MapArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file("csv", args.csv.as_ref())
+        .scenario(args.scenario.as_ref())
+        .check()?;
     let (scenario, model) = model_for(args.scenario.as_ref())?;
     let k = scenario
         .market_by_symbol(&args.market)
         .ok_or_else(|| InputError(format!("--market {}: unknown market", args.market)))?
         .idx();
     let opts = liq_network::liqmap::MapOptions {
-        range: fraction(&args.range)?.abs(),
-        bin_width: fraction(&args.bin)?.abs(),
+        range: fraction(&args.range).map_err(|e| InputError(format!("--range: {}", e.0)))?.abs(),
+        bin_width: fraction(&args.bin).map_err(|e| InputError(format!("--bin: {}", e.0)))?.abs(),
         cascade: !args.no_cascade,
     };
+    // The map allocates its bins and runs a cascade at each edge: counted before either.
+    liq_io::limits::map_bins(opts.range, opts.bin_width, opts.cascade)
+        .map_err(|e| InputError(format!("--range {} --bin {}: {e}", args.range, args.bin)))?;
     let units = liq_network::units::unit_views(&model);
     let map = liq_network::liqmap::liquidation_map(&model, &units, k, &opts)
         .map_err(|e| InputError(e.to_string()))?;
     if let Some(p) = &args.csv {
-        let f = std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?;
-        liq_network::liqmap::write_liquidation_map_csv(&map, std::io::BufWriter::new(f))
-            .with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_with(p, |w| {
+            liq_network::liqmap::write_liquidation_map_csv(&map, w).map_err(std::io::Error::other)
+        })
+        .with_context(|| format!("writing {}", p.display()))?;
     }
     if args.json {
         liq_network::liqmap::write_liquidation_map_json(&map, std::io::stdout().lock())?;
-        println!();
+        outln!()?;
         return Ok(());
     }
     let mut o = String::new();
@@ -240,7 +254,7 @@ pub fn map(args: MapArgs) -> Result<()> {
             b.cumulative_cascade_usd.map(usd).unwrap_or_else(|| "–".into())
         );
     }
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }
 
@@ -250,6 +264,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .market_by_symbol(&args.market)
         .ok_or_else(|| InputError(format!("--market {}: unknown market", args.market)))?
         .idx();
+    liq_io::limits::check_sweep_points(args.points).map_err(|e| InputError(format!("--points: {e}")))?;
     let (from, to) = (fraction(&args.from)?, fraction(&args.to)?);
     if args.points < 2 || from == to || from.abs() >= 1.0 || to.abs() >= 1.0 {
         return Err(InputError(
@@ -265,7 +280,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
                      "scenario_hash": liq_io::hash::scenario_hash(&scenario), "seed": scenario.seed},
             "sweep": cs,
         });
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
     let mut o = String::new();
@@ -300,7 +315,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             );
         }
     }
-    print!("{o}");
+    out!("{o}")?;
     Ok(())
 }
 
@@ -517,10 +532,10 @@ pub fn firesale(args: FireSaleArgs) -> Result<()> {
             params: &params,
             outcome: &out,
         };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
-    print!("{}", render_firesale(&meta, &sys, &params, &out));
+    out!("{}", render_firesale(&meta, &sys, &params, &out))?;
     Ok(())
 }
 

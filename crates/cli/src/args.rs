@@ -1,5 +1,6 @@
 //! Argument parsers shared by the commands: durations (`15m`), percentages (`-8%`), market
-//! assignments (`BTC=3.2%`), with errors that say what was expected.
+//! assignments (`BTC=3.2%`), with errors that say what was expected. The `*_flag` forms check
+//! the bounds of `liq_io::limits` and name the flag in their errors (`--step 1e-9s: …`).
 
 use crate::InputError;
 use liq_domain::Scenario;
@@ -21,7 +22,30 @@ pub fn duration_s(s: &str) -> Result<f64, InputError> {
     if !(v.is_finite() && v > 0.0) {
         return Err(InputError(format!("'{s}': a duration must be positive")));
     }
-    Ok(v * mult)
+    liq_io::limits::check_duration_s(v * mult).map_err(|e| InputError(format!("'{s}': {e}")))
+}
+
+/// A duration flag (`--crash-over 60s`), within `liq_io::limits` (at most 30 days).
+pub fn duration_flag(flag: &str, s: &str) -> Result<f64, InputError> {
+    duration_s(s).map_err(|e| InputError(format!("--{flag} {s}: {}", e.0)))
+}
+
+/// A step flag (`--step 1s`): a duration of at least 1 ms.
+pub fn step_flag(flag: &str, s: &str) -> Result<f64, InputError> {
+    let v = duration_flag(flag, s)?;
+    liq_io::limits::check_step_s(v).map_err(|e| InputError(format!("--{flag} {s}: {e}")))
+}
+
+/// Steps of `over` at `step` seconds for the flag `--{flag}`, counted before anything of that
+/// length is allocated.
+pub fn steps_flag(flag: &str, over: f64, step: f64) -> Result<usize, InputError> {
+    liq_io::limits::path_steps(over, step).map_err(|e| InputError(format!("--{flag}: {e}")))
+}
+
+/// A relative price move flag (`--shock`, `abm --shock`): above −100 % and at most +900 %.
+pub fn move_flag(flag: &str, s: &str) -> Result<f64, InputError> {
+    let v = fraction(s).map_err(|e| InputError(format!("--{flag} {s}: {}", e.0)))?;
+    liq_io::limits::check_move(v).map_err(|e| InputError(format!("--{flag} {s}: {e}")))
 }
 
 /// `-8%` → −0.08, `-0.08` → −0.08.
@@ -87,5 +111,14 @@ mod tests {
         assert_eq!(fraction("-8%").unwrap(), -0.08);
         assert_eq!(fraction("0.032").unwrap(), 0.032);
         assert!(fraction("NaN").is_err());
+        // Issue 14: `--crash-over 1e9s`, `--rebound-over 1e12s` and `--step 1e-9s` are refused.
+        assert!(duration_flag("crash-over", "1e9s").unwrap_err().0.starts_with("--crash-over 1e9s:"));
+        assert!(duration_flag("rebound-over", "1e12s").is_err());
+        assert!(step_flag("step", "1e-9s").is_err());
+        assert_eq!(step_flag("step", "1ms").ok(), None, "no 'ms' unit: 1ms is not a duration");
+        assert_eq!(step_flag("step", "0.001").unwrap(), 0.001);
+        assert!(move_flag("shock", "1e10").is_err() && move_flag("shock", "1e308").is_err());
+        assert!(move_flag("shock", "-100%").is_err());
+        assert_eq!(move_flag("shock", "900%").unwrap(), 9.0);
     }
 }

@@ -4,7 +4,21 @@
 //! and presentation (terminal tables, JSON, CSV exports). All modelling lives in the library
 //! crates; errors from them are reported with their file, line and field and a non-zero exit.
 //!
-//! Exit codes: 0 success; 2 invalid input (scenario, CSV, arguments); 1 any other failure.
+//! Exit codes: 0 success; 2 invalid input (scenario, CSV, arguments, an output path that is an
+//! input or cannot be written); 1 any other failure (a write error included); 130 / 143
+//! interrupted by SIGINT / SIGTERM (no partial output left); 141 stdout closed early (the
+//! process ends quietly, see `signals`).
+
+/// `print!` to stdout that returns the write error instead of panicking on a closed pipe.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::outputs::print(&format!($($t)*)) };
+}
+
+/// `println!` to stdout that returns the write error instead of panicking on a closed pipe.
+macro_rules! outln {
+    () => { $crate::outputs::print("\n") };
+    ($($t:tt)*) => { $crate::outputs::print(&format!("{}\n", format_args!($($t)*))) };
+}
 
 mod abm_calib_cmd;
 mod abm_config;
@@ -12,9 +26,11 @@ mod abm_experiment;
 mod abm_seeds;
 mod analysis_cmd;
 mod args;
+mod outputs;
 mod report_cmd;
 mod run_cmd;
 mod sensitivity_cmd;
+mod signals;
 mod stress_cmd;
 mod table;
 
@@ -82,7 +98,16 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// Whether an error is a write to a closed pipe (stdout closed by `head`, a reader gone).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.to_string().contains("Broken pipe")
+    })
+}
+
 fn main() -> ExitCode {
+    signals::install();
     let cli = Cli::parse();
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     let result = match cli.command {
@@ -100,8 +125,14 @@ fn main() -> ExitCode {
         Command::Replay(args) => abm_calib_cmd::replay(args),
         Command::Report(args) => report_cmd::run(args),
     };
+    if let Some(signal) = liq_io::output::interrupted() {
+        // The write in progress removed its temporary file; earlier outputs are complete.
+        eprintln!("interrupted by signal {signal}; no partial output was left");
+        return ExitCode::from((128 + signal).clamp(0, 255) as u8);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(141),
         Err(e) => {
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {

@@ -72,18 +72,20 @@ pub fn assemble(meta: &RunMeta, model: &EngineModel, report: &CascadeReport) -> 
 /// Writes what the flags ask for.
 pub fn emit(flags: &ReportFlags, input: &ReportInput) -> Result<()> {
     if let Some(p) = &flags.result {
-        input.write_json(p).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| input.write_json(tmp))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &flags.report {
         let html = liq_report::try_render_html(input).context("rendering the report")?;
-        std::fs::write(p, html).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_with(p, |w| w.write_all(html.as_bytes()))
+            .with_context(|| format!("writing {}", p.display()))?;
         if !crate::quiet() {
             eprintln!("report written to {}", p.display());
         }
     }
     if let Some(dir) = &flags.plots {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        let files = liq_report::write_plots(input, dir).context("writing the charts")?;
+        let files = liq_io::output::write_dir_via(dir, |tmp| liq_report::write_plots(input, tmp).map(|_| ()))
+            .context("writing the charts")?;
         if !crate::quiet() {
             eprintln!("{} charts written to {}", files.len(), dir.display());
         }
@@ -92,6 +94,11 @@ pub fn emit(flags: &ReportFlags, input: &ReportInput) -> Result<()> {
 }
 
 pub fn run(args: ReportArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file("out", Some(&args.out))
+        .dir("plots", args.plots.as_ref())
+        .input(Some(&args.result))
+        .check()?;
     let input = ReportInput::read_json(&args.result).map_err(|e| InputError(e.to_string()))?;
     let flags = ReportFlags { report: Some(args.out), result: None, plots: args.plots };
     emit(&flags, &input)

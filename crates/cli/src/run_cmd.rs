@@ -97,15 +97,9 @@ pub fn parse_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f
             let known: Vec<&str> = scenario.markets.iter().map(|m| m.symbol.as_str()).collect();
             InputError(format!("--shock {a}: unknown market '{market}' (markets: {})", known.join(", ")))
         })?;
-        let mv = mv.trim();
-        let value = match mv.strip_suffix('%') {
-            Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
-            None => mv.parse::<f64>(),
-        }
-        .map_err(|_| InputError(format!("--shock {a}: '{mv}' is not a number (use -8% or -0.08)")))?;
-        if !value.is_finite() || value <= -1.0 {
-            return Err(InputError(format!("--shock {a}: a move must be finite and above -100%")).into());
-        }
+        let value = crate::args::fraction(mv)
+            .and_then(|v| liq_io::limits::check_move(v).map_err(InputError))
+            .map_err(|e| InputError(format!("--shock {a}: {}", e.0)))?;
         moves[id.idx()] = value;
     }
     Ok(Some(moves))
@@ -160,12 +154,19 @@ pub fn parse_book_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<
 
 /// The exogenous path of a time-stepped run, if the arguments ask for one.
 fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<Option<liq_engine::ExoPath>> {
-    let step = crate::args::duration_s(&args.step)?;
+    let step = crate::args::step_flag("step", &args.step)?;
     if let Some(file) = &args.replay {
         let recorded = liq_stress::paths::read_price_path(file, |m| {
             scenario.market_by_symbol(m).map(|id| scenario.markets[id.idx()].symbol.clone())
         })
         .map_err(|e| InputError(e.to_string()))?;
+        // `replay_path` allocates span / step levels: one far-future timestamp must not size it.
+        let span = recorded.series.iter().filter_map(|s| s.last().map(|x| x.0)).fold(0.0, f64::max);
+        if span > 0.0 {
+            liq_io::limits::path_steps(span, step).map_err(|e| {
+                InputError(format!("--replay {}: the recorded path spans {span} s: {e}", file.display()))
+            })?;
+        }
         let symbols: Vec<String> = scenario.markets.iter().map(|m| m.symbol.clone()).collect();
         return Ok(Some(
             liq_stress::paths::replay_path(&recorded, &symbols, step)
@@ -173,15 +174,26 @@ fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<O
         ));
     }
     if let Some(over) = &args.crash_over {
-        let crash_steps = (crate::args::duration_s(over)? / step).round().max(1.0) as usize;
+        let crash_steps =
+            crate::args::steps_flag("crash-over", crate::args::duration_flag("crash-over", over)?, step)?;
         let moves = model.shock().to_vec();
         return Ok(Some(match &args.rebound {
             Some(r) => {
-                let frac = crate::args::fraction(r)?;
+                let frac =
+                    crate::args::fraction(r).map_err(|e| InputError(format!("--rebound {r}: {}", e.0)))?;
                 let back = match &args.rebound_over {
-                    Some(d) => (crate::args::duration_s(d)? / step).round().max(1.0) as usize,
+                    Some(d) => crate::args::steps_flag(
+                        "rebound-over",
+                        crate::args::duration_flag("rebound-over", d)?,
+                        step,
+                    )?,
                     None => crash_steps,
                 };
+                crate::args::steps_flag(
+                    "crash-over and --rebound-over",
+                    (crash_steps + back) as f64 * step,
+                    step,
+                )?;
                 liq_stress::paths::crash_and_rebound(&moves, crash_steps, back, frac, step)
             }
             None => liq_stress::paths::linear_crash(&moves, crash_steps, step),
@@ -191,6 +203,12 @@ fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<O
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .file_with_sidecar("events", args.events.as_ref())
+        .report_flags(&args.out)
+        .scenario(args.scenario.as_ref())
+        .input(args.replay.as_deref())
+        .check()?;
     let mut scenario = load_for_venue(args.scenario.as_ref(), args.venue.as_deref())?;
     let shock = parse_shocks(&scenario, &args.shocks)?;
     let book = parse_book_shocks(&scenario, &args.book_shocks)?;
@@ -237,9 +255,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     if args.json {
         let doc = RunDocument::new(&meta, &report);
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        crate::outputs::print(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
     } else {
-        print!("{}", table::render_run(&meta, &report, scenario.accounts.len()));
+        out!("{}", table::render_run(&meta, &report, scenario.accounts.len()))?;
     }
     Ok(())
 }

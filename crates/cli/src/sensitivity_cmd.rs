@@ -59,9 +59,9 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
             meta: &'a RunMeta,
             sensitivity: &'a Sensitivity,
         }
-        println!("{}", serde_json::to_string_pretty(&Doc { meta: &meta, sensitivity: &t })?);
+        outln!("{}", serde_json::to_string_pretty(&Doc { meta: &meta, sensitivity: &t })?)?;
     } else {
-        print!("{}", render(&meta, &t));
+        out!("{}", render(&meta, &t))?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `liqcascade stress`: Monte Carlo through the time-stepped cascade, risk measures side by side;
 //! `liqcascade merge`: the same summary from shard files.
 
-use crate::args::{duration_s, per_market};
+use crate::args::{duration_flag, per_market, step_flag, steps_flag};
 use crate::{table, InputError};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -46,7 +46,8 @@ pub struct StressArgs {
     #[arg(long, value_name = "FILE.csv")]
     pub corr_file: Option<PathBuf>,
     /// Observed portfolio: `aggregate` (all accounts, default), `fund` (the insurance fund), or a
-    /// CSV file with header `market,size` (size in base units, negative = short).
+    /// CSV file with the header `market,size` (required) and one row per market (size in base
+    /// units, negative = short; a repeated market is an error).
     #[arg(long, default_value = "aggregate")]
     pub portfolio: String,
     /// At most this many liquidations per step (the liquidation engine's throughput).
@@ -139,6 +140,16 @@ fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputErr
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| InputError(format!("--portfolio {spec}: {e}")))?;
+    // The header is required and checked: without it the first position would be read as the
+    // header and lost silently.
+    let header = rdr.headers().map_err(|e| InputError(format!("{spec}:1: header: {e}")))?;
+    let names: Vec<&str> = header.iter().collect();
+    if names != ["market", "size"] {
+        return Err(InputError(format!(
+            "{spec}:1: header: expected `market,size`, got `{}`",
+            names.join(",")
+        )));
+    }
     let mut positions = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
@@ -152,6 +163,12 @@ fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputErr
             size_raw.parse().ok().filter(|x: &f64| x.is_finite()).ok_or_else(|| {
                 InputError(format!("{spec}:{line}: size: '{size_raw}' is not a finite number"))
             })?;
+        // One row per market: a second row would be summed silently into one position.
+        if positions.iter().any(|(m, _)| *m == k.idx()) {
+            return Err(InputError(format!(
+                "{spec}:{line}: market: {market} is already on an earlier row (one row per market)"
+            )));
+        }
         positions.push((k.idx(), size));
     }
     if positions.is_empty() {
@@ -165,9 +182,10 @@ fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputErr
 /// Builds the Monte Carlo configuration from the arguments.
 fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<MonteCarloConfig, InputError> {
     let n = scenario.markets.len();
-    let horizon_s = duration_s(&args.horizon)?;
-    let step_s = duration_s(&args.step)?;
-    let steps = (horizon_s / step_s).round().max(1.0) as usize;
+    liq_io::limits::check_paths(args.paths).map_err(|e| InputError(format!("--paths: {e}")))?;
+    let horizon_s = duration_flag("horizon", &args.horizon)?;
+    let step_s = step_flag("step", &args.step)?;
+    let steps = steps_flag("horizon at this --step", horizon_s, step_s)?;
     let pop = is_default.then(liq_io::default_scenario::default_population_spec);
     let default_vols: Option<Vec<f64>> = pop.as_ref().map(|p| {
         scenario
@@ -177,6 +195,9 @@ fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<Mo
             .collect()
     });
     let daily_vol = per_market(scenario, "vol", &args.vols, default_vols.as_deref())?;
+    for (m, v) in scenario.markets.iter().zip(&daily_vol) {
+        liq_io::limits::check_daily_vol(*v).map_err(|e| InputError(format!("--vol {}: {e}", m.symbol)))?;
+    }
     let correlation = match (&args.corr_file, args.corr, &pop) {
         (Some(f), _, _) => read_corr_file(f, n)?,
         (None, Some(rho), _) => uniform(n, rho),
@@ -220,6 +241,18 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
 }
 
 pub fn run(args: StressArgs) -> Result<()> {
+    let portfolio_file = match args.portfolio.as_str() {
+        "aggregate" | "fund" | "insurance-fund" => None,
+        file => Some(Path::new(file)),
+    };
+    crate::outputs::Outputs::default()
+        .file("parquet", args.parquet.as_ref())
+        .file_with_sidecar("csv", args.csv.as_ref())
+        .report_flags(&args.out)
+        .scenario(args.scenario.as_ref())
+        .input(args.corr_file.as_deref())
+        .input(portfolio_file)
+        .check()?;
     let scenario = crate::run_cmd::load(args.scenario.as_ref())?;
     let cfg = config(&args, &scenario, args.scenario.is_none())?;
     let portfolio = read_portfolio(&args.portfolio, &scenario)?;
@@ -244,10 +277,12 @@ pub fn run(args: StressArgs) -> Result<()> {
         .map_err(|e| InputError(e.to_string()))?;
     pb.finish_and_clear();
     if let Some(p) = &args.parquet {
-        write_parquet(p, &ctx, shard, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_parquet(tmp, &ctx, shard, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     if let Some(p) = &args.csv {
-        write_csv(p, &markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_csv(tmp, &markets, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
         liq_io::output::write_sidecar_meta(p, &ctx)?;
     }
     if shard.count > 1 {
@@ -300,23 +335,30 @@ fn print_summary(ctx: &StressContext, summary: &StressSummary, json: bool) -> Re
             },
             summary,
         };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
-        print!("{}", table::render_stress(ctx, summary));
+        out!("{}", table::render_stress(ctx, summary))?;
     }
     Ok(())
 }
 
 pub fn merge(args: MergeArgs) -> Result<()> {
     let refs: Vec<&Path> = args.shards.iter().map(|p| p.as_path()).collect();
+    refs.iter()
+        .fold(crate::outputs::Outputs::default(), |o, p| o.input(Some(p)))
+        .file_with_sidecar("csv", args.csv.as_ref())
+        .file("parquet", args.parquet.as_ref())
+        .check()?;
     let (ctx, rows) = merge_shards(&refs).map_err(|e| InputError(e.to_string()))?;
     if let Some(p) = &args.csv {
-        write_csv(p, &ctx.markets, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_csv(tmp, &ctx.markets, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
         liq_io::output::write_sidecar_meta(p, &ctx)?;
     }
     if let Some(p) = &args.parquet {
         let whole = Shard { index: 0, count: 1, start: 0, end: ctx.config.paths };
-        write_parquet(p, &ctx, whole, &rows).with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_file_via(p, |tmp| write_parquet(tmp, &ctx, whole, &rows))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     let summary = summarise(&ctx, &rows);
     print_summary(&ctx, &summary, args.json)

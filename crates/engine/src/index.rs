@@ -224,7 +224,9 @@ impl TriggerIndex {
             let e = cur.pending[i] as usize;
             let w = &self.frontier_weights[e * n_m..(e + 1) * n_m];
             let used: f64 = w.iter().zip(&cur.reach).map(|(w, r)| if *r > 0.0 { w * r } else { 0.0 }).sum();
-            if used >= 1.0 || max_move >= 1.0 {
+            // A unit already at or under maintenance (distance ≤ 0: no buffer to use up) is
+            // checked at once: the per-market test would wait for a move it does not need.
+            if used >= 1.0 || max_move >= 1.0 || self.frontier[e].0 <= 0.0 {
                 let u = self.frontier[e].1;
                 cur.pending.swap_remove(i);
                 if ws.watch_unit(u) {

@@ -243,6 +243,9 @@ pub struct MarketRow {
     pub index_start: f64,
     pub index_end: f64,
     pub basis_end_bps: f64,
+    /// USD of perp the arbitrageurs bought and sold (hedged on spot).
+    pub arb_perp_bought_usd: f64,
+    pub arb_perp_sold_usd: f64,
 }
 
 /// A run, its counterfactual and the derived summary.
@@ -272,7 +275,8 @@ impl CascadeReport {
         let cf = counterfactual.liquidated_notional_usd();
         let summary = Summary {
             first_order_notional_usd: first,
-            second_order_notional_usd: total - first,
+            // Never below zero: generations ≥ 1 add to generation 0 (rounding aside).
+            second_order_notional_usd: (total - first).max(0.0),
             liquidated_notional_usd: total,
             amplification: ratio(total, first),
             counterfactual_notional_usd: cf,
@@ -298,13 +302,15 @@ impl CascadeReport {
                     mark_end: m.mark_end,
                     overshoot: m.mark_end / m.mark_after_shock - 1.0,
                     first_order_notional_usd: first,
-                    second_order_notional_usd: m.liquidated_notional_usd - first,
+                    second_order_notional_usd: (m.liquidated_notional_usd - first).max(0.0),
                     liquidated_notional_usd: m.liquidated_notional_usd,
                     counterfactual_notional_usd: c.liquidated_notional_usd,
                     adl_notional_usd: m.adl_notional_usd,
                     index_start: m.index_start,
                     index_end: m.index_end,
                     basis_end_bps: m.basis_end_bps,
+                    arb_perp_bought_usd: m.arb_perp_bought_usd,
+                    arb_perp_sold_usd: m.arb_perp_sold_usd,
                 }
             })
             .collect();

@@ -40,8 +40,8 @@ impl Workspace {
 
     /// Recomputes every index; `level[k]` is the exogenous path's level (1 = unchanged).
     pub(crate) fn refresh_index(&mut self, model: &EngineModel, level: &[f64]) {
-        for k in 0..model.n_markets() {
-            let static_index = model.index0[k] * level[k];
+        for (k, l) in level.iter().enumerate().take(model.n_markets()) {
+            let static_index = model.index0[k] * l;
             self.index[k] = self.price.index_price(&model.price, k, static_index);
         }
     }

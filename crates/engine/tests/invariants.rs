@@ -199,3 +199,14 @@ fn regressions() {
     )
     .unwrap();
 }
+
+/// Found by a fresh-clone run (session 3): with no shock, the indexed engine liquidated an
+/// account a round later than the brute-force scan.
+#[test]
+fn regression_index_vs_brute_force_unshocked() {
+    let s = random_scenario(7153001960848828091, 11, VenuePreset::Binance, [0.0, 0.0], 1_000.0);
+    let model = EngineModel::new(&s).unwrap();
+    let mut slow = Cascade::new(&model);
+    slow.set_brute_force(true);
+    assert_eq!(Cascade::new(&model).run(&model, true), slow.run(&model, true));
+}

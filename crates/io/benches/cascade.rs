@@ -28,6 +28,15 @@ fn bench_cascade(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("run_with_impact", |b| b.iter(|| black_box(cascade.run(&model, true))));
     g.bench_function("report_with_counterfactual", |b| b.iter(|| black_box(cascade.report(&model))));
+    // The same population with a static index (no spot books, no arbitrage), as before spot
+    // markets existed: the cost of the arbitrage channel on this machine is the ratio of the two.
+    let mut st = s.clone();
+    st.price = liq_domain::PriceFormation::static_index(st.markets.len());
+    let static_model = EngineModel::new(&st).expect("model");
+    let mut static_cascade = Cascade::new(&static_model);
+    g.bench_function("run_with_impact_static_index", |b| {
+        b.iter(|| black_box(static_cascade.run(&static_model, true)))
+    });
     g.finish();
     let mut g = c.benchmark_group("model_build_1m_accounts");
     g.sample_size(10);

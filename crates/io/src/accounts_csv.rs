@@ -9,7 +9,11 @@
 //!
 //! Rows with the same `account` form one account, in order of first appearance; its wallet and
 //! collateral come from its first row, and later rows may leave them empty or repeat them, but
-//! not contradict them. Rows are read as raw bytes into one reused record and numbers parsed in
+//! not contradict them. An account holds at most one position per market (a venue's one-way
+//! mode): a second row for the same account and market is an error, never summed. A line whose first character is `#` is a comment and is skipped (so an account id
+//! cannot start with `#`); the header is required, and a file whose first line is not a header
+//! of known column names is refused rather than losing its first row. At most
+//! [`crate::limits::MAX_ACCOUNTS`] accounts are read. Rows are read as raw bytes into one reused record and numbers parsed in
 //! place, so a 1,000,000-row population loads in a fraction of a second in release. Malformed
 //! rows are errors, never skipped: a silently dropped position would understate the cascade.
 //!
@@ -64,8 +68,11 @@ pub fn read_accounts_csv_from<R: Read>(
         field: col.map(|c| ACCOUNT_COLUMNS[c].to_string()).unwrap_or_default(),
         message,
     };
+    // The header is read as the first non-comment record (not by `has_headers`) so that
+    // comment lines may precede it and line numbers stay physical: `csv`'s own `comment`
+    // option skips lines without counting them.
     let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
+        .has_headers(false)
         // Field counts are checked here, to report "expected 8 fields" with the line.
         .flexible(true)
         // No `csv::Trim`: it copies every record (a third of the load time); fields are
@@ -75,27 +82,38 @@ pub fn read_accounts_csv_from<R: Read>(
         let line = e.position().map(|p| p.line());
         err(line, None, e.to_string())
     };
+    // `#` as the first byte of a line is the documented comment syntax (docs/scenario-format.md):
+    // without it `# note,,,,,,,` became an account named "# note".
+    let is_comment = |r: &csv::ByteRecord| r.get(0).is_some_and(|f| f.first() == Some(&b'#'));
+    let mut header = csv::ByteRecord::new();
+    let header_line = loop {
+        if !rdr.read_byte_record(&mut header).map_err(csv_err)? {
+            return Err(err(None, None, format!("no header (expected {})", ACCOUNT_COLUMNS.join(","))));
+        }
+        if !is_comment(&header) {
+            break header.position().map(|p| p.line()).unwrap_or(1);
+        }
+    };
     // order[k] = index into ACCOUNT_COLUMNS of the file's k-th column.
-    let header = rdr.byte_headers().map_err(csv_err)?.clone();
     let mut at = [usize::MAX; 8];
     for (k, name) in header.iter().enumerate() {
         let name = String::from_utf8_lossy(name);
         let name = name.trim();
         let Some(c) = ACCOUNT_COLUMNS.iter().position(|n| *n == name) else {
             return Err(err(
-                Some(1),
+                Some(header_line),
                 None,
                 format!("unknown column \"{name}\" (columns: {})", ACCOUNT_COLUMNS.join(",")),
             ));
         };
         if at[c] != usize::MAX {
-            return Err(err(Some(1), Some(c), "column given twice".into()));
+            return Err(err(Some(header_line), Some(c), "column given twice".into()));
         }
         at[c] = k;
     }
     if let Some(c) = at.iter().position(|&k| k == usize::MAX) {
         return Err(err(
-            Some(1),
+            Some(header_line),
             Some(c),
             format!("missing column (header must be {})", ACCOUNT_COLUMNS.join(",")),
         ));
@@ -110,6 +128,9 @@ pub fn read_accounts_csv_from<R: Read>(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => return Err(csv_err(e)),
+        }
+        if is_comment(&rec) {
+            continue;
         }
         let line = rec.position().map(|p| p.line());
         if rec.len() != ACCOUNT_COLUMNS.len() {
@@ -166,6 +187,13 @@ pub fn read_accounts_csv_from<R: Read>(
                 a
             }
             None => {
+                if out.len() >= crate::limits::MAX_ACCOUNTS as usize {
+                    return Err(err(
+                        line,
+                        Some(ACCOUNT),
+                        format!("more than {} accounts (see crate::limits)", crate::limits::MAX_ACCOUNTS),
+                    ));
+                }
                 index.insert(id, out.len());
                 out.push(Account {
                     label: id.to_string(),
@@ -183,6 +211,18 @@ pub fn read_accounts_csv_from<R: Read>(
             return Err(err(line, Some(MARKET), "must not be empty on a position row".into()));
         }
         let market = symbols.resolve(cols[MARKET]).map_err(|e| err(line, Some(MARKET), e))?;
+        // A scan of the account's few positions: cheaper per row than a map of first lines.
+        if out[a].positions.iter().any(|p| p.market == market) {
+            return Err(err(
+                line,
+                Some(MARKET),
+                format!(
+                    "account \"{id}\" already has a {} position on an earlier row: one row per account \
+                     and market (rows are never summed; merge them into one row)",
+                    markets[market.idx()].symbol
+                ),
+            ));
+        }
         let size =
             num(SIZE)?.ok_or_else(|| err(line, Some(SIZE), "must not be empty on a position row".into()))?;
         let entry = num(ENTRY)?
@@ -410,9 +450,18 @@ pub fn write_accounts_csv_file(
     markets: &[MarketSpec],
     assets: &[AssetSpec],
 ) -> Result<(), IoError> {
-    let f = std::fs::File::create(path)
-        .map_err(|e| IoError::read(path, format!("cannot create accounts CSV: {e}")))?;
-    write_accounts_csv(std::io::BufWriter::new(f), path, accounts, markets, assets)
+    // Whole or not at all (temporary file + rename), like every output.
+    let mut inner: Option<IoError> = None;
+    crate::output::write_file_with(path, |w| {
+        write_accounts_csv(w, path, accounts, markets, assets).map_err(|e| {
+            let message = e.to_string();
+            inner = Some(e);
+            std::io::Error::other(message)
+        })
+    })
+    .map_err(|e| {
+        inner.take().unwrap_or_else(|| IoError::read(path, format!("cannot write accounts CSV: {e}")))
+    })
 }
 
 #[cfg(test)]

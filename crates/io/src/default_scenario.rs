@@ -42,11 +42,15 @@ pub fn default_scenario_with_accounts(accounts: u32) -> Result<Scenario, IoError
     let mut s = default_scenario()?;
     let spec = default_population_spec();
     let ratio = accounts as f64 / spec.accounts as f64;
-    for book in &mut s.books {
+    // Spot books and the arbitrageurs' capacity are slices of the market too (their capacity is
+    // the spot depth inside their cost band per resilience time, so it scales with depth).
+    let spot_books = s.price.spot.iter_mut().map(|m| &mut m.book);
+    for book in s.books.iter_mut().chain(spot_books) {
         if let liq_domain::BookSpec::Profile(p) = book {
             p.bid_notional_usd.iter_mut().chain(p.ask_notional_usd.iter_mut()).for_each(|x| *x *= ratio);
         }
     }
+    s.price.arbitrage.iter_mut().for_each(|a| a.capacity_usd_per_s *= ratio);
     s.insurance_fund = liq_domain::Money::from_usd(s.insurance_fund.usd() * ratio);
     let spec = PopulationSpec { accounts, ..spec };
     s.accounts = generate_population(&spec, &s.markets, &s.assets, s.seed)

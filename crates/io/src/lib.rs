@@ -14,6 +14,7 @@
 //! - [`accounts_csv`]: the streaming accounts CSV reader and the matching writer.
 //! - [`population`]: the synthetic population generator.
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
+//! - [`limits`]: the bounds on every user-sized quantity (accounts, shocks, steps, bins, paths).
 //! - [`default_scenario`]: the embedded default scenario.
 //! - [`output`]: the `run --json` document and the event-log CSV.
 
@@ -22,6 +23,7 @@ mod convert;
 pub mod default_scenario;
 pub mod error;
 pub mod hash;
+pub mod limits;
 mod locate;
 /// Line and column (1-based) where a dotted field (`markets[1].tiers[2].mmr`) is written in a
 /// TOML or JSON text, or its deepest written ancestor: how every loader names the line of a bad
@@ -29,6 +31,7 @@ mod locate;
 pub use locate::locate as field_position;
 pub mod output;
 pub mod population;
+mod safe_write;
 mod scenario_file;
 
 pub use error::IoError;
@@ -71,6 +74,27 @@ pub fn load_scenario_for_venue(
     })?;
     let text = std::fs::read_to_string(path).map_err(|e| IoError::read(path, format!("cannot read: {e}")))?;
     scenario_file::parse(&text, format, path, venue)
+}
+
+/// The files a scenario file reads: itself and its `accounts_csv` (resolved as the loader
+/// resolves it). Used to refuse an output path that would overwrite an input; a file that does
+/// not parse yields just itself (the loader reports the error).
+pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![path.to_path_buf()];
+    let Ok(text) = std::fs::read_to_string(path) else { return out };
+    let csv = match Format::from_path(path) {
+        Some(Format::Toml) => toml::from_str::<toml::Table>(&text)
+            .ok()
+            .and_then(|t| t.get("accounts_csv").and_then(|v| v.as_str().map(str::to_owned))),
+        Some(Format::Json) => serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v.get("accounts_csv").and_then(|v| v.as_str().map(str::to_owned))),
+        None => None,
+    };
+    if let Some(csv) = csv {
+        out.push(path.parent().unwrap_or(Path::new("")).join(csv));
+    }
+    out
 }
 
 /// Parses and validates scenario text. `origin` is the path messages name and the directory a

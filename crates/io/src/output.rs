@@ -1,12 +1,20 @@
 //! Outcome writers: the JSON document `run --json` prints and the event-log CSV.
 //!
 //! Every output carries [`RunMeta`] (tool version, scenario hash, seed, shock) so that a number
-//! can be traced back to exactly what produced it.
+//! can be traced back to exactly what produced it. Every file goes through the safe-output
+//! helpers re-exported here from `safe_write` ([`check_outputs`] before computing, then
+//! [`write_file_with`] / [`write_file_via`] / [`write_dir_via`]: temporary file and rename,
+//! special files in place, interrupts leave nothing partial).
 
 use liq_engine::{CascadeReport, EngineModel, LiquidationEvent};
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
+
+pub use crate::safe_write::{
+    check_outputs, interrupted, is_special, note_interrupt, write_dir_via, write_file_via, write_file_with,
+    Target,
+};
 
 /// What produced a result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,6 +70,9 @@ pub struct RunDocument<'a> {
     pub summary: &'a liq_engine::Summary,
     pub markets: &'a [liq_engine::MarketRow],
     pub generations: &'a [liq_engine::GenerationRow],
+    /// The spot markets (empty for a static index) and the arbitrageurs' equity change.
+    pub spot: &'a [liq_engine::SpotOutcome],
+    pub arbitrage_equity_change_usd: f64,
 }
 
 impl<'a> RunDocument<'a> {
@@ -71,6 +82,8 @@ impl<'a> RunDocument<'a> {
             summary: &report.summary,
             markets: &report.markets,
             generations: &report.generations,
+            spot: &report.outcome.spot,
+            arbitrage_equity_change_usd: report.outcome.arbitrage_equity_change_usd,
         }
     }
 }
@@ -82,6 +95,9 @@ pub enum OutputError {
     Io { path: String, source: std::io::Error },
     #[error("{path}: {source}")]
     Csv { path: String, source: csv::Error },
+    /// An output refused before anything was computed (missing directory, an input, ...).
+    #[error("--{flag} {path}: {message}")]
+    Refused { flag: String, path: String, message: String },
 }
 
 /// Column names of the event-log CSV, in order (documented in docs/outputs.md).
@@ -160,15 +176,20 @@ pub fn write_events_csv_file<N: EventNames + ?Sized>(
     model: &N,
     events: &[LiquidationEvent],
 ) -> Result<(), OutputError> {
-    let f = std::fs::File::create(path)
-        .map_err(|source| OutputError::Io { path: path.display().to_string(), source })?;
-    write_events_csv(std::io::BufWriter::new(f), model, events)
-        .map_err(|source| OutputError::Csv { path: path.display().to_string(), source })
+    write_file_with(path, |w| write_events_csv(w, model, events).map_err(std::io::Error::other))
 }
 
 /// Writes the event log as Parquet, with the same columns as the CSV (`EVENT_COLUMNS`; typed:
 /// integers as Int64/UInt32, prices and USD as Float64, labels as UTF-8, `counterparty` nullable).
 pub fn write_events_parquet<N: EventNames + ?Sized>(
+    path: &Path,
+    model: &N,
+    events: &[LiquidationEvent],
+) -> Result<(), OutputError> {
+    write_file_via(path, |tmp| events_parquet_to(tmp, model, events))
+}
+
+fn events_parquet_to<N: EventNames + ?Sized>(
     path: &Path,
     model: &N,
     events: &[LiquidationEvent],
@@ -233,20 +254,28 @@ pub fn write_events_parquet<N: EventNames + ?Sized>(
     Ok(())
 }
 
+/// The metadata sidecar of a data file: `FILE.meta.json` beside `FILE`.
+pub fn sidecar_path(data_path: &Path) -> std::path::PathBuf {
+    let mut name = data_path.as_os_str().to_owned();
+    name.push(".meta.json");
+    std::path::PathBuf::from(name)
+}
+
 /// Writes `meta` as JSON next to a CSV output (`FILE.csv.meta.json`): a CSV has no place for the
 /// scenario hash, seed and version, and every output must carry them.
 pub fn write_sidecar_meta<T: Serialize>(
     data_path: &Path,
     meta: &T,
 ) -> Result<std::path::PathBuf, OutputError> {
-    let mut name = data_path.as_os_str().to_owned();
-    name.push(".meta.json");
-    let path = std::path::PathBuf::from(name);
+    let path = sidecar_path(data_path);
+    if is_special(data_path) {
+        // `/dev/stdout`, a FIFO: there is no directory entry to put `FILE.meta.json` beside.
+        return Ok(path);
+    }
     let text = serde_json::to_string_pretty(meta).map_err(|e| OutputError::Io {
         path: path.display().to_string(),
         source: std::io::Error::other(e),
     })?;
-    std::fs::write(&path, text)
-        .map_err(|source| OutputError::Io { path: path.display().to_string(), source })?;
+    write_file_with(&path, |w| w.write_all(text.as_bytes()))?;
     Ok(path)
 }

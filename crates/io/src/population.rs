@@ -203,6 +203,9 @@ struct Resolved {
 impl PopulationSpec {
     /// Checks every parameter; errors name the field (`population.leverage.median`).
     fn resolve(&self, markets: &[MarketSpec], assets: &[AssetSpec]) -> Result<Resolved, DomainError> {
+        // Checked before `generate_population` reserves a Vec of this length.
+        crate::limits::check_accounts(u64::from(self.accounts))
+            .map_err(|e| DomainError::new("population.accounts", e))?;
         if self.markets.is_empty() {
             return Err(DomainError::new("population.markets", "needs at least one market"));
         }

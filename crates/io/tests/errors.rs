@@ -212,7 +212,12 @@ fn other_semantic_errors() {
     let e = err_toml(&edit(2, r#"venue = "ftx""#));
     check(&e, 2, "venue", "unknown venue \"ftx\" (one of: binance, bybit, hyperliquid, dydx)");
     let e = err_toml(&edit(4, "moves = { BTCUSDT = -1.5 }"));
-    check(&e, 4, "shock.moves.BTCUSDT", "a relative move must be finite and above −1");
+    check(&e, 4, "shock.moves.BTCUSDT", "a price cannot fall by 100% or more");
+    // Issue 14: +1e10 was silently ignored and 1e308 gave NaN marks; both are refused (limits).
+    let e = err_toml(&edit(4, "moves = { BTCUSDT = 1e10 }"));
+    check(&e, 4, "shock.moves.BTCUSDT", "a move of 1000000000000% is beyond the supported +900%");
+    let e = err_toml(&edit(4, "moves = { BTCUSDT = 1e308 }"));
+    check(&e, 4, "shock.moves.BTCUSDT", "a move of");
     // Asks below bids.
     let e = err_toml(&edit(18, "asks = [[59999.0, 1.0]]"));
     check(&e, 18, "markets[0].book.asks[0]", "best ask 59999 is not above best bid 59999.9");

@@ -26,7 +26,7 @@ pub fn median3(a: f64, b: f64, c: f64) -> f64 {
 /// weight reaches half of the total. Sorts `items` in place. `None` for no positive weight.
 pub fn weighted_median(items: &mut [(f64, f64)]) -> Option<f64> {
     let total: f64 = items.iter().map(|x| x.1).sum();
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return None;
     }
     items.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));

@@ -122,6 +122,10 @@ pub fn load_fire_sale_csv(holdings: &Path, limits: &Path) -> Result<FireSaleSyst
         if !e.is_finite() {
             return Err(err(limits, ln, "equity", format!("{e} is not a finite number")));
         }
+        if !equity[i].is_nan() {
+            // Before, a second row silently replaced the first.
+            return Err(err(limits, ln, "institution", format!("`{name}` appears twice")));
+        }
         equity[i] = e;
         other[i] = number(limits, ln, "other_assets", f[2])?;
         lev[i] = number(limits, ln, "max_leverage", f[3])?;
@@ -143,8 +147,14 @@ pub fn load_fire_sale_csv(holdings: &Path, limits: &Path) -> Result<FireSaleSyst
         depth,
         beta: 1.0,
     };
-    sys.validate()?;
+    sys.validate().map_err(|e| in_file(holdings, e))?;
     Ok(sys)
+}
+
+/// A check of the loaded system that no single line failed names the file it came from (line
+/// 0: the file as a whole).
+fn in_file(path: &Path, e: NetworkError) -> NetworkError {
+    err(path, 0, "file", e.to_string())
 }
 
 fn default_depth(rows: &[Vec<f64>], m: usize) -> Vec<f64> {
@@ -187,6 +197,18 @@ pub fn load_eba_2018(path: &Path) -> Result<FireSaleSystem, NetworkError> {
             return Err(err(path, ln, "govbonds", format!("{gov} exceeds debt_sec {debt}")));
         }
         let total = cet1 / (ratio / 100.0);
+        if !total.is_finite() {
+            // A leverage ratio of 1e-320 % made total assets infinite (a fuzz find).
+            return Err(err(
+                path,
+                ln,
+                "leverage",
+                format!("CET1E / leverage = {total}: not a finite balance sheet"),
+            ));
+        }
+        if sys.institutions.iter().any(|b| b == f[0]) {
+            return Err(err(path, ln, "bank_id", format!("bank `{}` appears twice", f[0])));
+        }
         if total < debt {
             return Err(err(path, ln, "debt_sec", format!("{debt} exceeds total assets {total}")));
         }
@@ -200,6 +222,6 @@ pub fn load_eba_2018(path: &Path) -> Result<FireSaleSystem, NetworkError> {
         return Err(err(path, 1, "rows", "no banks"));
     }
     sys.depth = default_depth(&sys.holdings, 2);
-    sys.validate()?;
+    sys.validate().map_err(|e| in_file(path, e))?;
     Ok(sys)
 }

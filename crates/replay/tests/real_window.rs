@@ -18,6 +18,11 @@ fn data(name: &str) -> PathBuf {
 fn real_window_replay_with_fit() {
     let (trades, fo) = (data("binance_trades.csv"), data("binance.csv"));
     if !trades.exists() || !fo.exists() {
+        assert!(
+            std::env::var_os("LIQ_REQUIRE_SHARED").is_none_or(|v| v != "1"),
+            "{} is missing and LIQ_REQUIRE_SHARED=1 (CI must run this test)",
+            trades.display()
+        );
         eprintln!("note: {} not found, skipping the real-window replay", trades.display());
         return;
     }

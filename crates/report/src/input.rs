@@ -7,7 +7,8 @@
 //! [`ReportMeta`] is optional; the HTML omits the sections whose data is absent.
 //!
 //! Build it with [`ReportInput::from_cascade`] (or [`ReportInput::new`] for a stress-only
-//! report) and the `with_*` builders.
+//! report) and the `with_*` builders. A file read back is first checked by
+//! `num::check_magnitudes`: every number within ±1e15 (why: `num::MAX_MAGNITUDE`).
 
 use crate::num::finite_or_str;
 use liq_engine::{CascadeReport, EventKind, Outcome};

@@ -95,8 +95,10 @@ impl ReportInput {
     pub fn read_json(path: &Path) -> Result<ReportInput, ReportError> {
         let text = std::fs::read_to_string(path)
             .map_err(|source| ReportError::Io { path: path.display().to_string(), source })?;
-        serde_json::from_str(&text)
-            .map_err(|e| ReportError::Json { path: path.display().to_string(), message: e.to_string() })
+        let json = |message: String| ReportError::Json { path: path.display().to_string(), message };
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| json(e.to_string()))?;
+        num::check_magnitudes(&value).map_err(json)?;
+        serde_json::from_value(value).map_err(|e| json(e.to_string()))
     }
 
     /// Writes the input as pretty JSON.

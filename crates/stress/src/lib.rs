@@ -5,8 +5,10 @@
 //! Student-t copulas ([`montecarlo`]), the per-path runs and their reduction to rows ([`run`]),
 //! the risk measures ([`risk`]: linear delta-normal and empirical VaR/ES) and their side-by-side
 //! summary with its narrative ([`summary`]), the critical shock ([`critical`]), and per-path
-//! results in CSV and Parquet with shard/merge ([`results`]).
+//! results in CSV and Parquet with shard/merge ([`results`]); [`contain`] turns a panic of the
+//! Parquet readers on a corrupt file into an error.
 
+pub mod contain;
 pub mod critical;
 pub mod error;
 pub mod montecarlo;

@@ -156,6 +156,11 @@ fn parse_rfc3339(s: &str) -> Option<f64> {
     {
         return None;
     }
+    // Years 1970–9999, as the capture loaders bound them: a 19-digit year would overflow the day
+    // arithmetic below, and no recorded price path lies outside this range.
+    if !(1970..=9999).contains(&y) || h < 0 || mi < 0 {
+        return None;
+    }
     // Days from civil (Howard Hinnant's algorithm).
     let y2 = if mo <= 2 { y - 1 } else { y };
     let era = if y2 >= 0 { y2 } else { y2 - 399 } / 400;

@@ -105,6 +105,17 @@ pub(crate) fn accounts(
         for (k, r) in a.positions.iter().enumerate() {
             let q = format!("{p}.positions[{k}]");
             let id = symbols.resolve(&r.market).map_err(|e| ctx.err(format!("{q}.market"), e))?;
+            // One position per account and market (a venue's one-way mode), as in the accounts
+            // CSV: a second entry is an error, never summed.
+            if let Some(j) = positions.iter().position(|p: &liq_domain::Position| p.market == id) {
+                return Err(ctx.err(
+                    format!("{q}.market"),
+                    format!(
+                        "{p}.positions[{j}] is already in {}: one position per market",
+                        markets[id.idx()].symbol
+                    ),
+                ));
+            }
             let pos = convert::position(&markets[id.idx()], id, r.size, r.entry_price, r.mode, r.margin_usd)
                 .map_err(|(f, e)| ctx.err(format!("{q}.{f}"), e))?;
             positions.push(pos);

@@ -246,7 +246,10 @@ pub(crate) fn price_formation(
             constituents.push((j, w));
         }
         if (sum - 1.0).abs() > 1e-9 {
-            return Err(ctx.err(format!("{p}.weights"), format!("weights sum to {sum}, not 1")));
+            return Err(ctx.err(
+                format!("{p}.weights"),
+                format!("weights sum to {}, not 1", (sum * 1e9).round() / 1e9),
+            ));
         }
         let spec = IndexSpec { rule, constituents };
         match &ix.venue {

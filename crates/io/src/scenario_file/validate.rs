@@ -133,11 +133,7 @@ pub(crate) fn validate(
             .map_err(|e| ctx.domain("", e))?;
         accounts.extend(generated);
     }
-    if accounts.len() > u32::MAX as usize {
-        return Err(
-            ctx.err("accounts", format!("{} accounts; at most {} are supported", accounts.len(), u32::MAX))
-        );
-    }
+    crate::limits::check_accounts(accounts.len() as u64).map_err(|e| ctx.err("accounts", e))?;
 
     Ok(Scenario {
         name: raw.name,
@@ -439,12 +435,7 @@ fn levels(ctx: &Ctx, p: &str, raw: &[[f64; 2]], m: &MarketSpec, dir: i64) -> Res
 
 fn shock(ctx: &Ctx, s: &RawShock, symbols: &MarketSymbols, n: usize) -> Result<Shock, IoError> {
     let one_move = |field: &str, v: f64| -> Result<(), IoError> {
-        if !(v.is_finite() && v > -1.0) {
-            return Err(
-                ctx.err(field, format!("a relative move must be finite and above −1 (−100%), got {v}"))
-            );
-        }
-        Ok(())
+        crate::limits::check_move(v).map(|_| ()).map_err(|e| ctx.err(field, e))
     };
     let per_market =
         |map: &std::collections::BTreeMap<String, f64>, what: &str| -> Result<Vec<f64>, IoError> {

@@ -79,13 +79,26 @@ pub(crate) fn svg(
     draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<(), ReportError>,
 ) -> Result<String, ReportError> {
     let mut buf = String::new();
-    {
+    // plotters maps a point to pixels in `i32` with unchecked arithmetic: a value millions of
+    // spans off its axis overflows it (a panic in debug builds, a wild line in release; fuzz
+    // find on result JSONs holding ±1e15). Such a chart is replaced by a note saying why, so the
+    // rest of the report still renders.
+    let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let root = SVGBackend::with_string(&mut buf, (w, h)).into_drawing_area();
         root.fill(&WHITE)?;
         draw(&root)?;
         root.present()?;
+        Ok::<(), ReportError>(())
+    }));
+    match drawn {
+        Ok(r) => r.map(|()| buf),
+        Err(_) => Ok(format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\
+             <rect width=\"100%\" height=\"100%\" fill=\"white\"/><text x=\"20\" y=\"40\" \
+             font-family=\"sans-serif\" font-size=\"14\">Chart not drawn: its values lie too far \
+             apart to share one scale (see the tables).</text></svg>"
+        )),
     }
-    Ok(buf)
 }
 
 /// A padded axis range over the finite values of `v`; `None` when there are none. A single

@@ -59,6 +59,9 @@ pub fn fixed_input() -> ReportInput {
                 liquidated_notional_usd: 1_300_000.0,
                 counterfactual_notional_usd: 1_100_000.0,
                 adl_notional_usd: 50_000.0,
+                index_start: 60_000.0,
+                index_end: 56_950.0,
+                basis_end_bps: -9.0,
             },
             MarketLine {
                 symbol: "ETHUSDT".into(),
@@ -73,6 +76,9 @@ pub fn fixed_input() -> ReportInput {
                 liquidated_notional_usd: 200_000.0,
                 counterfactual_notional_usd: 100_000.0,
                 adl_notional_usd: 0.0,
+                index_start: 3_000.0,
+                index_end: 2_995.0,
+                basis_end_bps: -33.4,
             },
         ],
         generations: vec![
