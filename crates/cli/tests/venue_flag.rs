@@ -59,12 +59,26 @@ fn bad_venue_is_refused() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--venue ftx: unknown venue (one of: binance, bybit, hyperliquid, dydx)"), "{err}");
-    // The default on Bybit lacks Bybit's ETHUSDT table: refused with the line and field.
-    let out = bin().args(["run", "--venue", "bybit"]).output().unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("markets[1].tiers") && err.contains("no built-in bybit table for \"ETHUSDT\""),
-        "{err}"
+}
+
+#[test]
+fn default_scenario_runs_on_bybit_with_bybits_tables() {
+    // Bybit's preset carries BTCUSDT, ETHUSDT and SOLUSDT, so the default runs on Bybit and each
+    // market is priced by Bybit's own table (none borrowed from another venue).
+    let meta = meta_of(&["run", "--venue", "bybit", "--json"]);
+    assert_eq!(meta["venue"], "bybit");
+    let tables: Vec<_> = meta["margin_tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["table"].as_str().unwrap().to_string(), t["observed"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        tables,
+        [
+            ("bybit:BTCUSDT".to_string(), "2026-09-25".to_string()),
+            ("bybit:ETHUSDT".to_string(), "2025-12-29".to_string()),
+            ("bybit:SOLUSDT".to_string(), "2025-12-29".to_string()),
+        ]
     );
 }

@@ -84,11 +84,19 @@ fn unknown_venue_or_table_is_refused_with_line_and_field() {
     check(&e, 9, "markets[0].tiers", "unknown built-in tier table \"BTCUSDT\"");
     let e = parse(&with_tiers(r#"tiers = "hyperliquid:DOGE""#), None).unwrap_err();
     check(&e, 9, "markets[0].tiers", "no built-in hyperliquid table for \"DOGE\" (built in: BTC, ETH, SOL)");
-    // Bybit carries BTCUSDT only: "preset" on an ETH market is refused, not filled in from
-    // another venue.
+    // Bybit carries BTCUSDT, ETHUSDT and SOLUSDT: "preset" on another market is refused, not
+    // filled in from another venue.
+    let doge = with_tiers(r#"tiers = "preset""#).replace("BTCUSDT", "DOGEUSDT");
+    let e = parse(&doge, Some(VenuePreset::Bybit)).unwrap_err();
+    check(
+        &e,
+        9,
+        "markets[0].tiers",
+        "\"preset\" on venue bybit: no built-in bybit table for \"DOGEUSDT\" (built in: BTCUSDT, ETHUSDT, SOLUSDT)",
+    );
     let eth = with_tiers(r#"tiers = "preset""#).replace("BTCUSDT", "ETHUSDT");
-    let e = parse(&eth, Some(VenuePreset::Bybit)).unwrap_err();
-    check(&e, 9, "markets[0].tiers", "\"preset\" on venue bybit: no built-in bybit table for \"ETHUSDT\"");
+    let s = parse(&eth, Some(VenuePreset::Bybit)).unwrap();
+    assert_eq!(s.markets[0].ladder, tiers::bybit::ETHUSDT.ladder().unwrap());
     // Without a `tiers` key the error names the market's symbol line.
     let e = parse(&with_tiers("").replace("BTCUSDT", "DOGEUSDT"), None).unwrap_err();
     check(&e, 4, "markets[0].symbol", "\"preset\" on venue binance: no built-in binance table");
@@ -113,6 +121,15 @@ fn a_table_out_of_order_is_refused_with_line_and_field() {
 #[test]
 fn default_scenario_switches_tables_with_the_venue() {
     let binance = default_scenario().unwrap();
+    // Bybit carries all three default markets (BTCUSDT, ETHUSDT, SOLUSDT): the default loads on
+    // Bybit with Bybit's own table for each, none borrowed from another venue.
+    let bybit = default_scenario_for_venue(VenuePreset::Bybit).unwrap();
+    assert_eq!(bybit.venue, VenuePreset::Bybit);
+    assert_eq!(bybit.markets.len(), tiers::bybit::TABLE_SET.tables.len());
+    for (m, want) in bybit.markets.iter().zip(tiers::bybit::TABLE_SET.tables) {
+        assert_eq!(m.ladder, want.ladder().unwrap(), "bybit {}", m.symbol);
+    }
+    assert_eq!(bybit.accounts.len(), binance.accounts.len());
     for (m, want) in binance.markets.iter().zip(tiers::binance::TABLE_SET.tables) {
         assert_eq!(m.ladder, want.ladder().unwrap(), "{}", m.symbol);
     }
@@ -125,11 +142,6 @@ fn default_scenario_switches_tables_with_the_venue() {
         // Same seed and same draws; only where the venue's limits bind do accounts differ.
         assert_eq!(s.accounts.len(), binance.accounts.len());
     }
-    // Bybit's ETHUSDT and SOLUSDT tables are not carried: the default refuses rather than mixing
-    // venues, naming the ETH market's tiers line.
-    let e = default_scenario_for_venue(VenuePreset::Bybit).unwrap_err();
-    assert_eq!(e.field(), "markets[1].tiers", "{e}");
-    assert!(e.message().contains("no built-in bybit table for \"ETHUSDT\""), "{e}");
 }
 
 #[test]
