@@ -101,6 +101,19 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             usd(m.adl_notional_usd)
         );
     }
+    for m in &r.markets {
+        if let Some(x) = m.book_exhausted {
+            let side = if x.side == liq_domain::Side::Sell { "bids" } else { "asks" };
+            let line = format!(
+                "  {}: the book's {side} ran out in round {} ({}s); beyond its last level the book quotes {} and fills nothing, so prices after that are the model's floor",
+                m.symbol,
+                x.round,
+                x.time_s,
+                price(x.quote_beyond_usd)
+            );
+            let _ = writeln!(o, "{}", paint(&line, Style::Alarm));
+        }
+    }
     // Where the index moved (spot markets and arbitrage): the channel that carries the perp's
     // forced flow to the mark.
     if !r.outcome.spot.is_empty() {

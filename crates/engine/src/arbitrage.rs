@@ -129,6 +129,9 @@ impl PriceImpact for PerpBook {
     fn quote_ticks(&self) -> (f64, f64) {
         self.book.quote_ticks()
     }
+    fn exhausted(&self) -> Option<Side> {
+        self.book.exhausted()
+    }
     fn shift(&mut self, rel: f64) {
         self.book.shift(rel);
     }

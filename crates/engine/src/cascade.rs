@@ -238,6 +238,7 @@ impl Cascade {
         let mut mark_path: Vec<Vec<f64>> = Vec::new();
         let mut fund_path: Vec<f64> = Vec::new();
         let mut index_path: Vec<Vec<f64>> = Vec::new();
+        let mut exhausted: Vec<Option<crate::outcome::BookExhaustion>> = vec![None; n_m];
         let index_start = self.ws.index.clone();
         let mut fund_min = fund_start;
         let dt = path.dt_s;
@@ -285,6 +286,7 @@ impl Cascade {
                 // No liquidation this round; arbitrage may still move the index, and a venue whose
                 // clock has not yet published the latest prices has not reached a fixed point.
                 let arb = self.ws.arbitrage_round(model, &self.exo_level);
+                self.note_exhaustion(model, step, dt, &mut exhausted);
                 if opts.keep_paths {
                     mark_path.push(self.ws.marks.clone());
                     index_path.push(self.ws.index.clone());
@@ -359,6 +361,7 @@ impl Cascade {
             }
             totals.fund_peak = totals.fund_peak.max(self.ws.fund_equity(model));
             self.ws.arbitrage_round(model, &self.exo_level);
+            self.note_exhaustion(model, step, dt, &mut exhausted);
             if opts.keep_paths {
                 index_path.push(self.ws.index.clone());
                 mark_path.push(self.ws.marks.clone());
@@ -391,6 +394,7 @@ impl Cascade {
                 basis_end_bps: (self.mid_price(model, k) / self.ws.index[k] - 1.0) * 1e4,
                 arb_perp_bought_usd: self.ws.price.arb_perp_bought_usd[k],
                 arb_perp_sold_usd: self.ws.price.arb_perp_sold_usd[k],
+                book_exhausted: exhausted[k],
             })
             .collect();
         let fund_end = self.ws.fund_equity(model);
@@ -510,6 +514,28 @@ impl Cascade {
                         let wake = self.travel[k] + theta;
                         self.sleeping[k].push(std::cmp::Reverse((wake.to_bits(), u.0)));
                     }
+                }
+            }
+        }
+    }
+
+    /// Records the first round in which a walk emptied a side of each perp book.
+    fn note_exhaustion(
+        &self,
+        model: &EngineModel,
+        step: u32,
+        dt: f64,
+        exhausted: &mut [Option<crate::outcome::BookExhaustion>],
+    ) {
+        for (k, slot) in exhausted.iter_mut().enumerate() {
+            if slot.is_none() {
+                if let Some(side) = self.ws.impact[k].exhausted() {
+                    *slot = Some(crate::outcome::BookExhaustion {
+                        side,
+                        round: step,
+                        time_s: step as f64 * dt,
+                        quote_beyond_usd: self.mid_price(model, k),
+                    });
                 }
             }
         }

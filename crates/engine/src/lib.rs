@@ -22,6 +22,6 @@ pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
 pub use model::{EngineError, EngineModel, PositionView, Unit};
 pub use outcome::{
-    CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow, Outcome,
-    SpotOutcome, Summary,
+    BookExhaustion, CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow,
+    Outcome, SpotOutcome, Summary,
 };

@@ -94,6 +94,22 @@ pub struct MarketOutcome {
     /// USD of perp the arbitrageurs bought and sold (their spot hedges are in `Outcome::spot`).
     pub arb_perp_bought_usd: f64,
     pub arb_perp_sold_usd: f64,
+    /// The first time a walk emptied a side of this market's book, if one did.
+    pub book_exhausted: Option<BookExhaustion>,
+}
+
+/// A side of a perp book emptied by the run's flow: beyond the last level there is no depth,
+/// orders stop filling (the rest goes to the backstop) and the mid quotes the deepest level, so
+/// prices after this point are a floor of the model, not a market's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BookExhaustion {
+    /// `sell` = the bids ran out, `buy` = the asks did.
+    pub side: liq_domain::Side,
+    /// Round or step in which it first happened, and its time.
+    pub round: u32,
+    pub time_s: f64,
+    /// The price the book quotes beyond its last level (its deepest level), USD.
+    pub quote_beyond_usd: f64,
 }
 
 /// Per-spot-market outcome of a run.
@@ -266,6 +282,8 @@ pub struct MarketRow {
     /// USD of perp the arbitrageurs bought and sold (hedged on spot).
     pub arb_perp_bought_usd: f64,
     pub arb_perp_sold_usd: f64,
+    /// When a side of the book ran out, if it did (prices beyond are the model's floor).
+    pub book_exhausted: Option<BookExhaustion>,
 }
 
 /// A run, its counterfactual and the derived summary.
@@ -331,6 +349,7 @@ impl CascadeReport {
                     basis_end_bps: m.basis_end_bps,
                     arb_perp_bought_usd: m.arb_perp_bought_usd,
                     arb_perp_sold_usd: m.arb_perp_sold_usd,
+                    book_exhausted: m.book_exhausted,
                 }
             })
             .collect();

@@ -213,3 +213,21 @@ fn book_shock_moves_the_index_through_arbitrage() {
         assert!(m.arb_perp_bought_usd > 0.0);
     }
 }
+
+/// Book exhaustion is an event (issue 14). Hand-worked: the perp's bids are 1 lot at each of
+/// 99…90; a forced sale of $2,000 = 20 lots at the mid 100 with no arbitrage takes all ten and
+/// leaves ten unfilled. The bid side is empty in round 0; the book then quotes its deepest level
+/// 90 as the bid and re-quotes the ask at 90 + 2: mid 91.
+#[test]
+fn an_emptied_book_side_is_reported() {
+    let mut s = two_market_case(0.0);
+    s.book_shock_usd = vec![-2_000.0];
+    let model = EngineModel::new(&s).unwrap();
+    let out = Cascade::new(&model).run(&model, true);
+    let x = out.markets[0].book_exhausted.expect("the bids ran out");
+    assert_eq!((x.side, x.round, x.time_s, x.quote_beyond_usd), (Side::Sell, 0, 0.0, 91.0));
+    // A sale the book can carry leaves no such event.
+    let s = two_market_case(0.0);
+    let model = EngineModel::new(&s).unwrap();
+    assert_eq!(Cascade::new(&model).run(&model, true).markets[0].book_exhausted, None);
+}

@@ -548,6 +548,16 @@ impl PriceImpact for L2Book {
         ((bid + ask) / 2.0).max(0.0)
     }
 
+    fn exhausted(&self) -> Option<Side> {
+        if self.bids.best >= self.bids.len() {
+            Some(Side::Sell)
+        } else if self.asks.best >= self.asks.len() {
+            Some(Side::Buy)
+        } else {
+            None
+        }
+    }
+
     fn quote_ticks(&self) -> (f64, f64) {
         let (bid, ask) = (self.quote(&self.bids), self.quote(&self.asks));
         // The side walked further from its starting level leads; the other re-quotes to keep

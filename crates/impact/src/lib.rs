@@ -55,6 +55,13 @@ pub trait PriceImpact {
     /// Current mid price in ticks (may be a half tick).
     fn mid_ticks(&self) -> f64;
 
+    /// The side of the book a walk has emptied, if any (`Sell` = no bids left, `Buy` = no asks).
+    /// Beyond the last level there is no depth: orders stop filling and the mid quotes the
+    /// deepest level (see [`book`]). Models without levels never run out.
+    fn exhausted(&self) -> Option<Side> {
+        None
+    }
+
     /// Best bid and best ask in ticks as quoted now (after market makers re-quote; see
     /// [`book`]). Models without a spread quote the mid on both sides.
     fn quote_ticks(&self) -> (f64, f64) {
@@ -149,6 +156,10 @@ impl PriceImpact for ImpactModel {
     #[inline]
     fn quote_ticks(&self) -> (f64, f64) {
         dispatch!(self, m => m.quote_ticks())
+    }
+    #[inline]
+    fn exhausted(&self) -> Option<Side> {
+        dispatch!(self, m => m.exhausted())
     }
     #[inline]
     fn shift(&mut self, rel: f64) {
