@@ -440,6 +440,7 @@ impl Cascade {
                 &self.ws.marks,
             ),
             index_path,
+            ledger: opts.keep_events.then(|| self.ws.ledger_report(model)),
         };
         (outcome, UnitSet(liquidated_units))
     }

@@ -16,6 +16,25 @@ use crate::model::{AssetPricing, EngineModel, Unit};
 use crate::price::PriceState;
 use liq_impact::{ImpactModel, NoImpact, PriceImpact};
 
+/// The causes of every change of the insurance fund's cash in a run, micro-USD: start + fees +
+/// surplus − cover − below_bankruptcy − collateral_bought + unwind_realised = cash at the end,
+/// exactly (a test recomputes it from `run --json`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FundFlows {
+    /// Liquidation (clearance) fees charged to liquidated accounts.
+    pub fees: i64,
+    /// Equity left above bankruptcy after a full liquidation (Binance, Bybit).
+    pub surplus: i64,
+    /// Negative equity of liquidated accounts the fund covered.
+    pub cover: i64,
+    /// dYdX: fills below bankruptcy paid by the fund.
+    pub below_bankruptcy: i64,
+    /// Cash paid for collateral that covered a negative wallet (the fund holds it after).
+    pub collateral_bought: i64,
+    /// P&L realised by selling taken-over inventory back into the book.
+    pub unwind_realised: i64,
+}
+
 /// Who takes the other side of a transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Counterparty {
@@ -44,6 +63,8 @@ pub struct Workspace {
     pub(crate) fund_cost: Vec<i64>,
     pub(crate) fund_coll: Vec<f64>,
     pub(crate) fee_income: i64,
+    /// Every change of the fund's cash in this run, by cause (micro-USD).
+    pub(crate) fund_flows: FundFlows,
     pub(crate) marks: Vec<f64>,
     pub(crate) index: Vec<f64>,
     /// Each perp's book with the arbitrageurs' quote in it.
@@ -84,6 +105,7 @@ impl Workspace {
             fund_cost: vec![0; n_m],
             fund_coll: vec![0.0; model.asset_haircut.len()],
             fee_income: 0,
+            fund_flows: FundFlows::default(),
             marks: model.mark0.clone(),
             index: model.index0.clone(),
             impact: model.impact0.iter().cloned().map(PerpBook::new).collect(),
@@ -134,6 +156,7 @@ impl Workspace {
         self.fund_cost.iter_mut().for_each(|x| *x = 0);
         self.fund_coll.iter_mut().for_each(|x| *x = 0.0);
         self.fee_income = 0;
+        self.fund_flows = FundFlows::default();
         self.marks.copy_from_slice(&model.mark0);
         self.index.copy_from_slice(&model.index0);
         // The impact models with depth are parked, not dropped, during a counterfactual run, so
@@ -405,6 +428,7 @@ impl Workspace {
     pub(crate) fn pay_fund_from_slot(&mut self, model: &EngineModel, slot: usize, amount: i64) {
         *self.holder(model, slot) -= amount;
         self.fund_cash += amount;
+        self.fund_flows.fees += amount;
         self.touch_account(model.pos_account[slot]);
     }
 
@@ -413,6 +437,7 @@ impl Workspace {
     pub(crate) fn pay_slot_from_fund(&mut self, model: &EngineModel, slot: usize, amount: i64) {
         *self.holder(model, slot) += amount;
         self.fund_cash -= amount;
+        self.fund_flows.below_bankruptcy += amount;
         self.touch_account(model.pos_account[slot]);
     }
 
@@ -450,6 +475,7 @@ impl Workspace {
             self.fund_cost[k] = 0;
         }
         self.fund_cash += pnl;
+        self.fund_flows.unwind_realised += pnl;
         self.ext_size[k] += sign * fill.filled_lots;
         self.ext_cost[k] += sign * value;
         (value, pnl)

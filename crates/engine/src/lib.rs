@@ -12,6 +12,7 @@ pub mod cascade;
 mod deleverage;
 pub mod index;
 pub mod ledger;
+pub mod ledger_report;
 pub mod liquidate;
 pub mod model;
 pub mod outcome;
@@ -20,6 +21,7 @@ mod price_step;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
+pub use ledger_report::{FundLedger, HolderGroup, Ledger};
 pub use model::{EngineError, EngineModel, PositionView, Unit};
 pub use outcome::{
     BookExhaustion, CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow,

@@ -442,6 +442,7 @@ impl Liquidator<'_> {
                     self.ws.iso_margin[s] = 0;
                     if rb_surplus {
                         self.ws.fund_cash += rem;
+                        self.ws.fund_flows.surplus += rem;
                         self.record_fund(account, s, EventKind::SurplusToFund, rem);
                     } else {
                         self.ws.wallet[account as usize] += rem;
@@ -465,6 +466,7 @@ impl Liquidator<'_> {
                     if wallet > 0 {
                         self.ws.wallet[a] = 0;
                         self.ws.fund_cash += wallet;
+                        self.ws.fund_flows.surplus += wallet;
                     }
                     let slot = model.positions_of(account).start;
                     if wallet > 0 || seized > 0.0 {
@@ -493,6 +495,7 @@ impl Liquidator<'_> {
                     self.ws.coll_qty[c] -= q;
                     self.ws.fund_coll[asset] += q;
                     self.ws.fund_cash -= pay;
+                    self.ws.fund_flows.collateral_bought += pay;
                     self.ws.wallet[a] += pay;
                 }
                 if self.ws.wallet[a] < 0 {
@@ -512,6 +515,7 @@ impl Liquidator<'_> {
         credit: impl FnOnce(&mut Workspace, i64),
     ) {
         self.ws.fund_cash -= amount;
+        self.ws.fund_flows.cover += amount;
         credit(self.ws, amount);
         self.ws.touch_account(account);
         self.record_fund(account, slot, EventKind::FundCover, -amount);

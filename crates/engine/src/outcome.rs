@@ -173,6 +173,8 @@ pub struct Outcome {
     pub arbitrage_equity_change_usd: f64,
     /// Index per round/step, if kept: `[step][market]`.
     pub index_path: Vec<Vec<f64>>,
+    /// The itemised ledger (runs that keep their events; Monte Carlo paths do not).
+    pub ledger: Option<crate::ledger_report::Ledger>,
 }
 
 impl Outcome {

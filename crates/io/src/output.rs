@@ -73,6 +73,8 @@ pub struct RunDocument<'a> {
     /// The spot markets (empty for a static index) and the arbitrageurs' equity change.
     pub spot: &'a [liq_engine::SpotOutcome],
     pub arbitrage_equity_change_usd: f64,
+    /// The itemised fund, equity and position by holder group, open interest by side.
+    pub ledger: Option<&'a liq_engine::Ledger>,
 }
 
 impl<'a> RunDocument<'a> {
@@ -84,6 +86,7 @@ impl<'a> RunDocument<'a> {
             generations: &report.generations,
             spot: &report.outcome.spot,
             arbitrage_equity_change_usd: report.outcome.arbitrage_equity_change_usd,
+            ledger: report.outcome.ledger.as_ref(),
         }
     }
 }

@@ -174,6 +174,9 @@ pub struct CascadeSection {
     pub fund: Vec<FundPoint>,
     /// The counterfactual's fund equity over time, `(time_s, USD)`.
     pub fund_counterfactual: Vec<(f64, f64)>,
+    /// The itemised ledger of the run (absent in results written before it existed).
+    #[serde(default)]
+    pub ledger: Option<liq_engine::Ledger>,
 }
 
 /// VaR and ES at one confidence level (losses positive).
@@ -482,6 +485,7 @@ fn cascade_section(report: &CascadeReport) -> CascadeSection {
         liquidations: markers(o),
         fund: fund_points(o),
         fund_counterfactual: fund_times(cf).into_iter().zip(fund_values(cf)).collect(),
+        ledger: o.ledger.clone(),
     }
 }
 

@@ -165,6 +165,7 @@ pub fn fixed_input() -> ReportInput {
             FundPoint { time_s: 4.0, fund_usd: 80_000.0, adl_cum_usd: 50_000.0 },
         ],
         fund_counterfactual: vec![(-2.0, 100_000.0), (0.0, 95_000.0), (2.0, 95_000.0)],
+        ledger: None,
     };
     let side = |name: &str, nf: f64, c: f64| SideBySideRow {
         name: name.into(),
