@@ -105,6 +105,20 @@ pub fn parse_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f
     Ok(Some(moves))
 }
 
+/// The metadata every `run`-like output records: version, scenario and its hash, seed, venue,
+/// margin tables and the shock the model runs.
+pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
+    RunMeta {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_hash: liq_io::hash::scenario_hash(&scenario),
+        seed: scenario.seed,
+        venue: scenario.venue.name().to_string(),
+        margin_tables: liq_io::output::margin_tables(&scenario),
+        shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
+    }
+}
+
 /// `--shock-book [VENUE:]MARKET=USD` (suffixes k, M, B): market flow into each perp's book.
 pub fn parse_book_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f64>>> {
     if args.is_empty() {
@@ -221,15 +235,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         scenario.book_shock_usd = usd;
     }
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
-    let meta = RunMeta {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_hash: liq_io::hash::scenario_hash(&scenario),
-        seed: scenario.seed,
-        venue: scenario.venue.name().to_string(),
-        margin_tables: liq_io::output::margin_tables(&scenario),
-        shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
-    };
+    let meta = run_meta(&scenario, &model);
     let mut cascade = Cascade::new(&model);
     let report = match path_of(&args, &scenario, &model)? {
         Some(path) => {

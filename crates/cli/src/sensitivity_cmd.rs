@@ -31,15 +31,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         scenario.shock = liq_domain::Shock::PerMarket(moves);
     }
     let model = liq_engine::EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
-    let meta = RunMeta {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_hash: liq_io::hash::scenario_hash(&scenario),
-        seed: scenario.seed,
-        venue: scenario.venue.name().to_string(),
-        margin_tables: liq_io::output::margin_tables(&scenario),
-        shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
-    };
+    let meta = crate::run_cmd::run_meta(&scenario, &model);
     // Leverage can only be varied where the accounts are the embedded default's generated
     // population: rebuild it with the median leverage scaled.
     let regen = |f: f64| -> Result<Vec<liq_domain::Account>, String> {

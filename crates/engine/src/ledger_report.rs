@@ -96,10 +96,10 @@ impl Workspace {
         }
         let p = &self.price;
         let mut makers = 0.0;
-        for k in 0..n_m {
+        for (k, l0) in long0.iter_mut().enumerate() {
             makers += value(k, self.ext_size[k], self.ext_cost[k])
                 - value0(k, model.ext_size0[k], model.ext_cost0[k]);
-            long0[k] += model.ext_size0[k].max(0);
+            *l0 += model.ext_size0[k].max(0);
         }
         let spot_makers: f64 = (0..model.price.spot.len())
             .map(|j| {
