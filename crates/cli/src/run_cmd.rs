@@ -22,7 +22,7 @@ pub struct RunArgs {
     /// named are left unshocked once any --shock is given.
     #[arg(long = "shock", value_name = "MARKET=MOVE")]
     pub shocks: Vec<String>,
-    /// A forced flow into a perp's own book at the start: [VENUE:]MARKET=USD, e.g.
+    /// A forced flow into a perp's own book at the start: `[VENUE:]MARKET=USD`, e.g.
     /// binance:BTC=-200M (a $200M market sell). Repeatable. Without --shock, the scenario's
     /// exogenous (index) shock is switched off, so the book flow is the only shock.
     #[arg(long = "shock-book", value_name = "[VENUE:]MARKET=USD")]

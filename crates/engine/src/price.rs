@@ -1,7 +1,7 @@
 //! Price formation around the perpetual's book: spot books, the index, the venue's mark rule on
 //! its clock, and the arbitrageurs and exogenous sellers as ledger holders.
 //!
-//! [`PriceModel`] is the static part (built once per model); [`PriceState`] the per-run part,
+//! `PriceModel` is the static part (built once per model); [`PriceState`] the per-run part,
 //! held by the [`crate::ledger::Workspace`] so that the ledger identities see every holder:
 //! the arbitrageurs (perp position and cost, spot inventory, cash), the spot books' makers, and
 //! the exogenous seller of a book shock.
