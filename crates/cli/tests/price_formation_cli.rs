@@ -63,3 +63,20 @@ fn a_book_shock_on_another_venue_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("venue is binance"));
 }
+
+/// Issue 14's regression: a flow larger than a book side no longer ends in a silent floor price.
+/// $500M sold into the BTC slice's book (about $160M of bids) empties the bids; the table says
+/// so and `--json` carries the event.
+#[test]
+fn an_emptied_book_is_reported_in_the_table_and_json() {
+    let out = Command::new(env!("CARGO_BIN_EXE_liqcascade"))
+        .args(["run", "--shock-book", "BTC=-500M"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("BTCUSDT: the book's bids ran out in round 0"), "{table}");
+    let v = run_json(&["--shock-book", "BTC=-500M"]);
+    assert_eq!(v["markets"][0]["book_exhausted"]["side"], "sell");
+    assert!(v["markets"][1]["book_exhausted"].is_null());
+}
