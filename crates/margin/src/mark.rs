@@ -232,9 +232,11 @@ mod tests {
         assert!((m - 99.9).abs() < 1e-12);
     }
 
-    /// Hyperliquid's mark, from the docs' worked example (Hyperliquid wiki "Oracle", mark price
-    /// example): oracle 10,000, 150 s EMA of the basis +20 → component 1 = 10,020; book median
-    /// (bid 10,005, ask 10,015, last 10,010) = 10,010; external perp median 10,012 → mark 10,012.
+    /// Hyperliquid's mark, hand-worked in the shape of the example on the community wiki's
+    /// "Oracle" page (oracle 10,000, 150-s EMA of the basis +20 → component 1 = 10,020; the rest
+    /// of that example was not legible in the stored copy): book median (bid 10,005, ask 10,015,
+    /// last 10,010) = 10,010; external perp median 10,012 → mark = median(10,020, 10,010, 10,012)
+    /// = 10,012.
     #[test]
     fn hyperliquid_mark_example() {
         let x = MarkInputs {
