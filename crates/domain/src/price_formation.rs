@@ -95,13 +95,9 @@ pub struct FundingSpec {
 pub struct PriceFormation {
     pub spot: Vec<SpotMarketSpec>,
     /// One per perpetual market; `None` = a static index (moves with the exogenous path only).
-    /// Resolved for the scenario's venue from [`PriceFormation::index_by_venue`] when the file
-    /// gives venue-specific indices.
+    /// Chosen for the scenario's venue when the file gives venue-specific indices (`--venue`
+    /// replaces the venue before validation, so the index follows it).
     pub index: Vec<Option<IndexSpec>>,
-    /// Venue-specific indices (each venue publishes its own constituents and rule), so that
-    /// switching the venue ([`crate::Scenario::set_venue`]) switches the index too.
-    #[serde(default)]
-    pub index_by_venue: Vec<(crate::scenario::VenuePreset, Vec<Option<IndexSpec>>)>,
     /// One per perpetual market.
     pub arbitrage: Vec<ArbitrageSpec>,
     /// Last funding rate per perpetual market (fraction per interval), for the mark's funding
@@ -116,7 +112,6 @@ impl PriceFormation {
         PriceFormation {
             spot: Vec::new(),
             index: vec![None; n_markets],
-            index_by_venue: Vec::new(),
             arbitrage: vec![ArbitrageSpec::NONE; n_markets],
             last_funding_rate: vec![0.0; n_markets],
             funding: FundingSpec { interval_s: 8.0 * 3600.0, time_to_next_s: 4.0 * 3600.0 },

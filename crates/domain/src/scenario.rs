@@ -148,15 +148,6 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Switches the venue preset, and with it the venue-specific index when the scenario gives
-    /// one per venue (the margin tables follow the preset where the file asks for them).
-    pub fn set_venue(&mut self, venue: VenuePreset) {
-        self.venue = venue;
-        if let Some((_, ix)) = self.price.index_by_venue.iter().find(|(v, _)| *v == venue) {
-            self.price.index = ix.clone();
-        }
-    }
-
     /// Index of the market with this symbol (case-insensitive; `BTC` also matches `BTCUSDT`).
     pub fn market_by_symbol(&self, symbol: &str) -> Option<crate::ids::MarketId> {
         let s = symbol.to_ascii_uppercase();

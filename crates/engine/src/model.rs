@@ -155,8 +155,15 @@ impl EngineModel {
         if n_pos >= (1usize << 31) {
             return Err(EngineError::invalid("accounts", "more than 2^31 positions"));
         }
-        let mark0: Vec<f64> = s.markets.iter().map(|m| m.mark_price).collect();
-        let price = crate::price::PriceModel::build(s, &mark0)?;
+        let mut impact0 = Vec::with_capacity(n_m);
+        for (k, (spec, book)) in s.markets.iter().zip(&s.books).enumerate() {
+            let model =
+                ImpactModel::build(&s.impact.kind, book, spec, k, spec.mark_price, s.impact.resilience_tau_s)
+                    .map_err(|e| EngineError::invalid(format!("markets[{k}].book"), e.to_string()))?;
+            impact0.push(model);
+        }
+        // The arbitrageurs' costs read the perp books' spreads from the models just built.
+        let price = crate::price::PriceModel::build(s, &impact0)?;
         let mut m = EngineModel {
             markets: s.markets.clone(),
             rulebook: Rulebook::for_venue(s.venue),
@@ -177,7 +184,7 @@ impl EngineModel {
             coll_qty0: Vec::with_capacity(n_coll),
             mark0: s.markets.iter().map(|m| m.mark_price).collect(),
             index0: s.markets.iter().map(|m| m.index_price).collect(),
-            impact0: Vec::with_capacity(n_m),
+            impact0,
             cross_impact: liq_impact::cross::CrossImpact::new(&s.impact.cross_impact, n_m)
                 .map_err(|e| EngineError::invalid("impact.cross_impact", e.to_string()))?,
             insurance_fund0: s.insurance_fund.0,
@@ -241,12 +248,6 @@ impl EngineModel {
         for k in 0..n_m {
             let spec = &m.markets[k];
             m.ext_cost0[k] = spec.value(m.ext_size0[k], spec.ticks(m.mark0[k])).0;
-        }
-        for (k, (spec, book)) in s.markets.iter().zip(&s.books).enumerate() {
-            let model =
-                ImpactModel::build(&s.impact.kind, book, spec, k, spec.mark_price, s.impact.resilience_tau_s)
-                    .map_err(|e| EngineError::invalid(format!("markets[{k}].book"), e.to_string()))?;
-            m.impact0.push(model);
         }
         for c in 0..m.coll_asset.len() {
             m.collateral_total0[m.coll_asset[c] as usize] += m.coll_qty0[c];

@@ -45,7 +45,7 @@ pub(crate) struct PriceModel {
 }
 
 impl PriceModel {
-    pub(crate) fn build(s: &Scenario, mark0: &[f64]) -> Result<PriceModel, EngineError> {
+    pub(crate) fn build(s: &Scenario, perp_books: &[ImpactModel]) -> Result<PriceModel, EngineError> {
         let n_m = s.markets.len();
         let p = &s.price;
         let (mark_rule, mark_clock_s) = match s.engine.mark {
@@ -126,17 +126,8 @@ impl PriceModel {
                 spot_half += w * half_rel(&spot_books0[j]);
             }
             // The perp's half-spread at the start, from its book's quotes.
-            let perp_book = ImpactModel::build(
-                &s.impact.kind,
-                &s.books[k],
-                &s.markets[k],
-                k,
-                mark0[k],
-                s.impact.resilience_tau_s,
-            )
-            .map_err(|e| EngineError::invalid(format!("markets[{k}].book"), e.to_string()))?;
             let a = &arbitrage[k];
-            arb_cost[k] = a.perp_fee_rate + spot_fee + half_rel(&perp_book) + spot_half + a.min_edge;
+            arb_cost[k] = a.perp_fee_rate + spot_fee + half_rel(&perp_books[k]) + spot_half + a.min_edge;
         }
         Ok(PriceModel {
             spot,

@@ -285,8 +285,7 @@ pub(crate) fn price_formation(
             }
         }
     }
-    pf.index = by_venue.iter().find(|(v, _)| *v == venue).map(|(_, ix)| ix.clone()).unwrap_or(generic);
-    pf.index_by_venue = by_venue;
+    pf.index = by_venue.into_iter().find(|(v, _)| *v == venue).map(|(_, ix)| ix).unwrap_or(generic);
     if let Some(a) = &raw.arbitrage {
         let latency = non_negative_in(ctx, "arbitrage.latency_s", a.latency_s, 3600.0)?;
         let fee = non_negative_in(ctx, "arbitrage.perp_fee_rate", a.perp_fee_rate, 0.1)?;
