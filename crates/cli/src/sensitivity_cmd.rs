@@ -42,7 +42,7 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     };
     let regenerate: Option<&(dyn Fn(f64) -> Result<Vec<liq_domain::Account>, String> + Sync)> =
         if args.scenario.is_none() { Some(&regen) } else { None };
-    let t = liq_stress::sensitivity::sensitivity(&scenario, model.rulebook.unwind.participation, regenerate)
+    let t = liq_stress::sensitivity::sensitivity(&scenario, model.venues[0].rulebook.unwind.participation, regenerate)
         .map_err(|e| anyhow::anyhow!(e))?;
     if args.json {
         #[derive(serde::Serialize)]

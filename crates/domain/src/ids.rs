@@ -41,3 +41,8 @@ dense_index!(
     AssetId,
     u16
 );
+dense_index!(
+    /// Index of a venue in `Scenario::venues` (0 = the scenario's only venue when it has one).
+    VenueId,
+    u16
+);

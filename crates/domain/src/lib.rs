@@ -15,10 +15,11 @@ pub mod market;
 pub mod money;
 pub mod price_formation;
 pub mod scenario;
+pub mod venue;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
 pub use book::{BookSpec, DepthProfile, L2Level};
-pub use ids::{AccountId, AssetId, MarketId};
+pub use ids::{AccountId, AssetId, MarketId, VenueId};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
 pub use price_formation::{
@@ -27,6 +28,7 @@ pub use price_formation::{
 pub use scenario::{
     EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset, WithdrawalConfig,
 };
+pub use venue::{VenueMap, VenueSpec};
 
 /// Which side of the book an order takes, or which way a position points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -145,9 +145,55 @@ pub struct Scenario {
     /// seller). Empty = none.
     #[serde(default)]
     pub book_shock_usd: Vec<f64>,
+    /// Several venues: each market's venue, each venue's preset and fund. Empty = the one venue
+    /// `venue` with `insurance_fund` (skipped when serialised, so single-venue scenarios and
+    /// their hashes are unchanged).
+    #[serde(default, skip_serializing_if = "crate::venue::VenueMap::is_single")]
+    pub venues: crate::venue::VenueMap,
 }
 
 impl Scenario {
+    /// Number of venues (1 for a single-venue scenario).
+    pub fn n_venues(&self) -> usize {
+        self.venues.venues.len().max(1)
+    }
+
+    /// The venue of market `k`.
+    #[inline]
+    pub fn venue_of(&self, k: crate::ids::MarketId) -> crate::ids::VenueId {
+        self.venues.venue_of(k)
+    }
+
+    /// The preset of venue `v` (the scenario's `venue` for a single-venue scenario).
+    pub fn venue_preset(&self, v: crate::ids::VenueId) -> VenuePreset {
+        self.venues.venues.get(v.idx()).map(|x| x.preset).unwrap_or(self.venue)
+    }
+
+    /// The insurance fund of venue `v` at the start.
+    pub fn venue_fund(&self, v: crate::ids::VenueId) -> Money {
+        self.venues.venues.get(v.idx()).map(|x| x.insurance_fund).unwrap_or(self.insurance_fund)
+    }
+
+    /// The mark rule of venue `v` (the engine's rule for a single-venue scenario).
+    pub fn venue_mark(&self, v: crate::ids::VenueId) -> MarkRule {
+        self.venues.venues.get(v.idx()).map(|x| x.mark).unwrap_or(self.engine.mark)
+    }
+
+    /// The name of venue `v` (the preset's name for a single-venue scenario).
+    pub fn venue_name(&self, v: crate::ids::VenueId) -> String {
+        match self.venues.venues.get(v.idx()) {
+            Some(x) => x.name.clone(),
+            None => self.venue.name().to_string(),
+        }
+    }
+
+    /// The underlying asset of market `k` as a key: its symbol without the quote suffix
+    /// (`BTCUSDT`, `BTC-USD`, `BTC-PERP` and `BTC` are all `BTC`). Markets of one asset on several
+    /// venues share that asset's spot markets.
+    pub fn market_asset_key(&self, k: crate::ids::MarketId) -> String {
+        asset_key(&self.markets[k.idx()].symbol)
+    }
+
     /// Index of the market with this symbol (case-insensitive; `BTC` also matches `BTCUSDT`).
     pub fn market_by_symbol(&self, symbol: &str) -> Option<crate::ids::MarketId> {
         let s = symbol.to_ascii_uppercase();
@@ -164,5 +210,32 @@ impl Scenario {
                 })
             })
             .map(|i| crate::ids::MarketId(i as u16))
+    }
+}
+
+/// The underlying of a perpetual's symbol: upper case, without a quote suffix (`USDT`, `USDC`,
+/// `USD`, `-PERP`, with an optional `-` or `/` before the quote).
+pub fn asset_key(symbol: &str) -> String {
+    let u = symbol.trim().to_ascii_uppercase();
+    let mut base = u.as_str();
+    for suffix in ["-PERP", "PERP", "USDT", "USDC", "USD"] {
+        if let Some(b) = base.strip_suffix(suffix) {
+            if !b.is_empty() {
+                base = b;
+                break;
+            }
+        }
+    }
+    base.trim_end_matches(['-', '/', '_']).to_string()
+}
+
+#[cfg(test)]
+mod asset_key_tests {
+    #[test]
+    fn quote_suffixes_are_stripped() {
+        for s in ["BTCUSDT", "BTC-USD", "btc-perp", "BTC", "BTC/USDC"] {
+            assert_eq!(super::asset_key(s), "BTC", "{s}");
+        }
+        assert_eq!(super::asset_key("USDT"), "USDT");
     }
 }

@@ -312,11 +312,16 @@ impl Cascade {
             for k in 0..n_m {
                 self.mids_before[k] = self.mid_price(model, k);
             }
-            let mut budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
-            // dYdX: at most the node's liquidation attempts per block; the rest wait.
-            if let Some(limits) = model.rulebook.block_limits {
-                budget = budget.min(limits.max_liquidations_per_block as usize);
-            }
+            let budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
+            // dYdX: at most the node's liquidation attempts per block; the rest of that venue's
+            // queue waits (other venues' units do not).
+            let mut venue_room: Vec<usize> = model
+                .venues
+                .iter()
+                .map(|v| v.rulebook.block_limits.map_or(usize::MAX, |l| l.max_liquidations_per_block as usize))
+                .collect();
+            let mut venues_open = venue_room.iter().filter(|&&r| r > 0).count();
+            let mut deferred: Vec<Unit> = Vec::new();
             totals.start_round();
             {
                 let mut liq = Liquidator {
@@ -329,8 +334,13 @@ impl Cascade {
                     round_duration_s: dt,
                 };
                 let mut done = 0usize;
-                while done < budget {
+                while done < budget && venues_open > 0 {
                     let Some(u) = self.queue.pop_front() else { break };
+                    let v = if venue_room.len() == 1 { 0 } else { model.unit_venue(u) };
+                    if venue_room[v] == 0 {
+                        deferred.push(u);
+                        continue;
+                    }
                     self.queued.remove(&u);
                     liq.generation = match labels {
                         Labels::Rounds => self.episode.get(&u).copied().unwrap_or(step),
@@ -342,6 +352,10 @@ impl Cascade {
                     if liq.liquidate_unit(u) {
                         liquidated_units.push(u);
                         done += 1;
+                        venue_room[v] = venue_room[v].saturating_sub(1);
+                        if venue_room[v] == 0 {
+                            venues_open -= 1;
+                        }
                     } else {
                         self.episode.remove(&u);
                         if liq.ws.unit_open(model, u) {
@@ -350,10 +364,14 @@ impl Cascade {
                     }
                 }
             }
+            // Units of a venue at its block limit keep their place at the head of the queue.
+            for u in deferred.into_iter().rev() {
+                self.queue.push_front(u);
+            }
             // What the fund took over goes back into the book at the rulebook's participation
             // rate of the lots the book absorbed from liquidation orders this round.
-            let rate = model.rulebook.unwind.participation;
             for k in 0..n_m {
+                let rate = model.market_rulebook(k).unwind.participation;
                 let max_lots = (totals.round_book_lots[k] as f64 * rate).ceil() as i64;
                 let (value, pnl) = self.ws.unwind_fund(model, k, max_lots);
                 totals.fund_unwind[k] += value as f64 * 1e-6;

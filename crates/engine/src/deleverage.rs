@@ -71,7 +71,7 @@ impl Liquidator<'_> {
         let worth = lots as f64 * spec.lot_size * mark;
         // The taker's immediate mark-to-market loss on the whole hand-over.
         let loss = sign as f64 * (value as f64 * 1e-6 - worth);
-        let fund_eq = self.ws.fund_equity(model);
+        let fund_eq = self.ws.venue_fund_equity(model, model.market_venue(k));
         let fund_lots = if adl_first { 0 } else { self.backstop_lots(u, k, sign, lots, loss, fund_eq, mark) };
         // Value of the first `d` lots: the cumulative split keeps the parts summing to `value`.
         let cum = |d: i64| -> i64 { (value as i128 * d as i128 / lots as i128) as i64 };
@@ -115,7 +115,7 @@ impl Liquidator<'_> {
         } else {
             ((lots as f64 * fund_eq.max(0.0) / loss).floor() as i64).clamp(0, lots)
         };
-        match self.model.rulebook.adl.trigger {
+        match self.model.market_rulebook(k).adl.trigger {
             AdlTrigger::FundCannotTake { position_cap_of_fund } => match position_cap_of_fund {
                 None => carried,
                 Some(cap) => {
@@ -178,7 +178,7 @@ impl Liquidator<'_> {
         let exclude = model.pos_account[slot];
         let mut closed = 0i64;
         let mut notional = 0.0;
-        match model.rulebook.adl.policy {
+        match model.market_rulebook(k).adl.policy {
             AdlPolicy::Ranked => {
                 while closed < lots {
                     let Some(c) = self.next_adl_counterparty(k, -sign, exclude) else { break };
@@ -225,7 +225,7 @@ impl Liquidator<'_> {
         let k = model.pos_market[slot] as usize;
         let spec = &model.markets[k];
         let sign = self.ws.size[slot].signum();
-        let v = match model.rulebook.adl.price {
+        let v = match model.market_rulebook(k).adl.price {
             AdlPrice::Bankruptcy => cum(offset + n) - cum(offset),
             // Hyperliquid: "closed at the previous mark price" (the round's mark).
             AdlPrice::PreviousMark => spec.value(n, spec.ticks(self.ws.marks[k])).0.max(0),
@@ -278,7 +278,7 @@ impl Liquidator<'_> {
         let spec = &model.markets[k];
         let mark = self.ws.marks[k];
         let qi = usize::from(side_sign < 0);
-        let ranking = model.rulebook.adl.ranking;
+        let ranking = model.market_rulebook(k).adl.ranking;
         let mut slots = std::mem::take(&mut self.adl[k][qi].slots);
         slots.clear();
         for &s in &model.index.slots_by_market[k] {

@@ -58,9 +58,11 @@ pub struct Workspace {
     pub(crate) coll_qty: Vec<f64>,
     pub(crate) ext_size: Vec<i64>,
     pub(crate) ext_cost: Vec<i64>,
-    pub(crate) fund_cash: i64,
+    /// Each venue's fund cash (one entry per venue).
+    pub(crate) fund_cash: Vec<i64>,
     pub(crate) fund_size: Vec<i64>,
     pub(crate) fund_cost: Vec<i64>,
+    /// Seized collateral per venue and asset, `[venue × n_assets + asset]`.
     pub(crate) fund_coll: Vec<f64>,
     pub(crate) fee_income: i64,
     /// Every change of the fund's cash in this run, by cause (micro-USD).
@@ -100,10 +102,10 @@ impl Workspace {
             coll_qty: model.coll_qty0.clone(),
             ext_size: vec![0; n_m],
             ext_cost: vec![0; n_m],
-            fund_cash: model.insurance_fund0,
+            fund_cash: model.venues.iter().map(|v| v.fund0).collect(),
             fund_size: vec![0; n_m],
             fund_cost: vec![0; n_m],
-            fund_coll: vec![0.0; model.asset_haircut.len()],
+            fund_coll: vec![0.0; model.asset_haircut.len() * model.n_venues()],
             fee_income: 0,
             fund_flows: FundFlows::default(),
             marks: model.mark0.clone(),
@@ -151,7 +153,9 @@ impl Workspace {
         }
         self.ext_size.copy_from_slice(&model.ext_size0);
         self.ext_cost.copy_from_slice(&model.ext_cost0);
-        self.fund_cash = model.insurance_fund0;
+        for (c, v) in self.fund_cash.iter_mut().zip(&model.venues) {
+            *c = v.fund0;
+        }
         self.fund_size.iter_mut().for_each(|x| *x = 0);
         self.fund_cost.iter_mut().for_each(|x| *x = 0);
         self.fund_coll.iter_mut().for_each(|x| *x = 0.0);
@@ -427,7 +431,7 @@ impl Workspace {
     /// Moves `amount` micro-USD from a position's margin holder to the insurance fund.
     pub(crate) fn pay_fund_from_slot(&mut self, model: &EngineModel, slot: usize, amount: i64) {
         *self.holder(model, slot) -= amount;
-        self.fund_cash += amount;
+        self.fund_cash[model.market_venue(model.pos_market[slot] as usize)] += amount;
         self.fund_flows.fees += amount;
         self.touch_account(model.pos_account[slot]);
     }
@@ -436,7 +440,7 @@ impl Workspace {
     /// fund pays a liquidation fill worse than bankruptcy).
     pub(crate) fn pay_slot_from_fund(&mut self, model: &EngineModel, slot: usize, amount: i64) {
         *self.holder(model, slot) += amount;
-        self.fund_cash -= amount;
+        self.fund_cash[model.market_venue(model.pos_market[slot] as usize)] -= amount;
         self.fund_flows.below_bankruptcy += amount;
         self.touch_account(model.pos_account[slot]);
     }
@@ -474,24 +478,63 @@ impl Workspace {
             pnl -= self.fund_cost[k];
             self.fund_cost[k] = 0;
         }
-        self.fund_cash += pnl;
+        self.fund_cash[model.market_venue(k)] += pnl;
         self.fund_flows.unwind_realised += pnl;
         self.ext_size[k] += sign * fill.filled_lots;
         self.ext_cost[k] += sign * value;
         (value, pnl)
     }
 
-    /// Insurance fund equity (USD): cash + inventory marked to market + seized collateral.
+    /// Equity of every venue's insurance fund together (USD): cash + inventory marked to market
+    /// + seized collateral.
     pub fn fund_equity(&self, model: &EngineModel) -> f64 {
-        let mut e = self.fund_cash as f64 * 1e-6;
+        let mut e = self.fund_cash_total() as f64 * 1e-6;
         for k in 0..model.n_markets() {
             e += self.fund_size[k] as f64 * model.markets[k].lot_size * self.marks[k]
                 - self.fund_cost[k] as f64 * 1e-6;
         }
-        for (asset, &q) in self.fund_coll.iter().enumerate() {
-            e += q * self.asset_price(model, asset);
+        for asset in 0..model.asset_haircut.len() {
+            e += self.fund_coll_of_asset(asset) * self.asset_price(model, asset);
         }
         e
+    }
+
+    /// Equity of venue `v`'s insurance fund (USD): what its backstop decisions read. For a
+    /// single-venue scenario the same number as [`Workspace::fund_equity`], bit for bit.
+    pub fn venue_fund_equity(&self, model: &EngineModel, v: usize) -> f64 {
+        if model.n_venues() == 1 {
+            return self.fund_equity(model);
+        }
+        let mut e = self.fund_cash[v] as f64 * 1e-6;
+        for k in 0..model.n_markets() {
+            if model.market_venue(k) == v {
+                e += self.fund_size[k] as f64 * model.markets[k].lot_size * self.marks[k]
+                    - self.fund_cost[k] as f64 * 1e-6;
+            }
+        }
+        let n_a = model.asset_haircut.len();
+        for asset in 0..n_a {
+            let q = self.fund_coll[v * n_a + asset];
+            if q != 0.0 {
+                e += q * self.asset_price(model, asset);
+            }
+        }
+        e
+    }
+
+    /// Cash of every venue's fund together, micro-USD.
+    pub(crate) fn fund_cash_total(&self) -> i64 {
+        self.fund_cash.iter().sum()
+    }
+
+    /// Seized collateral of `asset` over every venue's fund.
+    pub(crate) fn fund_coll_of_asset(&self, asset: usize) -> f64 {
+        let n_a = self.fund_coll.len() / self.fund_cash.len().max(1);
+        let mut q = self.fund_coll[asset];
+        for v in 1..self.fund_cash.len() {
+            q += self.fund_coll[v * n_a + asset];
+        }
+        q
     }
 
     /// `Σ (cash − cost basis)` over accounts, external makers, fund and fee income: constant
@@ -503,7 +546,7 @@ impl Workspace {
         t -= self.cost.iter().map(|&x| x as i128).sum::<i128>();
         t -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
         t -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
-        t += self.fund_cash as i128 + self.fee_income as i128;
+        t += self.fund_cash_total() as i128 + self.fee_income as i128;
         t += self.price.ledger_part();
         t
     }
@@ -512,7 +555,7 @@ impl Workspace {
     /// collateral at market value without haircut. O(markets + assets): the ledger identity
     /// (money and open interest are conserved) gives the accounts' part from the other holders'.
     pub fn accounts_equity_total(&self, model: &EngineModel) -> f64 {
-        let mut others: i128 = self.fund_cash as i128 + self.fee_income as i128;
+        let mut others: i128 = self.fund_cash_total() as i128 + self.fee_income as i128;
         others -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
         others -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
         others += self.price.ledger_part();
@@ -523,7 +566,7 @@ impl Workspace {
             e -= held as f64 * model.markets[k].lot_size * self.marks[k];
         }
         for (asset, &total) in model.collateral_total0.iter().enumerate() {
-            e += (total - self.fund_coll[asset]) * self.asset_price(model, asset);
+            e += (total - self.fund_coll_of_asset(asset)) * self.asset_price(model, asset);
         }
         e
     }
@@ -577,7 +620,7 @@ impl Workspace {
 
     /// Total collateral quantity per asset over accounts and fund (conserved).
     pub fn collateral_totals(&self, model: &EngineModel) -> Vec<f64> {
-        let mut t = self.fund_coll.clone();
+        let mut t: Vec<f64> = (0..model.asset_haircut.len()).map(|a| self.fund_coll_of_asset(a)).collect();
         for (c, &q) in self.coll_qty.iter().enumerate() {
             t[model.coll_asset[c] as usize] += q;
         }

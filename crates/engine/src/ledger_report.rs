@@ -65,16 +65,16 @@ impl Workspace {
                 self.fund_size[k] as f64 * model.markets[k].lot_size * self.marks[k] - usd(self.fund_cost[k]);
         }
         let coll_value: f64 =
-            self.fund_coll.iter().enumerate().map(|(a, &q)| q * self.asset_price(model, a)).sum();
+            (0..model.asset_haircut.len()).map(|a| self.fund_coll_of_asset(a) * self.asset_price(model, a)).sum();
         let fund = FundLedger {
-            start_usd: usd(model.insurance_fund0),
+            start_usd: usd(model.fund0_total()),
             fees_usd: usd(f.fees),
             surplus_usd: usd(f.surplus),
             cover_usd: usd(f.cover),
             below_bankruptcy_usd: usd(f.below_bankruptcy),
             collateral_bought_usd: usd(f.collateral_bought),
             unwind_realised_usd: usd(f.unwind_realised),
-            cash_end_usd: usd(self.fund_cash),
+            cash_end_usd: usd(self.fund_cash_total()),
             inventory_unrealised_usd: inventory,
             collateral_value_usd: coll_value,
             end_usd: self.fund_equity(model),

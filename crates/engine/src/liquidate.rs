@@ -122,7 +122,7 @@ impl Liquidator<'_> {
     /// Liquidates `u` if it is below maintenance, step by step.
     /// Returns whether anything was liquidated (false: the unit was not below maintenance).
     pub fn liquidate_unit(&mut self, u: Unit) -> bool {
-        let rb = &self.model.rulebook;
+        let rb = self.model.unit_rulebook(u);
         let mut stepped = false;
         // dYdX: one order per position per block, and the subaccount's notional cap per block.
         let mut ordered: Vec<usize> = Vec::new();
@@ -316,7 +316,8 @@ impl Liquidator<'_> {
     /// costs (a fill the fund cannot pay is rejected, `IsValidInsuranceFundDelta`; bounding the
     /// limit so that even the worst lot is payable is the conservative form of that check).
     fn order_limit_price(&self, slot: usize, equity: f64, mm: f64, pb: f64, lots: i64) -> f64 {
-        let rb = &self.model.rulebook;
+        let k = self.model.pos_market[slot] as usize;
+        let rb = self.model.market_rulebook(k);
         let OrderLimit::FillablePrice { bankruptcy_adjustment, spread_to_maintenance_ratio } = rb.order_limit
         else {
             return pb;
@@ -338,7 +339,7 @@ impl Liquidator<'_> {
             return if q > 0.0 { fp.max(pb) } else { fp.min(pb) };
         }
         let qty = lots as f64 * spec.lot_size;
-        let room = self.ws.fund_equity(self.model).max(0.0) / qty.max(f64::MIN_POSITIVE);
+        let room = self.ws.venue_fund_equity(self.model, self.model.market_venue(k)).max(0.0) / qty.max(f64::MIN_POSITIVE);
         if q > 0.0 {
             fp.max(pb - room).max(0.0)
         } else {
@@ -419,10 +420,11 @@ impl Liquidator<'_> {
         let model = self.model;
         let k = model.pos_market[slot] as usize;
         let sign = self.ws.size[slot].signum();
-        let before = self.ws.fund_equity(model);
+        let venue = model.market_venue(k);
+        let before = self.ws.venue_fund_equity(model, venue);
         self.ws.close_slot(model, slot, lots, v, Counterparty::Fund(k));
         self.recheck_slot_unit(slot);
-        let after = self.ws.fund_equity(model);
+        let after = self.ws.venue_fund_equity(model, venue);
         let e = self.close_event(u, slot, sign, lots, v, pb, kind);
         self.record(LiquidationEvent { fund_flow_usd: after - before, ..e });
     }
@@ -433,7 +435,9 @@ impl Liquidator<'_> {
     pub(crate) fn settle_closed_unit(&mut self, u: Unit, liquidated: bool) {
         let model = self.model;
         let account = model.unit_account(u);
-        let rb_surplus = liquidated && model.rulebook.surplus_to_fund;
+        let venue = model.unit_venue(u);
+        let n_a = model.asset_haircut.len();
+        let rb_surplus = liquidated && model.venues[venue].rulebook.surplus_to_fund;
         match u.isolated_slot() {
             Some(s) => {
                 let s = s as usize;
@@ -441,7 +445,7 @@ impl Liquidator<'_> {
                 if rem > 0 {
                     self.ws.iso_margin[s] = 0;
                     if rb_surplus {
-                        self.ws.fund_cash += rem;
+                        self.ws.fund_cash[venue] += rem;
                         self.ws.fund_flows.surplus += rem;
                         self.record_fund(account, s, EventKind::SurplusToFund, rem);
                     } else {
@@ -460,12 +464,12 @@ impl Liquidator<'_> {
                     for c in model.collateral_of(account) {
                         let asset = model.coll_asset[c] as usize;
                         let q = std::mem::take(&mut self.ws.coll_qty[c]);
-                        self.ws.fund_coll[asset] += q;
+                        self.ws.fund_coll[venue * n_a + asset] += q;
                         seized += q * self.ws.asset_price(model, asset);
                     }
                     if wallet > 0 {
                         self.ws.wallet[a] = 0;
-                        self.ws.fund_cash += wallet;
+                        self.ws.fund_cash[venue] += wallet;
                         self.ws.fund_flows.surplus += wallet;
                     }
                     let slot = model.positions_of(account).start;
@@ -493,8 +497,8 @@ impl Liquidator<'_> {
                     let q = (need / unit_price).min(self.ws.coll_qty[c]);
                     let pay = Money_from_f64(q * unit_price);
                     self.ws.coll_qty[c] -= q;
-                    self.ws.fund_coll[asset] += q;
-                    self.ws.fund_cash -= pay;
+                    self.ws.fund_coll[venue * n_a + asset] += q;
+                    self.ws.fund_cash[venue] -= pay;
                     self.ws.fund_flows.collateral_bought += pay;
                     self.ws.wallet[a] += pay;
                 }
@@ -514,7 +518,8 @@ impl Liquidator<'_> {
         amount: i64,
         credit: impl FnOnce(&mut Workspace, i64),
     ) {
-        self.ws.fund_cash -= amount;
+        let venue = self.model.market_venue(self.model.pos_market[slot] as usize);
+        self.ws.fund_cash[venue] -= amount;
         self.ws.fund_flows.cover += amount;
         credit(self.ws, amount);
         self.ws.touch_account(account);

@@ -7,7 +7,7 @@
 //! runs, paths and threads; per-run state lives in [`crate::ledger::Workspace`].
 
 use crate::index::TriggerIndex;
-use liq_domain::{AssetPrice, MarginMode, MarketSpec, Scenario};
+use liq_domain::{AssetPrice, MarginMode, MarketId, MarketSpec, Scenario, VenueId, VenuePreset};
 use liq_impact::ImpactModel;
 use liq_margin::Rulebook;
 
@@ -60,11 +60,24 @@ pub(crate) enum AssetPricing {
     Market(usize),
 }
 
+/// One venue as the engine runs it: its rulebook and its own insurance fund (or backstop vault).
+/// A single-venue scenario has exactly one.
+#[derive(Debug, Clone)]
+pub struct VenueModel {
+    pub name: String,
+    pub preset: VenuePreset,
+    pub rulebook: Rulebook,
+    pub(crate) fund0: i64,
+}
+
 /// The immutable engine form of a scenario.
 #[derive(Debug, Clone)]
 pub struct EngineModel {
     pub markets: Vec<MarketSpec>,
-    pub rulebook: Rulebook,
+    /// Per venue (dense [`VenueId`]); ADL, the backstop and the fund are per venue.
+    pub venues: Vec<VenueModel>,
+    /// The venue of each market.
+    pub(crate) market_venue: Vec<u16>,
     pub(crate) asset_pricing: Vec<AssetPricing>,
     pub(crate) asset_haircut: Vec<f64>,
     pub(crate) asset_symbol: Vec<String>,
@@ -90,7 +103,6 @@ pub struct EngineModel {
     /// Impact models at the start of a run (cloned per run).
     pub(crate) impact0: Vec<ImpactModel>,
     pub(crate) cross_impact: liq_impact::cross::CrossImpact,
-    pub(crate) insurance_fund0: i64,
     /// The external makers' starting position per market: the opposite of the population's net
     /// position, entered at the starting mark, so open interest long = short from the start.
     pub(crate) ext_size0: Vec<i64>,
@@ -134,6 +146,7 @@ impl EngineModel {
                 format!("{} books for {} markets", s.books.len(), n_m),
             ));
         }
+        s.venues.validate(n_m).map_err(|e| EngineError::invalid(e.field, e.message))?;
         if s.accounts.len() >= (1usize << 31) {
             return Err(EngineError::invalid("accounts", "more than 2^31 accounts"));
         }
@@ -166,7 +179,18 @@ impl EngineModel {
         let price = crate::price::PriceModel::build(s, &impact0)?;
         let mut m = EngineModel {
             markets: s.markets.clone(),
-            rulebook: Rulebook::for_venue(s.venue),
+            venues: (0..s.n_venues())
+                .map(|v| {
+                    let v = VenueId(v as u16);
+                    VenueModel {
+                        name: s.venue_name(v),
+                        preset: s.venue_preset(v),
+                        rulebook: Rulebook::for_venue(s.venue_preset(v)),
+                        fund0: s.venue_fund(v).0,
+                    }
+                })
+                .collect(),
+            market_venue: (0..n_m).map(|k| s.venue_of(MarketId(k as u16)).0).collect(),
             asset_pricing,
             asset_haircut: s.assets.iter().map(|a| a.haircut).collect(),
             asset_symbol: s.assets.iter().map(|a| a.symbol.clone()).collect(),
@@ -187,7 +211,6 @@ impl EngineModel {
             impact0,
             cross_impact: liq_impact::cross::CrossImpact::new(&s.impact.cross_impact, n_m)
                 .map_err(|e| EngineError::invalid("impact.cross_impact", e.to_string()))?,
-            insurance_fund0: s.insurance_fund.0,
             ext_size0: vec![0; n_m],
             ext_cost0: vec![0; n_m],
             ledger_total0: 0,
@@ -205,6 +228,23 @@ impl EngineModel {
             price,
         };
         for (ai, a) in s.accounts.iter().enumerate() {
+            // An account is one venue's: a cross wallet margins positions of one venue only.
+            if let Some(first) = a.positions.first() {
+                let v = m.market_venue.get(first.market.idx()).copied().unwrap_or(0);
+                if let Some(pi) =
+                    a.positions.iter().position(|p| m.market_venue.get(p.market.idx()).copied().unwrap_or(0) != v)
+                {
+                    return Err(EngineError::invalid(
+                        format!("accounts[{ai}].positions[{pi}].market"),
+                        format!(
+                            "account \"{}\" has positions on venues {} and {}: an account belongs to one venue",
+                            a.label,
+                            m.venues[v as usize].name,
+                            m.venues[m.market_venue[a.positions[pi].market.idx()] as usize].name
+                        ),
+                    ));
+                }
+            }
             m.labels.push(a.label.clone());
             m.pos_start.push(m.size0.len() as u32);
             m.coll_start.push(m.coll_asset.len() as u32);
@@ -380,9 +420,59 @@ impl EngineModel {
         crate::ledger::Workspace::new(self).unit_margins(self)
     }
 
-    /// The insurance fund at the start, USD.
+    /// The insurance funds of all venues together at the start, USD.
     pub fn insurance_fund_usd(&self) -> f64 {
-        self.insurance_fund0 as f64 * 1e-6
+        self.venues.iter().map(|v| v.fund0 as f64 * 1e-6).sum()
+    }
+
+    /// The insurance funds of all venues together at the start, micro-USD.
+    pub(crate) fn fund0_total(&self) -> i64 {
+        self.venues.iter().map(|v| v.fund0).sum()
+    }
+
+    pub fn n_venues(&self) -> usize {
+        self.venues.len()
+    }
+
+    /// Whether the scenario has more than one venue (per-venue outputs are shown only then, so
+    /// that single-venue outputs are unchanged).
+    pub fn is_multi_venue(&self) -> bool {
+        self.venues.len() > 1
+    }
+
+    /// The venue market `k` is listed on.
+    #[inline]
+    pub fn market_venue(&self, k: usize) -> usize {
+        self.market_venue[k] as usize
+    }
+
+    /// The venue a unit belongs to: its isolated position's market's, or its account's (every
+    /// position of an account is on one venue; an account with none is venue 0's).
+    #[inline]
+    pub fn unit_venue(&self, u: Unit) -> usize {
+        let slot = match u.isolated_slot() {
+            Some(s) => s as usize,
+            None => {
+                let r = self.positions_of(u.0);
+                if r.is_empty() {
+                    return 0;
+                }
+                r.start
+            }
+        };
+        self.market_venue[self.pos_market[slot] as usize] as usize
+    }
+
+    /// The rulebook that applies to a unit.
+    #[inline]
+    pub fn unit_rulebook(&self, u: Unit) -> &Rulebook {
+        &self.venues[self.unit_venue(u)].rulebook
+    }
+
+    /// The rulebook of the venue market `k` is listed on.
+    #[inline]
+    pub fn market_rulebook(&self, k: usize) -> &Rulebook {
+        &self.venues[self.market_venue[k] as usize].rulebook
     }
 }
 
@@ -408,7 +498,7 @@ impl EngineModel {
     /// The mark rule in force (the venue's, resolved) and the seconds between mark updates
     /// (0 = every round).
     pub fn mark_rule(&self) -> (liq_domain::MarkRule, f64) {
-        (self.price.mark_rule, self.price.mark_clock_s)
+        (self.price.mark_rule[0], self.price.mark_clock_s[0])
     }
 
     /// Names of the spot markets, in scenario order.

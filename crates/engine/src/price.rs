@@ -11,7 +11,9 @@
 //! zero arbitrage capacity gives exactly the outcome of one without them.
 
 use crate::model::EngineError;
-use liq_domain::{ArbitrageSpec, FundingSpec, IndexSpec, MarkRule, MarketSpec, Scenario, Side};
+use liq_domain::{
+    ArbitrageSpec, FundingSpec, IndexSpec, MarkRule, MarketId, MarketSpec, Scenario, Side, VenueId,
+};
 use liq_impact::{ImpactModel, PriceImpact};
 use liq_margin::mark::{self, HlEma, MarkInputs};
 
@@ -37,10 +39,18 @@ pub(crate) struct PriceModel {
     /// Per perp market: the arbitrageur's total cost as a fraction of price (fees of both legs,
     /// both half-spreads at the start, required edge).
     pub arb_cost: Vec<f64>,
-    pub mark_rule: MarkRule,
-    pub mark_clock_s: f64,
+    /// Per perp market: its venue's resolved mark rule.
+    pub mark_rule: Vec<MarkRule>,
+    /// Per venue: the clock its marks update on (0 = every round).
+    pub mark_clock_s: Vec<f64>,
+    /// Per perp market: its venue.
+    pub market_venue: Vec<usize>,
+    /// Per perp market: the markets of the same asset on the other venues (their mids are the
+    /// "other venues' perp prices" of Hyperliquid's mark; empty for a single venue).
+    pub same_asset_elsewhere: Vec<Vec<usize>>,
     pub last_funding_rate: Vec<f64>,
-    pub funding: FundingSpec,
+    /// Per venue: its funding clock.
+    pub funding: Vec<FundingSpec>,
     pub book_shock_usd: Vec<f64>,
 }
 
@@ -48,12 +58,37 @@ impl PriceModel {
     pub(crate) fn build(s: &Scenario, perp_books: &[ImpactModel]) -> Result<PriceModel, EngineError> {
         let n_m = s.markets.len();
         let p = &s.price;
-        let (mark_rule, mark_clock_s) = match s.engine.mark {
-            MarkRule::Venue => mark::venue_mark_rule(s.venue),
-            // A custom blend updates every round (the engine's behaviour before venue rules).
-            MarkRule::Blend { book_weight } => (MarkRule::Blend { book_weight }, 0.0),
-            other => (other, mark::venue_mark_rule(s.venue).1),
-        };
+        let n_v = s.n_venues();
+        let venue_rules: Vec<(MarkRule, f64)> = (0..n_v)
+            .map(|v| {
+                let v = VenueId(v as u16);
+                let preset = s.venue_preset(v);
+                match s.venue_mark(v) {
+                    MarkRule::Venue => mark::venue_mark_rule(preset),
+                    // A custom blend updates every round (the engine's behaviour before venue rules).
+                    MarkRule::Blend { book_weight } => (MarkRule::Blend { book_weight }, 0.0),
+                    other => (other, mark::venue_mark_rule(preset).1),
+                }
+            })
+            .collect();
+        let market_venue: Vec<usize> = (0..n_m).map(|k| s.venue_of(MarketId(k as u16)).idx()).collect();
+        let asset: Vec<String> = (0..n_m).map(|k| s.market_asset_key(MarketId(k as u16))).collect();
+        let same_asset_elsewhere: Vec<Vec<usize>> = (0..n_m)
+            .map(|k| {
+                (0..n_m).filter(|&o| market_venue[o] != market_venue[k] && asset[o] == asset[k]).collect()
+            })
+            .collect();
+        // Each venue's funding clock: the scenario's for a single venue; with several, each
+        // preset's interval and the scenario's time to the next funding within it.
+        let funding: Vec<FundingSpec> = (0..n_v)
+            .map(|v| {
+                if n_v == 1 {
+                    return p.funding;
+                }
+                let interval_s = mark::venue_funding_interval_s(s.venue_preset(VenueId(v as u16)));
+                FundingSpec { interval_s, time_to_next_s: p.funding.time_to_next_s.rem_euclid(interval_s) }
+            })
+            .collect();
         let mut spot = Vec::with_capacity(p.spot.len());
         let mut spot_books0 = Vec::with_capacity(p.spot.len());
         for (j, sm) in p.spot.iter().enumerate() {
@@ -98,7 +133,7 @@ impl PriceModel {
         for (k, ix) in index.iter().enumerate() {
             if let Some(ix) = ix {
                 for &(j, _) in &ix.constituents {
-                    if j >= spot.len() || spot[j].perp_market != k {
+                    if j >= spot.len() || asset[spot[j].perp_market] != asset[k] {
                         return Err(EngineError::invalid(
                             format!("index[{k}].constituents"),
                             format!("spot market {j} does not trade market {k}'s asset"),
@@ -135,10 +170,12 @@ impl PriceModel {
             index,
             arbitrage,
             arb_cost,
-            mark_rule,
-            mark_clock_s,
+            mark_rule: market_venue.iter().map(|&v| venue_rules[v].0).collect(),
+            mark_clock_s: venue_rules.iter().map(|r| r.1).collect(),
+            market_venue,
+            same_asset_elsewhere,
             last_funding_rate: (0..n_m).map(|k| p.last_funding_rate.get(k).copied().unwrap_or(0.0)).collect(),
-            funding: p.funding,
+            funding,
             book_shock_usd: (0..n_m).map(|k| s.book_shock_usd.get(k).copied().unwrap_or(0.0)).collect(),
         })
     }
@@ -176,8 +213,9 @@ pub struct PriceState {
     /// Seconds since the start of the run, the time of the next mark update, and whether prices
     /// changed since the last mark update.
     pub(crate) t_s: f64,
-    pub(crate) next_mark_s: f64,
-    pub(crate) prices_dirty: bool,
+    /// Per venue.
+    pub(crate) next_mark_s: Vec<f64>,
+    pub(crate) prices_dirty: Vec<bool>,
     /// Per perp market: USD the arbitrageurs bought and sold on the perp; per spot market: USD
     /// they traded there.
     pub(crate) arb_perp_bought_usd: Vec<f64>,
@@ -208,8 +246,8 @@ impl PriceState {
             basis_ema: vec![HlEma::steady(0.0, 150.0); n_m],
             book_ema: vec![HlEma::steady(0.0, 30.0); n_m],
             t_s: 0.0,
-            next_mark_s: 0.0,
-            prices_dirty: false,
+            next_mark_s: vec![0.0; pm.mark_clock_s.len()],
+            prices_dirty: vec![false; pm.mark_clock_s.len()],
             arb_perp_bought_usd: vec![0.0; n_m],
             arb_perp_sold_usd: vec![0.0; n_m],
             arb_spot_usd: vec![0.0; n_s],
@@ -239,29 +277,29 @@ impl PriceState {
             v.iter_mut().for_each(|x| *x = 0.0);
         }
         // The moving-average window in rounds; bounded so that a tiny step cannot size it.
-        let window = match pm.mark_rule {
-            MarkRule::MedianOfThree { basis_window_s } => {
-                ((basis_window_s / dt_s.max(1e-9)).round() as usize).clamp(1, MAX_BASIS_SAMPLES)
-            }
-            _ => 1,
-        };
         for (k, ring) in self.basis_ring.iter_mut().enumerate() {
+            let window = match pm.mark_rule[k] {
+                MarkRule::MedianOfThree { basis_window_s } => {
+                    ((basis_window_s / dt_s.max(1e-9)).round() as usize).clamp(1, MAX_BASIS_SAMPLES)
+                }
+                _ => 1,
+            };
             ring.clear();
             ring.resize(window, basis0[k]);
             self.basis_sum[k] = basis0[k] * window as f64;
         }
         self.ring_pos = 0;
-        let (ema_s, fb_s) = match pm.mark_rule {
-            MarkRule::Hyperliquid { ema_s, fallback_ema_s } => (ema_s, fallback_ema_s),
-            _ => (150.0, 30.0),
-        };
         for k in 0..self.basis_ema.len() {
+            let (ema_s, fb_s) = match pm.mark_rule[k] {
+                MarkRule::Hyperliquid { ema_s, fallback_ema_s } => (ema_s, fallback_ema_s),
+                _ => (150.0, 30.0),
+            };
             self.basis_ema[k] = HlEma::steady(basis0[k], ema_s);
             self.book_ema[k] = HlEma::steady(book0[k], fb_s);
         }
         self.t_s = 0.0;
-        self.next_mark_s = 0.0;
-        self.prices_dirty = false;
+        self.next_mark_s.iter_mut().for_each(|x| *x = 0.0);
+        self.prices_dirty.iter_mut().for_each(|x| *x = false);
     }
 
     /// Price of spot market `j` now: its book's mid once a flow has traded it, else its start
@@ -303,9 +341,16 @@ impl PriceState {
 
     /// The mark of perp market `k` under the resolved rule.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn mark(&self, pm: &PriceModel, k: usize, index: f64, bid: f64, ask: f64, last: f64) -> f64 {
+    pub(crate) fn mark(
+        &self,
+        pm: &PriceModel,
+        k: usize,
+        index: f64,
+        (bid, ask, last): (f64, f64, f64),
+        other_perps: Option<f64>,
+    ) -> f64 {
         let n = self.basis_ring[k].len().max(1) as f64;
-        let f = pm.funding;
+        let f = pm.funding[pm.market_venue[k]];
         let left = if f.interval_s > 0.0 {
             let to_next = (f.time_to_next_s - self.t_s).rem_euclid(f.interval_s);
             to_next / f.interval_s
@@ -320,11 +365,16 @@ impl PriceState {
             basis_ma: self.basis_sum[k] / n,
             basis_ema: self.basis_ema[k].value(),
             book_ema: self.book_ema[k].value(),
-            other_perps: None,
+            other_perps,
             last_funding_rate: pm.last_funding_rate[k],
             funding_time_left: left,
         };
-        mark::mark_price(pm.mark_rule, &x)
+        mark::mark_price(pm.mark_rule[k], &x)
+    }
+
+    /// Prices moved: every venue's next mark update has something to publish.
+    pub(crate) fn set_dirty(&mut self) {
+        self.prices_dirty.iter_mut().for_each(|x| *x = true);
     }
 
     /// Sends `lots` of an arbitrage hedge (`side`) to spot market `j` as a market order; books the
@@ -342,7 +392,7 @@ impl PriceState {
             return 0.0;
         }
         self.spot_traded[j] = true;
-        self.prices_dirty = true;
+        self.set_dirty();
         let value = (fill.value_lot_ticks * pm.spot[j].micros_per_lot_tick as i128) as i64;
         let s = side.sign();
         // The arbitrageur buys (s = +1) or sells; the makers take the other side.

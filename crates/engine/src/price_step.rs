@@ -35,7 +35,7 @@ impl Workspace {
                 self.price.spot_level[j] *= 1.0 + rel;
             }
         }
-        self.price.prices_dirty = true;
+        self.price.set_dirty();
     }
 
     /// Recomputes every index; `level[k]` is the exogenous path's level (1 = unchanged).
@@ -95,7 +95,7 @@ impl Workspace {
             self.price.shock_cost[k] += s * value;
             self.ext_size[k] -= s * fill.filled_lots;
             self.ext_cost[k] -= s * value;
-            self.price.prices_dirty = true;
+            self.price.set_dirty();
         }
     }
 
@@ -161,7 +161,7 @@ impl Workspace {
                     self.price.hedge(&model.price, j, side, lots);
                 }
             }
-            self.price.prices_dirty = true;
+            self.price.set_dirty();
         }
         if traded {
             self.refresh_index(model, level);
@@ -185,33 +185,56 @@ impl Workspace {
                 self.price.sample(k, mid, self.index[k], median3(b * tick, a * tick, last), dt);
             }
         }
-        let clock = pm.mark_clock_s;
         let t = self.price.t_s;
-        let due = clock <= 0.0 || t + 1e-9 >= self.price.next_mark_s;
-        let redo = same_instant && self.price.next_mark_s > t && self.price.next_mark_s - clock <= t + 1e-9;
-        if !(due || redo) {
-            return;
-        }
-        if clock > 0.0 && due {
-            self.price.next_mark_s = ((t / clock + 1e-9).floor() + 1.0) * clock;
-        }
-        self.price.prices_dirty = false;
-        for k in 0..model.n_markets() {
-            let tick = model.markets[k].tick_size;
-            if let MarkRule::Blend { book_weight } = pm.mark_rule {
-                let mid = self.impact[k].mid_ticks() * tick;
-                self.marks[k] = book_weight * mid + (1.0 - book_weight) * self.index[k];
+        for v in 0..pm.mark_clock_s.len() {
+            let clock = pm.mark_clock_s[v];
+            let next = self.price.next_mark_s[v];
+            let due = clock <= 0.0 || t + 1e-9 >= next;
+            let redo = same_instant && next > t && next - clock <= t + 1e-9;
+            if !(due || redo) {
                 continue;
             }
-            let (b, a) = self.impact[k].quote_ticks();
-            let last = self.impact[k].last_tick * tick;
-            self.marks[k] = self.price.mark(pm, k, self.index[k], b * tick, a * tick, last);
+            if clock > 0.0 && due {
+                self.price.next_mark_s[v] = ((t / clock + 1e-9).floor() + 1.0) * clock;
+            }
+            self.price.prices_dirty[v] = false;
+            for k in 0..model.n_markets() {
+                if pm.market_venue[k] != v {
+                    continue;
+                }
+                let tick = model.markets[k].tick_size;
+                if let MarkRule::Blend { book_weight } = pm.mark_rule[k] {
+                    let mid = self.impact[k].mid_ticks() * tick;
+                    self.marks[k] = book_weight * mid + (1.0 - book_weight) * self.index[k];
+                    continue;
+                }
+                let (b, a) = self.impact[k].quote_ticks();
+                let last = self.impact[k].last_tick * tick;
+                let others = self.other_venues_mid(model, k);
+                self.marks[k] =
+                    self.price.mark(pm, k, self.index[k], (b * tick, a * tick, last), others);
+            }
         }
+    }
+
+    /// The median of the perp mids of market `k`'s asset on the other venues of the scenario
+    /// (Hyperliquid's third mark input, "median of Binance, OKX, Bybit … perp mid prices"); `None`
+    /// with a single venue or no other listing, which leaves the rule's own fallback.
+    fn other_venues_mid(&mut self, model: &EngineModel, k: usize) -> Option<f64> {
+        let others = &model.price.same_asset_elsewhere[k];
+        if others.is_empty() || !matches!(model.price.mark_rule[k], MarkRule::Hyperliquid { .. }) {
+            return None;
+        }
+        let mut mids: Vec<f64> =
+            others.iter().map(|&o| self.impact[o].mid_ticks() * model.markets[o].tick_size).collect();
+        mids.sort_by(f64::total_cmp);
+        let n = mids.len();
+        Some(if n % 2 == 1 { mids[n / 2] } else { 0.5 * (mids[n / 2 - 1] + mids[n / 2]) })
     }
 
     /// Whether prices moved since the last mark update while the venue's clock has not yet
     /// published a new mark (the cascade must not stop before it does).
     pub(crate) fn mark_pending(&self, model: &EngineModel) -> bool {
-        model.price.mark_clock_s > 0.0 && self.price.prices_dirty
+        model.price.mark_clock_s.iter().zip(&self.price.prices_dirty).any(|(&c, &d)| c > 0.0 && d)
     }
 }

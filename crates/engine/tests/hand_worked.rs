@@ -137,7 +137,7 @@ fn pro_rata_adl_splits_by_size() {
     let c_ = account("C", 100.0, vec![position(&m, 0, -1000, 1010.0, None)]);
     let s = scenario(VenuePreset::Binance, vec![m], vec![btc_book()], vec![a, b, c_], 0.0, vec![0.0]);
     let mut model = EngineModel::new(&s).unwrap();
-    model.rulebook.adl.policy = liq_margin::rulebook::AdlPolicy::ProRata;
+    model.venues[0].rulebook.adl.policy = liq_margin::rulebook::AdlPolicy::ProRata;
     let mut c = Cascade::new(&model);
     let total0 = c.ws.ledger_total();
     let out = c.run(&model, true);

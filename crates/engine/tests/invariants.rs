@@ -140,7 +140,7 @@ fn check_ledger_invariants(
     let s = random_scenario(seed, n, venue, [s0, s1], fund);
     let mut model = EngineModel::new(&s).unwrap();
     if pro_rata {
-        model.rulebook.adl.policy = liq_margin::rulebook::AdlPolicy::ProRata;
+        model.venues[0].rulebook.adl.policy = liq_margin::rulebook::AdlPolicy::ProRata;
     }
     let mut c = Cascade::new(&model);
     let total0 = c.ws.ledger_total();
@@ -187,7 +187,7 @@ fn check_ledger_invariants(
         for e in &out.events {
             if e.kind == liq_engine::EventKind::MarketFill && e.lots < 0 {
                 let spec = &model.markets[e.market as usize];
-                let floor = match model.rulebook.order_limit {
+                let floor = match model.venues[0].rulebook.order_limit {
                     liq_margin::rulebook::OrderLimit::FillablePrice {
                         spread_to_maintenance_ratio, ..
                     } => {

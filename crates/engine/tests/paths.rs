@@ -66,10 +66,10 @@ proptest! {
         let mut model = EngineModel::new(&s).unwrap();
         // dYdX's full close without its per-block limits, retries and negative-equity
         // deleveraging: every triggered unit closes in its step.
-        model.rulebook.block_limits = None;
-        model.rulebook.after_order = liq_margin::rulebook::AfterOrder::TakeoverUnfilledThenStep;
-        model.rulebook.order_limit = liq_margin::rulebook::OrderLimit::Bankruptcy;
-        model.rulebook.adl.trigger = liq_margin::rulebook::AdlTrigger::FundCannotTake { position_cap_of_fund: None };
+        model.venues[0].rulebook.block_limits = None;
+        model.venues[0].rulebook.after_order = liq_margin::rulebook::AfterOrder::TakeoverUnfilledThenStep;
+        model.venues[0].rulebook.order_limit = liq_margin::rulebook::OrderLimit::Bankruptcy;
+        model.venues[0].rulebook.adl.trigger = liq_margin::rulebook::AdlTrigger::FundCannotTake { position_cap_of_fund: None };
         // Linear crash to −crash and back half-way.
         let levels: Vec<f64> = (0..steps).map(|t| {
             let x = (t + 1) as f64 / steps as f64;

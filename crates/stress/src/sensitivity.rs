@@ -182,7 +182,9 @@ pub fn sensitivity(
     let eval = |s: &Scenario, unwind: Option<f64>| -> Result<(f64, f64), String> {
         let mut model = EngineModel::new(s).map_err(|e| e.to_string())?;
         if let Some(u) = unwind {
-            model.rulebook.unwind.participation = u;
+            for v in &mut model.venues {
+                v.rulebook.unwind.participation = u;
+            }
         }
         let r = Cascade::new(&model).report(&model);
         Ok((r.summary.second_order_notional_usd, r.summary.liquidated_notional_usd))
