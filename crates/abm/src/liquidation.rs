@@ -384,6 +384,7 @@ impl Sim<'_> {
             liquidation_fee_usd: fee as f64 * 1e-6,
             fund_flow_usd: fund_flow as f64 * 1e-6,
             counterparty,
+            cause: None,
         });
     }
 }

@@ -228,7 +228,13 @@ impl Cascade {
             adl_deficit: vec![0.0; n_m],
             adl_overshoot: vec![0.0; n_m],
             round_book_lots: vec![0; n_m],
-            fund_peak: fund_start,
+            fund_peak: (0..model.n_venues()).map(|v| self.ws.venue_fund_equity(model, v)).collect(),
+            drawdown_adl_on: vec![false; model.n_venues()],
+            venue_cause_notional: if model.is_multi_venue() {
+                vec![0.0; model.n_venues() * (model.n_venues() + 1)]
+            } else {
+                Vec::new()
+            },
             ..Default::default()
         };
         let mut liquidated_units: Vec<Unit> = Vec::new();
@@ -241,6 +247,12 @@ impl Cascade {
         let mut exhausted: Vec<Option<crate::outcome::BookExhaustion>> = vec![None; n_m];
         let index_start = self.ws.index.clone();
         let mut fund_min = fund_start;
+        let venue_fund_start: Vec<f64> = if model.is_multi_venue() {
+            (0..model.n_venues()).map(|v| self.ws.venue_fund_equity(model, v)).collect()
+        } else {
+            Vec::new()
+        };
+        let mut venue_fund_min = venue_fund_start.clone();
         let dt = path.dt_s;
         let n_steps = path.n_steps();
         let mut step = 0u32;
@@ -377,7 +389,9 @@ impl Cascade {
                 totals.fund_unwind[k] += value as f64 * 1e-6;
                 totals.fund_unwind_pnl[k] += pnl as f64 * 1e-6;
             }
-            totals.fund_peak = totals.fund_peak.max(self.ws.fund_equity(model));
+            for v in 0..model.n_venues() {
+                totals.fund_peak[v] = totals.fund_peak[v].max(self.ws.venue_fund_equity(model, v));
+            }
             self.ws.arbitrage_round(model, &self.exo_level);
             self.note_exhaustion(model, step, dt, &mut exhausted);
             if opts.keep_paths {
@@ -387,11 +401,14 @@ impl Cascade {
             }
             self.between_rounds(model, dt, true);
             fund_min = fund_min.min(self.ws.fund_equity(model));
+            for (v, m) in venue_fund_min.iter_mut().enumerate() {
+                *m = m.min(self.ws.venue_fund_equity(model, v));
+            }
             step += 1;
         }
         liquidated_units.sort_unstable();
         liquidated_units.dedup();
-        let markets = (0..n_m)
+        let markets: Vec<MarketOutcome> = (0..n_m)
             .map(|k| MarketOutcome {
                 symbol: model.markets[k].symbol.clone(),
                 mark_start: model.mark0[k],
@@ -416,6 +433,14 @@ impl Cascade {
             })
             .collect();
         let fund_end = self.ws.fund_equity(model);
+        let venues = crate::outcome::venue_outcomes(
+            model,
+            &markets,
+            &totals.venue_cause_notional,
+            &venue_fund_start,
+            &venue_fund_min,
+            &(0..venue_fund_start.len()).map(|v| self.ws.venue_fund_equity(model, v)).collect::<Vec<_>>(),
+        );
         let outcome = Outcome {
             with_impact: opts.with_impact,
             events: totals.events,
@@ -459,6 +484,7 @@ impl Cascade {
             ),
             index_path,
             ledger: opts.keep_events.then(|| self.ws.ledger_report(model)),
+            venues,
         };
         (outcome, UnitSet(liquidated_units))
     }

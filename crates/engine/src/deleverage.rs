@@ -132,17 +132,18 @@ impl Liquidator<'_> {
                 }
             },
             AdlTrigger::FundDrawdown { trigger_ratio, stop_ratio, min_balance_usd } => {
-                let peak = self.totals.fund_peak.max(fund_eq);
-                self.totals.fund_peak = peak;
+                let v = self.model.market_venue(k);
+                let peak = self.totals.fund_peak[v].max(fund_eq);
+                self.totals.fund_peak[v] = peak;
                 let ratio = if peak > 0.0 { (fund_eq - peak) / peak } else { 0.0 };
-                if self.totals.drawdown_adl_on {
+                if self.totals.drawdown_adl_on[v] {
                     if ratio > stop_ratio {
-                        self.totals.drawdown_adl_on = false;
+                        self.totals.drawdown_adl_on[v] = false;
                     }
                 } else if fund_eq > min_balance_usd && ratio < trigger_ratio {
-                    self.totals.drawdown_adl_on = true;
+                    self.totals.drawdown_adl_on[v] = true;
                 }
-                if self.totals.drawdown_adl_on {
+                if self.totals.drawdown_adl_on[v] {
                     0
                 } else {
                     carried

@@ -8,6 +8,7 @@
 //! `liq-impact` (price formation) and knows nothing of files or the command line.
 
 pub mod arbitrage;
+mod attribution;
 pub mod cascade;
 mod deleverage;
 pub mod index;
@@ -22,8 +23,8 @@ mod price_step;
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
 pub use ledger_report::{FundLedger, HolderGroup, Ledger};
-pub use model::{EngineError, EngineModel, PositionView, Unit};
+pub use model::{EngineError, EngineModel, PositionView, Unit, VenueModel};
 pub use outcome::{
-    BookExhaustion, CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow,
-    Outcome, SpotOutcome, Summary,
+    BookExhaustion, CascadeReport, CauseNotional, EventCause, EventKind, GenerationRow, LiquidationEvent,
+    MarketOutcome, MarketRow, Outcome, SpotOutcome, Summary, VenueOutcome, VenueRow,
 };

@@ -17,7 +17,7 @@
 
 use crate::ledger::{Counterparty, Workspace};
 use crate::model::{EngineModel, Unit};
-use crate::outcome::{EventKind, LiquidationEvent};
+use crate::outcome::{EventCause, EventKind, LiquidationEvent};
 use liq_domain::Side;
 use liq_impact::PriceImpact;
 use liq_margin::rulebook::{fillable_price, AdlTrigger, AfterOrder, OrderKind, OrderLimit};
@@ -50,10 +50,14 @@ pub(crate) struct RunTotals {
     /// Per market: lots the book absorbed from liquidation orders this round (the volume the
     /// backstop's unwind participates in).
     pub round_book_lots: Vec<i64>,
-    /// Highest fund equity seen in the run (Bybit's 8-hour maximum; a run is shorter than 8 h).
-    pub fund_peak: f64,
-    /// Bybit: whether the drawdown ADL is on (it stops only above the stop ratio).
-    pub drawdown_adl_on: bool,
+    /// Per venue: highest fund equity seen in the run (Bybit's 8-hour maximum; a run is shorter
+    /// than 8 h).
+    pub fund_peak: Vec<f64>,
+    /// Per venue, Bybit: whether the drawdown ADL is on (it stops only above the stop ratio).
+    pub drawdown_adl_on: Vec<bool>,
+    /// Multi-venue runs only: liquidated notional by `[venue × (n_venues + 1) + cause]`, cause 0
+    /// the exogenous shock and `1 + u` venue `u`'s flow (see [`crate::attribution`]).
+    pub venue_cause_notional: Vec<f64>,
 }
 
 impl RunTotals {
@@ -80,7 +84,20 @@ pub(crate) struct Liquidator<'a> {
 }
 
 impl Liquidator<'_> {
-    pub(crate) fn record(&mut self, e: LiquidationEvent) {
+    pub(crate) fn record(&mut self, mut e: LiquidationEvent) {
+        if self.model.is_multi_venue() {
+            let cause = self.ws.cause_of(self.model, e.market as usize, -e.lots.signum());
+            if e.kind.liquidates() {
+                let n_v = self.model.n_venues();
+                let v = self.model.market_venue(e.market as usize);
+                let c = match cause {
+                    EventCause::Exogenous => 0,
+                    EventCause::Venue(u) => 1 + u as usize,
+                };
+                self.totals.venue_cause_notional[v * (n_v + 1) + c] += e.notional_usd;
+            }
+            e.cause = Some(cause);
+        }
         if e.kind.liquidates() {
             let row = &mut self.totals.notional[e.market as usize];
             let g = e.generation as usize;
@@ -411,6 +428,7 @@ impl Liquidator<'_> {
             liquidation_fee_usd: 0.0,
             fund_flow_usd: 0.0,
             counterparty: None,
+            cause: None,
         }
     }
 
@@ -544,6 +562,7 @@ impl Liquidator<'_> {
             liquidation_fee_usd: 0.0,
             fund_flow_usd: into_fund as f64 * 1e-6,
             counterparty: None,
+            cause: None,
         });
     }
 }

@@ -58,6 +58,20 @@ pub struct LiquidationEvent {
     pub fund_flow_usd: f64,
     /// The ADL counterparty account, for `Adl` events.
     pub counterparty: Option<u32>,
+    /// Multi-venue scenarios: whose flow moved the price that put this position under
+    /// maintenance (`crate::attribution`); absent for a single venue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<EventCause>,
+}
+
+/// What caused a liquidation in a multi-venue scenario: the exogenous shock (an index move), or
+/// the forced flow of one venue (its own book, or the index its arbitrageurs' hedges moved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventCause {
+    Exogenous,
+    /// Venue index (`Outcome::venues[i]`).
+    Venue(u16),
 }
 
 /// Per-market outcome of a run.
@@ -175,6 +189,85 @@ pub struct Outcome {
     pub index_path: Vec<Vec<f64>>,
     /// The itemised ledger (runs that keep their events; Monte Carlo paths do not).
     pub ledger: Option<crate::ledger_report::Ledger>,
+    /// Multi-venue scenarios: one row per venue (absent for a single venue, whose row would be
+    /// the totals above).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub venues: Vec<VenueOutcome>,
+}
+
+/// One venue's part of a multi-venue run. The system totals are the `Outcome`'s own fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VenueOutcome {
+    pub name: String,
+    pub preset: liq_domain::VenuePreset,
+    /// Indices of the venue's markets in `Outcome::markets`.
+    pub markets: Vec<usize>,
+    pub liquidated_notional_usd: f64,
+    /// Generation-0 liquidated notional of the venue's markets.
+    pub first_generation_notional_usd: f64,
+    pub adl_notional_usd: f64,
+    /// The venue's own fund: equity at the start, lowest, at the end; drawdown = start − min.
+    pub insurance_fund_start_usd: f64,
+    pub insurance_fund_min_usd: f64,
+    pub insurance_fund_end_usd: f64,
+    pub fund_drawdown_usd: f64,
+    /// The venue fund's negative equity at the end.
+    pub bad_debt_usd: f64,
+    /// The venue's liquidated notional by cause (`crate::attribution`): the exogenous shock first,
+    /// then each venue whose flow caused some of it.
+    pub notional_by_cause: Vec<CauseNotional>,
+}
+
+/// Liquidated notional attributed to one cause.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CauseNotional {
+    pub cause: EventCause,
+    pub notional_usd: f64,
+}
+
+/// The per-venue rows of a run (empty for a single venue).
+pub(crate) fn venue_outcomes(
+    model: &crate::model::EngineModel,
+    markets: &[MarketOutcome],
+    cause_notional: &[f64],
+    fund_start: &[f64],
+    fund_min: &[f64],
+    fund_end: &[f64],
+) -> Vec<VenueOutcome> {
+    if !model.is_multi_venue() {
+        return Vec::new();
+    }
+    let n_v = model.n_venues();
+    (0..n_v)
+        .map(|v| {
+            let ks: Vec<usize> = (0..markets.len()).filter(|&k| model.market_venue(k) == v).collect();
+            let sum = |f: &dyn Fn(&MarketOutcome) -> f64| ks.iter().map(|&k| f(&markets[k])).sum::<f64>();
+            let end = fund_end[v];
+            let min = fund_min[v].min(end);
+            VenueOutcome {
+                name: model.venues[v].name.clone(),
+                preset: model.venues[v].preset,
+                liquidated_notional_usd: sum(&|m| m.liquidated_notional_usd),
+                first_generation_notional_usd: sum(&|m| m.notional_by_generation.first().copied().unwrap_or(0.0)),
+                adl_notional_usd: sum(&|m| m.adl_notional_usd),
+                insurance_fund_start_usd: fund_start[v],
+                insurance_fund_min_usd: min,
+                insurance_fund_end_usd: end,
+                fund_drawdown_usd: (fund_start[v] - min).max(0.0),
+                bad_debt_usd: (-end).max(0.0),
+                notional_by_cause: (0..=n_v)
+                    .filter_map(|c| {
+                        let x = cause_notional[v * (n_v + 1) + c];
+                        (x > 0.0).then_some(CauseNotional {
+                            cause: if c == 0 { EventCause::Exogenous } else { EventCause::Venue((c - 1) as u16) },
+                            notional_usd: x,
+                        })
+                    })
+                    .collect(),
+                markets: ks,
+            }
+        })
+        .collect()
 }
 
 impl Outcome {
@@ -288,12 +381,34 @@ pub struct MarketRow {
     pub book_exhausted: Option<BookExhaustion>,
 }
 
+/// Per-venue headline row of a multi-venue run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VenueRow {
+    pub name: String,
+    pub preset: liq_domain::VenuePreset,
+    pub first_order_notional_usd: f64,
+    pub second_order_notional_usd: f64,
+    pub liquidated_notional_usd: f64,
+    /// The venue's liquidated notional when liquidations move no price.
+    pub counterfactual_notional_usd: f64,
+    /// Start equity of the venue's fund minus its lowest equity in the run.
+    pub fund_drawdown_usd: f64,
+    pub insurance_fund_end_usd: f64,
+    pub adl_notional_usd: f64,
+    pub bad_debt_usd: f64,
+    /// The venue's liquidated notional by cause: the exogenous shock, or a venue's flow.
+    pub notional_by_cause: Vec<CauseNotional>,
+}
+
 /// A run, its counterfactual and the derived summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CascadeReport {
     pub summary: Summary,
     pub markets: Vec<MarketRow>,
     pub generations: Vec<GenerationRow>,
+    /// Multi-venue scenarios: the headline numbers per venue (the summary is the system's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub venues: Vec<VenueRow>,
     pub outcome: Outcome,
     pub counterfactual: Outcome,
 }
@@ -356,6 +471,24 @@ impl CascadeReport {
             })
             .collect();
         let generations = outcome.generations();
-        CascadeReport { summary, markets, generations, outcome, counterfactual }
+        let venues = outcome
+            .venues
+            .iter()
+            .zip(&counterfactual.venues)
+            .map(|(v, c)| VenueRow {
+                name: v.name.clone(),
+                preset: v.preset,
+                first_order_notional_usd: v.first_generation_notional_usd,
+                second_order_notional_usd: (v.liquidated_notional_usd - v.first_generation_notional_usd).max(0.0),
+                liquidated_notional_usd: v.liquidated_notional_usd,
+                counterfactual_notional_usd: c.liquidated_notional_usd,
+                fund_drawdown_usd: v.fund_drawdown_usd,
+                insurance_fund_end_usd: v.insurance_fund_end_usd,
+                adl_notional_usd: v.adl_notional_usd,
+                bad_debt_usd: v.bad_debt_usd,
+                notional_by_cause: v.notional_by_cause.clone(),
+            })
+            .collect();
+        CascadeReport { summary, markets, generations, venues, outcome, counterfactual }
     }
 }

@@ -193,6 +193,11 @@ pub struct PriceState {
     /// Product of the exogenous moves applied to each spot market.
     pub(crate) spot_level: Vec<f64>,
     pub(crate) spot_traded: Vec<bool>,
+    /// Per perp market: the exogenous path's level at the last index refresh (1 = unchanged).
+    pub(crate) exo_level: Vec<f64>,
+    /// Multi-venue runs only: signed USD (+ bought, − sold) the arbitrageurs of each venue's
+    /// markets traded on each spot market, `[spot × n_venues + venue]` (the attribution's input).
+    pub(crate) spot_flow_by_venue: Vec<f64>,
     /// Spot makers' cash (micro-USD) and inventory (lots), relative to the start.
     pub(crate) spot_maker_cash: Vec<i64>,
     pub(crate) spot_maker_lots: Vec<i64>,
@@ -232,6 +237,12 @@ impl PriceState {
             spot_books: pm.spot_books0.clone(),
             spot_level: vec![1.0; n_s],
             spot_traded: vec![false; n_s],
+            exo_level: vec![1.0; n_m],
+            spot_flow_by_venue: if pm.mark_clock_s.len() > 1 {
+                vec![0.0; n_s * pm.mark_clock_s.len()]
+            } else {
+                Vec::new()
+            },
             spot_maker_cash: vec![0; n_s],
             spot_maker_lots: vec![0; n_s],
             arb_spot_lots: vec![0; n_s],
@@ -264,6 +275,8 @@ impl PriceState {
         }
         self.spot_level.iter_mut().for_each(|x| *x = 1.0);
         self.spot_traded.iter_mut().for_each(|x| *x = false);
+        self.exo_level.iter_mut().for_each(|x| *x = 1.0);
+        self.spot_flow_by_venue.iter_mut().for_each(|x| *x = 0.0);
         for v in [&mut self.spot_maker_cash, &mut self.spot_maker_lots, &mut self.arb_spot_lots] {
             v.iter_mut().for_each(|x| *x = 0);
         }

@@ -41,6 +41,7 @@ impl Workspace {
     /// Recomputes every index; `level[k]` is the exogenous path's level (1 = unchanged).
     pub(crate) fn refresh_index(&mut self, model: &EngineModel, level: &[f64]) {
         for (k, l) in level.iter().enumerate().take(model.n_markets()) {
+            self.price.exo_level[k] = *l;
             let static_index = model.index0[k] * l;
             self.index[k] = self.price.index_price(&model.price, k, static_index);
         }
@@ -158,7 +159,12 @@ impl Workspace {
             if let Some(ix) = &model.price.index[k] {
                 for &(j, w) in &ix.constituents {
                     let lots = (net_qty.abs() * w / model.price.spot[j].lot_size).round().min(1e15) as i64;
-                    self.price.hedge(&model.price, j, side, lots);
+                    let usd = self.price.hedge(&model.price, j, side, lots);
+                    if !self.price.spot_flow_by_venue.is_empty() {
+                        let n_v = model.n_venues();
+                        self.price.spot_flow_by_venue[j * n_v + model.market_venue(k)] +=
+                            side.sign() as f64 * usd;
+                    }
                 }
             }
             self.price.set_dirty();
