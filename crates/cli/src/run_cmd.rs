@@ -93,14 +93,20 @@ pub fn parse_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f
         let (market, mv) = a
             .split_once('=')
             .ok_or_else(|| InputError(format!("--shock {a}: expected MARKET=MOVE, e.g. BTC=-8%")))?;
-        let id = scenario.market_by_symbol(market.trim()).ok_or_else(|| {
+        // An asset's move is news: with several venues it moves that asset on every venue
+        // (`VENUE:MARKET` moves one venue's market only).
+        let ids = scenario.markets_matching(market.trim());
+        if ids.is_empty() {
             let known: Vec<&str> = scenario.markets.iter().map(|m| m.symbol.as_str()).collect();
-            InputError(format!("--shock {a}: unknown market '{market}' (markets: {})", known.join(", ")))
-        })?;
+            return Err(InputError(format!("--shock {a}: unknown market '{market}' (markets: {})", known.join(", ")))
+                .into());
+        }
         let value = crate::args::fraction(mv)
             .and_then(|v| liq_io::limits::check_move(v).map_err(InputError))
             .map_err(|e| InputError(format!("--shock {a}: {}", e.0)))?;
-        moves[id.idx()] = value;
+        for id in ids {
+            moves[id.idx()] = value;
+        }
     }
     Ok(Some(moves))
 }
@@ -113,7 +119,12 @@ pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
         scenario: scenario.name.clone(),
         scenario_hash: liq_io::hash::scenario_hash(scenario),
         seed: scenario.seed,
-        venue: scenario.venue.name().to_string(),
+        // Several venues: their names, joined.
+        venue: if scenario.venues.is_single() {
+            scenario.venue.name().to_string()
+        } else {
+            scenario.venues.venues.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join("+")
+        },
         margin_tables: liq_io::output::margin_tables(scenario),
         shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
     }
@@ -130,6 +141,8 @@ pub fn parse_book_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<
             InputError(format!("--shock-book {a}: expected [VENUE:]MARKET=USD, e.g. binance:BTC=-200M"))
         })?;
         let market = match lhs.split_once(':') {
+            // Several venues: `VENUE:MARKET` is that venue's market (resolved below).
+            Some(_) if !scenario.venues.is_single() => lhs,
             Some((venue, m)) => {
                 if !venue.trim().eq_ignore_ascii_case(scenario.venue.name()) {
                     return Err(InputError(format!(
@@ -143,6 +156,11 @@ pub fn parse_book_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<
             None => lhs,
         };
         let id = scenario.market_by_symbol(market.trim()).ok_or_else(|| {
+            if scenario.markets_matching(market.trim()).len() > 1 {
+                return InputError(format!(
+                    "--shock-book {a}: '{market}' is listed on several venues: write VENUE:{market}"
+                ));
+            }
             let known: Vec<&str> = scenario.markets.iter().map(|m| m.symbol.as_str()).collect();
             InputError(format!("--shock-book {a}: unknown market '{market}' (markets: {})", known.join(", ")))
         })?;

@@ -32,6 +32,61 @@ pub enum Style {
 // The number formats are the report's, so the terminal and the HTML read the same.
 pub use liq_report::fmt::{pct, price, thousands, usd};
 
+/// A market's name in the tables: `venue:SYMBOL` when the scenario has several venues.
+fn market_name(m: &liq_engine::MarketRow) -> String {
+    match &m.venue {
+        Some(v) => format!("{v}:{}", m.symbol),
+        None => m.symbol.clone(),
+    }
+}
+
+/// Multi-venue runs: one row per venue (the rows above the market table are the system's), and
+/// which venue's flow caused each venue's liquidations.
+fn render_venues(o: &mut String, r: &CascadeReport) {
+    if r.venues.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {:<12} {:>12} {:>12} {:>12} {:>14} {:>12} {:>12}",
+        "venue", "1st order", "2nd order", "no impact", "fund drawdown", "ADL", "bad debt"
+    );
+    for v in &r.venues {
+        let _ = writeln!(
+            o,
+            "  {:<12} {:>12} {:>12} {:>12} {:>14} {:>12} {:>12}",
+            v.name,
+            usd(v.first_order_notional_usd),
+            usd(v.second_order_notional_usd),
+            usd(v.counterfactual_notional_usd),
+            usd(v.fund_drawdown_usd),
+            usd(v.adl_notional_usd),
+            usd(v.bad_debt_usd)
+        );
+    }
+    let _ = writeln!(o, "  caused by (liquidated notional by the flow that moved the price past the trigger):");
+    for v in &r.venues {
+        if v.notional_by_cause.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = v
+            .notional_by_cause
+            .iter()
+            .map(|c| {
+                let who = match c.cause {
+                    liq_engine::EventCause::Exogenous => "the shock".to_string(),
+                    liq_engine::EventCause::Venue(u) => {
+                        r.venues.get(u as usize).map(|x| x.name.clone()).unwrap_or_else(|| u.to_string())
+                    }
+                };
+                format!("{who} {}", usd(c.notional_usd))
+            })
+            .collect();
+        let _ = writeln!(o, "    {:<12} {}", v.name, parts.join(" · "));
+    }
+}
+
 /// The `run` summary.
 pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> String {
     let s = &r.summary;
@@ -91,7 +146,7 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
         let _ = writeln!(
             o,
             "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
-            m.symbol,
+            market_name(m),
             price(m.mark_start),
             price(m.mark_after_shock),
             price(m.mark_end),
@@ -114,6 +169,7 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             let _ = writeln!(o, "{}", paint(&line, Style::Alarm));
         }
     }
+    render_venues(&mut o, r);
     // Where the index moved (spot markets and arbitrage): the channel that carries the perp's
     // forced flow to the mark.
     if !r.outcome.spot.is_empty() {
@@ -127,7 +183,7 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             let _ = writeln!(
                 o,
                 "  {:<10} {:>12} {:>12} {:>10.1} {:>14} {:>14}",
-                m.symbol,
+                market_name(m),
                 price(m.index_start),
                 price(m.index_end),
                 m.basis_end_bps,

@@ -194,8 +194,51 @@ impl Scenario {
         asset_key(&self.markets[k.idx()].symbol)
     }
 
+    /// Every market `name` names: one per venue. `VENUE:SYMBOL` (multi-venue scenarios) names
+    /// that venue's market; a bare symbol names its market on every venue that lists it (an
+    /// asset-wide move). Symbols match as in [`Scenario::market_by_symbol`].
+    pub fn markets_matching(&self, name: &str) -> Vec<crate::ids::MarketId> {
+        let name = name.trim();
+        if self.venues.is_single() {
+            return self.market_by_symbol(name).into_iter().collect();
+        }
+        let (only, sym) = match name.split_once(':') {
+            Some((v, s)) => match self.venues.by_name(v) {
+                Some(id) => (Some(id), s.trim()),
+                None => return Vec::new(),
+            },
+            None => (None, name),
+        };
+        let mut out = Vec::new();
+        for v in 0..self.n_venues() {
+            if only.is_some_and(|o| o.idx() != v) {
+                continue;
+            }
+            let of_v: Vec<usize> = (0..self.markets.len())
+                .filter(|&k| self.venue_of(crate::ids::MarketId(k as u16)).idx() == v)
+                .collect();
+            let exact = of_v.iter().copied().find(|&k| self.markets[k].symbol.eq_ignore_ascii_case(sym));
+            let hit = exact.or_else(|| {
+                of_v.iter().copied().find(|&k| {
+                    let u = self.markets[k].symbol.to_ascii_uppercase();
+                    let s = sym.to_ascii_uppercase();
+                    u.strip_suffix("USDT").or_else(|| u.strip_suffix("USD")).or_else(|| u.strip_suffix("-PERP"))
+                        == Some(s.as_str())
+                })
+            });
+            out.extend(hit.map(|k| crate::ids::MarketId(k as u16)));
+        }
+        out
+    }
+
     /// Index of the market with this symbol (case-insensitive; `BTC` also matches `BTCUSDT`).
+    /// In a multi-venue scenario a name that matches on several venues names none: give
+    /// `VENUE:SYMBOL`.
     pub fn market_by_symbol(&self, symbol: &str) -> Option<crate::ids::MarketId> {
+        if !self.venues.is_single() {
+            let all = self.markets_matching(symbol);
+            return if all.len() == 1 { Some(all[0]) } else { None };
+        }
         let s = symbol.to_ascii_uppercase();
         self.markets
             .iter()

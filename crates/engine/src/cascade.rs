@@ -411,6 +411,7 @@ impl Cascade {
         let markets: Vec<MarketOutcome> = (0..n_m)
             .map(|k| MarketOutcome {
                 symbol: model.markets[k].symbol.clone(),
+                venue: model.is_multi_venue().then(|| model.venues[model.market_venue(k)].name.clone()),
                 mark_start: model.mark0[k],
                 mark_after_shock: mark_after_shock[k],
                 mark_end: self.ws.marks[k],

@@ -78,6 +78,9 @@ pub enum EventCause {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MarketOutcome {
     pub symbol: String,
+    /// Multi-venue scenarios: the venue the market is listed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
     pub mark_start: f64,
     /// Mark after the exogenous shock alone (before any liquidation).
     pub mark_after_shock: f64,
@@ -360,6 +363,9 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MarketRow {
     pub symbol: String,
+    /// Multi-venue scenarios: the venue the market is listed on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub venue: Option<String>,
     pub mark_start: f64,
     pub mark_after_shock: f64,
     pub mark_end: f64,
@@ -452,6 +458,7 @@ impl CascadeReport {
                 let first = m.notional_by_generation.first().copied().unwrap_or(0.0);
                 MarketRow {
                     symbol: m.symbol.clone(),
+                    venue: m.venue.clone(),
                     mark_start: m.mark_start,
                     mark_after_shock: m.mark_after_shock,
                     mark_end: m.mark_end,

@@ -23,25 +23,82 @@ const MAX_UNITS: f64 = 1e15;
 /// `BTCUSDT`, `BTC-PERP`, `BTCUSD`) when exactly one market has it.
 pub(crate) struct MarketSymbols {
     upper: Vec<String>,
+    /// Multi-venue scenarios: each market's venue name (lower case); empty for one venue.
+    venue: Vec<String>,
 }
 
 impl MarketSymbols {
     pub fn new(markets: &[MarketSpec]) -> Self {
-        Self { upper: markets.iter().map(|m| m.symbol.to_ascii_uppercase()).collect() }
+        Self { upper: markets.iter().map(|m| m.symbol.to_ascii_uppercase()).collect(), venue: Vec::new() }
+    }
+
+    /// Symbols of a multi-venue scenario: `VENUE:SYMBOL` selects a venue's market, and a bare
+    /// symbol listed on several venues is ambiguous (except through [`MarketSymbols::resolve_all`]).
+    pub fn with_venues(markets: &[MarketSpec], venue: Vec<String>) -> Self {
+        Self { venue: venue.into_iter().map(|v| v.to_ascii_lowercase()).collect(), ..Self::new(markets) }
+    }
+
+    /// Every market a name matches: with a `VENUE:` prefix that venue's, else one per venue
+    /// (an asset-wide move: `shock.moves.BTC` moves BTC on every venue).
+    pub fn resolve_all(&self, symbol: &str) -> Result<Vec<MarketId>, String> {
+        if self.venue.is_empty() || symbol.contains(':') {
+            return self.resolve(symbol).map(|m| vec![m]);
+        }
+        let mut names: Vec<&str> = self.venue.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut out = Vec::new();
+        for v in names {
+            match self.resolve(&format!("{v}:{symbol}")) {
+                Ok(m) => out.push(m),
+                Err(e) if e.starts_with("unknown") => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if out.is_empty() {
+            return self.resolve(symbol).map(|m| vec![m]);
+        }
+        out.sort_unstable();
+        Ok(out)
     }
 
     pub fn resolve(&self, symbol: &str) -> Result<MarketId, String> {
+        let mut t = symbol.trim();
+        // `VENUE:SYMBOL` in a multi-venue scenario: only that venue's markets are candidates.
+        let mut only: Option<&str> = None;
+        if !self.venue.is_empty() {
+            if let Some((v, s)) = t.split_once(':') {
+                let v = v.trim();
+                if !self.venue.iter().any(|x| x.eq_ignore_ascii_case(v)) {
+                    let mut names = self.venue.clone();
+                    names.dedup();
+                    return Err(format!("unknown venue \"{v}\" in \"{symbol}\" (venues: {})", names.join(", ")));
+                }
+                only = Some(v);
+                t = s.trim();
+            }
+        }
+        let cand = |i: usize| only.is_none_or(|v| self.venue[i].eq_ignore_ascii_case(v));
         // Exact match without allocating first: this runs once per CSV row.
-        let t = symbol.trim();
-        if let Some(i) = self.upper.iter().position(|m| m.eq_ignore_ascii_case(t)) {
-            return Ok(MarketId(i as u16));
+        let exact: Vec<usize> =
+            (0..self.upper.len()).filter(|&i| cand(i) && self.upper[i].eq_ignore_ascii_case(t)).collect();
+        match exact.as_slice() {
+            [i] => return Ok(MarketId(*i as u16)),
+            [] => {}
+            many => {
+                return Err(format!(
+                    "\"{symbol}\" is listed on several venues ({}): write VENUE:{t}",
+                    many.iter().map(|&i| self.venue[i].as_str()).collect::<Vec<_>>().join(", ")
+                ))
+            }
         }
         let s = t.to_ascii_uppercase();
         let short: Vec<usize> = (0..self.upper.len())
             .filter(|&i| {
                 let u = &self.upper[i];
-                [u.strip_suffix("USDT"), u.strip_suffix("USD"), u.strip_suffix("-PERP")]
-                    .contains(&Some(s.as_str()))
+                cand(i)
+                    && [u.strip_suffix("USDT"), u.strip_suffix("USD"), u.strip_suffix("-PERP")]
+                        .contains(&Some(s.as_str()))
             })
             .collect();
         match short.as_slice() {

@@ -75,6 +75,9 @@ pub struct RunDocument<'a> {
     pub arbitrage_equity_change_usd: f64,
     /// The itemised fund, equity and position by holder group, open interest by side.
     pub ledger: Option<&'a liq_engine::Ledger>,
+    /// Multi-venue scenarios: one row per venue (the summary is the system's); absent otherwise.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub venues: &'a [liq_engine::VenueRow],
 }
 
 impl<'a> RunDocument<'a> {
@@ -87,6 +90,7 @@ impl<'a> RunDocument<'a> {
             spot: &report.outcome.spot,
             arbitrage_equity_change_usd: report.outcome.arbitrage_equity_change_usd,
             ledger: report.outcome.ledger.as_ref(),
+            venues: &report.venues,
         }
     }
 }
@@ -128,6 +132,14 @@ pub const EVENT_COLUMNS: [&str; 16] = [
 pub trait EventNames {
     fn account_label(&self, account: u32) -> String;
     fn market_symbol(&self, market: u16) -> String;
+    /// The `cause` column of a multi-venue run: `exogenous` or the causing venue's name.
+    fn cause_name(&self, cause: Option<liq_engine::EventCause>) -> String {
+        match cause {
+            None => String::new(),
+            Some(liq_engine::EventCause::Exogenous) => "exogenous".to_string(),
+            Some(liq_engine::EventCause::Venue(v)) => v.to_string(),
+        }
+    }
 }
 
 impl EventNames for EngineModel {
@@ -135,7 +147,21 @@ impl EventNames for EngineModel {
         self.labels[account as usize].clone()
     }
     fn market_symbol(&self, market: u16) -> String {
+        // Several venues list the same symbol: the event names the venue too.
+        if self.is_multi_venue() {
+            let k = market as usize;
+            return format!("{}:{}", self.venues[self.market_venue(k)].name, self.markets[k].symbol);
+        }
         self.markets[market as usize].symbol.clone()
+    }
+    fn cause_name(&self, cause: Option<liq_engine::EventCause>) -> String {
+        match cause {
+            None => String::new(),
+            Some(liq_engine::EventCause::Exogenous) => "exogenous".to_string(),
+            Some(liq_engine::EventCause::Venue(v)) => {
+                self.venues.get(v as usize).map(|x| x.name.clone()).unwrap_or_else(|| v.to_string())
+            }
+        }
     }
 }
 
@@ -146,10 +172,17 @@ pub fn write_events_csv<W: Write, N: EventNames + ?Sized>(
     events: &[LiquidationEvent],
 ) -> Result<(), csv::Error> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(EVENT_COLUMNS)?;
+    // Multi-venue runs add the `cause` column (docs/outputs.md); single-venue logs are unchanged.
+    let with_cause = events.iter().any(|e| e.cause.is_some());
+    if with_cause {
+        w.write_record(EVENT_COLUMNS.iter().copied().chain(["cause"]))?;
+    } else {
+        w.write_record(EVENT_COLUMNS)?;
+    }
     for e in events {
         let kind =
             serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        let cause = with_cause.then(|| model.cause_name(e.cause));
         w.write_record([
             e.generation.to_string(),
             format!("{:.3}", e.time_s),
@@ -167,7 +200,9 @@ pub fn write_events_csv<W: Write, N: EventNames + ?Sized>(
             format!("{:.6}", e.liquidation_fee_usd),
             format!("{:.6}", e.fund_flow_usd),
             e.counterparty.map(|c| c.to_string()).unwrap_or_default(),
-        ])?;
+        ]
+        .into_iter()
+        .chain(cause))?;
     }
     w.flush()?;
     Ok(())

@@ -9,6 +9,7 @@ mod accounts;
 mod price;
 mod raw;
 mod validate;
+mod venues;
 
 pub(crate) use accounts::wallet;
 

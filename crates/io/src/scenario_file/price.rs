@@ -9,9 +9,11 @@ use super::validate::{book_at, Ctx};
 use crate::convert::MarketSymbols;
 use crate::IoError;
 use liq_domain::{
-    ArbitrageSpec, IndexRule, IndexSpec, MarkRule, MarketSpec, PriceFormation, SpotMarketSpec, VenuePreset,
+    ArbitrageSpec, IndexRule, IndexSpec, MarkRule, MarketSpec, PriceFormation, SpotMarketSpec, VenueId, VenuePreset,
+    VenueSpec,
 };
 use serde::Deserialize;
+use liq_domain::scenario::asset_key;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
@@ -93,21 +95,26 @@ pub(crate) fn mark_rule(ctx: &Ctx, e: &RawEngine) -> Result<MarkRule, IoError> {
              `mark = { rule = \"blend\", book_weight = … }`",
         ));
     }
-    Ok(match &e.mark {
+    mark_rule_of(ctx, "engine.mark", e.mark.as_ref())
+}
+
+/// A mark rule at field `p` (`engine.mark`, `venues[1].mark`), default the venue's published rule.
+pub(crate) fn mark_rule_of(ctx: &Ctx, p: &str, mark: Option<&RawMark>) -> Result<MarkRule, IoError> {
+    Ok(match mark {
         None | Some(RawMark::Venue) => MarkRule::Venue,
         Some(RawMark::Blend { book_weight: w }) => {
             if !(w.is_finite() && (0.0..=1.0).contains(w)) {
-                return Err(ctx.err("engine.mark.book_weight", format!("must be in [0, 1], got {w}")));
+                return Err(ctx.err(format!("{p}.book_weight"), format!("must be in [0, 1], got {w}")));
             }
             MarkRule::Blend { book_weight: *w }
         }
         Some(RawMark::MedianOfThree { basis_window_s: w }) => {
-            positive_in(ctx, "engine.mark.basis_window_s", *w, 86_400.0)?;
+            positive_in(ctx, &format!("{p}.basis_window_s"), *w, 86_400.0)?;
             MarkRule::MedianOfThree { basis_window_s: *w }
         }
         Some(RawMark::Hyperliquid { ema_s, fallback_ema_s }) => {
-            positive_in(ctx, "engine.mark.ema_s", *ema_s, 86_400.0)?;
-            positive_in(ctx, "engine.mark.fallback_ema_s", *fallback_ema_s, 86_400.0)?;
+            positive_in(ctx, &format!("{p}.ema_s"), *ema_s, 86_400.0)?;
+            positive_in(ctx, &format!("{p}.fallback_ema_s"), *fallback_ema_s, 86_400.0)?;
             MarkRule::Hyperliquid { ema_s: *ema_s, fallback_ema_s: *fallback_ema_s }
         }
         Some(RawMark::Oracle) => MarkRule::Oracle,
@@ -158,6 +165,7 @@ pub(crate) fn price_formation(
     venue: VenuePreset,
     markets: &[MarketSpec],
     symbols: &MarketSymbols,
+    multi: Option<(&[VenueSpec], &[VenueId])>,
 ) -> Result<PriceFormation, IoError> {
     let n_m = markets.len();
     let mut pf = PriceFormation::static_index(n_m);
@@ -173,7 +181,9 @@ pub(crate) fn price_formation(
                 ctx.err(format!("{p}.name"), format!("duplicate: spot_markets[{i}] is also {}", s.name))
             );
         }
-        let k = symbols.resolve(&s.market).map_err(|m| ctx.err(format!("{p}.market"), m))?.idx();
+        // With several venues a bare asset names its market on each: the first is the spot
+        // market's reference (its exogenous move moves this book).
+        let k = symbols.resolve_all(&s.market).map_err(|m| ctx.err(format!("{p}.market"), m))?[0].idx();
         let price = s.price.unwrap_or(markets[k].index_price);
         positive_in(ctx, &format!("{p}.price"), price, 1e12)?;
         positive_in(ctx, &format!("{p}.tick_size"), s.tick_size, 1e9)?;
@@ -208,9 +218,14 @@ pub(crate) fn price_formation(
     // Indices: venue-specific entries per venue, and the ones for every venue.
     let mut generic: Vec<Option<IndexSpec>> = vec![None; n_m];
     let mut by_venue: Vec<(VenuePreset, Vec<Option<IndexSpec>>)> = Vec::new();
+    let mut multi_own: Vec<Option<IndexSpec>> = vec![None; n_m];
     for (i, ix) in raw.index.iter().enumerate() {
         let p = format!("index[{i}]");
-        let k = symbols.resolve(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?.idx();
+        // With several venues the entry may name a market listed on each: resolved below.
+        let k = match multi {
+            Some(_) => symbols.resolve_all(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?[0].idx(),
+            None => symbols.resolve(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?.idx(),
+        };
         let rule = match ix.rule {
             RawIndexRule::WeightedMedian => {
                 if ix.outlier_band.is_some() {
@@ -238,7 +253,10 @@ pub(crate) fn price_formation(
                 pf.spot.iter().position(|s| s.name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| {
                     ctx.err(&f, format!("unknown spot market \"{name}\" (give it in [[spot_markets]])"))
                 })?;
-            if pf.spot[j].perp_market != k {
+            let same_asset = pf.spot[j].perp_market == k
+                || (multi.is_some()
+                    && asset_key(&markets[pf.spot[j].perp_market].symbol) == asset_key(&markets[k].symbol));
+            if !same_asset {
                 return Err(ctx.err(&f, format!("{name} does not trade {}'s asset", markets[k].symbol)));
             }
             positive_in(ctx, &f, w, 1.0)?;
@@ -252,6 +270,48 @@ pub(crate) fn price_formation(
             ));
         }
         let spec = IndexSpec { rule, constituents };
+        if let Some((venues, market_venue)) = multi {
+            // Several venues: the entry applies to the market it names on every venue, or on
+            // the venue it names (by name or preset); a venue's own entry wins over a generic one.
+            let targets = symbols.resolve_all(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?;
+            let only = match &ix.venue {
+                None => None,
+                Some(v) => {
+                    let hits: Vec<usize> = (0..venues.len())
+                        .filter(|&i| {
+                            venues[i].name.eq_ignore_ascii_case(v.trim()) || venues[i].preset.name().eq_ignore_ascii_case(v.trim())
+                        })
+                        .collect();
+                    if hits.is_empty() {
+                        let names: Vec<&str> = venues.iter().map(|x| x.name.as_str()).collect();
+                        return Err(ctx.err(format!("{p}.venue"), format!("unknown venue \"{v}\" (venues: {})", names.join(", "))));
+                    }
+                    Some(hits)
+                }
+            };
+            for t in targets {
+                let kt = t.idx();
+                let vt = market_venue[kt].idx();
+                if only.as_ref().is_some_and(|h| !h.contains(&vt)) {
+                    continue;
+                }
+                // The constituents must trade this market's asset too.
+                if let Some(&(j, _)) = spec.constituents.iter().find(|&&(j, _)| {
+                    asset_key(&markets[pf.spot[j].perp_market].symbol) != asset_key(&markets[kt].symbol)
+                }) {
+                    return Err(ctx.err(
+                        format!("{p}.weights.{}", pf.spot[j].name),
+                        format!("{} does not trade {}'s asset", pf.spot[j].name, markets[kt].symbol),
+                    ));
+                }
+                let slot = if only.is_some() { &mut multi_own[kt] } else { &mut generic[kt] };
+                if slot.is_some() {
+                    return Err(ctx.err(&p, format!("a second index for {} on {}", markets[kt].symbol, venues[vt].name)));
+                }
+                *slot = Some(spec.clone());
+            }
+            continue;
+        }
         match &ix.venue {
             None => {
                 if generic[k].is_some() {
@@ -285,7 +345,11 @@ pub(crate) fn price_formation(
             }
         }
     }
-    pf.index = by_venue.into_iter().find(|(v, _)| *v == venue).map(|(_, ix)| ix).unwrap_or(generic);
+    pf.index = if multi.is_some() {
+        multi_own.into_iter().zip(generic).map(|(own, g)| own.or(g)).collect()
+    } else {
+        by_venue.into_iter().find(|(v, _)| *v == venue).map(|(_, ix)| ix).unwrap_or(generic)
+    };
     if let Some(a) = &raw.arbitrage {
         let latency = non_negative_in(ctx, "arbitrage.latency_s", a.latency_s, 3600.0)?;
         let fee = non_negative_in(ctx, "arbitrage.perp_fee_rate", a.perp_fee_rate, 0.1)?;
@@ -298,8 +362,9 @@ pub(crate) fn price_formation(
                 let mut v = vec![0.0; n_m];
                 for (sym, &c) in map {
                     let f = format!("arbitrage.capacity_usd_per_s.{sym}");
-                    let k = symbols.resolve(sym).map_err(|m| ctx.err(&f, m))?.idx();
-                    v[k] = cap(&f, c)?;
+                    for k in symbols.resolve_all(sym).map_err(|m| ctx.err(&f, m))? {
+                        v[k.idx()] = cap(&f, c)?;
+                    }
                 }
                 v
             }
@@ -325,11 +390,13 @@ pub(crate) fn price_formation(
         }
         for (sym, &r) in &f.last_rate {
             let fld = format!("funding.last_rate.{sym}");
-            let k = symbols.resolve(sym).map_err(|m| ctx.err(&fld, m))?.idx();
+            let ks = symbols.resolve_all(sym).map_err(|m| ctx.err(&fld, m))?;
             if !(r.is_finite() && r.abs() <= 0.1) {
                 return Err(ctx.err(&fld, format!("must be a rate within ±0.1 per interval, got {r}")));
             }
-            pf.last_funding_rate[k] = r;
+            for k in ks {
+                pf.last_funding_rate[k.idx()] = r;
+            }
         }
     }
     Ok(pf)

@@ -18,7 +18,11 @@ pub(crate) struct RawScenario {
     pub name: String,
     #[serde(default)]
     pub seed: u64,
-    pub venue: String,
+    /// The one venue's preset; omitted when `[[venues]]` lists several.
+    pub venue: Option<String>,
+    /// Several venues in one scenario (docs/scenario-format.md "Several venues").
+    #[serde(default)]
+    pub venues: Vec<RawVenue>,
     #[serde(default)]
     pub insurance_fund_usd: f64,
     #[serde(default)]
@@ -40,6 +44,21 @@ pub(crate) struct RawScenario {
     pub index: Vec<super::price::RawIndex>,
     pub arbitrage: Option<super::price::RawArbitrage>,
     pub funding: Option<super::price::RawFunding>,
+}
+
+/// One `[[venues]]` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawVenue {
+    pub name: String,
+    /// `binance`, `bybit`, `hyperliquid`, `dydx`; omitted = the name.
+    pub preset: Option<String>,
+    #[serde(default)]
+    pub insurance_fund_usd: f64,
+    /// The venue's mark rule, as `engine.mark`; omitted = the preset's published rule.
+    pub mark: Option<super::price::RawMark>,
+    /// A synthetic population on this venue's markets only.
+    pub population: Option<PopulationSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +141,8 @@ pub(crate) struct RawShock {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawMarket {
     pub symbol: String,
+    /// The `[[venues]]` name this market is listed on (multi-venue scenarios only).
+    pub venue: Option<String>,
     pub tick_size: f64,
     pub lot_size: f64,
     pub index_price: f64,

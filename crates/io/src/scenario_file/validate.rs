@@ -68,19 +68,30 @@ pub(crate) fn validate(
     if raw.name.trim().is_empty() {
         return Err(ctx.err("name", "must not be empty"));
     }
-    let venue = VenuePreset::parse(&raw.venue).ok_or_else(|| {
-        let names: Vec<&str> = VenuePreset::ALL.iter().map(|v| v.name()).collect();
-        ctx.err("venue", format!("unknown venue \"{}\" (one of: {})", raw.venue, names.join(", ")))
-    })?;
-    let venue = venue_override.unwrap_or(venue);
+    let venue_specs =
+        if raw.venues.is_empty() { Vec::new() } else { super::venues::venues(ctx, &raw, venue_override)? };
+    let venue = match (&raw.venue, venue_specs.first()) {
+        (_, Some(first)) => first.preset,
+        (Some(v), None) => {
+            let venue = VenuePreset::parse(v).ok_or_else(|| {
+                let names: Vec<&str> = VenuePreset::ALL.iter().map(|v| v.name()).collect();
+                ctx.err("venue", format!("unknown venue \"{v}\" (one of: {})", names.join(", ")))
+            })?;
+            venue_override.unwrap_or(venue)
+        }
+        (None, None) => return Err(ctx.err("venue", "missing: give `venue = \"…\"` or list [[venues]]")),
+    };
     let fund = raw.insurance_fund_usd;
     if !(fund.is_finite() && fund >= 0.0) {
         return Err(
             ctx.err("insurance_fund_usd", format!("must be a non-negative finite amount, got {fund}"))
         );
     }
-    let insurance_fund =
-        crate::convert::usd(fund, "insurance fund").map_err(|m| ctx.err("insurance_fund_usd", m))?;
+    let insurance_fund = if venue_specs.is_empty() {
+        crate::convert::usd(fund, "insurance fund").map_err(|m| ctx.err("insurance_fund_usd", m))?
+    } else {
+        super::venues::total_fund(&venue_specs)
+    };
     let engine = engine(ctx, &raw.engine)?;
 
     if raw.markets.is_empty() {
@@ -92,9 +103,20 @@ pub(crate) fn validate(
         );
     }
     let mut markets = Vec::with_capacity(raw.markets.len());
+    let mut market_venue: Vec<liq_domain::VenueId> = Vec::new();
     for (i, m) in raw.markets.iter().enumerate() {
-        let spec = market(ctx, i, m, venue)?;
-        if let Some(j) = markets.iter().position(|o: &MarketSpec| o.symbol.eq_ignore_ascii_case(&spec.symbol))
+        let v = super::venues::market_venue(ctx, i, m.venue.as_deref(), &venue_specs)?;
+        // "preset" tiers are the market's own venue's tables.
+        let spec = market(ctx, i, m, v.map_or(venue, |v| venue_specs[v.idx()].preset))?;
+        if let Some(v) = v {
+            market_venue.push(v);
+        }
+        // A symbol is unique within a venue; several venues list the same one.
+        let same_venue = |j: usize| v.is_none() || market_venue[j] == market_venue[i];
+        if let Some(j) = markets
+            .iter()
+            .enumerate()
+            .position(|(j, o): (usize, &MarketSpec)| same_venue(j) && o.symbol.eq_ignore_ascii_case(&spec.symbol))
         {
             return Err(ctx.err(
                 format!("markets[{i}].symbol"),
@@ -103,7 +125,12 @@ pub(crate) fn validate(
         }
         markets.push(spec);
     }
-    let symbols = MarketSymbols::new(&markets);
+    let symbols = if venue_specs.is_empty() {
+        MarketSymbols::new(&markets)
+    } else {
+        MarketSymbols::with_venues(&markets, market_venue.iter().map(|v| venue_specs[v.idx()].name.clone()).collect())
+    };
+    let multi = (!venue_specs.is_empty()).then_some((venue_specs.as_slice(), market_venue.as_slice()));
     let impact = impact(ctx, &raw, &markets)?;
     let books = raw
         .markets
@@ -113,7 +140,7 @@ pub(crate) fn validate(
         .collect::<Result<Vec<_>, _>>()?;
     let assets = super::accounts::assets(ctx, &raw.assets, &symbols)?;
     let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
-    let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols)?;
+    let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols, multi)?;
     let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;
 
     let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
@@ -133,6 +160,10 @@ pub(crate) fn validate(
             .map_err(|e| ctx.domain("", e))?;
         accounts.extend(generated);
     }
+    if !venue_specs.is_empty() {
+        accounts.extend(super::venues::populations(ctx, &raw.venues, &markets, &market_venue, &assets, raw.seed)?);
+        super::venues::check_one_venue_per_account(ctx, &accounts, raw.accounts.len(), &market_venue, &venue_specs)?;
+    }
     crate::limits::check_accounts(accounts.len() as u64).map_err(|e| ctx.err("accounts", e))?;
 
     Ok(Scenario {
@@ -149,6 +180,7 @@ pub(crate) fn validate(
         engine,
         price,
         book_shock_usd,
+        venues: liq_domain::VenueMap { venues: venue_specs, market_venue },
     })
 }
 
@@ -443,12 +475,14 @@ fn shock(ctx: &Ctx, s: &RawShock, symbols: &MarketSymbols, n: usize) -> Result<S
             let mut set = vec![false; n];
             for (sym, &v) in map {
                 let f = format!("shock.{what}.{sym}");
-                let id = symbols.resolve(sym).map_err(|e| ctx.err(&f, e))?;
-                if std::mem::replace(&mut set[id.idx()], true) {
-                    return Err(ctx.err(&f, "names a market already given (long and short symbol forms)"));
+                // A bare asset in a multi-venue file moves it on every venue (news).
+                for id in symbols.resolve_all(sym).map_err(|e| ctx.err(&f, e))? {
+                    if std::mem::replace(&mut set[id.idx()], true) {
+                        return Err(ctx.err(&f, "names a market already given (long and short symbol forms)"));
+                    }
+                    finite(ctx, &f, v)?;
+                    out[id.idx()] = v;
                 }
-                finite(ctx, &f, v)?;
-                out[id.idx()] = v;
             }
             Ok(out)
         };
