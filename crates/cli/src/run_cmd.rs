@@ -126,7 +126,18 @@ pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
             scenario.venues.venues.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join("+")
         },
         margin_tables: liq_io::output::margin_tables(scenario),
-        shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
+        shock: (0..scenario.markets.len())
+            .map(|k| {
+                let sym = &scenario.markets[k].symbol;
+                // Several venues list one symbol: name the venue too.
+                if scenario.venues.is_single() {
+                    sym.clone()
+                } else {
+                    format!("{}:{sym}", scenario.venue_name(scenario.venue_of(liq_domain::MarketId(k as u16))))
+                }
+            })
+            .zip(model.shock().iter().copied())
+            .collect(),
     }
 }
 

@@ -137,15 +137,17 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
         let _ = writeln!(o, "  {k:<w$}  {cell}");
     }
     let _ = writeln!(o);
+    // Multi-venue names (`venue:SYMBOL`) are longer than a symbol: the column follows them.
+    let mw = r.markets.iter().map(|m| market_name(m).chars().count()).max().unwrap_or(0).max(10);
     let _ = writeln!(
         o,
-        "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
+        "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
         "market", "mark start", "after shock", "after casc.", "overshoot", "1st order", "2nd order", "ADL"
     );
     for m in &r.markets {
         let _ = writeln!(
             o,
-            "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
+            "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
             market_name(m),
             price(m.mark_start),
             price(m.mark_after_shock),
@@ -176,13 +178,13 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  {:<10} {:>12} {:>12} {:>10} {:>14} {:>14}",
+            "  {:<mw$} {:>12} {:>12} {:>10} {:>14} {:>14}",
             "market", "index start", "index end", "basis bp", "arb bought", "arb sold"
         );
         for (m, mo) in r.markets.iter().zip(&r.outcome.markets) {
             let _ = writeln!(
                 o,
-                "  {:<10} {:>12} {:>12} {:>10.1} {:>14} {:>14}",
+                "  {:<mw$} {:>12} {:>12} {:>10.1} {:>14} {:>14}",
                 market_name(m),
                 price(m.index_start),
                 price(m.index_end),
