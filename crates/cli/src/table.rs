@@ -163,7 +163,7 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             let side = if x.side == liq_domain::Side::Sell { "bids" } else { "asks" };
             let line = format!(
                 "  {}: the book's {side} ran out in round {} ({}s); beyond its last level the book quotes {} and fills nothing, so prices after that are the model's floor",
-                m.symbol,
+                market_name(m),
                 x.round,
                 x.time_s,
                 price(x.quote_beyond_usd)

@@ -344,6 +344,7 @@ impl Cascade {
                     step,
                     generation: step,
                     round_duration_s: dt,
+                    cause: None,
                 };
                 let mut done = 0usize;
                 while done < budget && venues_open > 0 {

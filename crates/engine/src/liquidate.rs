@@ -81,12 +81,14 @@ pub(crate) struct Liquidator<'a> {
     pub generation: u32,
     /// Wall-clock seconds one round or step stands for (cooldowns are in seconds).
     pub round_duration_s: f64,
+    /// Multi-venue runs: the cause of the unit being liquidated (`crate::attribution`), carried by
+    /// each of its events.
+    pub cause: Option<EventCause>,
 }
 
 impl Liquidator<'_> {
     pub(crate) fn record(&mut self, mut e: LiquidationEvent) {
-        if self.model.is_multi_venue() {
-            let cause = self.ws.cause_of(self.model, e.market as usize, -e.lots.signum());
+        if let Some(cause) = self.cause {
             if e.kind.liquidates() {
                 let n_v = self.model.n_venues();
                 let v = self.model.market_venue(e.market as usize);
@@ -140,6 +142,7 @@ impl Liquidator<'_> {
     /// Returns whether anything was liquidated (false: the unit was not below maintenance).
     pub fn liquidate_unit(&mut self, u: Unit) -> bool {
         let rb = self.model.unit_rulebook(u);
+        self.cause = self.model.is_multi_venue().then(|| self.ws.unit_cause(self.model, u));
         let mut stepped = false;
         // dYdX: one order per position per block, and the subaccount's notional cap per block.
         let mut ordered: Vec<usize> = Vec::new();

@@ -244,7 +244,8 @@ pub(crate) fn venue_outcomes(
     (0..n_v)
         .map(|v| {
             let ks: Vec<usize> = (0..markets.len()).filter(|&k| model.market_venue(k) == v).collect();
-            let sum = |f: &dyn Fn(&MarketOutcome) -> f64| ks.iter().map(|&k| f(&markets[k])).sum::<f64>();
+            // A fold from +0.0: an empty sum of f64 is −0.0, which would print as "$-0.00".
+            let sum = |f: &dyn Fn(&MarketOutcome) -> f64| ks.iter().fold(0.0, |a, &k| a + f(&markets[k]));
             let end = fund_end[v];
             let min = fund_min[v].min(end);
             VenueOutcome {
