@@ -98,8 +98,11 @@ pub fn parse_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f
         let ids = scenario.markets_matching(market.trim());
         if ids.is_empty() {
             let known: Vec<&str> = scenario.markets.iter().map(|m| m.symbol.as_str()).collect();
-            return Err(InputError(format!("--shock {a}: unknown market '{market}' (markets: {})", known.join(", ")))
-                .into());
+            return Err(InputError(format!(
+                "--shock {a}: unknown market '{market}' (markets: {})",
+                known.join(", ")
+            ))
+            .into());
         }
         let value = crate::args::fraction(mv)
             .and_then(|v| liq_io::limits::check_move(v).map_err(InputError))
@@ -133,7 +136,10 @@ pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
                 if scenario.venues.is_single() {
                     sym.clone()
                 } else {
-                    format!("{}:{sym}", scenario.venue_name(scenario.venue_of(liq_domain::MarketId(k as u16))))
+                    format!(
+                        "{}:{sym}",
+                        scenario.venue_name(scenario.venue_of(liq_domain::MarketId(k as u16)))
+                    )
                 }
             })
             .zip(model.shock().iter().copied())

@@ -42,8 +42,12 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
     };
     let regenerate: Option<&(dyn Fn(f64) -> Result<Vec<liq_domain::Account>, String> + Sync)> =
         if args.scenario.is_none() { Some(&regen) } else { None };
-    let t = liq_stress::sensitivity::sensitivity(&scenario, model.venues[0].rulebook.unwind.participation, regenerate)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let t = liq_stress::sensitivity::sensitivity(
+        &scenario,
+        model.venues[0].rulebook.unwind.participation,
+        regenerate,
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
     if args.json {
         #[derive(serde::Serialize)]
         struct Doc<'a> {

@@ -65,7 +65,8 @@ fn render_venues(o: &mut String, r: &CascadeReport) {
             usd(v.bad_debt_usd)
         );
     }
-    let _ = writeln!(o, "  caused by (liquidated notional by the flow that moved the price past the trigger):");
+    let _ =
+        writeln!(o, "  caused by (liquidated notional by the flow that moved the price past the trigger):");
     for v in &r.venues {
         if v.notional_by_cause.is_empty() {
             continue;

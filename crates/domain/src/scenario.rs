@@ -222,7 +222,9 @@ impl Scenario {
                 of_v.iter().copied().find(|&k| {
                     let u = self.markets[k].symbol.to_ascii_uppercase();
                     let s = sym.to_ascii_uppercase();
-                    u.strip_suffix("USDT").or_else(|| u.strip_suffix("USD")).or_else(|| u.strip_suffix("-PERP"))
+                    u.strip_suffix("USDT")
+                        .or_else(|| u.strip_suffix("USD"))
+                        .or_else(|| u.strip_suffix("-PERP"))
                         == Some(s.as_str())
                 })
             });

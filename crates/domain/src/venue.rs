@@ -79,7 +79,10 @@ impl VenueMap {
                 ));
             }
             if v.insurance_fund.0 < 0 {
-                return Err(DomainError::new(format!("venues[{i}].insurance_fund_usd"), "must not be negative"));
+                return Err(DomainError::new(
+                    format!("venues[{i}].insurance_fund_usd"),
+                    "must not be negative",
+                ));
             }
         }
         if self.market_venue.len() != n_markets {
@@ -90,7 +93,10 @@ impl VenueMap {
         }
         for (k, v) in self.market_venue.iter().enumerate() {
             if v.idx() >= self.venues.len() {
-                return Err(DomainError::new(format!("markets[{k}].venue"), format!("unknown venue index {v}")));
+                return Err(DomainError::new(
+                    format!("markets[{k}].venue"),
+                    format!("unknown venue index {v}"),
+                ));
             }
         }
         Ok(())

@@ -330,7 +330,9 @@ impl Cascade {
             let mut venue_room: Vec<usize> = model
                 .venues
                 .iter()
-                .map(|v| v.rulebook.block_limits.map_or(usize::MAX, |l| l.max_liquidations_per_block as usize))
+                .map(|v| {
+                    v.rulebook.block_limits.map_or(usize::MAX, |l| l.max_liquidations_per_block as usize)
+                })
                 .collect();
             let mut venues_open = venue_room.iter().filter(|&&r| r > 0).count();
             let mut deferred: Vec<Unit> = Vec::new();

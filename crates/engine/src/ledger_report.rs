@@ -64,8 +64,9 @@ impl Workspace {
             inventory +=
                 self.fund_size[k] as f64 * model.markets[k].lot_size * self.marks[k] - usd(self.fund_cost[k]);
         }
-        let coll_value: f64 =
-            (0..model.asset_haircut.len()).map(|a| self.fund_coll_of_asset(a) * self.asset_price(model, a)).sum();
+        let coll_value: f64 = (0..model.asset_haircut.len())
+            .map(|a| self.fund_coll_of_asset(a) * self.asset_price(model, a))
+            .sum();
         let fund = FundLedger {
             start_usd: usd(model.fund0_total()),
             fees_usd: usd(f.fees),

@@ -359,7 +359,8 @@ impl Liquidator<'_> {
             return if q > 0.0 { fp.max(pb) } else { fp.min(pb) };
         }
         let qty = lots as f64 * spec.lot_size;
-        let room = self.ws.venue_fund_equity(self.model, self.model.market_venue(k)).max(0.0) / qty.max(f64::MIN_POSITIVE);
+        let room = self.ws.venue_fund_equity(self.model, self.model.market_venue(k)).max(0.0)
+            / qty.max(f64::MIN_POSITIVE);
         if q > 0.0 {
             fp.max(pb - room).max(0.0)
         } else {

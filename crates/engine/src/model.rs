@@ -231,8 +231,10 @@ impl EngineModel {
             // An account is one venue's: a cross wallet margins positions of one venue only.
             if let Some(first) = a.positions.first() {
                 let v = m.market_venue.get(first.market.idx()).copied().unwrap_or(0);
-                if let Some(pi) =
-                    a.positions.iter().position(|p| m.market_venue.get(p.market.idx()).copied().unwrap_or(0) != v)
+                if let Some(pi) = a
+                    .positions
+                    .iter()
+                    .position(|p| m.market_venue.get(p.market.idx()).copied().unwrap_or(0) != v)
                 {
                     return Err(EngineError::invalid(
                         format!("accounts[{ai}].positions[{pi}].market"),

@@ -252,7 +252,9 @@ pub(crate) fn venue_outcomes(
                 name: model.venues[v].name.clone(),
                 preset: model.venues[v].preset,
                 liquidated_notional_usd: sum(&|m| m.liquidated_notional_usd),
-                first_generation_notional_usd: sum(&|m| m.notional_by_generation.first().copied().unwrap_or(0.0)),
+                first_generation_notional_usd: sum(&|m| {
+                    m.notional_by_generation.first().copied().unwrap_or(0.0)
+                }),
                 adl_notional_usd: sum(&|m| m.adl_notional_usd),
                 insurance_fund_start_usd: fund_start[v],
                 insurance_fund_min_usd: min,
@@ -263,7 +265,11 @@ pub(crate) fn venue_outcomes(
                     .filter_map(|c| {
                         let x = cause_notional[v * (n_v + 1) + c];
                         (x > 0.0).then_some(CauseNotional {
-                            cause: if c == 0 { EventCause::Exogenous } else { EventCause::Venue((c - 1) as u16) },
+                            cause: if c == 0 {
+                                EventCause::Exogenous
+                            } else {
+                                EventCause::Venue((c - 1) as u16)
+                            },
                             notional_usd: x,
                         })
                     })
@@ -487,7 +493,8 @@ impl CascadeReport {
                 name: v.name.clone(),
                 preset: v.preset,
                 first_order_notional_usd: v.first_generation_notional_usd,
-                second_order_notional_usd: (v.liquidated_notional_usd - v.first_generation_notional_usd).max(0.0),
+                second_order_notional_usd: (v.liquidated_notional_usd - v.first_generation_notional_usd)
+                    .max(0.0),
                 liquidated_notional_usd: v.liquidated_notional_usd,
                 counterfactual_notional_usd: c.liquidated_notional_usd,
                 fund_drawdown_usd: v.fund_drawdown_usd,

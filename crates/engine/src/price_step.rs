@@ -217,8 +217,7 @@ impl Workspace {
                 let (b, a) = self.impact[k].quote_ticks();
                 let last = self.impact[k].last_tick * tick;
                 let others = self.other_venues_mid(model, k);
-                self.marks[k] =
-                    self.price.mark(pm, k, self.index[k], (b * tick, a * tick, last), others);
+                self.marks[k] = self.price.mark(pm, k, self.index[k], (b * tick, a * tick, last), others);
             }
         }
     }

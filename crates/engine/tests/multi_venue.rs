@@ -52,7 +52,8 @@ fn two_venues(capacity_a: f64, book_shock_a: f64) -> Scenario {
     });
     let ix = IndexSpec { rule: IndexRule::WeightedMean { outlier_band: None }, constituents: vec![(0, 1.0)] };
     s.price.index = vec![Some(ix.clone()), Some(ix)];
-    let arb = |c: f64| ArbitrageSpec { capacity_usd_per_s: c, latency_s: 0.0, perp_fee_rate: 0.0, min_edge: 0.0 };
+    let arb =
+        |c: f64| ArbitrageSpec { capacity_usd_per_s: c, latency_s: 0.0, perp_fee_rate: 0.0, min_edge: 0.0 };
     s.price.arbitrage = vec![arb(capacity_a), arb(0.0)];
     s.book_shock_usd = vec![book_shock_a, 0.0];
     s
@@ -205,8 +206,12 @@ fn random_three_venues(seed: u64, n: usize, capacity: f64, book_shock: f64, shoc
             rule: IndexRule::WeightedMean { outlier_band: Some(0.05) },
             constituents: vec![(2 * a, 0.6), (2 * a + 1, 0.4)],
         });
-        s.price.arbitrage[k] =
-            ArbitrageSpec { capacity_usd_per_s: capacity, latency_s: 0.1, perp_fee_rate: 0.0002, min_edge: 0.0 };
+        s.price.arbitrage[k] = ArbitrageSpec {
+            capacity_usd_per_s: capacity,
+            latency_s: 0.1,
+            perp_fee_rate: 0.0002,
+            min_edge: 0.0,
+        };
     }
     s.book_shock_usd = vec![book_shock, 0.0, 0.0, 0.0, 0.0, 0.0];
     s

@@ -72,7 +72,10 @@ impl MarketSymbols {
                 if !self.venue.iter().any(|x| x.eq_ignore_ascii_case(v)) {
                     let mut names = self.venue.clone();
                     names.dedup();
-                    return Err(format!("unknown venue \"{v}\" in \"{symbol}\" (venues: {})", names.join(", ")));
+                    return Err(format!(
+                        "unknown venue \"{v}\" in \"{symbol}\" (venues: {})",
+                        names.join(", ")
+                    ));
                 }
                 only = Some(v);
                 t = s.trim();

@@ -183,26 +183,28 @@ pub fn write_events_csv<W: Write, N: EventNames + ?Sized>(
         let kind =
             serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
         let cause = with_cause.then(|| model.cause_name(e.cause));
-        w.write_record([
-            e.generation.to_string(),
-            format!("{:.3}", e.time_s),
-            e.account.to_string(),
-            model.account_label(e.account),
-            model.market_symbol(e.market),
-            if e.isolated { "isolated" } else { "cross" }.to_string(),
-            kind,
-            e.lots.to_string(),
-            format!("{}", e.qty),
-            format!("{:.6}", e.price),
-            format!("{:.6}", e.notional_usd),
-            format!("{:.6}", e.mark),
-            format!("{:.6}", e.bankruptcy_price),
-            format!("{:.6}", e.liquidation_fee_usd),
-            format!("{:.6}", e.fund_flow_usd),
-            e.counterparty.map(|c| c.to_string()).unwrap_or_default(),
-        ]
-        .into_iter()
-        .chain(cause))?;
+        w.write_record(
+            [
+                e.generation.to_string(),
+                format!("{:.3}", e.time_s),
+                e.account.to_string(),
+                model.account_label(e.account),
+                model.market_symbol(e.market),
+                if e.isolated { "isolated" } else { "cross" }.to_string(),
+                kind,
+                e.lots.to_string(),
+                format!("{}", e.qty),
+                format!("{:.6}", e.price),
+                format!("{:.6}", e.notional_usd),
+                format!("{:.6}", e.mark),
+                format!("{:.6}", e.bankruptcy_price),
+                format!("{:.6}", e.liquidation_fee_usd),
+                format!("{:.6}", e.fund_flow_usd),
+                e.counterparty.map(|c| c.to_string()).unwrap_or_default(),
+            ]
+            .into_iter()
+            .chain(cause),
+        )?;
     }
     w.flush()?;
     Ok(())

@@ -171,3 +171,48 @@ fn critical_shock_brackets_the_threshold() {
     }
     assert_eq!(cs.curve.len(), 30);
 }
+
+/// `fragile` listed on two venues (Binance and Bybit rules), each account on one of them: paths
+/// run on pools of 1 and 4 threads give identical results, with several venues' funds and ADL.
+#[test]
+fn several_venues_identical_for_one_and_four_threads() {
+    let mut s = fragile(300);
+    let n_m = s.markets.len();
+    s.markets.extend(s.markets.clone());
+    s.books.extend(s.books.clone());
+    for (i, a) in s.accounts.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            for p in &mut a.positions {
+                p.market = MarketId(p.market.0 + n_m as u16);
+            }
+        }
+    }
+    s.impact.cross_impact.clear();
+    s.shock = Shock::PerMarket(vec![0.0; 2 * n_m]);
+    s.price = PriceFormation::static_index(2 * n_m);
+    let venue = |name: &str, preset| VenueSpec {
+        name: name.into(),
+        preset,
+        insurance_fund: Money::from_usd(1_000.0),
+        mark: MarkRule::Venue,
+    };
+    s.venues = VenueMap {
+        venues: vec![venue("a", VenuePreset::Binance), venue("b", VenuePreset::Bybit)],
+        market_venue: (0..2 * n_m).map(|k| VenueId((k / n_m) as u16)).collect(),
+    };
+    let model = EngineModel::new(&s).unwrap();
+    assert!(model.is_multi_venue());
+    let mut cfg = config(48);
+    // BTC and ETH on both venues: the same asset moves together (correlation 1 across venues).
+    cfg.daily_vol = vec![0.08, 0.1, 0.08, 0.1];
+    let c = |i: usize, j: usize| if i % 2 == j % 2 { 1.0 } else { 0.8 };
+    cfg.correlation = (0..4).map(|i| (0..4).map(|j| c(i, j) * if i == j { 1.0 } else { 0.999 }).collect()).collect();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| run_paths(&model, &cfg, &Portfolio::Aggregate, 0..cfg.paths, None, &|_| {}).unwrap())
+    };
+    let one = run(1);
+    let four = run(4);
+    assert_eq!(one, four);
+    assert!(one.iter().any(|r| r.liquidated_c > 0.0), "some path liquidates");
+}

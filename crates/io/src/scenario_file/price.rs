@@ -8,12 +8,12 @@ use super::raw::{RawBook, RawEngine, RawScenario, RawShock};
 use super::validate::{book_at, Ctx};
 use crate::convert::MarketSymbols;
 use crate::IoError;
+use liq_domain::scenario::asset_key;
 use liq_domain::{
-    ArbitrageSpec, IndexRule, IndexSpec, MarkRule, MarketSpec, PriceFormation, SpotMarketSpec, VenueId, VenuePreset,
-    VenueSpec,
+    ArbitrageSpec, IndexRule, IndexSpec, MarkRule, MarketSpec, PriceFormation, SpotMarketSpec, VenueId,
+    VenuePreset, VenueSpec,
 };
 use serde::Deserialize;
-use liq_domain::scenario::asset_key;
 use std::collections::BTreeMap;
 
 #[derive(Debug, Deserialize)]
@@ -223,7 +223,9 @@ pub(crate) fn price_formation(
         let p = format!("index[{i}]");
         // With several venues the entry may name a market listed on each: resolved below.
         let k = match multi {
-            Some(_) => symbols.resolve_all(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?[0].idx(),
+            Some(_) => {
+                symbols.resolve_all(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?[0].idx()
+            }
             None => symbols.resolve(&ix.market).map_err(|m| ctx.err(format!("{p}.market"), m))?.idx(),
         };
         let rule = match ix.rule {
@@ -279,12 +281,16 @@ pub(crate) fn price_formation(
                 Some(v) => {
                     let hits: Vec<usize> = (0..venues.len())
                         .filter(|&i| {
-                            venues[i].name.eq_ignore_ascii_case(v.trim()) || venues[i].preset.name().eq_ignore_ascii_case(v.trim())
+                            venues[i].name.eq_ignore_ascii_case(v.trim())
+                                || venues[i].preset.name().eq_ignore_ascii_case(v.trim())
                         })
                         .collect();
                     if hits.is_empty() {
                         let names: Vec<&str> = venues.iter().map(|x| x.name.as_str()).collect();
-                        return Err(ctx.err(format!("{p}.venue"), format!("unknown venue \"{v}\" (venues: {})", names.join(", "))));
+                        return Err(ctx.err(
+                            format!("{p}.venue"),
+                            format!("unknown venue \"{v}\" (venues: {})", names.join(", ")),
+                        ));
                     }
                     Some(hits)
                 }
@@ -306,7 +312,10 @@ pub(crate) fn price_formation(
                 }
                 let slot = if only.is_some() { &mut multi_own[kt] } else { &mut generic[kt] };
                 if slot.is_some() {
-                    return Err(ctx.err(&p, format!("a second index for {} on {}", markets[kt].symbol, venues[vt].name)));
+                    return Err(ctx.err(
+                        &p,
+                        format!("a second index for {} on {}", markets[kt].symbol, venues[vt].name),
+                    ));
                 }
                 *slot = Some(spec.clone());
             }

@@ -113,11 +113,9 @@ pub(crate) fn validate(
         }
         // A symbol is unique within a venue; several venues list the same one.
         let same_venue = |j: usize| v.is_none() || market_venue[j] == market_venue[i];
-        if let Some(j) = markets
-            .iter()
-            .enumerate()
-            .position(|(j, o): (usize, &MarketSpec)| same_venue(j) && o.symbol.eq_ignore_ascii_case(&spec.symbol))
-        {
+        if let Some(j) = markets.iter().enumerate().position(|(j, o): (usize, &MarketSpec)| {
+            same_venue(j) && o.symbol.eq_ignore_ascii_case(&spec.symbol)
+        }) {
             return Err(ctx.err(
                 format!("markets[{i}].symbol"),
                 format!("duplicate market: markets[{j}] is also {}", spec.symbol),
@@ -128,7 +126,10 @@ pub(crate) fn validate(
     let symbols = if venue_specs.is_empty() {
         MarketSymbols::new(&markets)
     } else {
-        MarketSymbols::with_venues(&markets, market_venue.iter().map(|v| venue_specs[v.idx()].name.clone()).collect())
+        MarketSymbols::with_venues(
+            &markets,
+            market_venue.iter().map(|v| venue_specs[v.idx()].name.clone()).collect(),
+        )
     };
     let multi = (!venue_specs.is_empty()).then_some((venue_specs.as_slice(), market_venue.as_slice()));
     let impact = impact(ctx, &raw, &markets)?;
@@ -161,8 +162,21 @@ pub(crate) fn validate(
         accounts.extend(generated);
     }
     if !venue_specs.is_empty() {
-        accounts.extend(super::venues::populations(ctx, &raw.venues, &markets, &market_venue, &assets, raw.seed)?);
-        super::venues::check_one_venue_per_account(ctx, &accounts, raw.accounts.len(), &market_venue, &venue_specs)?;
+        accounts.extend(super::venues::populations(
+            ctx,
+            &raw.venues,
+            &markets,
+            &market_venue,
+            &assets,
+            raw.seed,
+        )?);
+        super::venues::check_one_venue_per_account(
+            ctx,
+            &accounts,
+            raw.accounts.len(),
+            &market_venue,
+            &venue_specs,
+        )?;
     }
     crate::limits::check_accounts(accounts.len() as u64).map_err(|e| ctx.err("accounts", e))?;
 

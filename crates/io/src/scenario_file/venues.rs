@@ -8,7 +8,9 @@
 use super::raw::{RawScenario, RawVenue};
 use super::validate::Ctx;
 use crate::IoError;
-use liq_domain::{Account, AssetPrice, AssetSpec, MarketId, MarketSpec, Money, VenueId, VenuePreset, VenueSpec};
+use liq_domain::{
+    Account, AssetPrice, AssetSpec, MarketId, MarketSpec, Money, VenueId, VenuePreset, VenueSpec,
+};
 
 /// The venues of a multi-venue file, validated (`[[venues]]` non-empty).
 pub(crate) fn venues(
@@ -17,10 +19,15 @@ pub(crate) fn venues(
     venue_override: Option<VenuePreset>,
 ) -> Result<Vec<VenueSpec>, IoError> {
     if venue_override.is_some() {
-        return Err(ctx.err("venues", "--venue replaces the one venue of a single-venue scenario; this file lists [[venues]]"));
+        return Err(ctx.err(
+            "venues",
+            "--venue replaces the one venue of a single-venue scenario; this file lists [[venues]]",
+        ));
     }
     if raw.venue.is_some() {
-        return Err(ctx.err("venue", "a file with [[venues]] gives each venue's preset there, not a top-level venue"));
+        return Err(
+            ctx.err("venue", "a file with [[venues]] gives each venue's preset there, not a top-level venue")
+        );
     }
     if raw.insurance_fund_usd != 0.0 {
         return Err(ctx.err(
@@ -45,7 +52,9 @@ pub(crate) fn venues(
             return Err(ctx.err(format!("{p}.name"), "must be a non-empty name without ':'"));
         }
         if let Some(j) = out.iter().position(|o| o.name.eq_ignore_ascii_case(name)) {
-            return Err(ctx.err(format!("{p}.name"), format!("duplicate venue name: venues[{j}] is also \"{name}\"")));
+            return Err(
+                ctx.err(format!("{p}.name"), format!("duplicate venue name: venues[{j}] is also \"{name}\""))
+            );
         }
         let preset_name = v.preset.as_deref().unwrap_or(name);
         let preset = VenuePreset::parse(preset_name.trim()).ok_or_else(|| {
@@ -60,8 +69,8 @@ pub(crate) fn venues(
                 format!("must be a non-negative finite amount, got {fund}"),
             ));
         }
-        let insurance_fund =
-            crate::convert::usd(fund, "insurance fund").map_err(|m| ctx.err(format!("{p}.insurance_fund_usd"), m))?;
+        let insurance_fund = crate::convert::usd(fund, "insurance fund")
+            .map_err(|m| ctx.err(format!("{p}.insurance_fund_usd"), m))?;
         let mark = super::price::mark_rule_of(ctx, &format!("{p}.mark"), v.mark.as_ref())?;
         out.push(VenueSpec { name: name.to_string(), preset, insurance_fund, mark });
     }
@@ -120,7 +129,10 @@ pub(crate) fn populations(
             .map(|a| match a.price {
                 AssetPrice::Market(m) => {
                     let key = liq_domain::scenario::asset_key(&markets[m.idx()].symbol);
-                    let price = match ks.iter().position(|&k| liq_domain::scenario::asset_key(&markets[k].symbol) == key) {
+                    let price = match ks
+                        .iter()
+                        .position(|&k| liq_domain::scenario::asset_key(&markets[k].symbol) == key)
+                    {
                         Some(i) => AssetPrice::Market(MarketId(i as u16)),
                         None => AssetPrice::Fixed(markets[m.idx()].mark_price),
                     };
