@@ -206,7 +206,8 @@ fn several_venues_identical_for_one_and_four_threads() {
     // BTC and ETH on both venues: the same asset moves together (correlation 1 across venues).
     cfg.daily_vol = vec![0.08, 0.1, 0.08, 0.1];
     let c = |i: usize, j: usize| if i % 2 == j % 2 { 1.0 } else { 0.8 };
-    cfg.correlation = (0..4).map(|i| (0..4).map(|j| c(i, j) * if i == j { 1.0 } else { 0.999 }).collect()).collect();
+    cfg.correlation =
+        (0..4).map(|i| (0..4).map(|j| c(i, j) * if i == j { 1.0 } else { 0.999 }).collect()).collect();
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| run_paths(&model, &cfg, &Portfolio::Aggregate, 0..cfg.paths, None, &|_| {}).unwrap())
