@@ -10,6 +10,7 @@
 pub mod account;
 pub mod book;
 pub mod builders;
+pub mod collateral;
 pub mod ids;
 pub mod market;
 pub mod money;
@@ -17,6 +18,7 @@ pub mod price_formation;
 pub mod scenario;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
+pub use collateral::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
 pub use book::{BookSpec, DepthProfile, L2Level};
 pub use ids::{AccountId, AssetId, MarketId};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
@@ -25,7 +27,7 @@ pub use price_formation::{
     ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MarkRule, PriceFormation, SpotMarketSpec,
 };
 pub use scenario::{
-    EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset, WithdrawalConfig,
+    AdlMode, EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset, WithdrawalConfig,
 };
 
 /// Which side of the book an order takes, or which way a position points.
