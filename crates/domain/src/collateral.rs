@@ -87,9 +87,8 @@ impl CollateralSpec {
             ));
         }
         for (i, a) in self.assets.iter().enumerate() {
-            validate_tiers(&a.value_tiers).map_err(|(j, f, m)| {
-                DomainError::new(format!("assets[{i}].value_tiers[{j}].{f}"), m)
-            })?;
+            validate_tiers(&a.value_tiers)
+                .map_err(|(j, f, m)| DomainError::new(format!("assets[{i}].value_tiers[{j}].{f}"), m))?;
             validate_path(&a.price_path)
                 .map_err(|(j, f, m)| DomainError::new(format!("assets[{i}].price_path[{j}].{f}"), m))?;
         }
@@ -145,7 +144,10 @@ mod tests {
         assert!(validate_tiers(&[t(10.0, 0.98), t(f64::INFINITY, 0.0)]).is_ok());
         assert_eq!(validate_tiers(&[t(10.0, 1.2)]).unwrap_err().1, "ratio");
         assert_eq!(validate_tiers(&[t(10.0, -0.1)]).unwrap_err().1, "ratio");
-        assert_eq!(validate_tiers(&[t(20.0, 0.9), t(10.0, 0.8)]).unwrap_err(), (1, "up_to", "tiers must ascend: 10 after 20".into()));
+        assert_eq!(
+            validate_tiers(&[t(20.0, 0.9), t(10.0, 0.8)]).unwrap_err(),
+            (1, "up_to", "tiers must ascend: 10 after 20".into())
+        );
         let p = |t_s, price| PathPoint { t_s, price };
         assert!(validate_path(&[p(0.0, 1.0), p(60.0, 0.7)]).is_ok());
         assert_eq!(validate_path(&[p(60.0, 1.0), p(60.0, 0.7)]).unwrap_err().0, 1);

@@ -18,8 +18,8 @@ pub mod price_formation;
 pub mod scenario;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
-pub use collateral::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
 pub use book::{BookSpec, DepthProfile, L2Level};
+pub use collateral::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
 pub use ids::{AccountId, AssetId, MarketId};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
@@ -27,7 +27,8 @@ pub use price_formation::{
     ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MarkRule, PriceFormation, SpotMarketSpec,
 };
 pub use scenario::{
-    AdlMode, EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset, WithdrawalConfig,
+    AdlMode, EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset,
+    WithdrawalConfig,
 };
 
 /// Which side of the book an order takes, or which way a position points.

@@ -102,6 +102,8 @@ pub struct Cascade {
     exo_level: Vec<f64>,
     brute_force: bool,
     brute_seeded: bool,
+    /// Per asset: its price at the last step (collateral price paths; NaN = not yet seen).
+    path_last: Vec<f64>,
 }
 
 /// How liquidations are labelled with their generation.
@@ -154,6 +156,7 @@ impl Cascade {
             exo_level: vec![1.0; n],
             brute_force: false,
             brute_seeded: false,
+            path_last: Vec::new(),
         }
     }
 
@@ -216,6 +219,12 @@ impl Cascade {
             *q = AdlQueue::default();
         }
         let fund_start = self.ws.fund_equity(model);
+        self.path_last.clear();
+        self.path_last.resize(model.asset_path.len(), f64::NAN);
+        // Wallets already below the auto-exchange threshold are converted in the first round.
+        for &a in &model.auto_exchange0 {
+            self.ws.recheck_unit(Unit::cross(a));
+        }
         for k in 0..n_m {
             self.mids_start[k] = self.mid_price(model, k);
         }
@@ -273,7 +282,11 @@ impl Cascade {
                 trough[k] = trough[k].min(self.ws.marks[k]);
                 peak[k] = peak[k].max(self.ws.marks[k]);
             }
+            self.step_collateral_paths(model);
             self.detect(model);
+            if model.auto_exchange_threshold.is_some() {
+                self.auto_exchange_round(model, &mut totals, step, dt);
+            }
             // Triggered units join the queue behind those still waiting for the engine.
             for &u in &self.triggered {
                 self.episode.entry(u).or_insert(step);
@@ -292,7 +305,8 @@ impl Cascade {
                     index_path.push(self.ws.index.clone());
                     fund_path.push(self.ws.fund_equity(model));
                 }
-                if past_path && !arb && !self.ws.mark_pending(model) {
+                let path_ahead = model.path_end_s > self.ws.price.t_s + 1e-9;
+                if past_path && !arb && !self.ws.mark_pending(model) && !path_ahead {
                     break;
                 }
                 // Arbitrage alone still closing the basis at the cap is not a cascade that failed
@@ -516,6 +530,45 @@ impl Cascade {
                         self.sleeping[k].push(std::cmp::Reverse((wake.to_bits(), u.0)));
                     }
                 }
+            }
+        }
+    }
+
+    /// A collateral price path stepped: every account holding that asset is checked exactly this
+    /// round (the trigger index follows the marks, not exogenous collateral prices).
+    fn step_collateral_paths(&mut self, model: &EngineModel) {
+        let mut stepped = false;
+        for (asset, last) in self.path_last.iter_mut().enumerate() {
+            if model.asset_path[asset].is_empty() {
+                continue;
+            }
+            let p = self.ws.asset_price(model, asset);
+            if p != *last {
+                stepped = true;
+                *last = p;
+            }
+        }
+        if stepped {
+            for &a in &model.path_holders {
+                self.ws.recheck_unit(Unit::cross(a));
+            }
+        }
+    }
+
+    /// Binance's auto-exchange over the cross wallets checked this round.
+    fn auto_exchange_round(&mut self, model: &EngineModel, totals: &mut RunTotals, step: u32, dt: f64) {
+        let mut liq = Liquidator {
+            model,
+            ws: &mut self.ws,
+            adl: &mut self.adl,
+            totals,
+            step,
+            generation: step,
+            round_duration_s: dt,
+        };
+        for &u in &self.fresh {
+            if let Some(a) = u.cross_account() {
+                liq.auto_exchange(a);
             }
         }
     }

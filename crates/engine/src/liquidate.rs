@@ -12,7 +12,8 @@
 //! (Hyperliquid, dYdX) is deleveraged. The hand-over to the backstop and ADL is
 //! `Liquidator::hand_over` in `deleverage.rs`, with the ADL queue and counterparties. When a
 //! unit is fully closed its surplus goes to the fund (Binance, Bybit) or stays with the user,
-//! volatile collateral covers a negative wallet, and the fund covers any remainder, so no account
+//! collateral covering a negative wallet is converted and sold into its market
+//! (`crate::spot_sale`), and the fund covers any remainder, so no account
 //! ends with silently negative equity; the fund's negative equity is the **bad debt**.
 
 use crate::ledger::{Counterparty, Workspace};
@@ -454,6 +455,14 @@ impl Liquidator<'_> {
             }
             None => {
                 let a = account as usize;
+                // Collateral covers a negative wallet first: the venue converts it at its value
+                // ratio and sells it into the asset's market (Binance: "when users get
+                // liquidated, auto exchange will be immediately triggered if the … balance … is
+                // not enough to cover the deficit"; elsewhere the same rule, assumed — see
+                // docs/venues.md). `collateral.sale = "fund"` keeps it with the fund instead.
+                if self.ws.wallet[a] < 0 && model.collateral_of(account).any(|c| self.ws.coll_qty[c] > 0.0) {
+                    self.convert_and_record(account, EventKind::CollateralSale);
+                }
                 if rb_surplus {
                     let wallet = self.ws.wallet[a];
                     let mut seized = 0.0;
@@ -477,26 +486,6 @@ impl Liquidator<'_> {
                             wallet.max(0) + Money_from_f64(seized),
                         );
                     }
-                }
-                // Volatile collateral covers a negative wallet: the fund buys it at the haircut
-                // price (the venue's conversion discount).
-                for c in model.collateral_of(account) {
-                    if self.ws.wallet[a] >= 0 {
-                        break;
-                    }
-                    let asset = model.coll_asset[c] as usize;
-                    let unit_price = self.ws.asset_price(model, asset) * (1.0 - model.asset_haircut[asset]);
-                    if unit_price <= 0.0 || self.ws.coll_qty[c] <= 0.0 {
-                        continue;
-                    }
-                    let need = (-self.ws.wallet[a]) as f64 * 1e-6;
-                    let q = (need / unit_price).min(self.ws.coll_qty[c]);
-                    let pay = Money_from_f64(q * unit_price);
-                    self.ws.coll_qty[c] -= q;
-                    self.ws.fund_coll[asset] += q;
-                    self.ws.fund_cash -= pay;
-                    self.ws.fund_flows.collateral_bought += pay;
-                    self.ws.wallet[a] += pay;
                 }
                 if self.ws.wallet[a] < 0 {
                     let need = -self.ws.wallet[a];

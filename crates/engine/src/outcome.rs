@@ -23,6 +23,13 @@ pub enum EventKind {
     SurplusToFund,
     /// Negative equity left after a liquidation, covered by the fund.
     FundCover,
+    /// Collateral converted against the negative wallet of a liquidated cross account and sold
+    /// into its market (the collateral channel): `qty` sold (negative), `price` its average,
+    /// `notional_usd` the proceeds, `fund_flow_usd` proceeds less the wallet's credit.
+    CollateralSale,
+    /// Binance multi-assets auto-exchange: a cross wallet below the threshold converted against
+    /// collateral, outside any liquidation; fields as for `CollateralSale`.
+    AutoExchange,
 }
 
 /// One liquidation event.

@@ -125,8 +125,7 @@ mod tests {
         // Binance's Example 1: BTC tiers in USDT, 100% to 100M, 97.5% to 120M, …; 6,000 BTC at
         // 20,000 = 120,000,000 USDT counts 119,500,000.
         let t = |up_to, ratio| ValueTier { up_to, ratio };
-        let tiers =
-            [t(100e6, 1.0), t(120e6, 0.975), t(150e6, 0.95), t(180e6, 0.90), t(200e6, 0.85)];
+        let tiers = [t(100e6, 1.0), t(120e6, 0.975), t(150e6, 0.95), t(180e6, 0.90), t(200e6, 0.85)];
         assert!((tiered_value(6_000.0 * 20_000.0, &tiers) - 119_500_000.0).abs() < 1e-6);
     }
 
