@@ -284,9 +284,9 @@ impl Cascade {
             }
             self.step_collateral_paths(model);
             self.detect(model);
-            if model.auto_exchange_threshold.is_some() {
-                self.auto_exchange_round(model, &mut totals, step, dt);
-            }
+            // A conversion's sale moved a book this round: not a fixed point yet.
+            let converted = model.auto_exchange_threshold.is_some()
+                && self.auto_exchange_round(model, &mut totals, step, dt);
             // Triggered units join the queue behind those still waiting for the engine.
             for &u in &self.triggered {
                 self.episode.entry(u).or_insert(step);
@@ -306,7 +306,7 @@ impl Cascade {
                     fund_path.push(self.ws.fund_equity(model));
                 }
                 let path_ahead = model.path_end_s > self.ws.price.t_s + 1e-9;
-                if past_path && !arb && !self.ws.mark_pending(model) && !path_ahead {
+                if past_path && !arb && !converted && !self.ws.mark_pending(model) && !path_ahead {
                     break;
                 }
                 // Arbitrage alone still closing the basis at the cap is not a cascade that failed
@@ -555,8 +555,14 @@ impl Cascade {
         }
     }
 
-    /// Binance's auto-exchange over the cross wallets checked this round.
-    fn auto_exchange_round(&mut self, model: &EngineModel, totals: &mut RunTotals, step: u32, dt: f64) {
+    /// Binance's auto-exchange over the cross wallets checked this round; true if any converted.
+    fn auto_exchange_round(
+        &mut self,
+        model: &EngineModel,
+        totals: &mut RunTotals,
+        step: u32,
+        dt: f64,
+    ) -> bool {
         let mut liq = Liquidator {
             model,
             ws: &mut self.ws,
@@ -566,11 +572,13 @@ impl Cascade {
             generation: step,
             round_duration_s: dt,
         };
+        let mut any = false;
         for &u in &self.fresh {
             if let Some(a) = u.cross_account() {
-                liq.auto_exchange(a);
+                any |= liq.auto_exchange(a);
             }
         }
+        any
     }
 
     /// Records the first round in which a walk emptied a side of each perp book.
