@@ -27,6 +27,11 @@ pub struct RunArgs {
     /// exogenous (index) shock is switched off, so the book flow is the only shock.
     #[arg(long = "shock-book", value_name = "[VENUE:]MARKET=USD")]
     pub book_shocks: Vec<String>,
+    /// ADL policy: `venue` (the venue's published ranking, the default) or `pro-rata` (every
+    /// eligible opposite position closes by the same fraction), to compare the same cascade
+    /// under both. Overrides the scenario's `engine.adl_policy`.
+    #[arg(long, value_name = "venue|pro-rata")]
+    pub adl_policy: Option<String>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -114,6 +119,7 @@ pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
         scenario_hash: liq_io::hash::scenario_hash(scenario),
         seed: scenario.seed,
         venue: scenario.venue.name().to_string(),
+        adl_policy: scenario.engine.adl_policy.name().to_string(),
         margin_tables: liq_io::output::margin_tables(scenario),
         shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
     }
@@ -233,6 +239,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     if let Some(usd) = book {
         scenario.book_shock_usd = usd;
+    }
+    if let Some(p) = &args.adl_policy {
+        scenario.engine.adl_policy = liq_domain::AdlMode::parse(p).ok_or_else(|| {
+            InputError(format!("--adl-policy {p}: unknown policy (one of: venue, pro-rata)"))
+        })?;
     }
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let meta = run_meta(&scenario, &model);

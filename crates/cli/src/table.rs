@@ -48,6 +48,9 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
         meta.seed,
         thousands(n_accounts as f64)
     );
+    if meta.adl_policy != "venue" {
+        let _ = writeln!(o, "ADL policy: {} (not the venue's ranking)", meta.adl_policy);
+    }
     let _ = writeln!(o, "shock: {}", if shock.is_empty() { "none".to_string() } else { shock.join(", ") });
     let _ = writeln!(o);
     let rows: Vec<(&str, String)> = vec![
@@ -64,6 +67,8 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             format!("{} → {}", usd(s.insurance_fund_start_usd), usd(s.insurance_fund_end_usd)),
         ),
         ("ADL notional", usd(s.adl_notional_usd)),
+        ("  ADL overshoot (beyond the deficit)", usd(s.adl_overshoot_usd)),
+        ("Collateral sold into the market", usd(s.collateral_sold_usd)),
         ("Bad debt", usd(s.bad_debt_usd)),
     ];
     let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
@@ -84,13 +89,21 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
-        "market", "mark start", "after shock", "after casc.", "overshoot", "1st order", "2nd order", "ADL"
+        "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12} {:>12}",
+        "market",
+        "mark start",
+        "after shock",
+        "after casc.",
+        "overshoot",
+        "1st order",
+        "2nd order",
+        "ADL",
+        "ADL oversh."
     );
     for m in &r.markets {
         let _ = writeln!(
             o,
-            "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
+            "  {:<10} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12} {:>12}",
             m.symbol,
             price(m.mark_start),
             price(m.mark_after_shock),
@@ -98,7 +111,8 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             pct(m.overshoot),
             usd(m.first_order_notional_usd),
             usd(m.second_order_notional_usd),
-            usd(m.adl_notional_usd)
+            usd(m.adl_notional_usd),
+            usd(m.adl_overshoot_usd)
         );
     }
     for m in &r.markets {

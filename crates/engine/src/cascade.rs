@@ -236,6 +236,7 @@ impl Cascade {
             fund_unwind_pnl: vec![0.0; n_m],
             adl_deficit: vec![0.0; n_m],
             adl_overshoot: vec![0.0; n_m],
+            collateral_sold: vec![0.0; n_m],
             round_book_lots: vec![0; n_m],
             fund_peak: fund_start,
             ..Default::default()
@@ -402,6 +403,7 @@ impl Cascade {
                 fund_unwind_pnl_usd: totals.fund_unwind_pnl[k],
                 adl_deficit_usd: totals.adl_deficit[k],
                 adl_overshoot_usd: totals.adl_overshoot[k],
+                collateral_sold_usd: totals.collateral_sold[k],
                 fund_inventory_lots: self.ws.fund_size[k],
                 index_start: index_start[k],
                 index_end: self.ws.index[k],
@@ -425,6 +427,7 @@ impl Cascade {
             adl_notional_usd: totals.adl_notional.iter().sum(),
             adl_deficit_usd: totals.adl_deficit.iter().sum(),
             adl_overshoot_usd: totals.adl_overshoot.iter().sum(),
+            collateral_sold_usd: totals.collateral_sold.iter().sum(),
             adl_counterparties: totals.adl_counterparties,
             fund_unwind_pnl_usd: totals.fund_unwind_pnl.iter().sum(),
             liquidation_retries: totals.retries,

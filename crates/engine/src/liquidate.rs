@@ -43,6 +43,9 @@ pub(crate) struct RunTotals {
     pub adl_deficit: Vec<f64>,
     /// Per market: ADL notional closed beyond that deficit, USD.
     pub adl_overshoot: Vec<f64>,
+    /// Per market: proceeds of collateral sold into the market (conversions and auto-exchange),
+    /// USD — the collateral channel's flow.
+    pub collateral_sold: Vec<f64>,
     /// ADL closes (one per counterparty position and hand-over).
     pub adl_counterparties: u64,
     /// dYdX: liquidation orders that left lots unfilled for the next round.
@@ -91,6 +94,11 @@ impl Liquidator<'_> {
             row[g] += e.notional_usd;
         }
         self.totals.fees += e.liquidation_fee_usd;
+        if matches!(e.kind, EventKind::CollateralSale | EventKind::AutoExchange) {
+            if let Some(x) = self.totals.collateral_sold.get_mut(e.market as usize) {
+                *x += e.notional_usd;
+            }
+        }
         if e.kind.liquidates() && self.ws.mark_liquidated(e.account) {
             self.totals.accounts_liquidated += 1;
         }
