@@ -32,6 +32,11 @@ pub struct RunArgs {
     /// under both. Overrides the scenario's `engine.adl_policy`.
     #[arg(long, value_name = "venue|pro-rata")]
     pub adl_policy: Option<String>,
+    /// Where collateral converted against a negative wallet goes: `book` (sold into the asset's
+    /// spot book, else its perp book — the collateral channel, the default) or `fund` (the fund
+    /// keeps it). Overrides the scenario's `collateral.sale`.
+    #[arg(long, value_name = "book|fund")]
+    pub collateral_sale: Option<String>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -244,6 +249,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         scenario.engine.adl_policy = liq_domain::AdlMode::parse(p).ok_or_else(|| {
             InputError(format!("--adl-policy {p}: unknown policy (one of: venue, pro-rata)"))
         })?;
+    }
+    if let Some(m) = &args.collateral_sale {
+        scenario.collateral.sale = match m.trim() {
+            "book" => liq_domain::CollateralSale::Book,
+            "fund" => liq_domain::CollateralSale::Fund,
+            _ => return Err(InputError(format!("--collateral-sale {m}: one of book, fund")).into()),
+        };
     }
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let meta = run_meta(&scenario, &model);

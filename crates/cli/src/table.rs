@@ -68,6 +68,7 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
         ),
         ("ADL notional", usd(s.adl_notional_usd)),
         ("  ADL overshoot (beyond the deficit)", usd(s.adl_overshoot_usd)),
+        ("  ADL counterparty closes", thousands(s.adl_counterparties as f64)),
         ("Collateral sold into the market", usd(s.collateral_sold_usd)),
         ("Bad debt", usd(s.bad_debt_usd)),
     ];

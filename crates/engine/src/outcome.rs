@@ -274,8 +274,12 @@ pub struct Summary {
     pub adl_notional_usd: f64,
     /// The shortfall ADL had to cover, USD.
     pub adl_deficit_usd: f64,
-    /// ADL overshoot: notional closed by ADL beyond the deficit it had to cover, USD.
+    /// ADL overshoot: notional closed by ADL beyond the deficit it had to cover, USD. The
+    /// notional ADL closes is fixed by what the backstop could not absorb, so the overshoot is
+    /// the same under either ADL policy; who bears it differs (`adl_counterparties`).
     pub adl_overshoot_usd: f64,
+    /// ADL closes, one per counterparty position and hand-over.
+    pub adl_counterparties: u64,
     /// Proceeds of collateral sold into the markets, USD.
     pub collateral_sold_usd: f64,
     pub bad_debt_usd: f64,
@@ -350,6 +354,7 @@ impl CascadeReport {
             adl_notional_usd: outcome.adl_notional_usd,
             adl_deficit_usd: outcome.adl_deficit_usd,
             adl_overshoot_usd: outcome.adl_overshoot_usd,
+            adl_counterparties: outcome.adl_counterparties,
             collateral_sold_usd: outcome.collateral_sold_usd,
             bad_debt_usd: outcome.bad_debt_usd,
         };
