@@ -58,7 +58,7 @@ impl Workspace {
     pub(crate) fn sell_asset(&mut self, model: &EngineModel, asset: usize, qty: f64) -> SaleFill {
         let venue = if self.without_impact() { SaleVenue::AtPrice } else { model.asset_sale[asset] };
         let none = SaleFill { qty: 0.0, value: 0, venue };
-        if !(qty > 0.0 && qty.is_finite()) {
+        if !qty.is_finite() || qty <= 0.0 {
             return none;
         }
         let (qty, value) = match venue {

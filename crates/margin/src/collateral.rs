@@ -8,8 +8,8 @@
 
 use liq_domain::{ValueTier, VenuePreset};
 
-/// Binance multi-assets mode: auto-exchange when an asset's wallet balance ("Total Net Transfer
-/// + Realized Profits + Net Funding Fee − Commission") is below `autoExchangeThreshold`,
+/// Binance multi-assets mode: auto-exchange when an asset's wallet balance (Total Net Transfer
+/// plus Realized Profits plus Net Funding Fee − Commission) is below `autoExchangeThreshold`,
 /// "−10,000 USD", "fixed and cannot be adjusted".
 /// Source: Binance FAQ "Frequently Asked Questions on Multi-Assets Mode", 2022-07-06,
 /// <https://www.binance.com/en/support/faq/f80415bea8124f6494566f23c0bf9c38>; the same
@@ -108,7 +108,7 @@ pub const BINANCE_2021_VALUE_RATIO: [(&str, f64); 6] =
 pub fn auto_exchange_split(deficit_usd: f64, holdings: &[(f64, f64)]) -> Vec<f64> {
     let total: f64 = holdings.iter().map(|&(v, _)| v.max(0.0)).sum();
     let counted: f64 = holdings.iter().map(|&(v, r)| v.max(0.0) * r).sum();
-    if !(deficit_usd > 0.0) || total <= 0.0 || counted <= 0.0 {
+    if deficit_usd.is_nan() || deficit_usd <= 0.0 || total <= 0.0 || counted <= 0.0 {
         return vec![0.0; holdings.len()];
     }
     // Proportion by market value: x_i = s·v_i with Σ x_i·r_i = deficit ⇒ s = deficit / Σ v_i r_i.
