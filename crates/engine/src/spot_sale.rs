@@ -1,6 +1,6 @@
 //! Selling an asset into its market, and the collateral conversions built on it.
 //!
-//! [`Workspace::sell_asset`] is the one primitive: `qty` of a collateral asset goes to market as
+//! `Workspace::sell_asset` is the one primitive: `qty` of a collateral asset goes to market as
 //! a sell order that walks the asset's spot book (its first spot market in the scenario), else
 //! the resting depth of its perp's book, else (a fixed- or path-priced asset with no book) fills
 //! at the asset's current price. The buyers are the book's makers, kept as their own ledger
@@ -9,11 +9,11 @@
 //! and, through the venue's mark rule, the marks — the **collateral channel**. In the no-impact
 //! counterfactual every sale fills at the current price and moves nothing.
 //!
-//! [`Workspace::convert_collateral`] is the venue's conversion of collateral against a negative
+//! `Workspace::convert_collateral` is the venue's conversion of collateral against a negative
 //! cross wallet (Binance's auto-exchange, and the deficit of a liquidated cross account): the
 //! wallet is credited at the value ratio (`liq_margin::collateral::auto_exchange_split`), the
 //! fund pays that credit and takes the collateral, then — when the scenario's
-//! `collateral.sale = "book"`, the default — sells it through [`Workspace::sell_asset`]; its P&L
+//! `collateral.sale = "book"`, the default — sells it through `Workspace::sell_asset`; its P&L
 //! on the conversion is the sale's proceeds less the credit (in the fund ledger's
 //! `collateral_bought`, net). A lending liquidator selling seized collateral calls `sell_asset`
 //! directly and books its own side.
