@@ -17,6 +17,10 @@
 //! first-order (generation 0) if its unit is also liquidated when the same path runs with no
 //! liquidation impact, else second-order (generation 1).
 //!
+//! **Collateral price paths** (a stablecoin depeg, `assets[].price_path`) step with the run's
+//! clock in either mode; the run goes on until the last step has passed, every holder is checked
+//! exactly when the price steps, and generations are labelled as on a shock path.
+//!
 //! Marks are fixed within a round, as a venue's mark updates on its own clock, not per fill.
 
 use crate::index::Cursors;
@@ -179,7 +183,14 @@ impl Cascade {
     }
 
     /// Runs the cascade and its counterfactual for the instant shock and derives the summary.
+    /// With a collateral price path the rounds after the first are also driven by the path, so
+    /// generations are labelled as on a shock path: first-order = liquidated without liquidation
+    /// impact too (a depeg's own liquidations are not feedback).
     pub fn report(&mut self, model: &EngineModel) -> CascadeReport {
+        if model.path_end_s > 0.0 {
+            let path = ExoPath::instant(&model.scenario.shock, model.scenario.round_duration_s);
+            return self.report_path(model, &path, &RunOptions::default());
+        }
         let counterfactual = self.run(model, false);
         let outcome = self.run(model, true);
         CascadeReport::new(outcome, counterfactual)
