@@ -297,8 +297,10 @@ impl Cascade {
             self.step_collateral_paths(model);
             self.detect(model);
             // A conversion's sale moved a book this round: not a fixed point yet.
+            // Its events carry the round (instant mode) or 0 (paths label liquidations only).
+            let ax_generation = if matches!(labels, Labels::Rounds) { step } else { 0 };
             let converted = model.auto_exchange_threshold.is_some()
-                && self.auto_exchange_round(model, &mut totals, step, dt);
+                && self.auto_exchange_round(model, &mut totals, step, ax_generation, dt);
             // Triggered units join the queue behind those still waiting for the engine.
             for &u in &self.triggered {
                 self.episode.entry(u).or_insert(step);
@@ -575,6 +577,7 @@ impl Cascade {
         model: &EngineModel,
         totals: &mut RunTotals,
         step: u32,
+        generation: u32,
         dt: f64,
     ) -> bool {
         let mut liq = Liquidator {
@@ -583,7 +586,7 @@ impl Cascade {
             adl: &mut self.adl,
             totals,
             step,
-            generation: step,
+            generation,
             round_duration_s: dt,
         };
         let mut any = false;
