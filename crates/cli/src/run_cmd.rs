@@ -27,6 +27,16 @@ pub struct RunArgs {
     /// exogenous (index) shock is switched off, so the book flow is the only shock.
     #[arg(long = "shock-book", value_name = "[VENUE:]MARKET=USD")]
     pub book_shocks: Vec<String>,
+    /// ADL policy: `venue` (the venue's published ranking, the default) or `pro-rata` (every
+    /// eligible opposite position closes by the same fraction), to compare the same cascade
+    /// under both. Overrides the scenario's `engine.adl_policy`.
+    #[arg(long, value_name = "venue|pro-rata")]
+    pub adl_policy: Option<String>,
+    /// Where collateral converted against a negative wallet goes: `book` (sold into the asset's
+    /// spot book, else its perp book — the collateral channel, the default) or `fund` (the fund
+    /// keeps it). Overrides the scenario's `collateral.sale`.
+    #[arg(long, value_name = "book|fund")]
+    pub collateral_sale: Option<String>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -128,6 +138,7 @@ pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
         } else {
             scenario.venues.venues.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join("+")
         },
+        adl_policy: scenario.engine.adl_policy.name().to_string(),
         margin_tables: liq_io::output::margin_tables(scenario),
         shock: (0..scenario.markets.len())
             .map(|k| {
@@ -268,6 +279,18 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     if let Some(usd) = book {
         scenario.book_shock_usd = usd;
+    }
+    if let Some(p) = &args.adl_policy {
+        scenario.engine.adl_policy = liq_domain::AdlMode::parse(p).ok_or_else(|| {
+            InputError(format!("--adl-policy {p}: unknown policy (one of: venue, pro-rata)"))
+        })?;
+    }
+    if let Some(m) = &args.collateral_sale {
+        scenario.collateral.sale = match m.trim() {
+            "book" => liq_domain::CollateralSale::Book,
+            "fund" => liq_domain::CollateralSale::Fund,
+            _ => return Err(InputError(format!("--collateral-sale {m}: one of book, fund")).into()),
+        };
     }
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let meta = run_meta(&scenario, &model);

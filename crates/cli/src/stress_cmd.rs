@@ -308,6 +308,7 @@ pub fn run(args: StressArgs) -> Result<()> {
             scenario_hash: ctx.scenario_hash.clone(),
             seed: cfg.seed,
             venue: scenario.venue.name().to_string(),
+            adl_policy: scenario.engine.adl_policy.name().to_string(),
             margin_tables: liq_io::output::margin_tables(&scenario),
             shock: markets.iter().cloned().zip(model.shock().iter().copied()).collect(),
         };

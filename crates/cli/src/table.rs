@@ -104,6 +104,9 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
         meta.seed,
         thousands(n_accounts as f64)
     );
+    if meta.adl_policy != "venue" {
+        let _ = writeln!(o, "ADL policy: {} (not the venue's ranking)", meta.adl_policy);
+    }
     let _ = writeln!(o, "shock: {}", if shock.is_empty() { "none".to_string() } else { shock.join(", ") });
     let _ = writeln!(o);
     let rows: Vec<(&str, String)> = vec![
@@ -120,6 +123,9 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             format!("{} → {}", usd(s.insurance_fund_start_usd), usd(s.insurance_fund_end_usd)),
         ),
         ("ADL notional", usd(s.adl_notional_usd)),
+        ("  ADL overshoot (beyond the deficit)", usd(s.adl_overshoot_usd)),
+        ("  ADL counterparty closes", thousands(s.adl_counterparties as f64)),
+        ("Collateral sold into the market", usd(s.collateral_sold_usd)),
         ("Bad debt", usd(s.bad_debt_usd)),
     ];
     let w = rows.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
@@ -142,13 +148,21 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     let mw = r.markets.iter().map(|m| market_name(m).chars().count()).max().unwrap_or(0).max(10);
     let _ = writeln!(
         o,
-        "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
-        "market", "mark start", "after shock", "after casc.", "overshoot", "1st order", "2nd order", "ADL"
+        "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12} {:>12}",
+        "market",
+        "mark start",
+        "after shock",
+        "after casc.",
+        "overshoot",
+        "1st order",
+        "2nd order",
+        "ADL",
+        "ADL oversh."
     );
     for m in &r.markets {
         let _ = writeln!(
             o,
-            "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12}",
+            "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12} {:>12}",
             market_name(m),
             price(m.mark_start),
             price(m.mark_after_shock),
@@ -156,7 +170,8 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
             pct(m.overshoot),
             usd(m.first_order_notional_usd),
             usd(m.second_order_notional_usd),
-            usd(m.adl_notional_usd)
+            usd(m.adl_notional_usd),
+            usd(m.adl_overshoot_usd)
         );
     }
     for m in &r.markets {

@@ -84,5 +84,6 @@ pub fn scenario(
         price: Default::default(),
         book_shock_usd: vec![],
         venues: Default::default(),
+        collateral: Default::default(),
     }
 }

@@ -10,6 +10,7 @@
 pub mod account;
 pub mod book;
 pub mod builders;
+pub mod collateral;
 pub mod ids;
 pub mod market;
 pub mod money;
@@ -19,6 +20,7 @@ pub mod venue;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
 pub use book::{BookSpec, DepthProfile, L2Level};
+pub use collateral::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
 pub use ids::{AccountId, AssetId, MarketId, VenueId};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
@@ -26,7 +28,8 @@ pub use price_formation::{
     ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MarkRule, PriceFormation, SpotMarketSpec,
 };
 pub use scenario::{
-    EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset, WithdrawalConfig,
+    AdlMode, EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset,
+    WithdrawalConfig,
 };
 pub use venue::{VenueMap, VenueSpec};
 

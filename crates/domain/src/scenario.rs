@@ -112,6 +112,37 @@ pub struct EngineConfig {
     /// The mark-price rule. Scenario files default to [`MarkRule::Venue`] (the venue's published
     /// rule); [`MarkRule::Blend`] is only ever an explicit choice.
     pub mark: MarkRule,
+    /// Which ADL policy runs: the venue's published ranking, or pro-rata for comparison.
+    #[serde(default)]
+    pub adl_policy: AdlMode,
+}
+
+/// The ADL policy a run uses (`engine.adl_policy`, `run --adl-policy`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdlMode {
+    /// The venue's published ranking and execution (`liq_margin::rulebook`).
+    #[default]
+    Venue,
+    /// Every eligible opposite position closes by the same fraction of its size: the
+    /// comparison the 2025-10-10 analyses ask for.
+    ProRata,
+}
+
+impl AdlMode {
+    pub fn parse(s: &str) -> Option<AdlMode> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "venue" | "ranked" => Some(AdlMode::Venue),
+            "pro-rata" | "pro_rata" | "prorata" => Some(AdlMode::ProRata),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            AdlMode::Venue => "venue",
+            AdlMode::ProRata => "pro-rata",
+        }
+    }
 }
 
 impl Default for EngineConfig {
@@ -119,7 +150,12 @@ impl Default for EngineConfig {
     /// the mark follows it (`Blend { book_weight: 1 }`). Scenario files never get this default:
     /// `liq-io` sets [`MarkRule::Venue`] unless the file names a rule.
     fn default() -> Self {
-        Self { round_cap: 100, round_duration_s: 1.0, mark: MarkRule::Blend { book_weight: 1.0 } }
+        Self {
+            round_cap: 100,
+            round_duration_s: 1.0,
+            mark: MarkRule::Blend { book_weight: 1.0 },
+            adl_policy: AdlMode::Venue,
+        }
     }
 }
 
@@ -150,6 +186,10 @@ pub struct Scenario {
     /// their hashes are unchanged).
     #[serde(default, skip_serializing_if = "crate::venue::VenueMap::is_single")]
     pub venues: crate::venue::VenueMap,
+    /// Tiered collateral value ratios, collateral price paths, auto-exchange and where sold
+    /// collateral goes (empty = flat haircuts, the venue's rules, sales into the book).
+    #[serde(default)]
+    pub collateral: crate::collateral::CollateralSpec,
 }
 
 impl Scenario {

@@ -17,6 +17,10 @@
 //! first-order (generation 0) if its unit is also liquidated when the same path runs with no
 //! liquidation impact, else second-order (generation 1).
 //!
+//! **Collateral price paths** (a stablecoin depeg, `assets[].price_path`) step with the run's
+//! clock in either mode; the run goes on until the last step has passed, every holder is checked
+//! exactly when the price steps, and generations are labelled as on a shock path.
+//!
 //! Marks are fixed within a round, as a venue's mark updates on its own clock, not per fill.
 
 use crate::index::Cursors;
@@ -102,6 +106,8 @@ pub struct Cascade {
     exo_level: Vec<f64>,
     brute_force: bool,
     brute_seeded: bool,
+    /// Per asset: its price at the last step (collateral price paths; NaN = not yet seen).
+    path_last: Vec<f64>,
 }
 
 /// How liquidations are labelled with their generation.
@@ -154,6 +160,7 @@ impl Cascade {
             exo_level: vec![1.0; n],
             brute_force: false,
             brute_seeded: false,
+            path_last: Vec::new(),
         }
     }
 
@@ -176,7 +183,14 @@ impl Cascade {
     }
 
     /// Runs the cascade and its counterfactual for the instant shock and derives the summary.
+    /// With a collateral price path the rounds after the first are also driven by the path, so
+    /// generations are labelled as on a shock path: first-order = liquidated without liquidation
+    /// impact too (a depeg's own liquidations are not feedback).
     pub fn report(&mut self, model: &EngineModel) -> CascadeReport {
+        if model.path_end_s > 0.0 {
+            let path = ExoPath::instant(&model.scenario.shock, model.scenario.round_duration_s);
+            return self.report_path(model, &path, &RunOptions::default());
+        }
         let counterfactual = self.run(model, false);
         let outcome = self.run(model, true);
         CascadeReport::new(outcome, counterfactual)
@@ -216,6 +230,12 @@ impl Cascade {
             *q = AdlQueue::default();
         }
         let fund_start = self.ws.fund_equity(model);
+        self.path_last.clear();
+        self.path_last.resize(model.asset_path.len(), f64::NAN);
+        // Wallets already below the auto-exchange threshold are converted in the first round.
+        for &a in &model.auto_exchange0 {
+            self.ws.recheck_unit(Unit::cross(a));
+        }
         for k in 0..n_m {
             self.mids_start[k] = self.mid_price(model, k);
         }
@@ -227,6 +247,7 @@ impl Cascade {
             fund_unwind_pnl: vec![0.0; n_m],
             adl_deficit: vec![0.0; n_m],
             adl_overshoot: vec![0.0; n_m],
+            collateral_sold: vec![0.0; n_m],
             round_book_lots: vec![0; n_m],
             fund_peak: (0..model.n_venues()).map(|v| self.ws.venue_fund_equity(model, v)).collect(),
             drawdown_adl_on: vec![false; model.n_venues()],
@@ -285,7 +306,13 @@ impl Cascade {
                 trough[k] = trough[k].min(self.ws.marks[k]);
                 peak[k] = peak[k].max(self.ws.marks[k]);
             }
+            self.step_collateral_paths(model);
             self.detect(model);
+            // A conversion's sale moved a book this round: not a fixed point yet.
+            // Its events carry the round (instant mode) or 0 (paths label liquidations only).
+            let ax_generation = if matches!(labels, Labels::Rounds) { step } else { 0 };
+            let converted = model.auto_exchange_threshold.is_some()
+                && self.auto_exchange_round(model, &mut totals, step, ax_generation, dt);
             // Triggered units join the queue behind those still waiting for the engine.
             for &u in &self.triggered {
                 self.episode.entry(u).or_insert(step);
@@ -304,7 +331,8 @@ impl Cascade {
                     index_path.push(self.ws.index.clone());
                     fund_path.push(self.ws.fund_equity(model));
                 }
-                if past_path && !arb && !self.ws.mark_pending(model) {
+                let path_ahead = model.path_end_s > self.ws.price.t_s + 1e-9;
+                if past_path && !arb && !converted && !self.ws.mark_pending(model) && !path_ahead {
                     break;
                 }
                 // Arbitrage alone still closing the basis at the cap is not a cascade that failed
@@ -427,6 +455,7 @@ impl Cascade {
                 fund_unwind_pnl_usd: totals.fund_unwind_pnl[k],
                 adl_deficit_usd: totals.adl_deficit[k],
                 adl_overshoot_usd: totals.adl_overshoot[k],
+                collateral_sold_usd: totals.collateral_sold[k],
                 fund_inventory_lots: self.ws.fund_size[k],
                 index_start: index_start[k],
                 index_end: self.ws.index[k],
@@ -458,6 +487,7 @@ impl Cascade {
             adl_notional_usd: totals.adl_notional.iter().sum(),
             adl_deficit_usd: totals.adl_deficit.iter().sum(),
             adl_overshoot_usd: totals.adl_overshoot.iter().sum(),
+            collateral_sold_usd: totals.collateral_sold.iter().sum(),
             adl_counterparties: totals.adl_counterparties,
             fund_unwind_pnl_usd: totals.fund_unwind_pnl.iter().sum(),
             liquidation_retries: totals.retries,
@@ -566,6 +596,56 @@ impl Cascade {
                 }
             }
         }
+    }
+
+    /// A collateral price path stepped: every account holding that asset is checked exactly this
+    /// round (the trigger index follows the marks, not exogenous collateral prices).
+    fn step_collateral_paths(&mut self, model: &EngineModel) {
+        let mut stepped = false;
+        for (asset, last) in self.path_last.iter_mut().enumerate() {
+            if model.asset_path[asset].is_empty() {
+                continue;
+            }
+            let p = self.ws.asset_price(model, asset);
+            if p != *last {
+                stepped = true;
+                *last = p;
+            }
+        }
+        if stepped {
+            for &a in &model.path_holders {
+                self.ws.recheck_unit(Unit::cross(a));
+            }
+        }
+    }
+
+    /// Binance's auto-exchange over the cross wallets checked this round; true if any converted.
+    fn auto_exchange_round(
+        &mut self,
+        model: &EngineModel,
+        totals: &mut RunTotals,
+        step: u32,
+        generation: u32,
+        dt: f64,
+    ) -> bool {
+        let mut liq = Liquidator {
+            model,
+            ws: &mut self.ws,
+            adl: &mut self.adl,
+            totals,
+            step,
+            generation,
+            round_duration_s: dt,
+            // An auto-exchange is the venue's conversion, not a liquidation caused by a flow.
+            cause: None,
+        };
+        let mut any = false;
+        for &u in &self.fresh {
+            if let Some(a) = u.cross_account() {
+                any |= liq.auto_exchange(a);
+            }
+        }
+        any
     }
 
     /// Records the first round in which a walk emptied a side of each perp book.

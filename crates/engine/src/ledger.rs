@@ -3,8 +3,8 @@
 //! A [`Workspace`] holds the mutable copy of every balance and position plus the entities a
 //! liquidation trades with: the external liquidity (the book's makers, one per market, holding
 //! whatever the population does not so that open interest long = short), the insurance fund
-//! (or backstop vault) with its cash, taken-over inventory and seized collateral, and the venue's
-//! fee income. Every transfer moves whole micro-dollars between two of them, so
+//! (or backstop vault) with its cash, taken-over inventory and seized collateral, the buyers of
+//! sold collateral ([`crate::spot_sale`]), and the venue's fee income. Every transfer moves whole micro-dollars between two of them, so
 //! `Σ (cash − cost basis)` over all holders never changes; [`Workspace::ledger_total`] is that sum.
 //!
 //! A workspace is reused across runs: only the accounts a run touched are restored from the
@@ -29,7 +29,8 @@ pub(crate) struct FundFlows {
     pub cover: i64,
     /// dYdX: fills below bankruptcy paid by the fund.
     pub below_bankruptcy: i64,
-    /// Cash paid for collateral that covered a negative wallet (the fund holds it after).
+    /// Cash paid for collateral that covered a negative wallet, less the proceeds of selling it
+    /// into the market (`crate::spot_sale`; what is not sold the fund holds).
     pub collateral_bought: i64,
     /// P&L realised by selling taken-over inventory back into the book.
     pub unwind_realised: i64,
@@ -64,6 +65,10 @@ pub struct Workspace {
     pub(crate) fund_cost: Vec<i64>,
     /// Seized collateral per venue and asset, `[venue × n_assets + asset]`.
     pub(crate) fund_coll: Vec<f64>,
+    /// The buyers of sold collateral (the book's makers): asset bought per asset, and the cash
+    /// they paid (micro-USD, ≤ 0) — a holder of its own so each flow's ledger can be checked.
+    pub(crate) coll_buyer_qty: Vec<f64>,
+    pub(crate) coll_buyer_cash: i64,
     pub(crate) fee_income: i64,
     /// Every change of the fund's cash in this run, by cause (micro-USD).
     pub(crate) fund_flows: FundFlows,
@@ -106,6 +111,8 @@ impl Workspace {
             fund_size: vec![0; n_m],
             fund_cost: vec![0; n_m],
             fund_coll: vec![0.0; model.asset_haircut.len() * model.n_venues()],
+            coll_buyer_qty: vec![0.0; model.asset_haircut.len()],
+            coll_buyer_cash: 0,
             fee_income: 0,
             fund_flows: FundFlows::default(),
             marks: model.mark0.clone(),
@@ -159,6 +166,8 @@ impl Workspace {
         self.fund_size.iter_mut().for_each(|x| *x = 0);
         self.fund_cost.iter_mut().for_each(|x| *x = 0);
         self.fund_coll.iter_mut().for_each(|x| *x = 0.0);
+        self.coll_buyer_qty.iter_mut().for_each(|x| *x = 0.0);
+        self.coll_buyer_cash = 0;
         self.fee_income = 0;
         self.fund_flows = FundFlows::default();
         self.marks.copy_from_slice(&model.mark0);
@@ -237,6 +246,21 @@ impl Workspace {
         match model.asset_pricing[asset] {
             AssetPricing::Fixed(p) => p,
             AssetPricing::Market(k) => self.marks[k],
+            AssetPricing::Path(p0) => crate::model::path_price(&model.asset_path[asset], p0, self.price.t_s),
+        }
+    }
+
+    /// Quantity of collateral slot `c` that counts as margin: its tiered value (Bybit's value
+    /// ratio by tiers of quantity) or `qty × (1 − haircut)`. Price-free, so the counted value is
+    /// linear in the price.
+    #[inline]
+    pub(crate) fn coll_counted(&self, model: &EngineModel, c: usize) -> f64 {
+        let asset = model.coll_asset[c] as usize;
+        let tiers = &model.asset_tiers[asset];
+        if tiers.is_empty() {
+            self.coll_qty[c] * (1.0 - model.asset_haircut[asset])
+        } else {
+            liq_margin::collateral::tiered_value(self.coll_qty[c], tiers)
         }
     }
 
@@ -276,10 +300,7 @@ impl Workspace {
     pub(crate) fn collateral_value(&self, model: &EngineModel, a: u32) -> f64 {
         model
             .collateral_of(a)
-            .map(|c| {
-                let asset = model.coll_asset[c] as usize;
-                self.coll_qty[c] * self.asset_price(model, asset) * (1.0 - model.asset_haircut[asset])
-            })
+            .map(|c| self.coll_counted(model, c) * self.asset_price(model, model.coll_asset[c] as usize))
             .sum()
     }
 
@@ -326,11 +347,11 @@ impl Workspace {
                 }
                 for c in model.collateral_of(a) {
                     let asset = model.coll_asset[c] as usize;
-                    let h = model.asset_haircut[asset];
+                    let counted = self.coll_counted(model, c);
                     let price = self.asset_price(model, asset);
-                    equity += self.coll_qty[c] * price * (1.0 - h);
+                    equity += counted * price;
                     if let AssetPricing::Market(k) = model.asset_pricing[asset] {
-                        lip += self.coll_qty[c] * (1.0 - h) * price;
+                        lip += counted * price;
                         deps |= bit(k);
                     }
                 }
@@ -355,7 +376,7 @@ impl Workspace {
                 for c in model.collateral_of(a) {
                     let asset = model.coll_asset[c] as usize;
                     if model.asset_pricing[asset] == AssetPricing::Market(k) {
-                        x += self.coll_qty[c] * (1.0 - model.asset_haircut[asset]);
+                        x += self.coll_counted(model, c);
                     }
                 }
                 x
@@ -546,7 +567,7 @@ impl Workspace {
         t -= self.cost.iter().map(|&x| x as i128).sum::<i128>();
         t -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
         t -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
-        t += self.fund_cash_total() as i128 + self.fee_income as i128;
+        t += self.fund_cash_total() as i128 + self.fee_income as i128 + self.coll_buyer_cash as i128;
         t += self.price.ledger_part();
         t
     }
@@ -555,7 +576,8 @@ impl Workspace {
     /// collateral at market value without haircut. O(markets + assets): the ledger identity
     /// (money and open interest are conserved) gives the accounts' part from the other holders'.
     pub fn accounts_equity_total(&self, model: &EngineModel) -> f64 {
-        let mut others: i128 = self.fund_cash_total() as i128 + self.fee_income as i128;
+        let mut others: i128 =
+            self.fund_cash_total() as i128 + self.fee_income as i128 + self.coll_buyer_cash as i128;
         others -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
         others -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
         others += self.price.ledger_part();
@@ -566,7 +588,8 @@ impl Workspace {
             e -= held as f64 * model.markets[k].lot_size * self.marks[k];
         }
         for (asset, &total) in model.collateral_total0.iter().enumerate() {
-            e += (total - self.fund_coll_of_asset(asset)) * self.asset_price(model, asset);
+            e += (total - self.fund_coll_of_asset(asset) - self.coll_buyer_qty[asset])
+                * self.asset_price(model, asset);
         }
         e
     }
@@ -618,9 +641,12 @@ impl Workspace {
         oi
     }
 
-    /// Total collateral quantity per asset over accounts and fund (conserved).
+    /// Total collateral quantity per asset over accounts, fund and the buyers of sold collateral
+    /// (conserved).
     pub fn collateral_totals(&self, model: &EngineModel) -> Vec<f64> {
-        let mut t: Vec<f64> = (0..model.asset_haircut.len()).map(|a| self.fund_coll_of_asset(a)).collect();
+        let mut t: Vec<f64> = (0..model.asset_haircut.len())
+            .map(|a| self.fund_coll_of_asset(a) + self.coll_buyer_qty[a])
+            .collect();
         for (c, &q) in self.coll_qty.iter().enumerate() {
             t[model.coll_asset[c] as usize] += q;
         }

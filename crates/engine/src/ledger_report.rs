@@ -16,6 +16,8 @@ pub struct FundLedger {
     pub surplus_usd: f64,
     pub cover_usd: f64,
     pub below_bankruptcy_usd: f64,
+    /// Net cash the fund spent on collateral: credited to negative wallets at the value ratio,
+    /// less the proceeds of selling it into the market (negative when the sales raised more).
     pub collateral_bought_usd: f64,
     pub unwind_realised_usd: f64,
     pub cash_end_usd: f64,
@@ -30,7 +32,7 @@ pub struct FundLedger {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HolderGroup {
     /// `accounts`, `makers`, `spot_makers`, `fund`, `arbitrageurs`, `book_shock_seller`,
-    /// `venue_fees`.
+    /// `collateral_buyers` (the makers who bought sold collateral), `venue_fees`.
     pub group: String,
     pub equity_change_usd: f64,
     pub position_lots: Vec<i64>,
@@ -141,6 +143,17 @@ impl Workspace {
                 group: "book_shock_seller".into(),
                 equity_change_usd: shock,
                 position_lots: p.shock_size.clone(),
+            },
+            HolderGroup {
+                group: "collateral_buyers".into(),
+                equity_change_usd: usd(self.coll_buyer_cash)
+                    + self
+                        .coll_buyer_qty
+                        .iter()
+                        .enumerate()
+                        .map(|(a, &q)| q * self.asset_price(model, a))
+                        .sum::<f64>(),
+                position_lots: vec![0; n_m],
             },
             HolderGroup {
                 group: "venue_fees".into(),

@@ -19,11 +19,12 @@ pub mod model;
 pub mod outcome;
 pub mod price;
 mod price_step;
+pub mod spot_sale;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
 pub use ledger_report::{FundLedger, HolderGroup, Ledger};
-pub use model::{EngineError, EngineModel, PositionView, Unit, VenueModel};
+pub use model::{EngineError, EngineModel, PositionView, SaleVenue, Unit, VenueModel};
 pub use outcome::{
     BookExhaustion, CascadeReport, CauseNotional, EventCause, EventKind, GenerationRow, LiquidationEvent,
     MarketOutcome, MarketRow, Outcome, SpotOutcome, Summary, VenueOutcome, VenueRow,

@@ -12,7 +12,8 @@
 //! (Hyperliquid, dYdX) is deleveraged. The hand-over to the backstop and ADL is
 //! `Liquidator::hand_over` in `deleverage.rs`, with the ADL queue and counterparties. When a
 //! unit is fully closed its surplus goes to the fund (Binance, Bybit) or stays with the user,
-//! volatile collateral covers a negative wallet, and the fund covers any remainder, so no account
+//! collateral covering a negative wallet is converted and sold into its market
+//! (`crate::spot_sale`), and the fund covers any remainder, so no account
 //! ends with silently negative equity; the fund's negative equity is the **bad debt**.
 
 use crate::ledger::{Counterparty, Workspace};
@@ -42,6 +43,9 @@ pub(crate) struct RunTotals {
     pub adl_deficit: Vec<f64>,
     /// Per market: ADL notional closed beyond that deficit, USD.
     pub adl_overshoot: Vec<f64>,
+    /// Per market: proceeds of collateral sold into the market (conversions and auto-exchange),
+    /// USD — the collateral channel's flow.
+    pub collateral_sold: Vec<f64>,
     /// ADL closes (one per counterparty position and hand-over).
     pub adl_counterparties: u64,
     /// dYdX: liquidation orders that left lots unfilled for the next round.
@@ -109,6 +113,11 @@ impl Liquidator<'_> {
             row[g] += e.notional_usd;
         }
         self.totals.fees += e.liquidation_fee_usd;
+        if matches!(e.kind, EventKind::CollateralSale | EventKind::AutoExchange) {
+            if let Some(x) = self.totals.collateral_sold.get_mut(e.market as usize) {
+                *x += e.notional_usd;
+            }
+        }
         if e.kind.liquidates() && self.ws.mark_liquidated(e.account) {
             self.totals.accounts_liquidated += 1;
         }
@@ -480,6 +489,14 @@ impl Liquidator<'_> {
             }
             None => {
                 let a = account as usize;
+                // Collateral covers a negative wallet first: the venue converts it at its value
+                // ratio and sells it into the asset's market (Binance: "when users get
+                // liquidated, auto exchange will be immediately triggered if the … balance … is
+                // not enough to cover the deficit"; elsewhere the same rule, assumed — see
+                // docs/venues.md). `collateral.sale = "fund"` keeps it with the fund instead.
+                if self.ws.wallet[a] < 0 && model.collateral_of(account).any(|c| self.ws.coll_qty[c] > 0.0) {
+                    self.convert_and_record(account, EventKind::CollateralSale);
+                }
                 if rb_surplus {
                     let wallet = self.ws.wallet[a];
                     let mut seized = 0.0;
@@ -503,26 +520,6 @@ impl Liquidator<'_> {
                             wallet.max(0) + Money_from_f64(seized),
                         );
                     }
-                }
-                // Volatile collateral covers a negative wallet: the fund buys it at the haircut
-                // price (the venue's conversion discount).
-                for c in model.collateral_of(account) {
-                    if self.ws.wallet[a] >= 0 {
-                        break;
-                    }
-                    let asset = model.coll_asset[c] as usize;
-                    let unit_price = self.ws.asset_price(model, asset) * (1.0 - model.asset_haircut[asset]);
-                    if unit_price <= 0.0 || self.ws.coll_qty[c] <= 0.0 {
-                        continue;
-                    }
-                    let need = (-self.ws.wallet[a]) as f64 * 1e-6;
-                    let q = (need / unit_price).min(self.ws.coll_qty[c]);
-                    let pay = Money_from_f64(q * unit_price);
-                    self.ws.coll_qty[c] -= q;
-                    self.ws.fund_coll[venue * n_a + asset] += q;
-                    self.ws.fund_cash[venue] -= pay;
-                    self.ws.fund_flows.collateral_bought += pay;
-                    self.ws.wallet[a] += pay;
                 }
                 if self.ws.wallet[a] < 0 {
                     let need = -self.ws.wallet[a];

@@ -58,6 +58,22 @@ impl Unit {
 pub(crate) enum AssetPricing {
     Fixed(f64),
     Market(usize),
+    /// A fixed price that follows the scenario's exogenous path (`EngineModel::asset_path`)
+    /// from the run's start (a stablecoin depeg); the value is the price before the path.
+    Path(f64),
+}
+
+/// Where a sale of a collateral asset executes (see [`crate::spot_sale`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaleVenue {
+    /// Walks spot market `j`'s book (the asset's spot book in the scenario).
+    Spot(usize),
+    /// Walks perp market `k`'s resting depth: the scenario has no spot book for the asset, so
+    /// the perp's makers, who hedge in that market, are its buyers.
+    Perp(usize),
+    /// At the asset's current (fixed or path) price, with no impact: an asset with no book in
+    /// the scenario.
+    AtPrice,
 }
 
 /// One venue as the engine runs it: its rulebook and its own insurance fund (or backstop vault).
@@ -81,6 +97,22 @@ pub struct EngineModel {
     pub(crate) asset_pricing: Vec<AssetPricing>,
     pub(crate) asset_haircut: Vec<f64>,
     pub(crate) asset_symbol: Vec<String>,
+    /// Per asset: tiered value ratios by quantity (empty = `1 − haircut` throughout).
+    pub(crate) asset_tiers: Vec<Vec<liq_domain::ValueTier>>,
+    /// Per asset: the exogenous price path of a `Path`-priced asset (else empty).
+    pub(crate) asset_path: Vec<Vec<liq_domain::PathPoint>>,
+    /// Per asset: where its sale executes.
+    pub(crate) asset_sale: Vec<SaleVenue>,
+    /// Auto-exchange when a cross wallet falls below this (micro-USD, negative); `None` = off.
+    pub(crate) auto_exchange_threshold: Option<i64>,
+    pub(crate) collateral_sale: liq_domain::CollateralSale,
+    /// Accounts holding a `Path`-priced asset (rechecked whenever its price steps).
+    pub(crate) path_holders: Vec<u32>,
+    /// Last step time of any collateral price path (the run goes on until it has passed).
+    pub(crate) path_end_s: f64,
+    /// Cross accounts whose starting wallet is already below the auto-exchange threshold and that
+    /// hold collateral (converted in the first round).
+    pub(crate) auto_exchange0: Vec<u32>,
     pub labels: Vec<String>,
     // Accounts: positions `pos_start[a]..pos_start[a+1]`, collateral `coll_start[a]..coll_start[a+1]`.
     pub(crate) pos_start: Vec<u32>,
@@ -152,8 +184,16 @@ impl EngineModel {
         }
         let mut asset_pricing = Vec::with_capacity(s.assets.len());
         for (i, a) in s.assets.iter().enumerate() {
+            let has_path = !s.collateral.asset(i).price_path.is_empty();
             asset_pricing.push(match a.price {
+                AssetPrice::Fixed(p) if has_path => AssetPricing::Path(p),
                 AssetPrice::Fixed(p) => AssetPricing::Fixed(p),
+                AssetPrice::Market(_) if has_path => {
+                    return Err(EngineError::invalid(
+                        format!("assets[{i}].price_path"),
+                        "a price path needs a fixed-price asset (a market-priced one follows its mark)",
+                    ))
+                }
                 AssetPrice::Market(m) if m.idx() < n_m => AssetPricing::Market(m.idx()),
                 AssetPrice::Market(m) => {
                     return Err(EngineError::invalid(
@@ -163,6 +203,7 @@ impl EngineModel {
                 }
             });
         }
+        s.collateral.validate(s.assets.len()).map_err(|e| EngineError::invalid(e.field, e.message))?;
         let n_pos: usize = s.accounts.iter().map(|a| a.positions.len()).sum();
         let n_coll: usize = s.accounts.iter().map(|a| a.collateral.len()).sum();
         if n_pos >= (1usize << 31) {
@@ -177,15 +218,39 @@ impl EngineModel {
         }
         // The arbitrageurs' costs read the perp books' spreads from the models just built.
         let price = crate::price::PriceModel::build(s, &impact0)?;
+        let asset_sale = asset_pricing
+            .iter()
+            .map(|p| match *p {
+                AssetPricing::Market(k) => price
+                    .spot
+                    .iter()
+                    .position(|sm| sm.perp_market == k)
+                    .map(SaleVenue::Spot)
+                    .unwrap_or(SaleVenue::Perp(k)),
+                AssetPricing::Fixed(_) | AssetPricing::Path(_) => SaleVenue::AtPrice,
+            })
+            .collect();
+        let auto_exchange_threshold = if s.collateral.auto_exchange_off {
+            None
+        } else {
+            s.collateral
+                .auto_exchange_threshold_usd
+                .or_else(|| liq_margin::collateral::venue_auto_exchange_threshold(s.venue))
+                .map(|usd| liq_domain::Money::from_usd(usd).0)
+        };
         let mut m = EngineModel {
             markets: s.markets.clone(),
             venues: (0..s.n_venues())
                 .map(|v| {
                     let v = VenueId(v as u16);
+                    let mut rulebook = Rulebook::for_venue(s.venue_preset(v));
+                    if s.engine.adl_policy == liq_domain::AdlMode::ProRata {
+                        rulebook = rulebook.with_adl_policy(liq_margin::rulebook::AdlPolicy::ProRata);
+                    }
                     VenueModel {
                         name: s.venue_name(v),
                         preset: s.venue_preset(v),
-                        rulebook: Rulebook::for_venue(s.venue_preset(v)),
+                        rulebook,
                         fund0: s.venue_fund(v).0,
                     }
                 })
@@ -194,6 +259,19 @@ impl EngineModel {
             asset_pricing,
             asset_haircut: s.assets.iter().map(|a| a.haircut).collect(),
             asset_symbol: s.assets.iter().map(|a| a.symbol.clone()).collect(),
+            asset_tiers: (0..s.assets.len()).map(|i| s.collateral.asset(i).value_tiers).collect(),
+            asset_path: (0..s.assets.len()).map(|i| s.collateral.asset(i).price_path).collect(),
+            asset_sale,
+            auto_exchange_threshold,
+            collateral_sale: s.collateral.sale,
+            path_holders: Vec::new(),
+            path_end_s: s
+                .collateral
+                .assets
+                .iter()
+                .filter_map(|a| a.price_path.last().map(|p| p.t_s))
+                .fold(0.0, f64::max),
+            auto_exchange0: Vec::new(),
             labels: Vec::with_capacity(s.accounts.len()),
             pos_start: Vec::with_capacity(s.accounts.len() + 1),
             coll_start: Vec::with_capacity(s.accounts.len() + 1),
@@ -280,10 +358,22 @@ impl EngineModel {
                 }
                 m.coll_asset.push(c.asset.0);
                 m.coll_qty0.push(c.qty);
+                if matches!(m.asset_pricing[c.asset.idx()], AssetPricing::Path(_))
+                    && m.path_holders.last() != Some(&(ai as u32))
+                {
+                    m.path_holders.push(ai as u32);
+                }
             }
         }
         m.pos_start.push(m.size0.len() as u32);
         m.coll_start.push(m.coll_asset.len() as u32);
+        if let Some(threshold) = m.auto_exchange_threshold {
+            m.auto_exchange0 = (0..m.n_accounts() as u32)
+                .filter(|&a| {
+                    m.wallet0[a as usize] < threshold && m.collateral_of(a).any(|c| m.coll_qty0[c] > 0.0)
+                })
+                .collect();
+        }
         for s in 0..m.size0.len() {
             m.ext_size0[m.pos_market[s] as usize] -= m.size0[s];
         }
@@ -413,7 +503,26 @@ impl EngineModel {
     pub fn asset_market(&self, asset: usize) -> Option<usize> {
         match self.asset_pricing[asset] {
             AssetPricing::Market(k) => Some(k),
-            AssetPricing::Fixed(_) => None,
+            AssetPricing::Fixed(_) | AssetPricing::Path(_) => None,
+        }
+    }
+
+    /// Where a sale of this collateral asset executes.
+    pub fn asset_sale_venue(&self, asset: usize) -> SaleVenue {
+        self.asset_sale[asset]
+    }
+
+    /// The auto-exchange threshold in force, USD (`None` = no auto-exchange).
+    pub fn auto_exchange_threshold_usd(&self) -> Option<f64> {
+        self.auto_exchange_threshold.map(|x| x as f64 * 1e-6)
+    }
+
+    /// Price of a collateral asset at `t_s` seconds into the run, before any trade (its path's
+    /// step at `t_s`, else its start price).
+    pub fn asset_price_at(&self, asset: usize, t_s: f64) -> f64 {
+        match self.asset_pricing[asset] {
+            AssetPricing::Path(p0) => path_price(&self.asset_path[asset], p0, t_s),
+            _ => self.asset_price0(asset),
         }
     }
 
@@ -489,6 +598,7 @@ impl EngineModel {
         match self.asset_pricing[asset] {
             AssetPricing::Market(k) => self.mark0[k],
             AssetPricing::Fixed(p) => p,
+            AssetPricing::Path(p0) => path_price(&self.asset_path[asset], p0, 0.0),
         }
     }
 
@@ -511,5 +621,17 @@ impl EngineModel {
     /// Replaces the exogenous book shock (USD of market flow per perp market; CLI `--shock-book`).
     pub fn set_book_shock(&mut self, usd: Vec<f64>) {
         self.price.book_shock_usd = usd;
+    }
+}
+
+/// The step a price path is on at `t_s` (the last point at or before it; `p0` before the first).
+#[inline]
+pub(crate) fn path_price(path: &[liq_domain::PathPoint], p0: f64, t_s: f64) -> f64 {
+    // A small tolerance: step times are sums of the step length, which need not be exact.
+    let i = path.partition_point(|p| p.t_s <= t_s + 1e-9);
+    if i == 0 {
+        p0
+    } else {
+        path[i - 1].price
     }
 }

@@ -23,6 +23,13 @@ pub enum EventKind {
     SurplusToFund,
     /// Negative equity left after a liquidation, covered by the fund.
     FundCover,
+    /// Collateral converted against the negative wallet of a liquidated cross account and sold
+    /// into its market (the collateral channel): `qty` sold (negative), `price` its average,
+    /// `notional_usd` the proceeds, `fund_flow_usd` proceeds less the wallet's credit.
+    CollateralSale,
+    /// Binance multi-assets auto-exchange: a cross wallet below the threshold converted against
+    /// collateral, outside any liquidation; fields as for `CollateralSale`.
+    AutoExchange,
 }
 
 /// One liquidation event.
@@ -101,6 +108,9 @@ pub struct MarketOutcome {
     pub adl_deficit_usd: f64,
     /// ADL notional closed beyond that deficit, USD.
     pub adl_overshoot_usd: f64,
+    /// Proceeds of collateral priced in this market sold into the market (conversions against
+    /// negative wallets, auto-exchange), USD.
+    pub collateral_sold_usd: f64,
     /// The fund's inventory after the run, lots (signed).
     pub fund_inventory_lots: i64,
     /// Index price at the start and at the end of the run.
@@ -163,6 +173,8 @@ pub struct Outcome {
     /// ADL overshoot: notional closed by ADL beyond that deficit, USD (`Σ max(0, notional −
     /// deficit)` per hand-over).
     pub adl_overshoot_usd: f64,
+    /// Proceeds of collateral sold into the markets, USD (the collateral channel's flow).
+    pub collateral_sold_usd: f64,
     /// ADL closes, one per counterparty position and hand-over (the counterparties are in the
     /// event log).
     pub adl_counterparties: u64,
@@ -363,6 +375,16 @@ pub struct Summary {
     pub insurance_fund_start_usd: f64,
     pub insurance_fund_end_usd: f64,
     pub adl_notional_usd: f64,
+    /// The shortfall ADL had to cover, USD.
+    pub adl_deficit_usd: f64,
+    /// ADL overshoot: notional closed by ADL beyond the deficit it had to cover, USD. The
+    /// notional ADL closes is fixed by what the backstop could not absorb, so the overshoot is
+    /// the same under either ADL policy; who bears it differs (`adl_counterparties`).
+    pub adl_overshoot_usd: f64,
+    /// ADL closes, one per counterparty position and hand-over.
+    pub adl_counterparties: u64,
+    /// Proceeds of collateral sold into the markets, USD.
+    pub collateral_sold_usd: f64,
     pub bad_debt_usd: f64,
 }
 
@@ -383,6 +405,9 @@ pub struct MarketRow {
     pub liquidated_notional_usd: f64,
     pub counterfactual_notional_usd: f64,
     pub adl_notional_usd: f64,
+    pub adl_deficit_usd: f64,
+    pub adl_overshoot_usd: f64,
+    pub collateral_sold_usd: f64,
     /// The index at the start and end, and the perp's basis against it at the end (bps).
     pub index_start: f64,
     pub index_end: f64,
@@ -455,6 +480,10 @@ impl CascadeReport {
             insurance_fund_start_usd: outcome.insurance_fund_start_usd,
             insurance_fund_end_usd: outcome.insurance_fund_end_usd,
             adl_notional_usd: outcome.adl_notional_usd,
+            adl_deficit_usd: outcome.adl_deficit_usd,
+            adl_overshoot_usd: outcome.adl_overshoot_usd,
+            adl_counterparties: outcome.adl_counterparties,
+            collateral_sold_usd: outcome.collateral_sold_usd,
             bad_debt_usd: outcome.bad_debt_usd,
         };
         let markets = outcome
@@ -475,6 +504,9 @@ impl CascadeReport {
                     liquidated_notional_usd: m.liquidated_notional_usd,
                     counterfactual_notional_usd: c.liquidated_notional_usd,
                     adl_notional_usd: m.adl_notional_usd,
+                    adl_deficit_usd: m.adl_deficit_usd,
+                    adl_overshoot_usd: m.adl_overshoot_usd,
+                    collateral_sold_usd: m.collateral_sold_usd,
                     index_start: m.index_start,
                     index_end: m.index_end,
                     basis_end_bps: m.basis_end_bps,

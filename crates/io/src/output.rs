@@ -26,6 +26,8 @@ pub struct RunMeta {
     pub scenario_hash: String,
     pub seed: u64,
     pub venue: String,
+    /// The ADL policy the run used: `venue` (the venue's published ranking) or `pro-rata`.
+    pub adl_policy: String,
     /// Which published margin table priced each market, and its date (empty: not recorded).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub margin_tables: Vec<MarginTableMeta>,

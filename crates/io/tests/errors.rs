@@ -273,3 +273,38 @@ fn files_that_cannot_be_read() {
     let e = liq_io::load_scenario(Path::new("scenario.yaml")).unwrap_err();
     assert!(e.to_string().contains("must end in .toml or .json"), "{e}");
 }
+
+#[test]
+fn collateral_rules_refused_with_line_and_field() {
+    // A haircut outside [0, 1).
+    let e = err_toml(&edit(33, "haircut = 1.5"));
+    check(&e, 33, "assets[0].haircut", "must be in [0, 1), got 1.5");
+    // Value tiers out of order (second tier's bound below the first's), and a ratio above 1.
+    let tiers = "haircut = 0.05\nvalue_tiers = [\n  { up_to = 20.0, ratio = 0.9 },\n  { up_to = 10.0, ratio = 0.8 },\n]";
+    let e = err_toml(&edit(33, tiers));
+    check(&e, 36, "assets[0].value_tiers[1].up_to", "tiers must ascend: 10 after 20");
+    let tiers = "haircut = 0.05\nvalue_tiers = [\n  { up_to = 10.0, ratio = 1.2 },\n]";
+    let e = err_toml(&edit(33, tiers));
+    check(&e, 35, "assets[0].value_tiers[0].ratio", "must be in [0, 1], got 1.2");
+    // A price path on a market-priced asset, and one out of time order on a fixed-price one.
+    let path = "haircut = 0.05\nprice_path = [ { t_s = 0.0, price = 0.9 } ]";
+    let e = err_toml(&edit(33, path));
+    check(&e, 34, "assets[0].price_path", "a price path needs a fixed-price asset");
+    // An unknown ADL policy and an unknown sale mode.
+    let e = err_toml(&edit(2, "venue = \"binance\"\n[engine]\nadl_policy = \"random\""));
+    check(&e, 4, "engine.adl_policy", "unknown ADL policy \"random\"");
+    let text = BASE.to_string() + "[collateral]\nsale = \"burn\"\n";
+    let e = err_toml(&text);
+    check(&e, 43, "collateral.sale", "unknown sale \"burn\"");
+}
+
+#[test]
+fn collateral_rules_parse() {
+    let tiers = "haircut = 0.0\nvalue_tiers = [\n  { up_to = 10.0, ratio = 0.98 },\n  { ratio = 0.0 },\n]";
+    let text = edit(33, tiers) + "[collateral]\nauto_exchange_threshold_usd = -500.0\nsale = \"fund\"\n";
+    let s = parse_scenario_str(&text, Format::Toml, Path::new("scenario.toml")).unwrap();
+    let a = &s.collateral.assets[0];
+    assert_eq!(a.value_tiers[1].up_to, f64::INFINITY);
+    assert_eq!(s.collateral.auto_exchange_threshold_usd, Some(-500.0));
+    assert_eq!(s.collateral.sale, liq_domain::CollateralSale::Fund);
+}

@@ -6,6 +6,7 @@
 //! the field path by `crate::locate`).
 
 mod accounts;
+mod collateral;
 mod price;
 mod raw;
 mod validate;

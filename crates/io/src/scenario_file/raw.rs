@@ -44,6 +44,35 @@ pub(crate) struct RawScenario {
     pub index: Vec<super::price::RawIndex>,
     pub arbitrage: Option<super::price::RawArbitrage>,
     pub funding: Option<super::price::RawFunding>,
+    pub collateral: Option<RawCollateral>,
+}
+
+/// `[collateral]`: auto-exchange and where sold collateral goes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCollateral {
+    /// Auto-exchange below this wallet balance (USD, ≤ 0); omitted = the venue's.
+    pub auto_exchange_threshold_usd: Option<f64>,
+    /// `false` switches the venue's auto-exchange off.
+    pub auto_exchange: Option<bool>,
+    /// `"book"` (default: sold into the asset's market) or `"fund"` (the fund keeps it).
+    pub sale: Option<String>,
+}
+
+/// One tier of `assets[].value_tiers`; `up_to` omitted = the open top tier.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawValueTier {
+    pub up_to: Option<f64>,
+    pub ratio: f64,
+}
+
+/// One point of `assets[].price_path`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPathPoint {
+    pub t_s: f64,
+    pub price: f64,
 }
 
 /// One `[[venues]]` entry.
@@ -70,6 +99,8 @@ pub(crate) struct RawEngine {
     pub mark: Option<super::price::RawMark>,
     /// Replaced by `mark = { rule = "blend", book_weight = … }`; kept only to say so.
     pub mark_book_weight: Option<f64>,
+    /// `"venue"` (the venue's ADL ranking, default) or `"pro-rata"`.
+    pub adl_policy: Option<String>,
 }
 
 impl Default for RawEngine {
@@ -80,6 +111,7 @@ impl Default for RawEngine {
             round_duration_s: d.round_duration_s,
             mark: None,
             mark_book_weight: None,
+            adl_policy: None,
         }
     }
 }
@@ -233,6 +265,12 @@ pub(crate) struct RawAsset {
     pub price: Option<f64>,
     #[serde(default)]
     pub haircut: f64,
+    /// Tiered value ratios by quantity (replace the haircut), ascending.
+    #[serde(default)]
+    pub value_tiers: Vec<RawValueTier>,
+    /// Exogenous price path of a fixed-price asset (a stablecoin depeg), in time order.
+    #[serde(default)]
+    pub price_path: Vec<RawPathPoint>,
 }
 
 #[derive(Debug, Deserialize)]

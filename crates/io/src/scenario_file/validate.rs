@@ -140,6 +140,7 @@ pub(crate) fn validate(
         .map(|(i, m)| book(ctx, i, m.book.as_ref(), &markets[i], raw.impact.model))
         .collect::<Result<Vec<_>, _>>()?;
     let assets = super::accounts::assets(ctx, &raw.assets, &symbols)?;
+    let collateral = super::collateral::collateral(ctx, &raw)?;
     let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
     let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols, multi)?;
     let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;
@@ -195,6 +196,7 @@ pub(crate) fn validate(
         price,
         book_shock_usd,
         venues: liq_domain::VenueMap { venues: venue_specs, market_venue },
+        collateral,
     })
 }
 
@@ -204,7 +206,13 @@ fn engine(ctx: &Ctx, e: &super::raw::RawEngine) -> Result<EngineConfig, IoError>
     }
     positive(ctx, "engine.round_duration_s", e.round_duration_s)?;
     let mark = super::price::mark_rule(ctx, e)?;
-    Ok(EngineConfig { round_cap: e.round_cap, round_duration_s: e.round_duration_s, mark })
+    let adl_policy = match e.adl_policy.as_deref() {
+        None => liq_domain::AdlMode::Venue,
+        Some(p) => liq_domain::AdlMode::parse(p).ok_or_else(|| {
+            ctx.err("engine.adl_policy", format!("unknown ADL policy \"{p}\" (one of: venue, pro-rata)"))
+        })?,
+    };
+    Ok(EngineConfig { round_cap: e.round_cap, round_duration_s: e.round_duration_s, mark, adl_policy })
 }
 
 /// The lookup of built-in risk-limit tables, in one place: `"venue:SYMBOL"` names a table

@@ -50,6 +50,7 @@ pub fn scenario(markets: Vec<MarketSpec>, books: Vec<BookSpec>, accounts: Vec<Ac
         price: Default::default(),
         book_shock_usd: vec![],
         venues: Default::default(),
+        collateral: Default::default(),
     }
 }
 

@@ -268,6 +268,7 @@ pub fn engine_report(name: &str) -> (EngineModel, CascadeReport, RunMeta) {
         scenario_hash: liq_io::hash::scenario_hash(&scenario),
         seed: scenario.seed,
         venue: scenario.venue.name().to_string(),
+        adl_policy: scenario.engine.adl_policy.name().to_string(),
         margin_tables: Vec::new(),
         shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
     };
