@@ -11,6 +11,7 @@ pub mod account;
 pub mod book;
 pub mod builders;
 pub mod ids;
+pub mod lending;
 pub mod market;
 pub mod money;
 pub mod price_formation;
@@ -19,6 +20,7 @@ pub mod scenario;
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
 pub use book::{BookSpec, DepthProfile, L2Level};
 pub use ids::{AccountId, AssetId, MarketId};
+pub use lending::{Borrower, LendingReserve, LendingRules, LendingScenario};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
 pub use price_formation::{

@@ -13,6 +13,8 @@ mod deleverage;
 pub mod index;
 pub mod ledger;
 pub mod ledger_report;
+pub mod lending;
+pub mod lending_outcome;
 pub mod liquidate;
 pub mod model;
 pub mod outcome;
@@ -21,6 +23,8 @@ mod price_step;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
+pub use lending::LendingModel;
+pub use lending_outcome::{LendingLedger, LendingOutcome, LendingReport, ReserveLending};
 pub use ledger_report::{FundLedger, HolderGroup, Ledger};
 pub use model::{EngineError, EngineModel, PositionView, Unit};
 pub use outcome::{

@@ -23,6 +23,9 @@ pub enum EventKind {
     SurplusToFund,
     /// Negative equity left after a liquidation, covered by the fund.
     FundCover,
+    /// Lending protocol (`aave-v3`): a liquidator repaid debt and seized this collateral plus
+    /// the bonus (`liquidation_fee_usd`; the protocol fee is `fund_flow_usd`).
+    CollateralSeizure,
 }
 
 /// One liquidation event.
@@ -226,7 +229,14 @@ impl Outcome {
 impl EventKind {
     /// Whether the event closes part of a liquidated position (counts as liquidated notional).
     pub fn liquidates(self) -> bool {
-        matches!(self, EventKind::MarketFill | EventKind::FundTakeover | EventKind::Backstop | EventKind::Adl)
+        matches!(
+            self,
+            EventKind::MarketFill
+                | EventKind::FundTakeover
+                | EventKind::Backstop
+                | EventKind::Adl
+                | EventKind::CollateralSeizure
+        )
     }
 }
 
