@@ -230,9 +230,10 @@ impl LendingModel {
             let oracle: Vec<f64> = (0..self.n_reserves()).map(|k| st.oracle(self, k)).collect();
             st.track(&oracle);
             let liquidated = st.liquidate_block(self, &oracle, t, instant, first_order);
-            st.sell_due(self, t);
+            let sold = st.sell_due(self, t);
             block += 1;
-            let quiet = !liquidated && st.pending.is_empty();
+            // A sale moved a book: the next block's oracle may liquidate someone.
+            let quiet = !liquidated && !sold && st.pending.is_empty();
             if (block as u64 >= path_blocks && quiet) || block >= self.rules.block_cap {
                 break !quiet || (block as u64) < path_blocks;
             }
@@ -389,8 +390,10 @@ impl State {
                 let have = self.coll[i * n_r + k];
                 let lot_usd = r.spec.lot_size * oracle[k];
                 let takes_all = s.collateral_seized_usd() >= balance;
-                let seized = if takes_all { have } else { ((s.collateral_seized_usd() / lot_usd).floor() as i64).min(have) };
-                let fee_lots = ((s.protocol_fee_usd / lot_usd).floor() as i64).clamp(0, seized);
+                // Rounded down to whole lots; the 1e-9 absorbs f64 noise on exact amounts (13,650 / 3).
+                let lots_of = |usd: f64| (usd / lot_usd + 1e-9).floor() as i64;
+                let seized = if takes_all { have } else { lots_of(s.collateral_seized_usd()).min(have) };
+                let fee_lots = lots_of(s.protocol_fee_usd).clamp(0, seized);
                 let repaid = (((s.debt_repaid_usd * 1e6).round()) as i64).clamp(0, self.debt[i]);
                 // Less than one lot: no liquidator pays debt for nothing.
                 if seized == 0 {
@@ -471,8 +474,9 @@ impl State {
     }
 
     /// Liquidators' sales due by `t`: market orders into the reserve's book; the unfilled rest
-    /// waits for the next block.
-    fn sell_due(&mut self, m: &LendingModel, t: f64) {
+    /// waits for the next block. `true` if anything filled.
+    fn sell_due(&mut self, m: &LendingModel, t: f64) -> bool {
+        let mut sold = false;
         let mut waiting = VecDeque::with_capacity(self.pending.len());
         while let Some(mut s) = self.pending.pop_front() {
             if s.due_s > t + 1e-9 {
@@ -487,6 +491,7 @@ impl State {
                 self.l.liquidator_lots[s.reserve] -= fill.filled_lots;
                 self.l.maker_lots[s.reserve] += fill.filled_lots;
                 self.sale_proceeds += value;
+                sold = true;
                 self.sold_generation = Some(self.sold_generation.map_or(s.generation, |g| g.max(s.generation)));
             }
             s.lots -= fill.filled_lots;
@@ -495,11 +500,14 @@ impl State {
             }
         }
         self.pending = waiting;
+        sold
     }
 
     fn finish(mut self, m: &LendingModel, with_impact: bool, blocks: u32, cap_hit: bool) -> (Outcome, LendingOutcome) {
         let n_r = m.n_reserves();
         let end: Vec<f64> = (0..n_r).map(|k| self.oracle(m, k)).collect();
+        self.track(&end);
+        self.oracle_path.pop();
         let after = self.oracle_after_shock.clone().unwrap_or_else(|| self.oracle_start.clone());
         let mut accounts: Vec<u32> = self.events.iter().map(|e| e.account).collect();
         accounts.sort_unstable();
