@@ -15,7 +15,8 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     /// Run on this venue preset instead of the scenario's (binance, bybit, hyperliquid, dydx):
     /// the rulebook, the mark rule, the venue's index and every market whose tiers are "preset"
-    /// switch to that venue's.
+    /// switch to that venue's. `aave-v3` (a lending protocol) takes a lending book
+    /// (examples/aave-v3.toml) and is the default for such a file.
     #[arg(long)]
     pub venue: Option<String>,
     /// Override the shock: MARKET=MOVE, e.g. BTC=-8% or ETHUSDT=-0.05. Repeatable; markets not
@@ -217,6 +218,9 @@ fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<O
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
+    if crate::lending_cmd::wants_lending(&args)? {
+        return crate::lending_cmd::run(args);
+    }
     crate::outputs::Outputs::default()
         .file_with_sidecar("events", args.events.as_ref())
         .report_flags(&args.out)

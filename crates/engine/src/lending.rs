@@ -59,6 +59,8 @@ struct Reserve {
 #[derive(Debug, Clone)]
 pub struct LendingModel {
     pub name: String,
+    /// Borrower labels, scenario order (the event log's `account_label`).
+    pub labels: Vec<String>,
     params: LendingParams,
     rules: liq_domain::LendingRules,
     reserves: Vec<Reserve>,
@@ -165,7 +167,10 @@ impl LendingModel {
         }
         let mut shock = s.shock.clone();
         shock.resize(n_r, 0.0);
-        Ok(LendingModel { name: s.name.clone(), params, rules: s.rules, reserves, books0, coll0, debt0, shock })
+        Ok(LendingModel {
+            name: s.name.clone(),
+            labels: s.borrowers.iter().map(|b| b.label.clone()).collect(),
+            params, rules: s.rules, reserves, books0, coll0, debt0, shock })
     }
 
     pub fn n_reserves(&self) -> usize {

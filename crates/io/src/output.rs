@@ -75,6 +75,10 @@ pub struct RunDocument<'a> {
     pub arbitrage_equity_change_usd: f64,
     /// The itemised fund, equity and position by holder group, open interest by side.
     pub ledger: Option<&'a liq_engine::Ledger>,
+    /// Lending venues (`aave-v3`) only: debt repaid, bonus, protocol fee, deficit, liquidator
+    /// P&L and the exact holder ledger (docs/outputs.md "lending").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lending: Option<&'a liq_engine::LendingOutcome>,
 }
 
 impl<'a> RunDocument<'a> {
@@ -87,7 +91,13 @@ impl<'a> RunDocument<'a> {
             spot: &report.outcome.spot,
             arbitrage_equity_change_usd: report.outcome.arbitrage_equity_change_usd,
             ledger: report.outcome.ledger.as_ref(),
+            lending: None,
         }
+    }
+
+    /// The document of a lending-venue run: the common fields from its report, plus `lending`.
+    pub fn lending(meta: &'a RunMeta, r: &'a liq_engine::LendingReport) -> Self {
+        RunDocument { lending: Some(&r.lending), ..RunDocument::new(meta, &r.report) }
     }
 }
 
@@ -136,6 +146,15 @@ impl EventNames for EngineModel {
     }
     fn market_symbol(&self, market: u16) -> String {
         self.markets[market as usize].symbol.clone()
+    }
+}
+
+impl EventNames for liq_engine::LendingModel {
+    fn account_label(&self, account: u32) -> String {
+        self.labels.get(account as usize).cloned().unwrap_or_default()
+    }
+    fn market_symbol(&self, market: u16) -> String {
+        self.symbols().get(market as usize).cloned().unwrap_or_default()
     }
 }
 

@@ -69,8 +69,18 @@ pub(crate) fn validate(
         return Err(ctx.err("name", "must not be empty"));
     }
     let venue = VenuePreset::parse(&raw.venue).ok_or_else(|| {
+        if crate::is_lending_venue(&raw.venue) {
+            return ctx.err(
+                "venue",
+                format!(
+                    "{} is a lending venue: its file has [[reserves]] and [[borrowers]], not [[markets]] \
+                     (docs/scenario-format.md \"Lending books\", examples/aave-v3.toml)",
+                    raw.venue
+                ),
+            );
+        }
         let names: Vec<&str> = VenuePreset::ALL.iter().map(|v| v.name()).collect();
-        ctx.err("venue", format!("unknown venue \"{}\" (one of: {})", raw.venue, names.join(", ")))
+        ctx.err("venue", format!("unknown venue \"{}\" (one of: {}, or aave-v3 for a lending book)", raw.venue, names.join(", ")))
     })?;
     let venue = venue_override.unwrap_or(venue);
     let fund = raw.insurance_fund_usd;
