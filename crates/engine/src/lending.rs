@@ -215,7 +215,7 @@ impl LendingModel {
         let instant = path.n_steps() == 1 && first_order.is_none();
         let bs = self.rules.block_s;
         // The path's span in blocks; after it the cascade runs until it is quiet.
-        let path_blocks = if instant { 1 } else { ((path.n_steps() as f64 * path.dt_s) / bs).ceil() as u64 };
+        let path_blocks = if instant { 1 } else { ((path.n_steps() as f64 * path.dt_s) / bs).ceil() as u64 + 1 };
         let mut level = vec![1.0; self.n_reserves()];
         let mut block: u32 = 0;
         let cap_hit = loop {
@@ -223,10 +223,15 @@ impl LendingModel {
             if block > 0 {
                 st.books.iter_mut().for_each(|b| b.recover(bs));
             }
-            // Exogenous move to the path's level at this block (held between steps).
-            let step = if instant { 0 } else { ((t / path.dt_s) as usize).min(path.n_steps().saturating_sub(1)) };
+            // Exogenous move to the path's latest level at this block: step s ends at
+            // (s + 1)·dt, so a block at t sees the steps that ended by t (no look-ahead) and the
+            // starting level before the first one ends.
+            let done = if instant { Some(0) } else { ((t / path.dt_s + 1e-9) as usize).checked_sub(1) };
             for (k, l) in level.iter_mut().enumerate() {
-                let target = path.level(step, k);
+                let target = match done {
+                    Some(s) => path.level(s.min(path.n_steps().saturating_sub(1)), k),
+                    None => 1.0,
+                };
                 if target != *l {
                     st.books[k].shift(target / *l - 1.0);
                     *l = target;
