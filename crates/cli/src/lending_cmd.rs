@@ -50,8 +50,9 @@ fn parse_shocks(s: &LendingScenario, args: &[String]) -> Result<Option<Vec<f64>>
     }
     let mut moves = vec![0.0; s.reserves.len()];
     for a in args {
-        let (sym, mv) =
-            a.split_once('=').ok_or_else(|| InputError(format!("--shock {a}: expected RESERVE=MOVE, e.g. WETH=-12%")))?;
+        let (sym, mv) = a
+            .split_once('=')
+            .ok_or_else(|| InputError(format!("--shock {a}: expected RESERVE=MOVE, e.g. WETH=-12%")))?;
         let k = s.reserve_by_symbol(sym).ok_or_else(|| {
             let known: Vec<&str> = s.reserves.iter().map(|r| r.symbol.as_str()).collect();
             InputError(format!("--shock {a}: unknown reserve '{sym}' (reserves: {})", known.join(", ")))
@@ -67,23 +68,26 @@ fn path_of(args: &RunArgs, s: &LendingScenario) -> Result<Option<ExoPath>> {
     let step = crate::args::step_flag("step", &args.step)?;
     let symbols: Vec<String> = s.reserves.iter().map(|r| r.symbol.clone()).collect();
     if let Some(file) = &args.replay {
-        let recorded = liq_stress::paths::read_price_path(file, |m| {
-            s.reserve_by_symbol(m).map(|k| symbols[k].clone())
-        })
-        .map_err(|e| InputError(e.to_string()))?;
+        let recorded =
+            liq_stress::paths::read_price_path(file, |m| s.reserve_by_symbol(m).map(|k| symbols[k].clone()))
+                .map_err(|e| InputError(e.to_string()))?;
         let span = recorded.series.iter().filter_map(|x| x.last().map(|p| p.0)).fold(0.0, f64::max);
         if span > 0.0 {
             liq_io::limits::path_steps(span, step).map_err(|e| {
                 InputError(format!("--replay {}: the recorded path spans {span} s: {e}", file.display()))
             })?;
         }
-        return Ok(Some(liq_stress::paths::replay_path(&recorded, &symbols, step).map_err(|e| InputError(e.to_string()))?));
+        return Ok(Some(
+            liq_stress::paths::replay_path(&recorded, &symbols, step)
+                .map_err(|e| InputError(e.to_string()))?,
+        ));
     }
     if let Some(over) = &args.crash_over {
         if args.rebound.is_some() || args.rebound_over.is_some() {
             return Err(InputError("--rebound is not supported on a lending venue yet".into()).into());
         }
-        let steps = crate::args::steps_flag("crash-over", crate::args::duration_flag("crash-over", over)?, step)?;
+        let steps =
+            crate::args::steps_flag("crash-over", crate::args::duration_flag("crash-over", over)?, step)?;
         return Ok(Some(liq_stress::paths::linear_crash(&s.shock, steps, step)));
     }
     Ok(None)
@@ -96,7 +100,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         ("--report/--result/--plots", args.out.wanted()),
     ] {
         if given {
-            return Err(InputError(format!("{flag} is not supported on a lending venue (aave-v3) yet")).into());
+            return Err(
+                InputError(format!("{flag} is not supported on a lending venue (aave-v3) yet")).into()
+            );
         }
     }
     crate::outputs::Outputs::default()
@@ -124,7 +130,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         None => model.report(),
     };
     if let Some(path) = &args.events {
-        let parquet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        let parquet =
+            path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         if parquet {
             liq_io::output::write_events_parquet(path, &model, &report.report.outcome.events)
         } else {
@@ -179,7 +186,11 @@ fn render(meta: &RunMeta, r: &LendingReport, n_borrowers: usize) -> String {
     for (k, v) in rows {
         let _ = writeln!(o, "  {k:<w$}  {v:>16}");
     }
-    let _ = writeln!(o, "\n  {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}", "reserve", "oracle start", "after shock", "end", "trough", "seized", "sold");
+    let _ = writeln!(
+        o,
+        "\n  {:<8} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
+        "reserve", "oracle start", "after shock", "end", "trough", "seized", "sold"
+    );
     for (m, res) in r.report.markets.iter().zip(&l.reserves) {
         let _ = writeln!(
             o,

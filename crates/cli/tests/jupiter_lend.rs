@@ -93,7 +93,9 @@ fn spearman_hand_worked() {
     // Hand-worked: ranks of [1, 2, 2, 5] are [1, 2.5, 2.5, 4]; against [1, 2, 3, 4] the
     // correlation is (Σ dx·dy = 4.5) / √(4.5 × 5) = 0.9487; a reversed order gives −1.
     assert_eq!(ranks(&[1.0, 2.0, 2.0, 5.0]), vec![1.0, 2.5, 2.5, 4.0]);
-    assert!((spearman(&[1.0, 2.0, 2.0, 5.0], &[1.0, 2.0, 3.0, 4.0]) - 4.5 / (4.5f64 * 5.0).sqrt()).abs() < 1e-12);
+    assert!(
+        (spearman(&[1.0, 2.0, 2.0, 5.0], &[1.0, 2.0, 3.0, 4.0]) - 4.5 / (4.5f64 * 5.0).sqrt()).abs() < 1e-12
+    );
     assert!((spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
 }
 

@@ -23,11 +23,15 @@ fn f(v: &serde_json::Value, k: &str) -> f64 {
 /// liquidators, makers and the pool; debt + repaid + deficit = debt at the start.
 fn check_lending(what: &str, v: &serde_json::Value) {
     let l = &v["lending"]["ledger"];
-    let ints = |k: &str| -> Vec<i64> { l[k].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect() };
+    let ints =
+        |k: &str| -> Vec<i64> { l[k].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect() };
     let int = |k: &str| l[k].as_i64().unwrap_or_else(|| panic!("{what}: {k}"));
     let start = ints("borrower_lots_start");
     for (k, s) in start.iter().enumerate() {
-        let now = ints("borrower_lots")[k] + ints("liquidator_lots")[k] + ints("treasury_lots")[k] + ints("maker_lots")[k];
+        let now = ints("borrower_lots")[k]
+            + ints("liquidator_lots")[k]
+            + ints("treasury_lots")[k]
+            + ints("maker_lots")[k];
         assert_eq!(now, *s, "{what}: reserve {k} collateral lots");
     }
     assert_eq!(int("liquidator_cash") + int("maker_cash") + int("pool_cash"), 0, "{what}: cash");

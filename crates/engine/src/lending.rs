@@ -79,8 +79,13 @@ impl LendingModel {
     /// Resolves and checks a scenario; errors name the field in the scenario format's words.
     pub fn new(s: &LendingScenario) -> Result<LendingModel, EngineError> {
         let r = &s.rules;
-        let params = LendingParams::new(r.close_factor, r.full_close_hf, r.min_base_for_partial_usd, r.min_leftover_usd)
-            .map_err(|e| invalid(format!("lending.{}", e.field), e.message))?;
+        let params = LendingParams::new(
+            r.close_factor,
+            r.full_close_hf,
+            r.min_base_for_partial_usd,
+            r.min_leftover_usd,
+        )
+        .map_err(|e| invalid(format!("lending.{}", e.field), e.message))?;
         for (field, v) in [("lending.block_s", r.block_s), ("lending.resilience_tau_s", r.resilience_tau_s)] {
             if !(v.is_finite() && v > 0.0) {
                 return Err(invalid(field, format!("must be a positive finite number, got {v}")));
@@ -99,7 +104,8 @@ impl LendingModel {
             return Err(invalid("reserves", "at least one collateral reserve is required"));
         }
         // Any ladder will do: the spot book reads only the grid and symbol of its MarketSpec.
-        let ladder = RiskLadder::from_caps(&[(1e15, 0.01, 1.0)]).map_err(|e| invalid("reserves", e.message))?;
+        let ladder =
+            RiskLadder::from_caps(&[(1e15, 0.01, 1.0)]).map_err(|e| invalid("reserves", e.message))?;
         let mut reserves = Vec::with_capacity(s.reserves.len());
         let mut books0 = Vec::with_capacity(s.reserves.len());
         for (k, res) in s.reserves.iter().enumerate() {
@@ -113,7 +119,10 @@ impl LendingModel {
             }
             let b = res.liquidation_bonus;
             if !(b.is_finite() && b >= 0.0) {
-                return Err(invalid(p("liquidation_bonus"), format!("must be ≥ 0 (a fraction, 0.05 = 5%), got {b}")));
+                return Err(invalid(
+                    p("liquidation_bonus"),
+                    format!("must be ≥ 0 (a fraction, 0.05 = 5%), got {b}"),
+                ));
             }
             if lt * (1.0 + b) > 1.0 {
                 return Err(invalid(
@@ -136,10 +145,11 @@ impl LendingModel {
                 taker_fee_rate: 0.0,
             };
             spec.validate().map_err(|e| invalid(p(&e.field.replace("index_price", "price")), e.message))?;
-            let book = ImpactModel::build(&ImpactKind::Book, &res.book, &spec, k, res.price, r.resilience_tau_s)
-                .map_err(|liq_impact::ImpactError::Invalid { field, message }| {
-                    invalid(field.replacen("markets[", "reserves[", 1), message)
-                })?;
+            let book =
+                ImpactModel::build(&ImpactKind::Book, &res.book, &spec, k, res.price, r.resilience_tau_s)
+                    .map_err(|liq_impact::ImpactError::Invalid { field, message }| {
+                        invalid(field.replacen("markets[", "reserves[", 1), message)
+                    })?;
             reserves.push(Reserve { spec, lt, bonus: b, fee: f });
             books0.push(book);
         }
@@ -170,7 +180,14 @@ impl LendingModel {
         Ok(LendingModel {
             name: s.name.clone(),
             labels: s.borrowers.iter().map(|b| b.label.clone()).collect(),
-            params, rules: s.rules, reserves, books0, coll0, debt0, shock })
+            params,
+            rules: s.rules,
+            reserves,
+            books0,
+            coll0,
+            debt0,
+            shock,
+        })
     }
 
     pub fn n_reserves(&self) -> usize {
@@ -210,12 +227,18 @@ impl LendingModel {
     }
 
     /// One run. `first_order` (path mode) marks the borrowers the counterfactual liquidates.
-    pub fn run(&self, path: &ExoPath, with_impact: bool, first_order: Option<&[bool]>) -> (Outcome, LendingOutcome) {
+    pub fn run(
+        &self,
+        path: &ExoPath,
+        with_impact: bool,
+        first_order: Option<&[bool]>,
+    ) -> (Outcome, LendingOutcome) {
         let mut st = State::new(self, with_impact);
         let instant = path.n_steps() == 1 && first_order.is_none();
         let bs = self.rules.block_s;
         // The path's span in blocks; after it the cascade runs until it is quiet.
-        let path_blocks = if instant { 1 } else { ((path.n_steps() as f64 * path.dt_s) / bs).ceil() as u64 + 1 };
+        let path_blocks =
+            if instant { 1 } else { ((path.n_steps() as f64 * path.dt_s) / bs).ceil() as u64 + 1 };
         let mut level = vec![1.0; self.n_reserves()];
         let mut block: u32 = 0;
         let cap_hit = loop {
@@ -299,7 +322,8 @@ impl State {
             start[j % n_r] += q;
         }
         let debt_start = m.debt0.iter().sum();
-        let oracle_start: Vec<f64> = (0..n_r).map(|k| books[k].mid_ticks() * m.reserves[k].spec.tick_size).collect();
+        let oracle_start: Vec<f64> =
+            (0..n_r).map(|k| books[k].mid_ticks() * m.reserves[k].spec.tick_size).collect();
         State {
             books,
             coll: m.coll0.clone(),
@@ -495,14 +519,16 @@ impl State {
             }
             let fill = self.books[s.reserve].execute(Side::Sell, s.lots, 1);
             if fill.filled_lots > 0 {
-                let value = (fill.value_lot_ticks * m.reserves[s.reserve].spec.micros_per_lot_tick() as i128) as i64;
+                let value =
+                    (fill.value_lot_ticks * m.reserves[s.reserve].spec.micros_per_lot_tick() as i128) as i64;
                 self.l.liquidator_cash += value;
                 self.l.maker_cash -= value;
                 self.l.liquidator_lots[s.reserve] -= fill.filled_lots;
                 self.l.maker_lots[s.reserve] += fill.filled_lots;
                 self.sale_proceeds += value;
                 sold = true;
-                self.sold_generation = Some(self.sold_generation.map_or(s.generation, |g| g.max(s.generation)));
+                self.sold_generation =
+                    Some(self.sold_generation.map_or(s.generation, |g| g.max(s.generation)));
             }
             s.lots -= fill.filled_lots;
             if s.lots > 0 {
@@ -513,7 +539,13 @@ impl State {
         sold
     }
 
-    fn finish(mut self, m: &LendingModel, with_impact: bool, blocks: u32, cap_hit: bool) -> (Outcome, LendingOutcome) {
+    fn finish(
+        mut self,
+        m: &LendingModel,
+        with_impact: bool,
+        blocks: u32,
+        cap_hit: bool,
+    ) -> (Outcome, LendingOutcome) {
         let n_r = m.n_reserves();
         let end: Vec<f64> = (0..n_r).map(|k| self.oracle(m, k)).collect();
         self.track(&end);
@@ -553,10 +585,15 @@ impl State {
                 }),
             })
             .collect();
-        let unsold_usd: f64 = (0..n_r).map(|k| self.l.liquidator_lots[k] as f64 * m.reserves[k].spec.lot_size * end[k]).sum();
+        let unsold_usd: f64 =
+            (0..n_r).map(|k| self.l.liquidator_lots[k] as f64 * m.reserves[k].spec.lot_size * end[k]).sum();
         let deficit_usd = self.l.deficit as f64 / 1e6;
         let equity = |coll: &[i64], debt: &[i64], prices: &[f64]| -> f64 {
-            let c: f64 = coll.iter().enumerate().map(|(j, &q)| q as f64 * m.reserves[j % n_r].spec.lot_size * prices[j % n_r]).sum();
+            let c: f64 = coll
+                .iter()
+                .enumerate()
+                .map(|(j, &q)| q as f64 * m.reserves[j % n_r].spec.lot_size * prices[j % n_r])
+                .sum();
             c - debt.iter().sum::<i64>() as f64 / 1e6
         };
         let outcome = Outcome {
@@ -578,7 +615,8 @@ impl State {
             liquidation_retries: self.pending.len() as u64,
             bad_debt_usd: deficit_usd,
             liquidation_fees_usd: self.bonus_usd,
-            accounts_equity_change_usd: equity(&self.coll, &self.debt, &end) - equity(&m.coll0, &m.debt0, &self.oracle_start),
+            accounts_equity_change_usd: equity(&self.coll, &self.debt, &end)
+                - equity(&m.coll0, &m.debt0, &self.oracle_start),
             step_s: m.rules.block_s,
             mark_path: std::mem::take(&mut self.oracle_path),
             fund_path: Vec::new(),

@@ -82,7 +82,8 @@ impl LendingLedger {
     /// `Err` names the identity that failed.
     pub fn check(&self) -> Result<(), String> {
         for k in 0..self.borrower_lots_start.len() {
-            let now = self.borrower_lots[k] + self.liquidator_lots[k] + self.treasury_lots[k] + self.maker_lots[k];
+            let now =
+                self.borrower_lots[k] + self.liquidator_lots[k] + self.treasury_lots[k] + self.maker_lots[k];
             if now != self.borrower_lots_start[k] {
                 return Err(format!(
                     "reserve {k}: collateral lots {now} at the end, {} at the start",

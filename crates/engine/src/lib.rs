@@ -23,9 +23,9 @@ mod price_step;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
+pub use ledger_report::{FundLedger, HolderGroup, Ledger};
 pub use lending::LendingModel;
 pub use lending_outcome::{LendingLedger, LendingOutcome, LendingReport, ReserveLending};
-pub use ledger_report::{FundLedger, HolderGroup, Ledger};
 pub use model::{EngineError, EngineModel, PositionView, Unit};
 pub use outcome::{
     BookExhaustion, CascadeReport, EventKind, GenerationRow, LiquidationEvent, MarketOutcome, MarketRow,

@@ -6,7 +6,9 @@
 //! bonus (Aave v3 Ethereum WETH, docs/venues.md "aave-v3"), a book with tick $1 and lot 0.001, so
 //! one lot at price P is worth P / 1000 USD exactly.
 
-use liq_domain::{BookSpec, Borrower, DepthProfile, L2Level, LendingReserve, LendingRules, LendingScenario, Money};
+use liq_domain::{
+    BookSpec, Borrower, DepthProfile, L2Level, LendingReserve, LendingRules, LendingScenario, Money,
+};
 use liq_engine::{EventKind, ExoPath, LendingModel};
 use proptest::prelude::*;
 
@@ -73,7 +75,8 @@ fn close_factor_example_hand_worked() {
     // sides ≥ 2,000 → 50%: 13,000 repaid, 13,000 × 1.05 = 13,650 seized = 4,550 lots; fee 10% of
     // the 650 bonus = 65 USD = 21.67 lots → 21 lots (rounded down) to the treasury, 4,529 lots to
     // the liquidator. HF after = 16,350 × 0.83 / 13,000 = 1.0439: one call only.
-    let out = LendingModel::new(&scenario(vec![borrower("a", 10.0, 26_000.0)], deep(), 0.0, 0.0)).unwrap().report();
+    let out =
+        LendingModel::new(&scenario(vec![borrower("a", 10.0, 26_000.0)], deep(), 0.0, 0.0)).unwrap().report();
     let (o, l) = (&out.report.outcome, &out.lending);
     assert_eq!(l.liquidation_calls, 1);
     assert_eq!(o.events[0].kind, EventKind::CollateralSeizure);
@@ -94,7 +97,8 @@ fn close_factor_example_hand_worked() {
 fn health_factor_below_0_95_closes_in_full() {
     // Hand-worked: 10 ETH at 3,000, debt 27,000: HF = 24,900 / 27,000 = 0.922 ≤ 0.95 → 100%:
     // 27,000 repaid, 28,350 seized (9,450 lots), fee 135 USD = 45 lots; 1,650 of collateral left.
-    let out = LendingModel::new(&scenario(vec![borrower("a", 10.0, 27_000.0)], deep(), 0.0, 0.0)).unwrap().report();
+    let out =
+        LendingModel::new(&scenario(vec![borrower("a", 10.0, 27_000.0)], deep(), 0.0, 0.0)).unwrap().report();
     let l = &out.lending;
     assert_eq!(l.liquidation_calls, 1);
     assert!(close(l.debt_repaid_usd, 27_000.0));
@@ -110,10 +114,12 @@ fn small_position_closes_in_full() {
     // 0.9639 > 0.95, but the collateral is under MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD → 100%:
     // 1,550 repaid, 1,627.5 seized = 542.5 lots → 542 lots; the same HF with 10× the position
     // would repay half.
-    let out = LendingModel::new(&scenario(vec![borrower("a", 0.6, 1_550.0)], deep(), 0.0, 0.0)).unwrap().report();
+    let out =
+        LendingModel::new(&scenario(vec![borrower("a", 0.6, 1_550.0)], deep(), 0.0, 0.0)).unwrap().report();
     assert!(close(out.lending.debt_repaid_usd, 1_550.0));
     assert_eq!(out.report.outcome.events[0].lots, -542);
-    let big = LendingModel::new(&scenario(vec![borrower("a", 6.0, 15_500.0)], deep(), 0.0, 0.0)).unwrap().report();
+    let big =
+        LendingModel::new(&scenario(vec![borrower("a", 6.0, 15_500.0)], deep(), 0.0, 0.0)).unwrap().report();
     assert!(close(big.lending.debt_repaid_usd, 7_750.0));
 }
 
@@ -123,7 +129,8 @@ fn exhausted_collateral_books_a_deficit() {
     // 2,000 × 1.05 = 2,100 > 1,800, so all 1,000 lots go and the debt repaid is 1,800 / 1.05 =
     // 1,714.285714; the other 285.714286 is burnt into the deficit (= the run's bad debt).
     let book = levels(&[(2_990.0, 1_000.0)], &[(3_010.0, 1_000.0)]);
-    let out = LendingModel::new(&scenario(vec![borrower("a", 1.0, 2_000.0)], book, -0.4, 0.0)).unwrap().report();
+    let out =
+        LendingModel::new(&scenario(vec![borrower("a", 1.0, 2_000.0)], book, -0.4, 0.0)).unwrap().report();
     let l = &out.lending;
     assert_eq!(out.report.outcome.markets[0].mark_after_shock, 1_800.0);
     assert_eq!(l.ledger.borrower_lots, vec![0]);
@@ -155,7 +162,8 @@ fn two_generation_lending_cascade_hand_worked() {
     // liquidator sells 4,399 lots at 2,900 = 12,757.1. A at 2,910: HF 1.087, safe.
     let out = LendingModel::new(&scenario(two_borrowers(), thin(), 0.0, 0.0)).unwrap().report();
     let (o, l) = (&out.report.outcome, &out.lending);
-    let ev: Vec<(u32, u32, i64, f64)> = o.events.iter().map(|e| (e.account, e.generation, e.lots, e.price)).collect();
+    let ev: Vec<(u32, u32, i64, f64)> =
+        o.events.iter().map(|e| (e.account, e.generation, e.lots, e.price)).collect();
     assert_eq!(ev, vec![(0, 0, -4_375, 3_000.0), (1, 1, -4_420, 2_910.0)]);
     assert!(close(o.markets[0].notional_by_generation[0], 13_125.0));
     assert!(close(o.markets[0].notional_by_generation[1], 12_862.2));
@@ -176,8 +184,14 @@ fn liquidator_delay_postpones_the_second_generation() {
     // The same book with a 24-s delay: A's sale executes in block 2 (t = 24 s), so B falls under
     // HF 1 in block 3 (t = 36 s), still generation 1.
     let out = LendingModel::new(&scenario(two_borrowers(), thin(), 0.0, 24.0)).unwrap().report();
-    let b: Vec<(u32, f64)> =
-        out.report.outcome.events.iter().filter(|e| e.account == 1).map(|e| (e.generation, e.time_s)).collect();
+    let b: Vec<(u32, f64)> = out
+        .report
+        .outcome
+        .events
+        .iter()
+        .filter(|e| e.account == 1)
+        .map(|e| (e.generation, e.time_s))
+        .collect();
     assert_eq!(b, vec![(1, 36.0)]);
 }
 

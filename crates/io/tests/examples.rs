@@ -34,7 +34,12 @@ fn every_example_runs_and_conserves_the_ledger() {
         // Lending books (venue "aave-v3") have their own shape and engine.
         if liq_io::scenario_venue(&path).is_some_and(|v| liq_io::is_lending_venue(&v)) {
             let s = liq_io::load_lending_scenario(&path).unwrap_or_else(|e| panic!("{e}"));
-            assert!((10..=200).contains(&s.borrowers.len()), "{}: {} borrowers", path.display(), s.borrowers.len());
+            assert!(
+                (10..=200).contains(&s.borrowers.len()),
+                "{}: {} borrowers",
+                path.display(),
+                s.borrowers.len()
+            );
             let out = liq_engine::LendingModel::new(&s).unwrap().report();
             out.lending.ledger.check().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             continue;

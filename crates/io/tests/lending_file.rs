@@ -57,13 +57,28 @@ fn refused(from: &str, to: &str, line: usize, field: &str) {
 fn bad_rules_are_refused_with_file_line_and_field() {
     refused("close_factor = 0.5", "close_factor = 0.0", 5, "lending.close_factor");
     refused("close_factor = 0.5", "close_factor = 1.5", 5, "lending.close_factor");
-    refused("liquidation_threshold = 0.83", "liquidation_threshold = 1.0", 12, "reserves[0].liquidation_threshold");
-    refused("liquidation_threshold = 0.83", "liquidation_threshold = 0.0", 12, "reserves[0].liquidation_threshold");
+    refused(
+        "liquidation_threshold = 0.83",
+        "liquidation_threshold = 1.0",
+        12,
+        "reserves[0].liquidation_threshold",
+    );
+    refused(
+        "liquidation_threshold = 0.83",
+        "liquidation_threshold = 0.0",
+        12,
+        "reserves[0].liquidation_threshold",
+    );
     refused("liquidation_bonus = 0.05", "liquidation_bonus = -0.01", 13, "reserves[0].liquidation_bonus");
     refused("protocol_fee = 0.1", "protocol_fee = 1.5", 14, "reserves[0].protocol_fee");
     refused("moves = { WETH = -0.1 }", "moves = { WBTC = -0.1 }", 8, "shock.moves.WBTC");
     refused("debt_usd = 20000.0", "debt_usd = -5.0", 22, "borrowers[0].debt_usd");
-    refused("collateral = { WETH = 10.0 }", "collateral = { WETH = -1.0 }", 23, "borrowers[0].collateral.WETH");
+    refused(
+        "collateral = { WETH = 10.0 }",
+        "collateral = { WETH = -1.0 }",
+        23,
+        "borrowers[0].collateral.WETH",
+    );
     refused("venue = \"aave-v3\"", "venue = \"binance\"", 2, "venue");
     // A typo is a syntax error with its line (deny_unknown_fields).
     refused("close_factor = 0.5", "close_factr = 0.5", 5, "lending.close_factr");

@@ -9,7 +9,7 @@
 
 use super::raw::RawBook;
 use super::validate::{book_at, Ctx};
-use crate::{IoError, Format};
+use crate::{Format, IoError};
 use liq_domain::{Borrower, LendingReserve, LendingRules, LendingScenario, MarketSpec, Money, RiskLadder};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -102,7 +102,9 @@ struct RawBorrower {
 pub(crate) fn venue_of(text: &str, format: Format) -> Option<String> {
     match format {
         Format::Toml => toml::from_str::<toml::Table>(text).ok()?.get("venue")?.as_str().map(str::to_owned),
-        Format::Json => serde_json::from_str::<serde_json::Value>(text).ok()?.get("venue")?.as_str().map(str::to_owned),
+        Format::Json => {
+            serde_json::from_str::<serde_json::Value>(text).ok()?.get("venue")?.as_str().map(str::to_owned)
+        }
     }
 }
 
@@ -113,7 +115,9 @@ pub(crate) fn parse(text: &str, format: Format, origin: &Path) -> Result<Lending
         return Err(ctx.err("name", "must not be empty"));
     }
     if !LENDING_VENUES.iter().any(|v| v.eq_ignore_ascii_case(raw.venue.trim())) {
-        return Err(ctx.err("venue", format!("a lending book needs venue \"aave-v3\", got \"{}\"", raw.venue)));
+        return Err(
+            ctx.err("venue", format!("a lending book needs venue \"aave-v3\", got \"{}\"", raw.venue))
+        );
     }
     if raw.reserves.is_empty() {
         return Err(ctx.err("reserves", "at least one collateral reserve is required"));
@@ -137,7 +141,10 @@ pub(crate) fn parse(text: &str, format: Format, origin: &Path) -> Result<Lending
             return Err(ctx.err(format!("reserves[{k}].symbol"), "must not be empty"));
         }
         if let Some(j) = reserves.iter().position(|o| o.symbol.eq_ignore_ascii_case(&symbol)) {
-            return Err(ctx.err(format!("reserves[{k}].symbol"), format!("duplicate reserve: reserves[{j}] is also {symbol}")));
+            return Err(ctx.err(
+                format!("reserves[{k}].symbol"),
+                format!("duplicate reserve: reserves[{j}] is also {symbol}"),
+            ));
         }
         // The book's grid, as the perp file's books are checked against their market.
         let grid = MarketSpec {
@@ -150,7 +157,9 @@ pub(crate) fn parse(text: &str, format: Format, origin: &Path) -> Result<Lending
             liquidation_fee_rate: 0.0,
             taker_fee_rate: 0.0,
         };
-        grid.validate().map_err(|e| ctx.err(format!("reserves[{k}].{}", e.field.replace("index_price", "price")), e.message))?;
+        grid.validate().map_err(|e| {
+            ctx.err(format!("reserves[{k}].{}", e.field.replace("index_price", "price")), e.message)
+        })?;
         let book = book_at(&ctx, &format!("reserves[{k}].book"), &r.book, &grid)?;
         reserves.push(LendingReserve {
             symbol,
@@ -174,13 +183,15 @@ pub(crate) fn parse(text: &str, format: Format, origin: &Path) -> Result<Lending
     let mut borrowers = Vec::with_capacity(raw.borrowers.len());
     for (i, b) in raw.borrowers.iter().enumerate() {
         let p = format!("borrowers[{i}]");
-        let debt = crate::convert::usd(b.debt_usd, "debt").map_err(|m| ctx.err(format!("{p}.debt_usd"), m))?;
+        let debt =
+            crate::convert::usd(b.debt_usd, "debt").map_err(|m| ctx.err(format!("{p}.debt_usd"), m))?;
         if debt.is_negative() {
             return Err(ctx.err(format!("{p}.debt_usd"), "must not be negative"));
         }
         let mut collateral = vec![0.0; reserves.len()];
         for (sym, &q) in &b.collateral {
-            let k = find(sym).ok_or_else(|| ctx.err(format!("{p}.collateral.{sym}"), format!("unknown reserve {sym}")))?;
+            let k = find(sym)
+                .ok_or_else(|| ctx.err(format!("{p}.collateral.{sym}"), format!("unknown reserve {sym}")))?;
             collateral[k] = q;
         }
         borrowers.push(Borrower { label: b.id.clone(), collateral, debt });
@@ -192,7 +203,8 @@ pub(crate) fn parse(text: &str, format: Format, origin: &Path) -> Result<Lending
     crate::limits::check_accounts(borrowers.len() as u64).map_err(|e| ctx.err("borrowers", e))?;
     let scenario = LendingScenario { name: raw.name, seed: raw.seed, rules, reserves, borrowers, shock };
     // The engine's checks, one place per rule; its field names are the file's.
-    if let Err(liq_engine::EngineError::Invalid { field, message }) = liq_engine::LendingModel::new(&scenario) {
+    if let Err(liq_engine::EngineError::Invalid { field, message }) = liq_engine::LendingModel::new(&scenario)
+    {
         return Err(ctx.err(field, message));
     }
     Ok(scenario)

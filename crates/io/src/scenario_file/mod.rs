@@ -41,7 +41,11 @@ fn deserialize(text: &str, format: Format, origin: &Path) -> Result<RawScenario,
 }
 
 /// Any of the file shapes (perp scenario, lending book) with the line and field of a serde error.
-fn deserialize_as<T: serde::de::DeserializeOwned>(text: &str, format: Format, origin: &Path) -> Result<T, IoError> {
+fn deserialize_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+    origin: &Path,
+) -> Result<T, IoError> {
     let syntax = |line_col: Option<(usize, usize)>, field: String, message: String| IoError::Syntax {
         file: origin.to_path_buf(),
         line: line_col.map(|l| l.0),

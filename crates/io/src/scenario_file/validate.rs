@@ -80,7 +80,14 @@ pub(crate) fn validate(
             );
         }
         let names: Vec<&str> = VenuePreset::ALL.iter().map(|v| v.name()).collect();
-        ctx.err("venue", format!("unknown venue \"{}\" (one of: {}, or aave-v3 for a lending book)", raw.venue, names.join(", ")))
+        ctx.err(
+            "venue",
+            format!(
+                "unknown venue \"{}\" (one of: {}, or aave-v3 for a lending book)",
+                raw.venue,
+                names.join(", ")
+            ),
+        )
     })?;
     let venue = venue_override.unwrap_or(venue);
     let fund = raw.insurance_fund_usd;
