@@ -15,6 +15,7 @@ pub mod ledger;
 pub mod ledger_report;
 pub mod lending;
 pub mod lending_outcome;
+mod lending_state;
 pub mod liquidate;
 pub mod model;
 pub mod outcome;
