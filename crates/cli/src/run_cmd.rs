@@ -69,7 +69,10 @@ pub fn load_for_venue(path: Option<&PathBuf>, venue: Option<&str>) -> Result<Sce
         .map(|v| {
             liq_domain::VenuePreset::parse(v.trim()).ok_or_else(|| {
                 let names: Vec<&str> = liq_domain::VenuePreset::ALL.iter().map(|v| v.name()).collect();
-                InputError(format!("--venue {v}: unknown venue (one of: {})", names.join(", ")))
+                InputError(format!(
+                    "--venue {v}: unknown venue (one of: {}); aave-v3 takes a lending book",
+                    names.join(", ")
+                ))
             })
         })
         .transpose()?;

@@ -83,7 +83,7 @@ pub(crate) fn validate(
         ctx.err(
             "venue",
             format!(
-                "unknown venue \"{}\" (one of: {}, or aave-v3 for a lending book)",
+                "unknown venue \"{}\" (one of: {}); aave-v3 is a lending venue with its own file shape",
                 raw.venue,
                 names.join(", ")
             ),
