@@ -67,6 +67,11 @@ pub struct LendingModel {
     pub(crate) shock: Vec<f64>,
 }
 
+/// Largest `block_cap`.
+pub const MAX_BLOCKS: u32 = 2_000_000;
+/// Most collateral reserves in one book (Aave v3 Ethereum Core lists about 50).
+pub const MAX_RESERVES: usize = 256;
+
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> EngineError {
     EngineError::Invalid { field: field.into(), message: message.into() }
 }
@@ -93,11 +98,22 @@ impl LendingModel {
                 format!("must be a non-negative number of seconds, got {}", r.liquidator_delay_s),
             ));
         }
-        if r.block_cap == 0 {
-            return Err(invalid("lending.block_cap", "must be at least 1"));
+        // The run keeps the oracle per block: the cap bounds its memory (2M blocks = 277 days
+        // of Ethereum, 9 days of Solana slots; 16 MB per reserve).
+        if !(1..=MAX_BLOCKS).contains(&r.block_cap) {
+            return Err(invalid(
+                "lending.block_cap",
+                format!("must be in 1..={MAX_BLOCKS}, got {}", r.block_cap),
+            ));
         }
-        if s.reserves.is_empty() {
-            return Err(invalid("reserves", "at least one collateral reserve is required"));
+        if s.reserves.is_empty() || s.reserves.len() > MAX_RESERVES {
+            return Err(invalid(
+                "reserves",
+                format!(
+                    "between 1 and {MAX_RESERVES} collateral reserves are supported, got {}",
+                    s.reserves.len()
+                ),
+            ));
         }
         // Any ladder will do: the spot book reads only the grid and symbol of its MarketSpec.
         let ladder =

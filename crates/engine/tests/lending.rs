@@ -226,6 +226,9 @@ fn invalid_rules_name_their_field() {
     assert_eq!(bad(&|s| s.reserves[0].liquidation_bonus = -0.01), "reserves[0].liquidation_bonus");
     assert_eq!(bad(&|s| s.reserves[0].liquidation_bonus = 0.25), "reserves[0].liquidation_bonus");
     assert_eq!(bad(&|s| s.rules.liquidator_delay_s = -1.0), "lending.liquidator_delay_s");
+    assert_eq!(bad(&|s| s.rules.block_cap = 0), "lending.block_cap");
+    assert_eq!(bad(&|s| s.rules.block_cap = u32::MAX), "lending.block_cap");
+    assert_eq!(bad(&|s| s.reserves.clear()), "reserves");
 }
 
 fn profile_book(depth_usd: f64) -> BookSpec {
