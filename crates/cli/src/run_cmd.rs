@@ -15,7 +15,8 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     /// Run on this venue preset instead of the scenario's (binance, bybit, hyperliquid, dydx):
     /// the rulebook, the mark rule, the venue's index and every market whose tiers are "preset"
-    /// switch to that venue's.
+    /// switch to that venue's. `aave-v3` (a lending protocol) takes a lending book
+    /// (examples/aave-v3.toml) and is the default for such a file.
     #[arg(long)]
     pub venue: Option<String>,
     /// Override the shock: MARKET=MOVE, e.g. BTC=-8% or ETHUSDT=-0.05. Repeatable; markets not
@@ -78,7 +79,10 @@ pub fn load_for_venue(path: Option<&PathBuf>, venue: Option<&str>) -> Result<Sce
         .map(|v| {
             liq_domain::VenuePreset::parse(v.trim()).ok_or_else(|| {
                 let names: Vec<&str> = liq_domain::VenuePreset::ALL.iter().map(|v| v.name()).collect();
-                InputError(format!("--venue {v}: unknown venue (one of: {})", names.join(", ")))
+                InputError(format!(
+                    "--venue {v}: unknown venue (one of: {}); aave-v3 takes a lending book",
+                    names.join(", ")
+                ))
             })
         })
         .transpose()?;
@@ -263,6 +267,9 @@ fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<O
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
+    if crate::lending_cmd::wants_lending(&args)? {
+        return crate::lending_cmd::run(args);
+    }
     crate::outputs::Outputs::default()
         .file_with_sidecar("events", args.events.as_ref())
         .report_flags(&args.out)

@@ -12,6 +12,7 @@ pub mod book;
 pub mod builders;
 pub mod collateral;
 pub mod ids;
+pub mod lending;
 pub mod market;
 pub mod money;
 pub mod price_formation;
@@ -22,6 +23,7 @@ pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Positi
 pub use book::{BookSpec, DepthProfile, L2Level};
 pub use collateral::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
 pub use ids::{AccountId, AssetId, MarketId, VenueId};
+pub use lending::{Borrower, LendingReserve, LendingRules, LendingScenario};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
 pub use price_formation::{

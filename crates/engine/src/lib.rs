@@ -14,6 +14,9 @@ mod deleverage;
 pub mod index;
 pub mod ledger;
 pub mod ledger_report;
+pub mod lending;
+pub mod lending_outcome;
+mod lending_state;
 pub mod liquidate;
 pub mod model;
 pub mod outcome;
@@ -24,6 +27,8 @@ pub mod spot_sale;
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use ledger::Workspace;
 pub use ledger_report::{FundLedger, HolderGroup, Ledger};
+pub use lending::LendingModel;
+pub use lending_outcome::{LendingLedger, LendingOutcome, LendingReport, ReserveLending};
 pub use model::{EngineError, EngineModel, PositionView, SaleVenue, Unit, VenueModel};
 pub use outcome::{
     BookExhaustion, CascadeReport, CauseNotional, EventCause, EventKind, GenerationRow, LiquidationEvent,

@@ -30,6 +30,9 @@ pub enum EventKind {
     /// Binance multi-assets auto-exchange: a cross wallet below the threshold converted against
     /// collateral, outside any liquidation; fields as for `CollateralSale`.
     AutoExchange,
+    /// Lending protocol (`aave-v3`): a liquidator repaid debt and seized this collateral plus
+    /// the bonus (`liquidation_fee_usd`; the protocol fee is `fund_flow_usd`).
+    CollateralSeizure,
 }
 
 /// One liquidation event.
@@ -341,7 +344,14 @@ impl Outcome {
 impl EventKind {
     /// Whether the event closes part of a liquidated position (counts as liquidated notional).
     pub fn liquidates(self) -> bool {
-        matches!(self, EventKind::MarketFill | EventKind::FundTakeover | EventKind::Backstop | EventKind::Adl)
+        matches!(
+            self,
+            EventKind::MarketFill
+                | EventKind::FundTakeover
+                | EventKind::Backstop
+                | EventKind::Adl
+                | EventKind::CollateralSeizure
+        )
     }
 }
 

@@ -8,7 +8,6 @@
 //! JSON, with accounts inline or in a CSV, with comments or without. The JSON is streamed into
 //! the hasher, so a million-account scenario is never held as one string.
 
-use liq_domain::Scenario;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
@@ -25,8 +24,9 @@ impl std::io::Write for HashWriter {
     }
 }
 
-/// First 16 hex characters of the SHA-256 of the scenario's canonical JSON.
-pub fn scenario_hash(scenario: &Scenario) -> String {
+/// First 16 hex characters of the SHA-256 of the scenario's canonical JSON (a perp
+/// `liq_domain::Scenario` or a `liq_domain::LendingScenario`).
+pub fn scenario_hash<T: serde::Serialize + ?Sized>(scenario: &T) -> String {
     let mut w = HashWriter(Sha256::new());
     // Serializing plain structs of numbers and strings into a sink that never fails cannot
     // error; should a future field make it fail, hash what was written plus a marker rather

@@ -82,19 +82,54 @@ pub fn load_scenario_for_venue(
 pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![path.to_path_buf()];
     let Ok(text) = std::fs::read_to_string(path) else { return out };
-    let csv = match Format::from_path(path) {
-        Some(Format::Toml) => toml::from_str::<toml::Table>(&text)
-            .ok()
-            .and_then(|t| t.get("accounts_csv").and_then(|v| v.as_str().map(str::to_owned))),
-        Some(Format::Json) => serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v.get("accounts_csv").and_then(|v| v.as_str().map(str::to_owned))),
-        None => None,
-    };
-    if let Some(csv) = csv {
-        out.push(path.parent().unwrap_or(Path::new("")).join(csv));
+    for key in ["accounts_csv", "borrowers_csv"] {
+        let csv = match Format::from_path(path) {
+            Some(Format::Toml) => toml::from_str::<toml::Table>(&text)
+                .ok()
+                .and_then(|t| t.get(key).and_then(|v| v.as_str().map(str::to_owned))),
+            Some(Format::Json) => serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v.get(key).and_then(|v| v.as_str().map(str::to_owned))),
+            None => None,
+        };
+        if let Some(csv) = csv {
+            out.push(path.parent().unwrap_or(Path::new("")).join(csv));
+        }
     }
     out
+}
+
+/// Whether a venue name selects the lending-protocol file shape (`aave-v3`) rather than a perp
+/// venue preset.
+pub fn is_lending_venue(name: &str) -> bool {
+    scenario_file::lending::LENDING_VENUES.iter().any(|v| v.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The `venue` a scenario file names, if the file can be read and parsed that far (the loaders
+/// report any error).
+pub fn scenario_venue(path: &Path) -> Option<String> {
+    let format = Format::from_path(path)?;
+    let text = std::fs::read_to_string(path).ok()?;
+    scenario_file::lending::venue_of(&text, format)
+}
+
+/// Reads and validates a lending-protocol scenario (`venue = "aave-v3"`; docs/scenario-format.md
+/// "Lending books"); a relative `borrowers_csv` is resolved against the file's directory.
+pub fn load_lending_scenario(path: &Path) -> Result<liq_domain::LendingScenario, IoError> {
+    let format = Format::from_path(path).ok_or_else(|| {
+        IoError::read(path, "unknown scenario format: the file name must end in .toml or .json")
+    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| IoError::read(path, format!("cannot read: {e}")))?;
+    scenario_file::lending::parse(&text, format, path)
+}
+
+/// [`load_lending_scenario`] from text; `origin` names it in errors.
+pub fn parse_lending_scenario_str(
+    text: &str,
+    format: Format,
+    origin: &Path,
+) -> Result<liq_domain::LendingScenario, IoError> {
+    scenario_file::lending::parse(text, format, origin)
 }
 
 /// Parses and validates scenario text. `origin` is the path messages name and the directory a

@@ -80,6 +80,10 @@ pub struct RunDocument<'a> {
     /// Multi-venue scenarios: one row per venue (the summary is the system's); absent otherwise.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub venues: &'a [liq_engine::VenueRow],
+    /// Lending venues (`aave-v3`) only: debt repaid, bonus, protocol fee, deficit, liquidator
+    /// P&L and the exact holder ledger (docs/outputs.md "lending").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lending: Option<&'a liq_engine::LendingOutcome>,
 }
 
 impl<'a> RunDocument<'a> {
@@ -93,7 +97,13 @@ impl<'a> RunDocument<'a> {
             arbitrage_equity_change_usd: report.outcome.arbitrage_equity_change_usd,
             ledger: report.outcome.ledger.as_ref(),
             venues: &report.venues,
+            lending: None,
         }
+    }
+
+    /// The document of a lending-venue run: the common fields from its report, plus `lending`.
+    pub fn lending(meta: &'a RunMeta, r: &'a liq_engine::LendingReport) -> Self {
+        RunDocument { lending: Some(&r.lending), ..RunDocument::new(meta, &r.report) }
     }
 }
 
@@ -164,6 +174,15 @@ impl EventNames for EngineModel {
                 self.venues.get(v as usize).map(|x| x.name.clone()).unwrap_or_else(|| v.to_string())
             }
         }
+    }
+}
+
+impl EventNames for liq_engine::LendingModel {
+    fn account_label(&self, account: u32) -> String {
+        self.labels.get(account as usize).cloned().unwrap_or_default()
+    }
+    fn market_symbol(&self, market: u16) -> String {
+        self.symbols().get(market as usize).cloned().unwrap_or_default()
     }
 }
 

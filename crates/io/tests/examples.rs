@@ -31,6 +31,19 @@ fn every_example_runs_and_conserves_the_ledger() {
         );
     }
     for path in files {
+        // Lending books (venue "aave-v3") have their own shape and engine.
+        if liq_io::scenario_venue(&path).is_some_and(|v| liq_io::is_lending_venue(&v)) {
+            let s = liq_io::load_lending_scenario(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                (10..=200).contains(&s.borrowers.len()),
+                "{}: {} borrowers",
+                path.display(),
+                s.borrowers.len()
+            );
+            let out = liq_engine::LendingModel::new(&s).unwrap().report();
+            out.lending.ledger.check().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            continue;
+        }
         let scenario = liq_io::load_scenario(&path).unwrap_or_else(|e| panic!("{e}"));
         // Hand-written books stay small; an example that generates its population per venue
         // (multi-venue.toml: the default's 120,000 accounts split between three venues) is as

@@ -3,7 +3,8 @@
 //! a liquidation leaves when it takes the last collateral.
 //!
 //! Pure functions over USD values (Aave works in its oracle's base currency, USD with 8 decimals;
-//! a price conversion is already folded into each value here). Not wired into the engine.
+//! a price conversion is already folded into each value here). `liq-engine::lending` applies them
+//! block by block to a lending book (`venue = "aave-v3"`).
 //!
 //! Source: aave-dao/aave-v3-origin, tag v3.3.0 (commit 5431379f8beb4d7128c84a81ced3917d856efa84,
 //! 2025-02-24):

@@ -106,6 +106,30 @@ fn run_json_documents_satisfy_the_schema() {
     }
 }
 
+#[test]
+fn lending_run_json_satisfies_the_schema() {
+    // The lending venue's document: the common fields plus `lending` (examples/aave-v3.toml).
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/aave-v3.toml");
+    let s = liq_io::load_lending_scenario(std::path::Path::new(path)).unwrap();
+    let report = liq_engine::LendingModel::new(&s).unwrap().report();
+    let meta = liq_io::output::RunMeta {
+        version: "0".into(),
+        scenario: s.name.clone(),
+        scenario_hash: liq_io::hash::scenario_hash(&s),
+        seed: s.seed,
+        venue: "aave-v3".into(),
+        // Aave has no ADL: no policy applies.
+        adl_policy: "none".into(),
+        margin_tables: Vec::new(),
+        shock: vec![("WETH".into(), -0.15)],
+    };
+    let doc = serde_json::to_value(RunDocument::lending(&meta, &report)).unwrap();
+    let mut errs = Vec::new();
+    check(&schema(), &doc, "", &mut errs);
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+    assert!(doc["lending"]["liquidation_calls"].as_u64().unwrap() > 0);
+}
+
 /// A change to a valid document.
 type Edit = dyn Fn(&mut Value);
 

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod collateral;
+pub(crate) mod lending;
 mod price;
 mod raw;
 mod validate;
@@ -38,6 +39,15 @@ pub(crate) fn parse(
 }
 
 fn deserialize(text: &str, format: Format, origin: &Path) -> Result<RawScenario, IoError> {
+    deserialize_as(text, format, origin)
+}
+
+/// Any of the file shapes (perp scenario, lending book) with the line and field of a serde error.
+fn deserialize_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+    origin: &Path,
+) -> Result<T, IoError> {
     let syntax = |line_col: Option<(usize, usize)>, field: String, message: String| IoError::Syntax {
         file: origin.to_path_buf(),
         line: line_col.map(|l| l.0),
@@ -54,7 +64,7 @@ fn deserialize(text: &str, format: Format, origin: &Path) -> Result<RawScenario,
         }),
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let raw: RawScenario = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let raw: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
                 let field = field_of(e.path());
                 let inner = e.into_inner();
                 syntax(Some((inner.line(), inner.column())), field, json_message(&inner))

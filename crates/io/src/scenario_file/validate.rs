@@ -74,8 +74,23 @@ pub(crate) fn validate(
         (_, Some(first)) => first.preset,
         (Some(v), None) => {
             let venue = VenuePreset::parse(v).ok_or_else(|| {
+                if crate::is_lending_venue(v) {
+                    return ctx.err(
+                        "venue",
+                        format!(
+                            "{v} is a lending venue: its file has [[reserves]] and [[borrowers]], not [[markets]] \
+                             (docs/scenario-format.md \"Lending books\", examples/aave-v3.toml)"
+                        ),
+                    );
+                }
                 let names: Vec<&str> = VenuePreset::ALL.iter().map(|v| v.name()).collect();
-                ctx.err("venue", format!("unknown venue \"{v}\" (one of: {})", names.join(", ")))
+                ctx.err(
+                    "venue",
+                    format!(
+                        "unknown venue \"{v}\" (one of: {}); aave-v3 is a lending venue with its own file shape",
+                        names.join(", ")
+                    ),
+                )
             })?;
             venue_override.unwrap_or(venue)
         }
