@@ -83,5 +83,6 @@ pub fn scenario(
         engine: EngineConfig::default(),
         price: Default::default(),
         book_shock_usd: vec![],
+        flows: Default::default(),
     }
 }

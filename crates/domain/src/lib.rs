@@ -10,6 +10,7 @@
 pub mod account;
 pub mod book;
 pub mod builders;
+pub mod flows;
 pub mod ids;
 pub mod market;
 pub mod money;
@@ -18,6 +19,9 @@ pub mod scenario;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
 pub use book::{BookSpec, DepthProfile, L2Level};
+pub use flows::{
+    DealerBookSpec, FlowsSpec, LeveragedTokenSpec, OptionOpenInterest, OptionType, StopClusterSpec, StopKind,
+};
 pub use ids::{AccountId, AssetId, MarketId};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;

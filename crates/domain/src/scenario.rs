@@ -145,6 +145,10 @@ pub struct Scenario {
     /// seller). Empty = none.
     #[serde(default)]
     pub book_shock_usd: Vec<f64>,
+    /// Leveraged tokens, dealer hedging and stop clusters (empty = liquidations are the only
+    /// forced flow). Not serialised when empty, so scenarios without flows keep their hash.
+    #[serde(default, skip_serializing_if = "crate::flows::FlowsSpec::is_empty")]
+    pub flows: crate::flows::FlowsSpec,
 }
 
 impl Scenario {

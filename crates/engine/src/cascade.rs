@@ -270,6 +270,14 @@ impl Cascade {
                 self.ws.apply_book_shock(model);
             }
             for k in 0..n_m {
+                self.mids_before[k] = self.mid_price(model, k);
+            }
+            // Leveraged tokens, dealer hedges and stops see this round's marks and trade through
+            // the same books as the liquidation orders below (crate::flows).
+            let flowed = self.ws.flows_round(model, step, step as f64 * dt, opts.keep_events);
+            let t_cap = (n_steps.max(1) as u32 - 1 + model.scenario.round_cap) as f64 * dt;
+            let flows_waiting = flowed || self.ws.flows_waiting(model, step as f64 * dt, t_cap);
+            for k in 0..n_m {
                 trough[k] = trough[k].min(self.ws.marks[k]);
                 peak[k] = peak[k].max(self.ws.marks[k]);
             }
@@ -292,7 +300,7 @@ impl Cascade {
                     index_path.push(self.ws.index.clone());
                     fund_path.push(self.ws.fund_equity(model));
                 }
-                if past_path && !arb && !self.ws.mark_pending(model) {
+                if past_path && !arb && !self.ws.mark_pending(model) && !flows_waiting {
                     break;
                 }
                 // Arbitrage alone still closing the basis at the cap is not a cascade that failed
@@ -300,7 +308,7 @@ impl Cascade {
                 if past_path && step >= n_steps.max(1) as u32 - 1 + model.scenario.round_cap {
                     break;
                 }
-                self.between_rounds(model, dt, false);
+                self.between_rounds(model, dt, flowed);
                 step += 1;
                 continue;
             }
@@ -309,9 +317,6 @@ impl Cascade {
                 break;
             }
             last_active_step = Some(step);
-            for k in 0..n_m {
-                self.mids_before[k] = self.mid_price(model, k);
-            }
             let mut budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
             // dYdX: at most the node's liquidation attempts per block; the rest wait.
             if let Some(limits) = model.rulebook.block_limits {
@@ -441,6 +446,8 @@ impl Cascade {
             ),
             index_path,
             ledger: opts.keep_events.then(|| self.ws.ledger_report(model)),
+            channels: self.ws.flows.totals(),
+            flow_events: std::mem::take(&mut self.ws.flows.events),
         };
         (outcome, UnitSet(liquidated_units))
     }

@@ -10,6 +10,7 @@
 pub mod arbitrage;
 pub mod cascade;
 mod deleverage;
+pub mod flows;
 pub mod index;
 pub mod ledger;
 pub mod ledger_report;
@@ -20,6 +21,8 @@ pub mod price;
 mod price_step;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
+pub use flows::attribution::{channel_report, ChannelReport, ChannelRow};
+pub use flows::{Channel, ChannelTotals, FlowEvent};
 pub use ledger::Workspace;
 pub use ledger_report::{FundLedger, HolderGroup, Ledger};
 pub use model::{EngineError, EngineModel, PositionView, Unit};

@@ -105,6 +105,8 @@ pub struct EngineModel {
     pub(crate) scenario: ScenarioParams,
     /// Spot markets, index, mark rule, arbitrage, book shocks.
     pub(crate) price: crate::price::PriceModel,
+    /// Leveraged tokens, dealer hedging, stop clusters ([`crate::flows`]).
+    pub flows: crate::flows::FlowModel,
 }
 
 /// Scalar scenario parameters the run loop needs.
@@ -203,6 +205,7 @@ impl EngineModel {
                 seed: s.seed,
             },
             price,
+            flows: crate::flows::FlowModel::build(&s.flows, &s.markets)?,
         };
         for (ai, a) in s.accounts.iter().enumerate() {
             m.labels.push(a.label.clone());
@@ -244,6 +247,10 @@ impl EngineModel {
         m.coll_start.push(m.coll_asset.len() as u32);
         for s in 0..m.size0.len() {
             m.ext_size0[m.pos_market[s] as usize] -= m.size0[s];
+        }
+        // The flows' holders entered their positions against the makers too.
+        for h in &m.flows.holders {
+            m.ext_size0[h.market] -= h.size0;
         }
         for k in 0..n_m {
             let spec = &m.markets[k];

@@ -175,6 +175,12 @@ pub struct Outcome {
     pub index_path: Vec<Vec<f64>>,
     /// The itemised ledger (runs that keep their events; Monte Carlo paths do not).
     pub ledger: Option<crate::ledger_report::Ledger>,
+    /// What each non-liquidation flow channel traded (empty when the scenario has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<crate::flows::ChannelTotals>,
+    /// Every flow trade, for runs that keep their events.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flow_events: Vec<crate::flows::FlowEvent>,
 }
 
 impl Outcome {

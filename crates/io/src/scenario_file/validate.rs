@@ -149,6 +149,7 @@ pub(crate) fn validate(
         engine,
         price,
         book_shock_usd,
+        flows,
     })
 }
 

@@ -49,6 +49,7 @@ pub fn scenario(markets: Vec<MarketSpec>, books: Vec<BookSpec>, accounts: Vec<Ac
         engine: EngineConfig::default(),
         price: Default::default(),
         book_shock_usd: vec![],
+        flows: Default::default(),
     }
 }
 
