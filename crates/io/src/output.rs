@@ -75,6 +75,10 @@ pub struct RunDocument<'a> {
     pub arbitrage_equity_change_usd: f64,
     /// The itemised fund, equity and position by holder group, open interest by side.
     pub ledger: Option<&'a liq_engine::Ledger>,
+    /// Scenarios with leveraged tokens, dealer hedging or stops: what each channel traded and
+    /// the liquidations it adds (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<&'a liq_engine::ChannelReport>,
 }
 
 impl<'a> RunDocument<'a> {
@@ -87,6 +91,7 @@ impl<'a> RunDocument<'a> {
             spot: &report.outcome.spot,
             arbitrage_equity_change_usd: report.outcome.arbitrage_equity_change_usd,
             ledger: report.outcome.ledger.as_ref(),
+            channels: None,
         }
     }
 }

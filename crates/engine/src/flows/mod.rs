@@ -172,13 +172,13 @@ impl FlowModel {
                 )?;
                 check(matches!(o.dealer_sign, -1 | 1), f("dealer_sign"), "must be 1 or -1")?;
             }
-            for k in 0..n_m {
+            for (k, m) in markets.iter().enumerate() {
                 if !d.options.iter().any(|o| o.market.idx() == k) {
                     continue;
                 }
                 let delta = gamma::dealer_delta(
                     d.options.iter().filter(|o| o.market.idx() == k),
-                    markets[k].mark_price,
+                    m.mark_price,
                     0.0,
                     d.vol,
                 );

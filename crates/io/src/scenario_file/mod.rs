@@ -6,6 +6,7 @@
 //! the field path by `crate::locate`).
 
 mod accounts;
+mod flows;
 mod price;
 mod raw;
 mod validate;
@@ -29,10 +30,14 @@ pub(crate) fn parse(
 ) -> Result<Scenario, IoError> {
     let raw = deserialize(text, format, origin)?;
     let ctx = Ctx { file: origin, text, format };
-    validate::validate(raw, &ctx, venue, |csv, markets, assets| {
-        let path = origin.parent().unwrap_or(Path::new("")).join(csv);
-        crate::accounts_csv::read_accounts_csv(&path, markets, assets)
-    })
+    let dir = origin.parent().unwrap_or(Path::new(""));
+    validate::validate(
+        raw,
+        &ctx,
+        venue,
+        |csv, markets, assets| crate::accounts_csv::read_accounts_csv(&dir.join(csv), markets, assets),
+        |csv, markets| crate::options_csv::read_options_csv(&dir.join(csv), markets),
+    )
 }
 
 fn deserialize(text: &str, format: Format, origin: &Path) -> Result<RawScenario, IoError> {

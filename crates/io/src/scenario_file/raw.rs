@@ -40,6 +40,13 @@ pub(crate) struct RawScenario {
     pub index: Vec<super::price::RawIndex>,
     pub arbitrage: Option<super::price::RawArbitrage>,
     pub funding: Option<super::price::RawFunding>,
+    #[serde(default)]
+    pub leveraged_tokens: Vec<super::flows::RawLeveragedToken>,
+    /// The dealers' options open-interest table (relative to the scenario file).
+    pub options_csv: Option<String>,
+    pub dealers: Option<super::flows::RawDealers>,
+    #[serde(default)]
+    pub stops: Vec<super::flows::RawStop>,
 }
 
 #[derive(Debug, Deserialize)]

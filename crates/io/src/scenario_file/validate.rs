@@ -64,6 +64,7 @@ pub(crate) fn validate(
     ctx: &Ctx,
     venue_override: Option<VenuePreset>,
     read_csv: impl FnOnce(&str, &[MarketSpec], &[AssetSpec]) -> Result<Vec<liq_domain::Account>, IoError>,
+    read_options: impl FnOnce(&str, &[MarketSpec]) -> Result<Vec<liq_domain::OptionOpenInterest>, IoError>,
 ) -> Result<Scenario, IoError> {
     if raw.name.trim().is_empty() {
         return Err(ctx.err("name", "must not be empty"));
@@ -115,6 +116,13 @@ pub(crate) fn validate(
     let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
     let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols)?;
     let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;
+    let flows = super::flows::flows(
+        ctx,
+        &raw,
+        &markets,
+        &symbols,
+        |csv| read_options(csv, &markets),
+    )?;
 
     let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
     if let Some(csv) = &raw.accounts_csv {
