@@ -134,7 +134,7 @@ fn an_options_row_of_unknown_type_is_refused_with_file_line_and_column() {
 
 #[test]
 fn the_channels_example_loads_its_options_book() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/channels.toml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/channels/default-with-flows.toml");
     let s = load_scenario(Path::new(path)).unwrap();
     let d = s.flows.dealers.as_ref().unwrap();
     let total: f64 = d.options.iter().map(|o| o.open_interest).sum();
