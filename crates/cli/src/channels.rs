@@ -35,9 +35,17 @@ pub fn render_report(r: &ChannelReport) -> String {
 
 /// What each channel traded on a shock path (no attribution: that is run for instant shocks).
 pub fn render_totals(totals: &[ChannelTotals]) -> String {
-    let mut s = String::from("\nForced-flow channels on the path (M USD)\n  channel            sold      bought   trades\n");
+    let mut s = String::from(
+        "\nForced-flow channels on the path (M USD)\n  channel            sold      bought   trades\n",
+    );
     for t in totals {
-        s.push_str(&format!("  {:<14} {} {} {:>8}\n", t.channel.name(), musd(t.sold_usd), musd(t.bought_usd), t.trades));
+        s.push_str(&format!(
+            "  {:<14} {} {} {:>8}\n",
+            t.channel.name(),
+            musd(t.sold_usd),
+            musd(t.bought_usd),
+            t.trades
+        ));
     }
     s
 }

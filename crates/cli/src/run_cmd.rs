@@ -239,8 +239,8 @@ pub fn run(args: RunArgs) -> Result<()> {
     let mut cascade = Cascade::new(&model);
     let path = path_of(&args, &scenario, &model)?;
     // Forced flows other than liquidations: decompose an instant shock's liquidations by channel.
-    let channels = (path.is_none() && !model.flows.is_empty())
-        .then(|| liq_engine::channel_report(&mut cascade, &model));
+    let channels =
+        (path.is_none() && !model.flows.is_empty()).then(|| liq_engine::channel_report(&mut cascade, &model));
     let report = match path {
         Some(path) => {
             let opts = liq_engine::RunOptions { throughput_per_step: args.throughput, ..Default::default() };

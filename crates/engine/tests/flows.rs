@@ -45,7 +45,10 @@ fn hand_worked_three_x_token_sells_aum_l_l_minus_1_r_after_a_ten_percent_fall() 
     assert_eq!(e.trigger, "intraday");
     assert!(close(e.mark, 900.0), "mark {}", e.mark);
     assert_eq!(e.lots, -66_667);
-    assert!(close(liq_engine::flows::leveraged_token::rebalance_trade_usd(3.0, 70_000.0, 270_000.0), -60_000.0));
+    assert!(close(
+        liq_engine::flows::leveraged_token::rebalance_trade_usd(3.0, 70_000.0, 270_000.0),
+        -60_000.0
+    ));
     // The book is 1,000 BTC a level: the sale fills at the first level below the mark.
     assert!(r.outcome.channels[0].sold_usd > 0.99 * 60_000.0);
 }
@@ -80,10 +83,12 @@ fn hand_worked_dealer_hedge_against_black76_gamma() {
     let e = &r.outcome.flow_events[0];
     assert_eq!((e.channel, e.generation, e.trigger), (Channel::DealerGamma, 0, "hedge"));
     assert!(close(e.mark, 990.0));
-    let exact = 1000.0 * (black76_delta(OptionType::Put, 990.0, 1000.0, t, 0.6)
-        - black76_delta(OptionType::Put, 1000.0, 1000.0, t, 0.6));
+    let exact = 1000.0
+        * (black76_delta(OptionType::Put, 990.0, 1000.0, t, 0.6)
+            - black76_delta(OptionType::Put, 1000.0, 1000.0, t, 0.6));
     // The hedge is held in whole lots: the starting one rounded at 1000, the new one at 990.
-    let hedge_lots = |f: f64| (1000.0 * black76_delta(OptionType::Put, f, 1000.0, t, 0.6) / 0.001).round() as i64;
+    let hedge_lots =
+        |f: f64| (1000.0 * black76_delta(OptionType::Put, f, 1000.0, t, 0.6) / 0.001).round() as i64;
     assert_eq!(e.lots, hedge_lots(990.0) - hedge_lots(1000.0));
     assert!(((e.lots as f64) * 0.001 - exact).abs() <= 0.001);
     // The gamma approximation agrees to second order (Γ changes by < 2% over 1%).
@@ -112,7 +117,10 @@ fn a_stop_cluster_touched_by_the_shock_liquidates_in_the_next_generation() {
     let mut c = Cascade::new(&model);
     let r = c.report(&model);
     let stop = &r.outcome.flow_events[0];
-    assert_eq!((stop.channel, stop.generation, stop.trigger, stop.lots), (Channel::Stops, 0, "touched", -50_000));
+    assert_eq!(
+        (stop.channel, stop.generation, stop.trigger, stop.lots),
+        (Channel::Stops, 0, "touched", -50_000)
+    );
     assert!(r.outcome.events.iter().all(|e| e.generation >= 1), "liquidated only after the stop's round");
     assert!(r.summary.liquidated_notional_usd > 9_000.0);
     assert_eq!(r.summary.first_order_notional_usd, 0.0);

@@ -7,21 +7,23 @@
 //! interest, a dealer sign other than 1 and −1, an unknown market.
 
 use crate::convert::MarketSymbols;
-use liq_domain::MarketSpec;
 use crate::IoError;
+use liq_domain::MarketSpec;
 use liq_domain::{OptionOpenInterest, OptionType};
 use std::io::Read;
 use std::path::Path;
 
 /// The columns, in the documented order (the header must name them; any order is accepted).
-pub const OPTION_COLUMNS: [&str; 6] = ["market", "strike", "expiry_days", "type", "open_interest", "dealer_sign"];
+pub const OPTION_COLUMNS: [&str; 6] =
+    ["market", "strike", "expiry_days", "type", "open_interest", "dealer_sign"];
 
 /// At most this many rows (a listed-options chain has a few thousand; this bounds memory).
 const MAX_ROWS: usize = 1_000_000;
 
 /// Reads an options CSV from a file.
 pub fn read_options_csv(path: &Path, markets: &[MarketSpec]) -> Result<Vec<OptionOpenInterest>, IoError> {
-    let f = std::fs::File::open(path).map_err(|e| IoError::read(path, format!("cannot open options CSV: {e}")))?;
+    let f = std::fs::File::open(path)
+        .map_err(|e| IoError::read(path, format!("cannot open options CSV: {e}")))?;
     read_options_csv_from(f, path, markets)
 }
 
@@ -55,7 +57,11 @@ pub fn read_options_csv_from<R: Read>(
             for name in rec.iter() {
                 let name = name.trim();
                 let c = OPTION_COLUMNS.iter().position(|c| *c == name).ok_or_else(|| {
-                    err(Some(line), None, format!("unknown column \"{name}\" (expected {})", OPTION_COLUMNS.join(",")))
+                    err(
+                        Some(line),
+                        None,
+                        format!("unknown column \"{name}\" (expected {})", OPTION_COLUMNS.join(",")),
+                    )
                 })?;
                 if order.contains(&c) {
                     return Err(err(Some(line), Some(c), "column given twice".into()));
@@ -97,7 +103,11 @@ pub fn read_options_csv_from<R: Read>(
             "call" | "c" => OptionType::Call,
             "put" | "p" => OptionType::Put,
             other => {
-                return Err(err(Some(line), Some(3), format!("unknown option type \"{other}\" (call or put)")))
+                return Err(err(
+                    Some(line),
+                    Some(3),
+                    format!("unknown option type \"{other}\" (call or put)"),
+                ))
             }
         };
         let open_interest = num(4)?;
@@ -107,7 +117,13 @@ pub fn read_options_csv_from<R: Read>(
         let dealer_sign = match cells[5] {
             "1" | "+1" => 1,
             "-1" => -1,
-            other => return Err(err(Some(line), Some(5), format!("must be 1 (dealers long) or -1 (short), got \"{other}\""))),
+            other => {
+                return Err(err(
+                    Some(line),
+                    Some(5),
+                    format!("must be 1 (dealers long) or -1 (short), got \"{other}\""),
+                ))
+            }
         };
         out.push(OptionOpenInterest {
             market,

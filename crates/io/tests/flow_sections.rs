@@ -34,7 +34,11 @@ notional_usd = 2e5
 "#;
 
 fn with(line: usize, replacement: &str) -> String {
-    BASE.lines().enumerate().map(|(i, l)| if i + 1 == line { replacement } else { l }).collect::<Vec<_>>().join("\n")
+    BASE.lines()
+        .enumerate()
+        .map(|(i, l)| if i + 1 == line { replacement } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn err(text: &str) -> (Option<usize>, String, String) {
@@ -98,7 +102,11 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 #[test]
 fn an_options_row_of_unknown_type_is_refused_with_file_line_and_column() {
     let d = temp_dir("type");
-    let text = BASE.replacen("[[stops]]", "options_csv = \"o.csv\"\n[dealers]\nvol = 0.6\nrebalance_interval_s = 5\n[[stops]]", 1);
+    let text = BASE.replacen(
+        "[[stops]]",
+        "options_csv = \"o.csv\"\n[dealers]\nvol = 0.6\nrebalance_interval_s = 5\n[[stops]]",
+        1,
+    );
     std::fs::write(d.join("s.toml"), text).unwrap();
     std::fs::write(
         d.join("o.csv"),
@@ -115,15 +123,22 @@ fn an_options_row_of_unknown_type_is_refused_with_file_line_and_column() {
         other => panic!("expected a CSV error, got {other:?}"),
     }
     // A valid table loads: the put's expiry in years, its sign.
-    std::fs::write(d.join("o.csv"), "market,strike,expiry_days,type,open_interest,dealer_sign\nBTC,60000,36.5,put,10,-1\n")
-        .unwrap();
+    std::fs::write(
+        d.join("o.csv"),
+        "market,strike,expiry_days,type,open_interest,dealer_sign\nBTC,60000,36.5,put,10,-1\n",
+    )
+    .unwrap();
     let s = load_scenario(&d.join("s.toml")).unwrap();
     let o = &s.flows.dealers.as_ref().unwrap().options[0];
     assert_eq!((o.strike, o.expiry_years, o.open_interest, o.dealer_sign), (60000.0, 0.1, 10.0, -1));
     // A dealer sign other than ±1 and a negative open interest are refused on their columns.
-    for (row, col) in [("BTC,60000,30,put,10,0", "dealer_sign"), ("BTC,60000,30,call,-1,1", "open_interest")] {
-        std::fs::write(d.join("o.csv"), format!("market,strike,expiry_days,type,open_interest,dealer_sign\n{row}\n"))
-            .unwrap();
+    for (row, col) in [("BTC,60000,30,put,10,0", "dealer_sign"), ("BTC,60000,30,call,-1,1", "open_interest")]
+    {
+        std::fs::write(
+            d.join("o.csv"),
+            format!("market,strike,expiry_days,type,open_interest,dealer_sign\n{row}\n"),
+        )
+        .unwrap();
         match load_scenario(&d.join("s.toml")) {
             Err(IoError::Csv { line, field, .. }) => assert_eq!((line, field.as_str()), (Some(2), col)),
             other => panic!("expected a CSV error, got {other:?}"),

@@ -131,7 +131,11 @@ impl FlowModel {
             let f = |name: &str| format!("leveraged_tokens[{i}].{name}");
             check(t.market.idx() < n_m, f("market"), "unknown market")?;
             check(t.leverage.is_finite() && t.leverage > 1.0, f("leverage"), "must be a finite number > 1")?;
-            check(t.aum_usd.is_finite() && t.aum_usd > 0.0, f("aum_usd"), "must be a positive finite amount")?;
+            check(
+                t.aum_usd.is_finite() && t.aum_usd > 0.0,
+                f("aum_usd"),
+                "must be a positive finite amount",
+            )?;
             check(
                 t.intraday_move.is_finite() && t.intraday_move > 0.0,
                 f("intraday_move"),
@@ -148,7 +152,11 @@ impl FlowModel {
             fm.tokens.push(t.clone());
         }
         if let Some(d) = &spec.dealers {
-            check(d.vol.is_finite() && d.vol > 0.0, "dealers.vol".into(), "must be a positive finite number")?;
+            check(
+                d.vol.is_finite() && d.vol > 0.0,
+                "dealers.vol".into(),
+                "must be a positive finite number",
+            )?;
             check((0.0..=1.0).contains(&d.hedge_ratio), "dealers.hedge_ratio".into(), "must be in [0, 1]")?;
             check(
                 d.rebalance_interval_s.is_finite() && d.rebalance_interval_s > 0.0,
@@ -164,7 +172,11 @@ impl FlowModel {
                 let f = |name: &str| format!("dealers.options[{r}].{name}");
                 check(o.market.idx() < n_m, f("market"), "unknown market")?;
                 check(o.strike.is_finite() && o.strike > 0.0, f("strike"), "must be a positive price")?;
-                check(o.expiry_years.is_finite() && o.expiry_years > 0.0, f("expiry"), "must be in the future")?;
+                check(
+                    o.expiry_years.is_finite() && o.expiry_years > 0.0,
+                    f("expiry"),
+                    "must be in the future",
+                )?;
                 check(
                     o.open_interest.is_finite() && o.open_interest >= 0.0,
                     f("open_interest"),
@@ -254,12 +266,11 @@ impl FlowState {
         self.cost.clear();
         self.cost.extend(fm.holders.iter().map(|h| h.cost0));
         self.tokens.clear();
-        self.tokens.extend(
-            fm.holders
-                .iter()
-                .take(fm.tokens.len())
-                .map(|_| TokenState { last_mark: f64::NAN, daily_done: false, bust: false }),
-        );
+        self.tokens.extend(fm.holders.iter().take(fm.tokens.len()).map(|_| TokenState {
+            last_mark: f64::NAN,
+            daily_done: false,
+            bust: false,
+        }));
         self.dealer_next_s = 0.0;
         self.stop_fired.clear();
         self.stop_fired.resize(fm.stops.len(), false);
@@ -310,7 +321,8 @@ impl FlowState {
                 };
                 for (i, h) in fm.holders.iter().enumerate().filter(|(_, h)| h.channel == c) {
                     let lot = model.markets[h.market].lot_size;
-                    g.equity_change_usd += (self.size[i] as f64 * lot * marks[h.market] - self.cost[i] as f64 * 1e-6)
+                    g.equity_change_usd += (self.size[i] as f64 * lot * marks[h.market]
+                        - self.cost[i] as f64 * 1e-6)
                         - (h.size0 as f64 * lot * model.mark0[h.market] - h.cost0 as f64 * 1e-6);
                     g.position_lots[h.market] += self.size[i];
                 }
@@ -331,7 +343,13 @@ struct Order {
 impl Workspace {
     /// One round of every enabled flow at the current marks (time `t_s` since the start, round
     /// or step `generation`). Returns whether any flow traded.
-    pub(crate) fn flows_round(&mut self, model: &EngineModel, generation: u32, t_s: f64, keep_events: bool) -> bool {
+    pub(crate) fn flows_round(
+        &mut self,
+        model: &EngineModel,
+        generation: u32,
+        t_s: f64,
+        keep_events: bool,
+    ) -> bool {
         let fm = &model.flows;
         if fm.is_empty() {
             return false;
@@ -352,7 +370,12 @@ impl Workspace {
                 if !st.bust && nav <= 0.0 {
                     // NAV gone: the token is wound up, its whole basket sold.
                     st.bust = true;
-                    orders.push(Order { holder: i, lots: -self.flows.size[i], trigger: "wound_up", flow: spec.name.clone() });
+                    orders.push(Order {
+                        holder: i,
+                        lots: -self.flows.size[i],
+                        trigger: "wound_up",
+                        flow: spec.name.clone(),
+                    });
                     continue;
                 }
                 let Some(why) = leveraged_token::due(spec, st, t_s, mark, nav, exposure) else { continue };
@@ -368,7 +391,8 @@ impl Workspace {
         }
         if let (Some(d), true) = (&fm.dealers, self.flows.enabled[Channel::DealerGamma.idx()]) {
             if t_s + 1e-9 >= self.flows.dealer_next_s {
-                self.flows.dealer_next_s = ((t_s / d.rebalance_interval_s + 1e-9).floor() + 1.0) * d.rebalance_interval_s;
+                self.flows.dealer_next_s =
+                    ((t_s / d.rebalance_interval_s + 1e-9).floor() + 1.0) * d.rebalance_interval_s;
                 for &(k, h) in &fm.dealer_markets {
                     if let Some(lots) = self.dealer_gap_lots(model, d, k, h, t_s) {
                         orders.push(Order { holder: h, lots, trigger: "hedge", flow: "dealers".into() });
@@ -394,7 +418,14 @@ impl Workspace {
     }
 
     /// The dealers' hedge adjustment in market `k`, lots, if it is worth `min_trade_usd`.
-    fn dealer_gap_lots(&self, model: &EngineModel, d: &DealerBookSpec, k: usize, h: usize, t_s: f64) -> Option<i64> {
+    fn dealer_gap_lots(
+        &self,
+        model: &EngineModel,
+        d: &DealerBookSpec,
+        k: usize,
+        h: usize,
+        t_s: f64,
+    ) -> Option<i64> {
         let mark = self.marks[k];
         let rows = d.options.iter().filter(|o| o.market.idx() == k);
         let delta = gamma::dealer_delta(rows, mark, t_s / gamma::SECONDS_PER_YEAR, d.vol);
@@ -413,12 +444,17 @@ impl Workspace {
         }
         let daily = self.flows.enabled[Channel::LeveragedToken.idx()]
             && fm.tokens.iter().zip(&self.flows.tokens).any(|(spec, st)| {
-                !st.daily_done && !st.bust && spec.daily_rebalance_at_s.is_some_and(|d| d > t_s && d <= t_end_s)
+                !st.daily_done
+                    && !st.bust
+                    && spec.daily_rebalance_at_s.is_some_and(|d| d > t_s && d <= t_end_s)
             });
         let dealers = match (&fm.dealers, self.flows.enabled[Channel::DealerGamma.idx()]) {
             (Some(d), true) => {
                 self.flows.dealer_next_s <= t_end_s
-                    && fm.dealer_markets.iter().any(|&(k, h)| self.dealer_gap_lots(model, d, k, h, t_s).is_some())
+                    && fm
+                        .dealer_markets
+                        .iter()
+                        .any(|&(k, h)| self.dealer_gap_lots(model, d, k, h, t_s).is_some())
             }
             _ => false,
         };

@@ -10,7 +10,8 @@ use super::validate::Ctx;
 use crate::convert::MarketSymbols;
 use crate::IoError;
 use liq_domain::{
-    DealerBookSpec, FlowsSpec, LeveragedTokenSpec, MarketSpec, OptionOpenInterest, Side, StopClusterSpec, StopKind,
+    DealerBookSpec, FlowsSpec, LeveragedTokenSpec, MarketSpec, OptionOpenInterest, Side, StopClusterSpec,
+    StopKind,
 };
 use serde::Deserialize;
 
@@ -110,7 +111,9 @@ pub(crate) fn flows(
         }
         positive(ctx, &f("intraday_move"), t.intraday_move, "fraction")?;
         if t.intraday_move >= 1.0 {
-            return Err(ctx.err(f("intraday_move"), format!("must be below 1 (100%), got {}", t.intraday_move)));
+            return Err(
+                ctx.err(f("intraday_move"), format!("must be below 1 (100%), got {}", t.intraday_move))
+            );
         }
         if let Some(d) = t.daily_rebalance_at_s {
             if !(d.is_finite() && d >= 0.0) {
@@ -136,7 +139,9 @@ pub(crate) fn flows(
             })?;
             positive(ctx, "dealers.vol", d.vol, "annualised volatility")?;
             if !(0.0..=1.0).contains(&d.hedge_ratio) {
-                return Err(ctx.err("dealers.hedge_ratio", format!("must be in [0, 1], got {}", d.hedge_ratio)));
+                return Err(
+                    ctx.err("dealers.hedge_ratio", format!("must be in [0, 1], got {}", d.hedge_ratio))
+                );
             }
             positive(ctx, "dealers.rebalance_interval_s", d.rebalance_interval_s, "number of seconds")?;
             if !(d.min_trade_usd.is_finite() && d.min_trade_usd >= 0.0) {

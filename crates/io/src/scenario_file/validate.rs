@@ -116,13 +116,7 @@ pub(crate) fn validate(
     let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
     let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols)?;
     let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;
-    let flows = super::flows::flows(
-        ctx,
-        &raw,
-        &markets,
-        &symbols,
-        |csv| read_options(csv, &markets),
-    )?;
+    let flows = super::flows::flows(ctx, &raw, &markets, &symbols, |csv| read_options(csv, &markets))?;
 
     let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
     if let Some(csv) = &raw.accounts_csv {
