@@ -1,5 +1,5 @@
-//! The forced-flow sections of a scenario file: `[[leveraged_tokens]]`, `options_csv` with its
-//! `[dealers]` hedging parameters, and `[[stops]]` (docs/scenario-format.md, *Other forced
+//! The forced-flow sections of a scenario file: `[[leveraged_tokens]]`, `[dealers]` with its
+//! `options_csv` and hedging parameters, and `[[stops]]` (docs/scenario-format.md, *Other forced
 //! flows*).
 //!
 //! Every range check names its field, so a negative AUM, a leverage ≤ 1 or a stop at a negative
@@ -35,6 +35,8 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawDealers {
+    /// The dealers' options open-interest table (relative to the scenario file).
+    pub options_csv: String,
     pub vol: f64,
     #[serde(default = "one")]
     pub hedge_ratio: f64,
@@ -92,7 +94,7 @@ pub(crate) fn flows(
     read_options: impl FnOnce(&str) -> Result<Vec<OptionOpenInterest>, IoError>,
 ) -> Result<FlowsSpec, IoError> {
     let (tokens, stops) = (&raw.leveraged_tokens, &raw.stops);
-    let (options_csv, dealers) = (raw.options_csv.as_deref(), raw.dealers.as_ref());
+    let dealers = raw.dealers.as_ref();
     let mut out = FlowsSpec::default();
     for (i, t) in tokens.iter().enumerate() {
         let f = |name: &str| format!("leveraged_tokens[{i}].{name}");
@@ -130,31 +132,25 @@ pub(crate) fn flows(
             intraday_reduce_only: t.intraday_reduce_only,
         });
     }
-    match (options_csv, dealers) {
-        (None, Some(_)) => return Err(ctx.err("dealers", "needs options_csv, the dealers' options book")),
-        (None, None) => {}
-        (Some(csv), d) => {
-            let d = d.ok_or_else(|| {
-                ctx.err("options_csv", "needs a [dealers] table (vol, rebalance_interval_s) to hedge it")
-            })?;
-            positive(ctx, "dealers.vol", d.vol, "annualised volatility")?;
-            if !(0.0..=1.0).contains(&d.hedge_ratio) {
-                return Err(
-                    ctx.err("dealers.hedge_ratio", format!("must be in [0, 1], got {}", d.hedge_ratio))
-                );
-            }
-            positive(ctx, "dealers.rebalance_interval_s", d.rebalance_interval_s, "number of seconds")?;
-            if !(d.min_trade_usd.is_finite() && d.min_trade_usd >= 0.0) {
-                return Err(ctx.err("dealers.min_trade_usd", format!("must be ≥ 0, got {}", d.min_trade_usd)));
-            }
-            out.dealers = Some(DealerBookSpec {
-                options: read_options(csv)?,
-                vol: d.vol,
-                hedge_ratio: d.hedge_ratio,
-                rebalance_interval_s: d.rebalance_interval_s,
-                min_trade_usd: d.min_trade_usd,
-            });
+    if let Some(d) = dealers {
+        positive(ctx, "dealers.vol", d.vol, "annualised volatility")?;
+        if !(0.0..=1.0).contains(&d.hedge_ratio) {
+            return Err(ctx.err("dealers.hedge_ratio", format!("must be in [0, 1], got {}", d.hedge_ratio)));
         }
+        positive(ctx, "dealers.rebalance_interval_s", d.rebalance_interval_s, "number of seconds")?;
+        if !(d.min_trade_usd.is_finite() && d.min_trade_usd >= 0.0) {
+            return Err(ctx.err("dealers.min_trade_usd", format!("must be ≥ 0, got {}", d.min_trade_usd)));
+        }
+        if d.options_csv.trim().is_empty() {
+            return Err(ctx.err("dealers.options_csv", "must name the dealers' options CSV"));
+        }
+        out.dealers = Some(DealerBookSpec {
+            options: read_options(&d.options_csv)?,
+            vol: d.vol,
+            hedge_ratio: d.hedge_ratio,
+            rebalance_interval_s: d.rebalance_interval_s,
+            min_trade_usd: d.min_trade_usd,
+        });
     }
     for (i, s) in stops.iter().enumerate() {
         let f = |name: &str| format!("stops[{i}].{name}");

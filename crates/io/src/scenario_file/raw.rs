@@ -42,8 +42,6 @@ pub(crate) struct RawScenario {
     pub funding: Option<super::price::RawFunding>,
     #[serde(default)]
     pub leveraged_tokens: Vec<super::flows::RawLeveragedToken>,
-    /// The dealers' options open-interest table (relative to the scenario file).
-    pub options_csv: Option<String>,
     pub dealers: Option<super::flows::RawDealers>,
     #[serde(default)]
     pub stops: Vec<super::flows::RawStop>,
