@@ -2,7 +2,7 @@
 //! ([`leveraged_token`]), options dealers' delta hedging ([`gamma`]) and stop-loss /
 //! take-profit clusters ([`stops`]).
 //!
-//! Each round (instant mode) or step (path mode) the cascade calls [`Workspace::flows_round`]
+//! Each round (instant mode) or step (path mode) the cascade calls `Workspace::flows_round`
 //! once, after the exogenous move and before it looks for units under maintenance: every flow
 //! sees the marks, decides, and sends market orders into the same perp book as the liquidation
 //! orders (taken by the makers and by the arbitrageurs at their level), so the next round's
