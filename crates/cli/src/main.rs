@@ -26,6 +26,7 @@ mod abm_experiment;
 mod abm_seeds;
 mod analysis_cmd;
 mod args;
+mod channels;
 mod lending_cmd;
 mod outputs;
 mod report_cmd;

@@ -302,7 +302,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let meta = run_meta(&scenario, &model);
     let mut cascade = Cascade::new(&model);
-    let report = match path_of(&args, &scenario, &model)? {
+    let path = path_of(&args, &scenario, &model)?;
+    // Forced flows other than liquidations: decompose an instant shock's liquidations by channel.
+    let channels =
+        (path.is_none() && !model.flows.is_empty()).then(|| liq_engine::channel_report(&mut cascade, &model));
+    let report = match path {
         Some(path) => {
             let opts = liq_engine::RunOptions { throughput_per_step: args.throughput, ..Default::default() };
             cascade.report_path(&model, &path, &opts)
@@ -325,10 +329,18 @@ pub fn run(args: RunArgs) -> Result<()> {
         crate::report_cmd::emit(&args.out, &input)?;
     }
     if args.json {
-        let doc = RunDocument::new(&meta, &report);
+        let mut doc = RunDocument::new(&meta, &report);
+        doc.channels = channels.as_ref();
         crate::outputs::print(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
     } else {
         out!("{}", table::render_run(&meta, &report, scenario.accounts.len()))?;
+        match &channels {
+            Some(c) => out!("{}", crate::channels::render_report(c))?,
+            None if !report.outcome.channels.is_empty() => {
+                out!("{}", crate::channels::render_totals(&report.outcome.channels))?
+            }
+            None => {}
+        }
     }
     Ok(())
 }

@@ -85,5 +85,6 @@ pub fn scenario(
         book_shock_usd: vec![],
         venues: Default::default(),
         collateral: Default::default(),
+        flows: Default::default(),
     }
 }

@@ -11,6 +11,7 @@ pub mod account;
 pub mod book;
 pub mod builders;
 pub mod collateral;
+pub mod flows;
 pub mod ids;
 pub mod lending;
 pub mod market;
@@ -22,6 +23,9 @@ pub mod venue;
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
 pub use book::{BookSpec, DepthProfile, L2Level};
 pub use collateral::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
+pub use flows::{
+    DealerBookSpec, FlowsSpec, LeveragedTokenSpec, OptionOpenInterest, OptionType, StopClusterSpec, StopKind,
+};
 pub use ids::{AccountId, AssetId, MarketId, VenueId};
 pub use lending::{Borrower, LendingReserve, LendingRules, LendingScenario};
 pub use market::{MarketSpec, RiskLadder, RiskTier};

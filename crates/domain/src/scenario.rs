@@ -190,6 +190,10 @@ pub struct Scenario {
     /// collateral goes (empty = flat haircuts, the venue's rules, sales into the book).
     #[serde(default)]
     pub collateral: crate::collateral::CollateralSpec,
+    /// Leveraged tokens, dealer hedging and stop clusters (empty = liquidations are the only
+    /// forced flow). Not serialised when empty, so scenarios without flows keep their hash.
+    #[serde(default, skip_serializing_if = "crate::flows::FlowsSpec::is_empty")]
+    pub flows: crate::flows::FlowsSpec,
 }
 
 impl Scenario {

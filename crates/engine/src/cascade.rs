@@ -303,6 +303,14 @@ impl Cascade {
                 self.ws.apply_book_shock(model);
             }
             for k in 0..n_m {
+                self.mids_before[k] = self.mid_price(model, k);
+            }
+            // Leveraged tokens, dealer hedges and stops see this round's marks and trade through
+            // the same books as the liquidation orders below (crate::flows).
+            let flowed = self.ws.flows_round(model, step, step as f64 * dt, opts.keep_events);
+            let t_cap = (n_steps.max(1) as u32 - 1 + model.scenario.round_cap) as f64 * dt;
+            let flows_waiting = flowed || self.ws.flows_waiting(model, step as f64 * dt, t_cap);
+            for k in 0..n_m {
                 trough[k] = trough[k].min(self.ws.marks[k]);
                 peak[k] = peak[k].max(self.ws.marks[k]);
             }
@@ -332,7 +340,13 @@ impl Cascade {
                     fund_path.push(self.ws.fund_equity(model));
                 }
                 let path_ahead = model.path_end_s > self.ws.price.t_s + 1e-9;
-                if past_path && !arb && !converted && !self.ws.mark_pending(model) && !path_ahead {
+                if past_path
+                    && !arb
+                    && !converted
+                    && !self.ws.mark_pending(model)
+                    && !path_ahead
+                    && !flows_waiting
+                {
                     break;
                 }
                 // Arbitrage alone still closing the basis at the cap is not a cascade that failed
@@ -340,7 +354,7 @@ impl Cascade {
                 if past_path && step >= n_steps.max(1) as u32 - 1 + model.scenario.round_cap {
                     break;
                 }
-                self.between_rounds(model, dt, false);
+                self.between_rounds(model, dt, flowed);
                 step += 1;
                 continue;
             }
@@ -349,9 +363,6 @@ impl Cascade {
                 break;
             }
             last_active_step = Some(step);
-            for k in 0..n_m {
-                self.mids_before[k] = self.mid_price(model, k);
-            }
             let budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
             // dYdX: at most the node's liquidation attempts per block; the rest of that venue's
             // queue waits (other venues' units do not).
@@ -519,6 +530,8 @@ impl Cascade {
             index_path,
             ledger: opts.keep_events.then(|| self.ws.ledger_report(model)),
             venues,
+            channels: self.ws.flows.totals(),
+            flow_events: std::mem::take(&mut self.ws.flows.events),
         };
         (outcome, UnitSet(liquidated_units))
     }

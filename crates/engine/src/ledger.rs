@@ -80,6 +80,8 @@ pub struct Workspace {
     parked: Vec<PerpBook>,
     /// Spot books, index state, and the arbitrageurs and exogenous sellers as holders.
     pub(crate) price: PriceState,
+    /// The non-liquidation flows and their holders ([`crate::flows`]).
+    pub(crate) flows: crate::flows::FlowState,
     // Epoch stamps: an account is "touched" in this run iff stamp == epoch.
     pub(crate) epoch: u32,
     account_stamp: Vec<u32>,
@@ -120,6 +122,7 @@ impl Workspace {
             impact: model.impact0.iter().cloned().map(PerpBook::new).collect(),
             parked: Vec::new(),
             price: PriceState::new(&model.price, n_m),
+            flows: crate::flows::FlowState::new(&model.flows),
             epoch: 0,
             account_stamp: vec![0; model.n_accounts()],
             touched_accounts: Vec::new(),
@@ -196,6 +199,7 @@ impl Workspace {
         }
         self.recheck.clear();
         self.last_partial.clear();
+        self.flows.reset(&model.flows);
     }
 
     /// Marks an account as modified in this run (so reset restores it).
@@ -569,6 +573,7 @@ impl Workspace {
         t -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
         t += self.fund_cash_total() as i128 + self.fee_income as i128 + self.coll_buyer_cash as i128;
         t += self.price.ledger_part();
+        t += self.flows.ledger_part();
         t
     }
 
@@ -581,10 +586,14 @@ impl Workspace {
         others -= self.ext_cost.iter().map(|&x| x as i128).sum::<i128>();
         others -= self.fund_cost.iter().map(|&x| x as i128).sum::<i128>();
         others += self.price.ledger_part();
+        others += self.flows.ledger_part();
         let mut e = (model.ledger_total0 - others) as f64 * 1e-6;
         for k in 0..model.n_markets() {
-            let held =
-                self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k];
+            let held = self.ext_size[k]
+                + self.fund_size[k]
+                + self.price.arb_perp_size[k]
+                + self.price.shock_size[k]
+                + self.flows.held(&model.flows, k);
             e -= held as f64 * model.markets[k].lot_size * self.marks[k];
         }
         for (asset, &total) in model.collateral_total0.iter().enumerate() {
@@ -616,7 +625,11 @@ impl Workspace {
     pub fn net_open_interest(&self, model: &EngineModel) -> Vec<i64> {
         let mut net: Vec<i64> = (0..model.n_markets())
             .map(|k| {
-                self.ext_size[k] + self.fund_size[k] + self.price.arb_perp_size[k] + self.price.shock_size[k]
+                self.ext_size[k]
+                    + self.fund_size[k]
+                    + self.price.arb_perp_size[k]
+                    + self.price.shock_size[k]
+                    + self.flows.held(&model.flows, k)
             })
             .collect();
         for s in 0..self.size.len() {
@@ -637,6 +650,9 @@ impl Workspace {
             .collect();
         for s in 0..self.size.len() {
             oi[model.pos_market[s] as usize] += self.size[s].max(0);
+        }
+        for (h, &s) in model.flows.holders.iter().zip(&self.flows.size) {
+            oi[h.market] += s.max(0);
         }
         oi
     }

@@ -32,7 +32,8 @@ pub struct FundLedger {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HolderGroup {
     /// `accounts`, `makers`, `spot_makers`, `fund`, `arbitrageurs`, `book_shock_seller`,
-    /// `collateral_buyers` (the makers who bought sold collateral), `venue_fees`.
+    /// `collateral_buyers` (the makers who bought sold collateral), `venue_fees`, and with flows
+    /// `leveraged_tokens`, `dealers`, `stop_owners`.
     pub group: String,
     pub equity_change_usd: f64,
     pub position_lots: Vec<i64>,
@@ -112,8 +113,11 @@ impl Workspace {
                         * p.spot_price(&model.price, j)
             })
             .sum();
+        for h in &model.flows.holders {
+            long0[h.market] += h.size0.max(0);
+        }
         let shock: f64 = (0..n_m).map(|k| value(k, p.shock_size[k], p.shock_cost[k])).sum();
-        let holders = vec![
+        let mut holders = vec![
             HolderGroup {
                 group: "accounts".into(),
                 equity_change_usd: self.accounts_equity_total(model) - model.accounts_equity0,
@@ -161,6 +165,7 @@ impl Workspace {
                 position_lots: vec![0; n_m],
             },
         ];
+        holders.extend(self.flows.holder_groups(model, &self.marks));
         for h in &holders {
             for k in 0..n_m {
                 long1[k] += h.position_lots[k].max(0);

@@ -359,6 +359,8 @@ impl State {
             adl_counterparties: 0,
             collateral_sold_usd: 0.0,
             venues: Vec::new(),
+            channels: Vec::new(),
+            flow_events: Vec::new(),
             fund_unwind_pnl_usd: 0.0,
             liquidation_retries: self.pending.len() as u64,
             bad_debt_usd: deficit_usd,

@@ -11,6 +11,7 @@ pub mod arbitrage;
 mod attribution;
 pub mod cascade;
 mod deleverage;
+pub mod flows;
 pub mod index;
 pub mod ledger;
 pub mod ledger_report;
@@ -25,6 +26,8 @@ mod price_step;
 pub mod spot_sale;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
+pub use flows::attribution::{channel_report, ChannelReport, ChannelRow};
+pub use flows::{Channel, ChannelTotals, FlowEvent};
 pub use ledger::Workspace;
 pub use ledger_report::{FundLedger, HolderGroup, Ledger};
 pub use lending::LendingModel;

@@ -149,6 +149,8 @@ pub struct EngineModel {
     pub(crate) scenario: ScenarioParams,
     /// Spot markets, index, mark rule, arbitrage, book shocks.
     pub(crate) price: crate::price::PriceModel,
+    /// Leveraged tokens, dealer hedging, stop clusters ([`crate::flows`]).
+    pub flows: crate::flows::FlowModel,
 }
 
 /// Scalar scenario parameters the run loop needs.
@@ -304,6 +306,7 @@ impl EngineModel {
                 seed: s.seed,
             },
             price,
+            flows: crate::flows::FlowModel::build(&s.flows, &s.markets)?,
         };
         for (ai, a) in s.accounts.iter().enumerate() {
             // An account is one venue's: a cross wallet margins positions of one venue only.
@@ -376,6 +379,10 @@ impl EngineModel {
         }
         for s in 0..m.size0.len() {
             m.ext_size0[m.pos_market[s] as usize] -= m.size0[s];
+        }
+        // The flows' holders entered their positions against the makers too.
+        for h in &m.flows.holders {
+            m.ext_size0[h.market] -= h.size0;
         }
         for k in 0..n_m {
             let spec = &m.markets[k];

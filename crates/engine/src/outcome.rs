@@ -211,6 +211,12 @@ pub struct Outcome {
     /// the totals above).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub venues: Vec<VenueOutcome>,
+    /// What each non-liquidation flow channel traded (empty when the scenario has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<crate::flows::ChannelTotals>,
+    /// Every flow trade, for runs that keep their events.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flow_events: Vec<crate::flows::FlowEvent>,
 }
 
 /// One venue's part of a multi-venue run. The system totals are the `Outcome`'s own fields.

@@ -25,6 +25,7 @@ pub mod error;
 pub mod hash;
 pub mod limits;
 mod locate;
+pub mod options_csv;
 /// Line and column (1-based) where a dotted field (`markets[1].tiers[2].mmr`) is written in a
 /// TOML or JSON text, or its deepest written ancestor: how every loader names the line of a bad
 /// value found after parsing.

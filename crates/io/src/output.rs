@@ -84,6 +84,10 @@ pub struct RunDocument<'a> {
     /// P&L and the exact holder ledger (docs/outputs.md "lending").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lending: Option<&'a liq_engine::LendingOutcome>,
+    /// Scenarios with leveraged tokens, dealer hedging or stops: what each channel traded and
+    /// the liquidations it adds (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<&'a liq_engine::ChannelReport>,
 }
 
 impl<'a> RunDocument<'a> {
@@ -98,6 +102,7 @@ impl<'a> RunDocument<'a> {
             ledger: report.outcome.ledger.as_ref(),
             venues: &report.venues,
             lending: None,
+            channels: None,
         }
     }
 

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod collateral;
+mod flows;
 pub(crate) mod lending;
 mod price;
 mod raw;
@@ -32,10 +33,14 @@ pub(crate) fn parse(
 ) -> Result<Scenario, IoError> {
     let raw = deserialize(text, format, origin)?;
     let ctx = Ctx { file: origin, text, format };
-    validate::validate(raw, &ctx, venue, |csv, markets, assets| {
-        let path = origin.parent().unwrap_or(Path::new("")).join(csv);
-        crate::accounts_csv::read_accounts_csv(&path, markets, assets)
-    })
+    let dir = origin.parent().unwrap_or(Path::new(""));
+    validate::validate(
+        raw,
+        &ctx,
+        venue,
+        |csv, markets, assets| crate::accounts_csv::read_accounts_csv(&dir.join(csv), markets, assets),
+        |csv, markets| crate::options_csv::read_options_csv(&dir.join(csv), markets),
+    )
 }
 
 fn deserialize(text: &str, format: Format, origin: &Path) -> Result<RawScenario, IoError> {

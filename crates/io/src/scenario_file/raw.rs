@@ -45,6 +45,11 @@ pub(crate) struct RawScenario {
     pub arbitrage: Option<super::price::RawArbitrage>,
     pub funding: Option<super::price::RawFunding>,
     pub collateral: Option<RawCollateral>,
+    #[serde(default)]
+    pub leveraged_tokens: Vec<super::flows::RawLeveragedToken>,
+    pub dealers: Option<super::flows::RawDealers>,
+    #[serde(default)]
+    pub stops: Vec<super::flows::RawStop>,
 }
 
 /// `[collateral]`: auto-exchange and where sold collateral goes.

@@ -64,6 +64,7 @@ pub(crate) fn validate(
     ctx: &Ctx,
     venue_override: Option<VenuePreset>,
     read_csv: impl FnOnce(&str, &[MarketSpec], &[AssetSpec]) -> Result<Vec<liq_domain::Account>, IoError>,
+    read_options: impl FnOnce(&str, &[MarketSpec]) -> Result<Vec<liq_domain::OptionOpenInterest>, IoError>,
 ) -> Result<Scenario, IoError> {
     if raw.name.trim().is_empty() {
         return Err(ctx.err("name", "must not be empty"));
@@ -159,6 +160,7 @@ pub(crate) fn validate(
     let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
     let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols, multi)?;
     let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;
+    let flows = super::flows::flows(ctx, &raw, &markets, &symbols, |csv| read_options(csv, &markets))?;
 
     let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
     if let Some(csv) = &raw.accounts_csv {
@@ -212,6 +214,7 @@ pub(crate) fn validate(
         book_shock_usd,
         venues: liq_domain::VenueMap { venues: venue_specs, market_venue },
         collateral,
+        flows,
     })
 }
 

@@ -51,6 +51,7 @@ pub fn scenario(markets: Vec<MarketSpec>, books: Vec<BookSpec>, accounts: Vec<Ac
         book_shock_usd: vec![],
         venues: Default::default(),
         collateral: Default::default(),
+        flows: Default::default(),
     }
 }
 
