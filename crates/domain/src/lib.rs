@@ -15,6 +15,7 @@ pub mod market;
 pub mod money;
 pub mod price_formation;
 pub mod scenario;
+pub mod serde_num;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};
 pub use book::{BookSpec, DepthProfile, L2Level};
