@@ -17,7 +17,7 @@ pub use crate::safe_write::{
 };
 
 /// What produced a result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RunMeta {
     /// liqcascade version.
     pub version: String,
@@ -27,14 +27,14 @@ pub struct RunMeta {
     pub seed: u64,
     pub venue: String,
     /// Which published margin table priced each market, and its date (empty: not recorded).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub margin_tables: Vec<MarginTableMeta>,
     /// The exogenous shock applied, per market symbol (relative move).
     pub shock: Vec<(String, f64)>,
 }
 
 /// The margin table of one market as [`RunMeta`] records it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarginTableMeta {
     pub market: String,
     /// `venue:SYMBOL` of the built-in table, or `None` for the scenario's own tiers.
