@@ -84,13 +84,13 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     let _ = writeln!(o);
     // A path run (scripted crash or replay) labels its scripted move and the overshoot beyond it
     // apart; an instant shock's "move" is the shock (docs/outputs.md "Signs").
-    let path_run = r.markets.iter().any(|m| (m.exogenous_move - (m.mark_after_shock / m.mark_start - 1.0)).abs() > 1e-9);
+    let path_run = r.path_run;
     let _ = writeln!(
         o,
         "  {:<10} {:>12} {:>14} {:>12} {:>12} {:>12} {:>12} {:>12}",
         "market",
         "mark start",
-        if path_run { "scripted move" } else { "shock" },
+        if path_run { "scripted move" } else { "no-feedback" },
         "after casc.",
         "beyond it",
         "1st order",

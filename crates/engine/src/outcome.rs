@@ -301,6 +301,10 @@ pub struct MarketRow {
 /// A run, its counterfactual and the derived summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CascadeReport {
+    /// The run followed an exogenous path (`Cascade::report_path`: a scripted crash, a replay, a
+    /// Monte Carlo path) rather than an instant shock.
+    #[serde(skip)]
+    pub path_run: bool,
     pub summary: Summary,
     pub markets: Vec<MarketRow>,
     pub generations: Vec<GenerationRow>,
@@ -368,6 +372,6 @@ impl CascadeReport {
             })
             .collect();
         let generations = outcome.generations();
-        CascadeReport { summary, markets, generations, outcome, counterfactual }
+        CascadeReport { path_run: false, summary, markets, generations, outcome, counterfactual }
     }
 }

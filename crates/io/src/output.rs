@@ -33,6 +33,13 @@ pub struct RunMeta {
     pub shock: Vec<(String, f64)>,
 }
 
+/// So that `ReportInput::from_cascade(&meta, …)` takes a borrowed meta as well as an owned one.
+impl From<&RunMeta> for RunMeta {
+    fn from(m: &RunMeta) -> Self {
+        m.clone()
+    }
+}
+
 /// The margin table of one market as [`RunMeta`] records it.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarginTableMeta {

@@ -334,7 +334,7 @@ fn cascade_cards(c: &CascadeSection, cards: &mut Vec<Card>) {
             &format!(
                 "{}: end mark beyond the {} ({})",
                 w.symbol,
-                if c.path_run { "scripted move" } else { "shock" },
+                if c.path_run { "scripted move" } else { "move without feedback" },
                 pct(w.exogenous_move)
             ),
         );
@@ -391,7 +391,7 @@ fn stress_cards(st: &StressSection, cards: &mut Vec<Card>) {
 
 fn market_table(c: &CascadeSection) -> Table {
     let (moved, beyond) =
-        if c.path_run { ("scripted move", "overshoot beyond it") } else { ("shock", "overshoot beyond it") };
+        if c.path_run { ("scripted move", "overshoot beyond it") } else { ("move without feedback", "overshoot beyond it") };
     let head = [
         "market",
         "mark start",

@@ -275,12 +275,7 @@ fn cascade_section(report: &CascadeReport) -> CascadeSection {
             peak: o.markets.get(k).map_or(report.markets[k].mark_end, |x| x.mark_peak),
         })
         .collect();
-    // A path run: the exogenous move continued after the first step (an instant shock's
-    // counterfactual ends where the shock put it).
-    let path_run = report.markets.iter().any(|m| {
-        let after = m.mark_after_shock / m.mark_start - 1.0;
-        (m.exogenous_move - after).abs() > 1e-9
-    });
+    let path_run = report.path_run;
     let notional_by_market_usd = report
         .generations
         .iter()

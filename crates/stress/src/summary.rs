@@ -362,28 +362,27 @@ fn narrative(ctx: &StressContext, st: &Story) -> String {
              loss is below the no-feedback loss on {} of the paths. ",
             pct(better)
         );
-        if gain > 0.0 {
-            s += &format!(
-                "Why: the feedback {move_words}, and with a net delta of {} this portfolio's side gains from that move \
-                 (worth {} at the starting deltas). ",
-                usd(net_delta),
-                usd(gain)
-            );
-        } else {
-            s += &format!(
-                "The feedback {move_words}, which at the starting deltas is worth {} to this portfolio, so the lower loss \
-                 comes from the liquidations themselves: a liquidated account loses at most its collateral, and the rest \
-                 is bad debt carried by the insurance fund, outside this portfolio. ",
-                usd(gain)
-            );
-        }
+        s += &why_lower(gain, net_delta, &move_words);
         s += "The gap to the linear figure therefore comes from fat tails and joint moves; the feedback narrows it. ";
     } else {
         s += &format!(
             "The liquidation feedback changes it by a factor {feedback:.2} ({interval}): at {n} paths that is not \
-             distinguishable from no effect, so the gap to the linear figure is fat tails and joint moves. ",
-            n = st.paired.paths_cascade_worse + st.paired.paths_cascade_better
+             distinguishable from no effect in the tail, so the gap to the linear figure is fat tails and joint moves. "
         );
+        // Path by path the paired comparison can still be clear where the tail is not.
+        let ci_share = st.paired.share_cascade_worse_ci;
+        if ci_share.hi < 0.5 {
+            s += &format!(
+                "Path by path, though, the cascade loss is below the no-feedback loss on {} of the paths. ",
+                pct(st.paired.paths_cascade_better as f64 / n.max(1) as f64)
+            );
+            s += &why_lower(gain, net_delta, &move_words);
+        } else if ci_share.lo > 0.5 {
+            s += &format!(
+                "Path by path, the cascade loss exceeds the no-feedback loss on {} of the paths. ",
+                pct(st.paired.share_cascade_worse)
+            );
+        }
     }
     if let Some(liq) = st.venue.first() {
         s += &format!(
@@ -408,6 +407,27 @@ fn narrative(ctx: &StressContext, st: &Story) -> String {
         );
     }
     s
+}
+
+/// Why feedback lowers the loss: the portfolio's side gains from the move the feedback adds, or,
+/// when it does not, the liquidations pass losses to the insurance fund.
+fn why_lower(gain: f64, net_delta: f64, move_words: &str) -> String {
+    if gain > 0.0 {
+        format!(
+            "Why: the feedback {move_words}, and with a net delta of {} this portfolio's side gains from that move \
+             (worth {} at the starting deltas). ",
+            usd(net_delta),
+            usd(gain)
+        )
+    } else {
+        format!(
+            "The feedback {move_words}, which at the starting deltas is worth {} to this portfolio, so the lower loss \
+             comes from the liquidations themselves: they close losing positions early, which then stop losing as the \
+             path goes on, and a liquidated account loses at most its collateral (the rest is bad debt, carried by \
+             the insurance fund, outside this portfolio). ",
+            usd(gain)
+        )
+    }
 }
 
 /// A signed relative move with an explicit sign and a true minus (the report's convention).
