@@ -316,3 +316,28 @@ pub fn engine_report(name: &str) -> (EngineModel, CascadeReport, RunMeta) {
     };
     (model, report, meta)
 }
+
+/// A hand-made tornado: three parameters, one of them moving both ends the same way.
+pub fn sensitivity() -> liq_stress::sensitivity::Sensitivity {
+    use liq_stress::sensitivity::{Sensitivity, SensitivityRow};
+    let row = |p: &str, lo: f64, hi: f64| SensitivityRow {
+        parameter: p.into(),
+        low: "×0.5".into(),
+        high: "×2".into(),
+        second_order_low_usd: lo,
+        second_order_high_usd: hi,
+        liquidated_low_usd: lo + 1e6,
+        liquidated_high_usd: hi + 1e6,
+        swing_usd: (hi - lo).abs(),
+    };
+    Sensitivity {
+        second_order_base_usd: 500_000.0,
+        liquidated_base_usd: 1_500_000.0,
+        rows: vec![
+            row("depth scale", 1_400_000.0, 120_000.0),
+            row("resilience τ", 650_000.0, 380_000.0),
+            row("withdrawal sensitivity", 520_000.0, 610_000.0),
+        ],
+        skipped: vec!["arbitrage (the scenario has no arbitrage capacity)".into()],
+    }
+}
