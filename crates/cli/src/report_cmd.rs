@@ -88,7 +88,9 @@ fn leverage_map(
         &map.market,
         map.mark,
         edges,
-        map.levels.iter().map(|l| (l.price, l.notional_usd, lev.get(&l.account).copied().unwrap_or(f64::INFINITY))),
+        map.levels
+            .iter()
+            .map(|l| (l.price, l.notional_usd, lev.get(&l.account).copied().unwrap_or(f64::INFINITY))),
         (m.mark_trough, m.mark_peak),
     )
 }

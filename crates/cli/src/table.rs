@@ -220,9 +220,11 @@ pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSumm
             "95% interval",
             "tail"
         );
-        for (name, v) in
-            [("linear (delta-normal)", &s.linear), ("no feedback (exogenous)", &s.loss.no_feedback), ("cascade-adjusted", &s.loss.cascade)]
-        {
+        for (name, v) in [
+            ("linear (delta-normal)", &s.linear),
+            ("no feedback (exogenous)", &s.loss.no_feedback),
+            ("cascade-adjusted", &s.loss.cascade),
+        ] {
             let Some(x) = v.get(j) else { continue };
             let _ = writeln!(
                 o,

@@ -62,7 +62,9 @@ mod tests {
 
     #[test]
     fn round_trips_non_finite() {
-        for (x, text) in [(2.5, r#"{"x":2.5}"#), (f64::INFINITY, r#"{"x":"inf"}"#), (f64::NEG_INFINITY, r#"{"x":"-inf"}"#)] {
+        for (x, text) in
+            [(2.5, r#"{"x":2.5}"#), (f64::INFINITY, r#"{"x":"inf"}"#), (f64::NEG_INFINITY, r#"{"x":"-inf"}"#)]
+        {
             let s = serde_json::to_string(&R { x }).unwrap();
             assert_eq!(s, text);
             assert_eq!(serde_json::from_str::<R>(&s).unwrap().x, x);

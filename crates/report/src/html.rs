@@ -7,7 +7,9 @@
 //! is escaped for a `<script>` element (`</` written `<\/`). Everything else, scenario names
 //! included, is HTML-escaped by minijinja's auto-escaping for `.html` templates.
 
-use crate::fmt::{drawdown, drawdown_interval, pct, price, ratio, ratio_interval, thousands, usd, usd_interval};
+use crate::fmt::{
+    drawdown, drawdown_interval, pct, price, ratio, ratio_interval, thousands, usd, usd_interval,
+};
 use crate::input::{CascadeSection, ReportInput, StressSection};
 use crate::interactive::{self, Spec};
 use crate::ReportError;
@@ -109,16 +111,32 @@ fn meta_lines(input: &ReportInput) -> Vec<(String, String)> {
         };
         meta.push((
             s("Monte Carlo"),
-            format!("{} paths × {} steps over {:.0} s, {copula} copula", thousands(c.paths as f64), c.steps, c.horizon_s),
+            format!(
+                "{} paths × {} steps over {:.0} s, {copula} copula",
+                thousands(c.paths as f64),
+                c.steps,
+                c.horizon_s
+            ),
         ));
-        let vols: Vec<String> =
-            st.context.markets.iter().zip(&c.daily_vol).map(|(k, v)| format!("{k} {:.2}%", v * 100.0)).collect();
+        let vols: Vec<String> = st
+            .context
+            .markets
+            .iter()
+            .zip(&c.daily_vol)
+            .map(|(k, v)| format!("{k} {:.2}%", v * 100.0))
+            .collect();
         meta.push((s("daily volatility"), vols.join(", ")));
         meta.push((s("portfolio"), st.context.portfolio.clone()));
         let iv = &st.summary.intervals;
         meta.push((
             s("intervals"),
-            format!("{:.0}%: VaR by {}; ES by {} ({} resamples)", iv.level * 100.0, iv.var_method, iv.es_method, iv.bootstrap_resamples),
+            format!(
+                "{:.0}%: VaR by {}; ES by {} ({} resamples)",
+                iv.level * 100.0,
+                iv.var_method,
+                iv.es_method,
+                iv.bootstrap_resamples
+            ),
         ));
     } else if input.cascade.as_ref().is_some_and(|c| c.path_run) {
         meta.push((s("scripted move"), moves));
@@ -261,7 +279,10 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
         );
         sec.figures = figures(&specs, "tornado");
         sec.tables.push(Table {
-            head: ["parameter", "low", "high", "2nd order low", "2nd order high", "swing"].iter().map(|h| s(*h)).collect(),
+            head: ["parameter", "low", "high", "2nd order low", "2nd order high", "swing"]
+                .iter()
+                .map(|h| s(*h))
+                .collect(),
             rows: t
                 .rows
                 .iter()
@@ -312,7 +333,12 @@ fn card(cards: &mut Vec<Card>, label: &str, value: String, note: &str) {
 
 fn cascade_cards(c: &CascadeSection, cards: &mut Vec<Card>) {
     let h = &c.summary;
-    card(cards, "Liquidated notional", usd(h.liquidated_notional_usd), if c.path_run { "path run, all markets" } else { "instant cascade, all markets" });
+    card(
+        cards,
+        "Liquidated notional",
+        usd(h.liquidated_notional_usd),
+        if c.path_run { "path run, all markets" } else { "instant cascade, all markets" },
+    );
     card(
         cards,
         "First- / second-order",
@@ -326,7 +352,9 @@ fn cascade_cards(c: &CascadeSection, cards: &mut Vec<Card>) {
         ratio(h.counterfactual_amplification),
         &format!("counterfactual liquidates {}", usd(h.counterfactual_notional_usd)),
     );
-    if let Some(w) = c.markets.iter().min_by(|a, b| a.overshoot_beyond_exogenous.total_cmp(&b.overshoot_beyond_exogenous)) {
+    if let Some(w) =
+        c.markets.iter().min_by(|a, b| a.overshoot_beyond_exogenous.total_cmp(&b.overshoot_beyond_exogenous))
+    {
         card(
             cards,
             "Largest overshoot",
@@ -375,7 +403,11 @@ fn stress_cards(st: &StressSection, cards: &mut Vec<Card>) {
         cards,
         "99% ES: cascade / no-feedback",
         ratio(sm.es99_cascade_over_no_feedback),
-        &format!("95% interval {} (paired); {} paths", ratio_interval(sm.es99_cascade_over_no_feedback_ci), thousands(sm.paths as f64)),
+        &format!(
+            "95% interval {} (paired); {} paths",
+            ratio_interval(sm.es99_cascade_over_no_feedback_ci),
+            thousands(sm.paths as f64)
+        ),
     );
     card(
         cards,
@@ -390,8 +422,11 @@ fn stress_cards(st: &StressSection, cards: &mut Vec<Card>) {
 }
 
 fn market_table(c: &CascadeSection) -> Table {
-    let (moved, beyond) =
-        if c.path_run { ("scripted move", "overshoot beyond it") } else { ("move without feedback", "overshoot beyond it") };
+    let (moved, beyond) = if c.path_run {
+        ("scripted move", "overshoot beyond it")
+    } else {
+        ("move without feedback", "overshoot beyond it")
+    };
     let head = [
         "market",
         "mark start",
@@ -431,7 +466,8 @@ fn market_table(c: &CascadeSection) -> Table {
 
 fn generation_table(c: &CascadeSection) -> Table {
     const SHOWN: usize = 12;
-    let by_market = |i: usize, k: usize| c.notional_by_market_usd.get(i).and_then(|r| r.get(k)).copied().unwrap_or(0.0);
+    let by_market =
+        |i: usize, k: usize| c.notional_by_market_usd.get(i).and_then(|r| r.get(k)).copied().unwrap_or(0.0);
     let mut head = vec![s("generation"), s("notional"), s("accounts"), s("events")];
     head.extend(c.markets.iter().map(|m| m.symbol.clone()));
     let mut rows: Vec<Vec<String>> = c
@@ -440,7 +476,12 @@ fn generation_table(c: &CascadeSection) -> Table {
         .enumerate()
         .take(SHOWN)
         .map(|(i, g)| {
-            let mut r = vec![g.generation.to_string(), usd(g.notional_usd), thousands(g.accounts as f64), g.events.to_string()];
+            let mut r = vec![
+                g.generation.to_string(),
+                usd(g.notional_usd),
+                thousands(g.accounts as f64),
+                g.events.to_string(),
+            ];
             r.extend((0..c.markets.len()).map(|k| usd(by_market(i, k))));
             r
         })
@@ -494,7 +535,11 @@ fn stress_tables(st: &StressSection) -> Vec<Table> {
     let paired = Table {
         head: ["same paths", "value", "95% interval"].iter().map(|h| s(*h)).collect(),
         rows: vec![
-            vec![s("cascade ES 99% / no-feedback ES 99%"), ratio(sm.es99_cascade_over_no_feedback), ratio_interval(sm.es99_cascade_over_no_feedback_ci)],
+            vec![
+                s("cascade ES 99% / no-feedback ES 99%"),
+                ratio(sm.es99_cascade_over_no_feedback),
+                ratio_interval(sm.es99_cascade_over_no_feedback_ci),
+            ],
             vec![
                 s("cascade ES 99% − no-feedback ES 99%"),
                 usd(es99(&sm.loss.cascade) - es99(&sm.loss.no_feedback)),
@@ -502,17 +547,33 @@ fn stress_tables(st: &StressSection) -> Vec<Table> {
             ],
             vec![
                 s("paths with a higher loss under feedback"),
-                format!("{} of {} ({:.1}%)", thousands(p.paths_cascade_worse as f64), thousands(sm.paths as f64), p.share_cascade_worse * 100.0),
-                format!("{:.1}–{:.1}%", p.share_cascade_worse_ci.lo * 100.0, p.share_cascade_worse_ci.hi * 100.0),
+                format!(
+                    "{} of {} ({:.1}%)",
+                    thousands(p.paths_cascade_worse as f64),
+                    thousands(sm.paths as f64),
+                    p.share_cascade_worse * 100.0
+                ),
+                format!(
+                    "{:.1}–{:.1}%",
+                    p.share_cascade_worse_ci.lo * 100.0,
+                    p.share_cascade_worse_ci.hi * 100.0
+                ),
             ],
             vec![s("mean loss difference (cascade − no feedback)"), usd(p.mean_difference_usd), s("–")],
         ],
     };
     let overshoot = Table {
-        head: ["market", "fall ES 99%, no feedback", "95% interval", "fall ES 99%, cascade", "95% interval", "mean overshoot"]
-            .iter()
-            .map(|h| s(*h))
-            .collect(),
+        head: [
+            "market",
+            "fall ES 99%, no feedback",
+            "95% interval",
+            "fall ES 99%, cascade",
+            "95% interval",
+            "mean overshoot",
+        ]
+        .iter()
+        .map(|h| s(*h))
+        .collect(),
         rows: sm
             .overshoot
             .iter()

@@ -248,8 +248,13 @@ pub fn leverage_map(
     let buckets = LEVERAGE_BUCKETS
         .iter()
         .map(|&u| {
-            let label =
-                if u.is_infinite() { format!("> {lo}×") } else if lo == 0.0 { format!("≤ {u}×") } else { format!("{lo}–{u}×") };
+            let label = if u.is_infinite() {
+                format!("> {lo}×")
+            } else if lo == 0.0 {
+                format!("≤ {u}×")
+            } else {
+                format!("{lo}–{u}×")
+            };
             lo = u;
             label
         })

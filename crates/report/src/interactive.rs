@@ -118,7 +118,8 @@ const GEN_BUCKETS: [(u32, u32, &str, &str); 5] = [
 pub fn price_path(c: &CascadeSection, k: usize) -> Spec {
     let p = &c.paths[k];
     let title = format!("{}: mark with liquidation feedback vs without", p.symbol);
-    let cf_name = if c.path_run { "scripted path (no-impact counterfactual)" } else { "no-impact counterfactual" };
+    let cf_name =
+        if c.path_run { "scripted path (no-impact counterfactual)" } else { "no-impact counterfactual" };
     let mut series = vec![
         json!({"name": "with feedback", "type": "line", "step": "end", "showSymbol": false,
                "data": pts(&p.cascade), "lineStyle": {"color": BLUE, "width": 2}, "itemStyle": {"color": BLUE}}),
@@ -148,7 +149,14 @@ pub fn price_path(c: &CascadeSection, k: usize) -> Spec {
     o["dataZoom"] = json!([{"type": "inside", "xAxisIndex": 0}, {"type": "inside", "yAxisIndex": 0},
                            {"type": "slider", "xAxisIndex": 0, "height": 18, "bottom": 12}]);
     o["series"] = Value::Array(series);
-    Spec { id: format!("price-path-{}", slug(&p.symbol)), title, unit: "price", option: o, intervals: vec![], height: 420 }
+    Spec {
+        id: format!("price-path-{}", slug(&p.symbol)),
+        title,
+        unit: "price",
+        option: o,
+        intervals: vec![],
+        height: 420,
+    }
 }
 
 /// Notional by generation, stacked by market.
@@ -242,12 +250,15 @@ pub fn time_heatmap(c: &CascadeSection) -> Option<Spec> {
         cells[i][j] += m.notional_usd;
     }
     let times: Vec<String> = (0..n_t).map(|i| format!("{:.0}", i as f64 * t_width)).collect();
-    let prices: Vec<String> = (0..PRICE_BINS).map(|j| format!("{:.2}", lo + (j as f64 + 0.5) * width)).collect();
+    let prices: Vec<String> =
+        (0..PRICE_BINS).map(|j| format!("{:.2}", lo + (j as f64 + 0.5) * width)).collect();
     let max = cells.iter().flatten().copied().fold(0.0, f64::max);
     let data: Vec<Value> = cells
         .iter()
         .enumerate()
-        .flat_map(|(i, row)| row.iter().enumerate().filter(|(_, v)| **v > 0.0).map(move |(j, v)| json!([i, j, v])))
+        .flat_map(|(i, row)| {
+            row.iter().enumerate().filter(|(_, v)| **v > 0.0).map(move |(j, v)| json!([i, j, v]))
+        })
         .collect();
     let title = format!("{symbol}: liquidated notional by price and time");
     let mut o = base(&title);
@@ -259,14 +270,22 @@ pub fn time_heatmap(c: &CascadeSection) -> Option<Spec> {
     o["grid"] = json!({"left": 110, "right": 40, "top": 70, "bottom": 90});
     o["dataZoom"] = json!([{"type": "inside", "xAxisIndex": 0}, {"type": "inside", "yAxisIndex": 0}]);
     o["series"] = json!([{"name": "liquidated notional", "type": "heatmap", "data": data, "emphasis": {"itemStyle": {"borderColor": INK, "borderWidth": 1}}}]);
-    Some(Spec { id: format!("time-heatmap-{}", slug(symbol)), title, unit: "usd", option: o, intervals: vec![], height: 440 })
+    Some(Spec {
+        id: format!("time-heatmap-{}", slug(symbol)),
+        title,
+        unit: "usd",
+        option: o,
+        intervals: vec![],
+        height: 440,
+    })
 }
 
 /// First-order levels by price and leverage bucket; the cells the run's path already crossed
 /// ("consumed") in their own colour scale.
 pub fn leverage_map(m: &LeverageMap) -> Spec {
     let bins = m.price_edges.len().saturating_sub(1);
-    let prices: Vec<String> = (0..bins).map(|j| format!("{:.2}", 0.5 * (m.price_edges[j] + m.price_edges[j + 1]))).collect();
+    let prices: Vec<String> =
+        (0..bins).map(|j| format!("{:.2}", 0.5 * (m.price_edges[j] + m.price_edges[j + 1]))).collect();
     let (mut open, mut used) = (Vec::new(), Vec::new());
     for (b, row) in m.notional_usd.iter().enumerate() {
         for (j, v) in row.iter().enumerate() {
@@ -298,7 +317,14 @@ pub fn leverage_map(m: &LeverageMap) -> Spec {
         {"name": "not reached", "type": "heatmap", "data": open},
         {"name": "consumed by the path", "type": "heatmap", "data": used}
     ]);
-    Spec { id: format!("leverage-map-{}", slug(&m.market)), title, unit: "usd", option: o, intervals: vec![], height: 400 }
+    Spec {
+        id: format!("leverage-map-{}", slug(&m.market)),
+        title,
+        unit: "usd",
+        option: o,
+        intervals: vec![],
+        height: 400,
+    }
 }
 
 /// The shock→loss curve, amplification on its own axis, the critical shock marked.
@@ -327,7 +353,14 @@ pub fn shock_loss(c: &CriticalShock) -> Spec {
         {"name": "accounts' loss", "type": "line", "data": pts(&s(|p| p.accounts_loss_usd)), "itemStyle": {"color": PURPLE}},
         amp
     ]);
-    Spec { id: format!("shock-loss-{}", slug(&c.market)), title, unit: "usd", option: o, intervals: vec![], height: 420 }
+    Spec {
+        id: format!("shock-loss-{}", slug(&c.market)),
+        title,
+        unit: "usd",
+        option: o,
+        intervals: vec![],
+        height: 420,
+    }
 }
 
 /// Linear, no-feedback and cascade VaR/ES at 99% and 99.9%, each with its 95% interval.
@@ -374,7 +407,9 @@ pub fn venue_es(s: &StressSection) -> Spec {
     let mut intervals = Vec::new();
     for v in &sm.venue {
         let name = v.name.trim_end_matches(" (USD)");
-        for (model, x, colour) in [("no feedback", &v.no_feedback[0], SKY), ("cascade", &v.cascade[0], VERMILION)] {
+        for (model, x, colour) in
+            [("no feedback", &v.no_feedback[0], SKY), ("cascade", &v.cascade[0], VERMILION)]
+        {
             if let Some(ci) = x.es_ci {
                 intervals.push((cats.len(), ci.lo, ci.hi));
             }
@@ -412,7 +447,14 @@ pub fn liquidation_map(m: &LiquidationMap) -> Spec {
                            "data": bins.iter().map(|b| json!([x(b), num(b.cumulative_cascade_usd.unwrap_or(f64::NAN))])).collect::<Vec<_>>(), "itemStyle": {"color": VERMILION}}));
     }
     o["series"] = Value::Array(series);
-    Spec { id: format!("liquidation-map-{}", slug(&m.market)), title, unit: "usd", option: o, intervals: vec![], height: 420 }
+    Spec {
+        id: format!("liquidation-map-{}", slug(&m.market)),
+        title,
+        unit: "usd",
+        option: o,
+        intervals: vec![],
+        height: 420,
+    }
 }
 
 /// The tornado: each parameter's low and high end as the change of second-order notional from

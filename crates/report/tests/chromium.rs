@@ -239,11 +239,19 @@ fn every_report_kind_draws_hovers_and_screenshots_in_headless_chromium() {
 
         let (dom, log) = chromium(
             &dir.path().join(format!("profile-dom-{kind}")),
-            &["--dump-dom", "--virtual-time-budget=8000", "--window-size=1280,2000", "--enable-logging=stderr", "--v=0"],
+            &[
+                "--dump-dom",
+                "--virtual-time-budget=8000",
+                "--window-size=1280,2000",
+                "--enable-logging=stderr",
+                "--v=0",
+            ],
             &format!("file://{}", probe_file.display()),
         );
-        let console: Vec<&str> =
-            log.lines().filter(|l| l.contains("Uncaught") || l.contains("net::ERR") || l.contains("Failed to load")).collect();
+        let console: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("Uncaught") || l.contains("net::ERR") || l.contains("Failed to load"))
+            .collect();
         assert!(console.is_empty(), "{kind}: console errors:\n{}", console.join("\n"));
         let start = dom.find("<pre id=\"probe\">").unwrap_or_else(|| panic!("{kind}: the probe did not run"));
         let text = &dom[start + "<pre id=\"probe\">".len()..];
@@ -256,15 +264,24 @@ fn every_report_kind_draws_hovers_and_screenshots_in_headless_chromium() {
             // Axes and text alone ink about 0.3% of a chart; a drawn series far more.
             assert!(ink > 0.005, "{kind}/{}: canvas nearly blank ({ink:.4} of pixels inked)", spec.id);
             let tip = p["tip"].as_str().unwrap();
-            let value = p["value"].as_f64().unwrap_or_else(|| panic!("{kind}/{}: no data point to hover", spec.id));
+            let value =
+                p["value"].as_f64().unwrap_or_else(|| panic!("{kind}/{}: no data point to hover", spec.id));
             let want = formatted(spec.unit, value);
-            assert!(tip.contains(&want), "{kind}/{}: hover shows {tip:?}, expected the value {want}", spec.id);
+            assert!(
+                tip.contains(&want),
+                "{kind}/{}: hover shows {tip:?}, expected the value {want}",
+                spec.id
+            );
         }
 
         let shot = dir.path().join(format!("{kind}.png"));
         chromium(
             &dir.path().join(format!("profile-shot-{kind}")),
-            &[&format!("--screenshot={}", shot.display()), "--window-size=1280,1800", "--virtual-time-budget=5000"],
+            &[
+                &format!("--screenshot={}", shot.display()),
+                "--window-size=1280,1800",
+                "--virtual-time-budget=5000",
+            ],
             &format!("file://{}", file.display()),
         );
         let bytes = std::fs::read(&shot).unwrap_or_else(|_| panic!("{kind}: no screenshot"));
@@ -277,6 +294,12 @@ fn every_report_kind_draws_hovers_and_screenshots_in_headless_chromium() {
         colours.dedup();
         assert!(inked > 0.03, "{kind}: screenshot {:.1}% inked", inked * 100.0);
         assert!(colours.len() > 30, "{kind}: screenshot has {} colours: charts not drawn?", colours.len());
-        println!("{kind}: {} charts hovered; screenshot {} bytes, {:.1}% inked, {} colours", specs.len(), bytes.len(), inked * 100.0, colours.len());
+        println!(
+            "{kind}: {} charts hovered; screenshot {} bytes, {:.1}% inked, {} colours",
+            specs.len(),
+            bytes.len(),
+            inked * 100.0,
+            colours.len()
+        );
     }
 }

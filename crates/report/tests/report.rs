@@ -56,7 +56,17 @@ fn html_structure_snapshot() {
     assert_eq!(html.matches("<script").count(), 3);
     let lib = include_str!("../assets/echarts-6.1.0.min.js");
     let own = html.replace(&lib.replace("</script", "<\\/script"), "");
-    for banned in ["<script src", "<link", "@import", "url(http", "<img", "<iframe", "fetch(", "XMLHttpRequest(", "https://"] {
+    for banned in [
+        "<script src",
+        "<link",
+        "@import",
+        "url(http",
+        "<img",
+        "<iframe",
+        "fetch(",
+        "XMLHttpRequest(",
+        "https://",
+    ] {
         assert!(!own.contains(banned), "{banned}");
     }
     // The inlined library is the committed file.

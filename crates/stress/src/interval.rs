@@ -73,7 +73,15 @@ pub fn order_statistic_ranks(n: u64, alpha: f64) -> (u64, u64, f64) {
     };
     let tail = (1.0 - LEVEL) / 2.0;
     // F(r − 1) for a rank r (F(−1) = 0, F(n) = 1).
-    let f_below = |r: u64| if r == 0 { 0.0 } else if r > n { 1.0 } else { b.cdf(r - 1) };
+    let f_below = |r: u64| {
+        if r == 0 {
+            0.0
+        } else if r > n {
+            1.0
+        } else {
+            b.cdf(r - 1)
+        }
+    };
     let (mut lo, mut hi) = (0u64, n);
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);

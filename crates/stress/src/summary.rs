@@ -7,9 +7,7 @@
 //! positive magnitudes (a 1.27% drawdown is a 1.27% fall); price moves and overshoots are signed
 //! relative moves (−0.08 = 8% down).
 
-use crate::interval::{
-    paired_es_interval, proportion_interval, Interval, LEVEL, MIN_TAIL_PATHS, RESAMPLES,
-};
+use crate::interval::{paired_es_interval, proportion_interval, Interval, LEVEL, MIN_TAIL_PATHS, RESAMPLES};
 use crate::montecarlo::MonteCarloConfig;
 use crate::risk::{linear_var_es, var_es, var_es_with_intervals, VarEs};
 use crate::run::PathRow;
@@ -165,7 +163,13 @@ pub fn summarise(ctx: &StressContext, rows: &[PathRow]) -> StressSummary {
     let (loss_nf, loss_c) = (col(|r| r.loss_nf), col(|r| r.loss_c));
     let loss = both("portfolio loss (USD)", &loss_nf, &loss_c, seed, &mut ids);
     let venue = vec![
-        both("liquidated notional (USD)", &col(|r| r.liquidated_nf), &col(|r| r.liquidated_c), seed, &mut ids),
+        both(
+            "liquidated notional (USD)",
+            &col(|r| r.liquidated_nf),
+            &col(|r| r.liquidated_c),
+            seed,
+            &mut ids,
+        ),
         both("bad debt (USD)", &col(|r| r.bad_debt_nf), &col(|r| r.bad_debt_c), seed, &mut ids),
         both(
             "insurance fund drawdown (USD)",
@@ -232,7 +236,8 @@ pub fn summarise(ctx: &StressContext, rows: &[PathRow]) -> StressSummary {
         es99_difference_ci: paired_es_interval(&loss_c, &loss_nf, ALPHAS[0], seed, ids.next(), |a, b| a - b),
     };
     let warnings = warnings(&loss, &venue, &overshoot);
-    let story = Story { es_lin, es_nf, es_c, over_nf_ci, paired: &paired, venue: &venue, overshoot: &overshoot };
+    let story =
+        Story { es_lin, es_nf, es_c, over_nf_ci, paired: &paired, venue: &venue, overshoot: &overshoot };
     let narrative = narrative(ctx, &story);
     StressSummary {
         paths: n,

@@ -16,7 +16,9 @@ fn ln_choose(n: u64, k: u64) -> f64 {
 
 /// P(l ≤ B ≤ u − 1) for B ~ Binomial(n, p), by summing the pmf.
 fn binomial_window(n: u64, p: f64, l: u64, u: u64) -> f64 {
-    (l..u.min(n + 1)).map(|j| (ln_choose(n, j) + j as f64 * p.ln() + (n - j) as f64 * (1.0 - p).ln()).exp()).sum()
+    (l..u.min(n + 1))
+        .map(|j| (ln_choose(n, j) + j as f64 * p.ln() + (n - j) as f64 * (1.0 - p).ln()).exp())
+        .sum()
 }
 
 /// The two-sided band of a coverage count: p ± 3.29·√(p(1−p)/R).
@@ -46,7 +48,10 @@ fn var_interval_covers_the_true_quantile_at_its_exact_rate() {
     }
     let rate = hits as f64 / reps as f64;
     let (lo, hi) = band(exact, reps);
-    assert!(lo <= rate && rate <= hi, "VaR coverage {rate} outside [{lo:.4}, {hi:.4}] around exact {exact:.4}");
+    assert!(
+        lo <= rate && rate <= hi,
+        "VaR coverage {rate} outside [{lo:.4}, {hi:.4}] around exact {exact:.4}"
+    );
 }
 
 #[test]

@@ -10,8 +10,8 @@ use super::{
 };
 use crate::fmt;
 use crate::input::{CascadeSection, StressSection};
-use liq_stress::risk::VarEs;
 use crate::ReportError;
+use liq_stress::risk::VarEs;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 

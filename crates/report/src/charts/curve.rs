@@ -7,8 +7,8 @@ use super::{
     VERMILION, W,
 };
 use crate::fmt;
-use liq_stress::critical::CriticalShock;
 use crate::ReportError;
+use liq_stress::critical::CriticalShock;
 use plotters::prelude::*;
 
 /// How the shock is put on the x axis: a sweep of falls reads best as "% fall" growing to

@@ -5,8 +5,8 @@
 
 use super::{slug, svg, Chart, FONT, H, INK, W};
 use crate::fmt;
-use liq_network::liqmap::LiquidationMap;
 use crate::ReportError;
+use liq_network::liqmap::LiquidationMap;
 use plotters::prelude::*;
 
 /// Width of the colour-key strip, pixels.

@@ -5,8 +5,8 @@
 #![allow(dead_code)]
 
 use liq_engine::{Cascade, CascadeReport, EngineModel};
-use liq_io::output::RunMeta;
 use liq_engine::{GenerationRow, MarketRow, Summary};
+use liq_io::output::RunMeta;
 use liq_network::liqmap::{LiquidationMap, MapBin, MapOptions};
 use liq_report::input::*;
 use liq_stress::critical::{CriticalShock, CurvePoint};
@@ -40,7 +40,16 @@ fn ves(a: f64, var: f64, es: f64) -> VarEs {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn market(symbol: &str, start: f64, after: f64, end: f64, first: f64, second: f64, cf: f64, adl: f64) -> MarketRow {
+fn market(
+    symbol: &str,
+    start: f64,
+    after: f64,
+    end: f64,
+    first: f64,
+    second: f64,
+    cf: f64,
+    adl: f64,
+) -> MarketRow {
     MarketRow {
         symbol: symbol.into(),
         mark_start: start,
@@ -100,7 +109,11 @@ pub fn fixed_input() -> ReportInput {
             GenerationRow { generation: 1, notional_usd: 400_000.0, accounts: 3, events: 4 },
             GenerationRow { generation: 2, notional_usd: 100_000.0, accounts: 1, events: 2 },
         ],
-        notional_by_market_usd: vec![vec![900_000.0, 100_000.0], vec![320_000.0, 80_000.0], vec![80_000.0, 20_000.0]],
+        notional_by_market_usd: vec![
+            vec![900_000.0, 100_000.0],
+            vec![320_000.0, 80_000.0],
+            vec![80_000.0, 20_000.0],
+        ],
         step_s: 2.0,
         paths: vec![
             PricePath {
@@ -175,7 +188,14 @@ pub fn fixed_input() -> ReportInput {
         portfolio: "aggregate book (all accounts)".into(),
         linear: vec![
             VarEs { alpha: 0.99, var: 200_000.0, es: 230_000.0, tail_paths: None, var_ci: None, es_ci: None },
-            VarEs { alpha: 0.999, var: 280_000.0, es: 300_000.0, tail_paths: None, var_ci: None, es_ci: None },
+            VarEs {
+                alpha: 0.999,
+                var: 280_000.0,
+                es: 300_000.0,
+                tail_paths: None,
+                var_ci: None,
+                es_ci: None,
+            },
         ],
         loss: side("portfolio loss (USD)", 250_000.0, 400_000.0),
         venue: vec![
@@ -190,7 +210,13 @@ pub fn fixed_input() -> ReportInput {
             drawdown_cascade: vec![ves(0.99, 0.06, 0.075), ves(0.999, 0.09, 0.1)],
             mean_overshoot: -0.004,
         }],
-        amplification: AmplificationStats { paths_with_liquidations: 640, mean: 1.3, median: 1.2, p99: 2.4, max: f64::INFINITY },
+        amplification: AmplificationStats {
+            paths_with_liquidations: 640,
+            mean: 1.3,
+            median: 1.2,
+            p99: 2.4,
+            max: f64::INFINITY,
+        },
         es99_cascade_over_linear: 480_000.0 / 230_000.0,
         es99_cascade_over_linear_ci: Interval { lo: 1.77, hi: 2.4 },
         es99_cascade_over_no_feedback: 1.6,
