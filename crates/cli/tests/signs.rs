@@ -54,7 +54,8 @@ fn losses_and_drawdowns_positive_price_moves_signed_in_all_three_outputs() {
     let html = std::fs::read_to_string(&html_path).unwrap();
     let m = &json["markets"][0];
     let moved = m["exogenous_move"].as_f64().unwrap();
-    assert!((moved + 0.08).abs() < 1e-9, "the shock is a −8% move, got {moved}");
+    // −8% up to the book's tick rounding of the shocked mid.
+    assert!((moved + 0.08).abs() < 1e-4, "the shock is a −8% move, got {moved}");
     let shown = liq_report::fmt::pct(moved);
     assert_eq!(shown, "-8.00%");
     assert!(terminal.contains(&shown) && html.contains(&format!("<td>{shown}</td>")), "{shown}");
