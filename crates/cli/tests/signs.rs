@@ -23,7 +23,8 @@ fn out(args: &[&str]) -> String {
 fn losses_and_drawdowns_positive_price_moves_signed_in_all_three_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = example("single-market-isolated.toml");
-    let common = ["stress", &scenario, "--paths", "120", "--horizon", "60s", "--vol", "BTCUSDT=6%", "--seed", "3"];
+    let common =
+        ["stress", &scenario, "--paths", "120", "--horizon", "60s", "--vol", "BTCUSDT=6%", "--seed", "3"];
     let json: serde_json::Value = serde_json::from_str(&out(&[&common[..], &["--json"]].concat())).unwrap();
     let html_path = dir.path().join("stress.html");
     let terminal = out(&[&common[..], &["--report", html_path.to_str().unwrap()]].concat());
