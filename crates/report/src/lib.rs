@@ -12,6 +12,7 @@
 //! - [`interactive`]: the HTML's charts, one ECharts option per chart (hover, zoom, toggles).
 //! - [`charts`]: one plotters chart per function, drawn into SVG strings (`--plots`).
 //! - `html`: the page, laid out by the embedded minijinja template `templates/report.html`.
+//! - `tables`: the HTML's tables, pre-formatted.
 //! - [`fmt`]: number formatting shared by tables and axes.
 //! - `num`: the magnitude check of a result file read back.
 //!
@@ -26,6 +27,7 @@ mod html;
 pub mod input;
 pub mod interactive;
 mod num;
+mod tables;
 
 pub use charts::Chart;
 pub use input::{ReportInput, ReportMeta};
