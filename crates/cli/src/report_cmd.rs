@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use liq_engine::{CascadeReport, EngineModel};
 use liq_io::output::RunMeta;
-use liq_report::{MapBin, ReportInput};
+use liq_report::ReportInput;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -59,14 +59,40 @@ pub fn assemble(meta: &RunMeta, model: &EngineModel, report: &CascadeReport) -> 
     let map =
         liq_network::liqmap::liquidation_map(model, &units, k, &liq_network::liqmap::MapOptions::default())
             .map_err(|e| InputError(e.to_string()))?;
-    let bins = map.bins.iter().map(|b| MapBin {
-        price_lo: b.price_lo,
-        price_hi: b.price_hi,
-        first_order_usd: b.long_usd + b.short_usd,
-        cumulative_first_order_usd: b.cumulative_first_order_usd,
-        cumulative_cascade_usd: b.cumulative_cascade_usd,
-    });
-    Ok(input.with_liquidation_map(&map.market, map.mark, bins))
+    let leverage = leverage_map(model, &units, &map, report, k);
+    Ok(input.with_liquidation_map(&map).with_leverage_map(leverage))
+}
+
+/// The price × leverage map of market `k`: each first-order level of the liquidation map, with
+/// its unit's starting leverage (gross notional / equity at the starting marks), over the map's
+/// bins; the run's trough and peak mark say which levels the path consumed.
+fn leverage_map(
+    model: &EngineModel,
+    units: &[liq_network::units::UnitView],
+    map: &liq_network::liqmap::LiquidationMap,
+    report: &CascadeReport,
+    k: usize,
+) -> liq_report::input::LeverageMap {
+    let lev: std::collections::HashMap<u32, f64> = units
+        .iter()
+        .filter(|u| u.isolated_slot.is_none() || u.positions.iter().any(|p| p.0 == k))
+        .map(|u| {
+            let gross: f64 = u.positions.iter().map(|&(m, q)| q.abs() * model.mark0[m]).sum();
+            (u.account, if u.equity0 > 0.0 { gross / u.equity0 } else { f64::INFINITY })
+        })
+        .collect();
+    let mut edges: Vec<f64> = map.bins.iter().map(|b| b.price_lo).collect();
+    edges.extend(map.bins.last().map(|b| b.price_hi));
+    let m = &report.outcome.markets[k];
+    liq_report::input::leverage_map(
+        &map.market,
+        map.mark,
+        edges,
+        map.levels
+            .iter()
+            .map(|l| (l.price, l.notional_usd, lev.get(&l.account).copied().unwrap_or(f64::INFINITY))),
+        (m.mark_trough, m.mark_peak),
+    )
 }
 
 /// Writes what the flags ask for.

@@ -23,9 +23,12 @@ pub struct SensitivityArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 pub fn run(args: SensitivityArgs) -> Result<()> {
+    crate::outputs::Outputs::default().report_flags(&args.out).scenario(args.scenario.as_ref()).check()?;
     let mut scenario = load_for_venue(args.scenario.as_ref(), args.venue.as_deref())?;
     if let Some(moves) = parse_shocks(&scenario, &args.shocks)? {
         scenario.shock = liq_domain::Shock::PerMarket(moves);
@@ -48,6 +51,12 @@ pub fn run(args: SensitivityArgs) -> Result<()> {
         regenerate,
     )
     .map_err(|e| anyhow::anyhow!(e))?;
+    if args.out.wanted() {
+        // The tornado, with the scenario's own cascade at the shock for context.
+        let report = liq_engine::Cascade::new(&model).report(&model);
+        let input = crate::report_cmd::assemble(&meta, &model, &report)?.with_sensitivity(&t);
+        crate::report_cmd::emit(&args.out, &input)?;
+    }
     if args.json {
         #[derive(serde::Serialize)]
         struct Doc<'a> {

@@ -301,7 +301,9 @@ pub fn run(args: StressArgs) -> Result<()> {
     }
     let summary = summarise(&ctx, &rows);
     if args.out.wanted() {
-        // The report pairs the risk measures with the scenario's instant cascade.
+        // The Monte Carlo report: its settings and measures, the shock→loss curve and the
+        // liquidation map of the book; no instant cascade (none was asked for), and the header
+        // states the Monte Carlo settings instead of a shock.
         let meta = liq_io::output::RunMeta {
             version: ctx.version.clone(),
             scenario: ctx.scenario.clone(),
@@ -310,10 +312,12 @@ pub fn run(args: StressArgs) -> Result<()> {
             venue: scenario.venue.name().to_string(),
             adl_policy: scenario.engine.adl_policy.name().to_string(),
             margin_tables: liq_io::output::margin_tables(&scenario),
-            shock: markets.iter().cloned().zip(model.shock().iter().copied()).collect(),
+            shock: Vec::new(),
         };
         let report = liq_engine::Cascade::new(&model).report(&model);
-        let input = crate::report_cmd::assemble(&meta, &model, &report)?.with_stress(&summary);
+        let mut input = crate::report_cmd::assemble(&meta, &model, &report)?.with_stress(&ctx, &summary);
+        input.cascade = None;
+        input.leverage_maps.clear();
         crate::report_cmd::emit(&args.out, &input)?;
     }
     print_summary(&ctx, &summary, args.json)

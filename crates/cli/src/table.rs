@@ -146,14 +146,17 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     let _ = writeln!(o);
     // Multi-venue names (`venue:SYMBOL`) are longer than a symbol: the column follows them.
     let mw = r.markets.iter().map(|m| market_name(m).chars().count()).max().unwrap_or(0).max(10);
+    // A path run (scripted crash or replay) labels its scripted move and the overshoot beyond it
+    // apart; an instant shock's "move" is the shock (docs/outputs.md "Signs").
+    let path_run = r.path_run;
     let _ = writeln!(
         o,
-        "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12} {:>12}",
+        "  {:<mw$} {:>12} {:>14} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
         "market",
         "mark start",
-        "after shock",
+        if path_run { "scripted move" } else { "no-feedback" },
         "after casc.",
-        "overshoot",
+        "beyond it",
         "1st order",
         "2nd order",
         "ADL",
@@ -162,12 +165,12 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     for m in &r.markets {
         let _ = writeln!(
             o,
-            "  {:<mw$} {:>12} {:>12} {:>12} {:>10} {:>12} {:>12} {:>12} {:>12}",
+            "  {:<mw$} {:>12} {:>14} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
             market_name(m),
             price(m.mark_start),
-            price(m.mark_after_shock),
+            pct(m.exogenous_move),
             price(m.mark_end),
-            pct(m.overshoot),
+            pct(m.overshoot_beyond_exogenous),
             usd(m.first_order_notional_usd),
             usd(m.second_order_notional_usd),
             usd(m.adl_notional_usd),
@@ -236,8 +239,11 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
     o
 }
 
-/// The `stress` summary.
+/// The `stress` summary: the Monte Carlo settings, every tail figure with its 95% interval, the
+/// paired comparison, the thin-tail warnings and the narrative. Losses and drawdowns are
+/// positive magnitudes, price moves signed (docs/outputs.md "Signs").
 pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSummary) -> String {
+    use liq_report::fmt::{drawdown, drawdown_interval, ratio_interval, usd_interval};
     let mut o = String::new();
     let c = &ctx.config;
     let copula = match c.copula {
@@ -246,7 +252,7 @@ pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSumm
     };
     let _ = writeln!(
         o,
-        "liqcascade {} · scenario {} ({}) · seed {} · {} paths × {} steps over {:.0} s · {} copula",
+        "liqcascade {} · Monte Carlo · scenario {} ({}) · seed {} · {} paths × {} steps over {:.0} s · {} copula",
         ctx.version,
         ctx.scenario,
         ctx.scenario_hash,
@@ -256,62 +262,104 @@ pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSumm
         c.horizon_s,
         copula
     );
-    let _ = writeln!(o, "portfolio: {}", ctx.portfolio);
-    let _ = writeln!(o);
+    let vols: Vec<String> =
+        ctx.markets.iter().zip(&c.daily_vol).map(|(m, v)| format!("{m} {:.2}%", v * 100.0)).collect();
+    let _ = writeln!(o, "daily vol: {} · portfolio: {}", vols.join(", "), ctx.portfolio);
+    let iv = &s.intervals;
     let _ = writeln!(
         o,
-        "  {:<28} {:>14} {:>14} {:>14} {:>14}",
-        "portfolio loss", "VaR 99%", "ES 99%", "VaR 99.9%", "ES 99.9%"
+        "intervals: {:.0}% · VaR by {} · ES by {} ({} resamples) · losses and drawdowns positive",
+        iv.level * 100.0,
+        iv.var_method,
+        iv.es_method,
+        iv.bootstrap_resamples
     );
-    let row = |o: &mut String, name: &str, v: &[liq_stress::risk::VarEs]| {
+    for (j, &a) in liq_stress::summary::ALPHAS.iter().enumerate() {
+        let _ = writeln!(o);
+        let lvl = format!("{}%", a * 100.0);
         let _ = writeln!(
             o,
-            "  {:<28} {:>14} {:>14} {:>14} {:>14}",
-            name,
-            usd(v[0].var),
-            usd(v[0].es),
-            usd(v[1].var),
-            usd(v[1].es)
+            "  {:<26} {:>12} {:>25} {:>12} {:>25} {:>6}",
+            "portfolio loss",
+            format!("VaR {lvl}"),
+            "95% interval",
+            format!("ES {lvl}"),
+            "95% interval",
+            "tail"
         );
-    };
-    row(&mut o, "linear (delta-normal)", &s.linear);
-    row(&mut o, "no feedback (exogenous)", &s.loss.no_feedback);
-    row(&mut o, "cascade-adjusted", &s.loss.cascade);
+        for (name, v) in [
+            ("linear (delta-normal)", &s.linear),
+            ("no feedback (exogenous)", &s.loss.no_feedback),
+            ("cascade-adjusted", &s.loss.cascade),
+        ] {
+            let Some(x) = v.get(j) else { continue };
+            let _ = writeln!(
+                o,
+                "  {:<26} {:>12} {:>25} {:>12} {:>25} {:>6}",
+                name,
+                usd(x.var),
+                usd_interval(x.var_ci),
+                usd(x.es),
+                usd_interval(x.es_ci),
+                x.tail_paths.map_or("–".into(), |k| k.to_string())
+            );
+        }
+    }
     let _ = writeln!(
         o,
-        "  cascade / linear ES 99%: {:.2}×   cascade / no-feedback ES 99%: {:.2}×",
-        s.es99_cascade_over_linear, s.es99_cascade_over_no_feedback
+        "  cascade / linear ES 99%: {:.2}× ({})   cascade / no-feedback ES 99%: {:.2}× ({}, paired)",
+        s.es99_cascade_over_linear,
+        ratio_interval(s.es99_cascade_over_linear_ci),
+        s.es99_cascade_over_no_feedback,
+        ratio_interval(s.es99_cascade_over_no_feedback_ci)
+    );
+    let p = &s.paired;
+    let _ = writeln!(
+        o,
+        "  same paths: cascade loss above no-feedback on {} paths, below on {} ({:.1}% above, 95% interval {:.1}–{:.1}%); \
+         mean difference {}; ES 99% difference {}",
+        thousands(p.paths_cascade_worse as f64),
+        thousands(p.paths_cascade_better as f64),
+        p.share_cascade_worse * 100.0,
+        p.share_cascade_worse_ci.lo * 100.0,
+        p.share_cascade_worse_ci.hi * 100.0,
+        usd(p.mean_difference_usd),
+        usd_interval(Some(p.es99_difference_ci))
     );
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "  {:<32} {:>14} {:>14} {:>14} {:>14}",
-        "venue (no feedback → cascade)", "ES 99% nf", "ES 99% casc.", "ES 99.9% nf", "ES 99.9% casc."
+        "  {:<30} {:>12} {:>25} {:>12} {:>25}",
+        "venue, ES 99%", "no feedback", "95% interval", "cascade", "95% interval"
     );
     for v in &s.venue {
+        let (nf, cs) = (&v.no_feedback[0], &v.cascade[0]);
         let _ = writeln!(
             o,
-            "  {:<32} {:>14} {:>14} {:>14} {:>14}",
+            "  {:<30} {:>12} {:>25} {:>12} {:>25}",
             v.name,
-            usd(v.no_feedback[0].es),
-            usd(v.cascade[0].es),
-            usd(v.no_feedback[1].es),
-            usd(v.cascade[1].es)
+            usd(nf.es),
+            usd_interval(nf.es_ci),
+            usd(cs.es),
+            usd_interval(cs.es_ci)
         );
     }
     let _ = writeln!(o);
     let _ = writeln!(
         o,
-        "  {:<10} {:>22} {:>22} {:>16}",
-        "market", "drawdown ES 99% (nf)", "drawdown ES 99% (c)", "mean overshoot"
+        "  {:<10} {:>16} {:>19} {:>16} {:>19} {:>14}",
+        "market", "fall ES 99% (nf)", "95% interval", "fall ES 99% (c)", "95% interval", "mean overshoot"
     );
     for m in &s.overshoot {
+        let (nf, cs) = (&m.drawdown_no_feedback[0], &m.drawdown_cascade[0]);
         let _ = writeln!(
             o,
-            "  {:<10} {:>22} {:>22} {:>16}",
+            "  {:<10} {:>16} {:>19} {:>16} {:>19} {:>14}",
             m.market,
-            pct(m.drawdown_no_feedback[0].es),
-            pct(m.drawdown_cascade[0].es),
+            drawdown(nf.es),
+            drawdown_interval(nf.es_ci),
+            drawdown(cs.es),
+            drawdown_interval(cs.es_ci),
             pct(m.mean_overshoot)
         );
     }
@@ -322,6 +370,9 @@ pub fn render_stress(ctx: &liq_stress::StressContext, s: &liq_stress::StressSumm
         "  amplification over {} paths with liquidations: mean {:.2}×, median {:.2}×, 99th pct {:.2}×, max {:.2}×",
         a.paths_with_liquidations, a.mean, a.median, a.p99, a.max
     );
+    for w in &s.warnings {
+        let _ = writeln!(o, "{}", paint(&format!("  warning: {w}"), Style::Warn));
+    }
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", s.narrative);
     o

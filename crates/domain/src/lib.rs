@@ -18,6 +18,7 @@ pub mod market;
 pub mod money;
 pub mod price_formation;
 pub mod scenario;
+pub mod serde_num;
 pub mod venue;
 
 pub use account::{Account, AssetPrice, AssetSpec, Collateral, MarginMode, Position};

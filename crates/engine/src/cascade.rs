@@ -202,7 +202,9 @@ impl Cascade {
         let cf_opts = RunOptions { with_impact: false, ..opts.clone() };
         let (counterfactual, first) = self.simulate(model, path, &cf_opts, Labels::AllFirstOrder);
         let (outcome, _) = self.simulate(model, path, opts, Labels::FirstOrder(&first));
-        CascadeReport::new(outcome, counterfactual)
+        let mut r = CascadeReport::new(outcome, counterfactual);
+        r.path_run = true;
+        r
     }
 
     /// The general loop. Returns the outcome and the set of units liquidated.

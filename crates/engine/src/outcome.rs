@@ -131,7 +131,7 @@ pub struct MarketOutcome {
 /// A side of a perp book emptied by the run's flow: beyond the last level there is no depth,
 /// orders stop filling (the rest goes to the backstop) and the mid quotes the deepest level, so
 /// prices after this point are a floor of the model, not a market's.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct BookExhaustion {
     /// `sell` = the bids ran out, `buy` = the asks did.
     pub side: liq_domain::Side,
@@ -362,7 +362,7 @@ impl EventKind {
 }
 
 /// One generation's totals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GenerationRow {
     pub generation: u32,
     pub notional_usd: f64,
@@ -372,18 +372,20 @@ pub struct GenerationRow {
 }
 
 /// The headline numbers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Generation-0 liquidated notional: what the shock alone liquidates at unchanged prices.
     pub first_order_notional_usd: f64,
     /// Everything the feedback loop added (later generations).
     pub second_order_notional_usd: f64,
     pub liquidated_notional_usd: f64,
-    /// Total / first-order.
+    /// Total / first-order (infinite, written `"inf"`, when nothing was first-order).
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub amplification: f64,
     /// Liquidated notional of the counterfactual run in which liquidations move no price.
     pub counterfactual_notional_usd: f64,
     /// Total / counterfactual: the split measured the second way.
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub counterfactual_amplification: f64,
     pub accounts_liquidated: u64,
     pub rounds: u32,
@@ -405,7 +407,7 @@ pub struct Summary {
 }
 
 /// Per-market headline row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarketRow {
     pub symbol: String,
     /// Multi-venue scenarios: the venue the market is listed on.
@@ -414,8 +416,16 @@ pub struct MarketRow {
     pub mark_start: f64,
     pub mark_after_shock: f64,
     pub mark_end: f64,
-    /// mark_end / mark_after_shock − 1: how far the cascade pushed past the shock.
+    /// mark_end / mark_after_shock − 1: how far the cascade pushed past the shock (an instant
+    /// shock; in a path run the after-shock mark is the first step's, so this includes the
+    /// rest of the scripted path: read the two fields below).
     pub overshoot: f64,
+    /// The exogenous move alone: the no-impact counterfactual's end mark / start mark − 1 (the
+    /// scripted move of a path run, the shock of an instant run).
+    pub exogenous_move: f64,
+    /// mark_end / the counterfactual's end mark − 1: how far the feedback took the price beyond
+    /// the exogenous move (signed; negative = further down).
+    pub overshoot_beyond_exogenous: f64,
     pub first_order_notional_usd: f64,
     pub second_order_notional_usd: f64,
     pub liquidated_notional_usd: f64,
@@ -457,6 +467,10 @@ pub struct VenueRow {
 /// A run, its counterfactual and the derived summary.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CascadeReport {
+    /// The run followed an exogenous path (`Cascade::report_path`: a scripted crash, a replay, a
+    /// Monte Carlo path) rather than an instant shock.
+    #[serde(skip)]
+    pub path_run: bool,
     pub summary: Summary,
     pub markets: Vec<MarketRow>,
     pub generations: Vec<GenerationRow>,
@@ -515,6 +529,8 @@ impl CascadeReport {
                     mark_after_shock: m.mark_after_shock,
                     mark_end: m.mark_end,
                     overshoot: m.mark_end / m.mark_after_shock - 1.0,
+                    exogenous_move: c.mark_end / c.mark_start - 1.0,
+                    overshoot_beyond_exogenous: m.mark_end / c.mark_end - 1.0,
                     first_order_notional_usd: first,
                     second_order_notional_usd: (m.liquidated_notional_usd - first).max(0.0),
                     liquidated_notional_usd: m.liquidated_notional_usd,
@@ -552,6 +568,6 @@ impl CascadeReport {
                 notional_by_cause: v.notional_by_cause.clone(),
             })
             .collect();
-        CascadeReport { summary, markets, generations, venues, outcome, counterfactual }
+        CascadeReport { path_run: false, summary, markets, generations, venues, outcome, counterfactual }
     }
 }

@@ -17,7 +17,7 @@ pub use crate::safe_write::{
 };
 
 /// What produced a result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RunMeta {
     /// liqcascade version.
     pub version: String,
@@ -29,14 +29,21 @@ pub struct RunMeta {
     /// The ADL policy the run used: `venue` (the venue's published ranking) or `pro-rata`.
     pub adl_policy: String,
     /// Which published margin table priced each market, and its date (empty: not recorded).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub margin_tables: Vec<MarginTableMeta>,
     /// The exogenous shock applied, per market symbol (relative move).
     pub shock: Vec<(String, f64)>,
 }
 
+/// So that `ReportInput::from_cascade(&meta, …)` takes a borrowed meta as well as an owned one.
+impl From<&RunMeta> for RunMeta {
+    fn from(m: &RunMeta) -> Self {
+        m.clone()
+    }
+}
+
 /// The margin table of one market as [`RunMeta`] records it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarginTableMeta {
     pub market: String,
     /// `venue:SYMBOL` of the built-in table, or `None` for the scenario's own tiers.

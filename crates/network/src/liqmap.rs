@@ -24,7 +24,7 @@ use serde::Serialize;
 use std::io::Write;
 
 /// Grid settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MapOptions {
     /// Half-width of the grid, relative to the mark (0.2 = ±20%).
     pub range: f64,
@@ -51,7 +51,7 @@ pub struct MapLevel {
 }
 
 /// One price bin.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MapBin {
     pub price_lo: f64,
     pub price_hi: f64,
@@ -73,13 +73,15 @@ pub struct MapBin {
 }
 
 /// The map of one market.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct LiquidationMap {
     pub market: String,
     pub mark: f64,
     pub options: MapOptions,
     pub bins: Vec<MapBin>,
-    /// Every first-order level, ascending by price (includes those outside the grid).
+    /// Every first-order level, ascending by price (includes those outside the grid). Not read
+    /// back from a result file (one entry per margin unit; the report keeps the bins).
+    #[serde(skip_deserializing)]
     pub levels: Vec<MapLevel>,
     /// First-order notional with triggers below / above the grid, USD.
     pub below_grid_usd: f64,

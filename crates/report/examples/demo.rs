@@ -1,12 +1,12 @@
 //! Builds a full report from the default scenario: the instant cascade, a Monte Carlo stress
-//! run, the BTC critical-shock sweep and a BTC liquidation map, and writes the HTML, the
+//! run, the BTC critical-shock sweep and a BTC liquidation map (the network crate's), and writes the HTML, the
 //! result JSON and the SVG plots. Shows the calls the CLI makes.
 //!
 //! `cargo run --release -p liq-report --example demo -- OUT_DIR [ACCOUNTS] [PATHS]`
 
 use liq_engine::{Cascade, EngineModel};
 use liq_io::output::RunMeta;
-use liq_report::{MapBin, ReportInput};
+use liq_report::ReportInput;
 use liq_stress::{run_paths, summarise, Copula, MonteCarloConfig, Portfolio, StressContext};
 use std::path::PathBuf;
 
@@ -54,11 +54,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stress = summarise(&ctx, &rows);
     let grid: Vec<f64> = (1..=20).map(|i| -0.01 * i as f64).collect();
     let critical = liq_stress::critical::critical_shock(&model, 0, &grid, 2.0, 0.0025);
-    let (mark, bins) = edge_map(&model, 0, 0.15, 0.01);
+    let units = liq_network::units::unit_views(&model);
+    let map = liq_network::liqmap::liquidation_map(
+        &model,
+        &units,
+        0,
+        &liq_network::liqmap::MapOptions { range: 0.15, bin_width: 0.01, cascade: true },
+    )?;
     let input = ReportInput::from_cascade(&meta, &report)
-        .with_stress(&stress)
+        .with_stress(&ctx, &stress)
         .with_critical(&critical)
-        .with_liquidation_map(&model.markets[0].symbol, mark, bins);
+        .with_liquidation_map(&map);
     input.write_json(&out.join("result.json"))?;
     std::fs::write(out.join("report.html"), liq_report::render_html(&input))?;
     for p in liq_report::write_plots(&input, &out.join("plots"))? {
@@ -66,35 +72,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("{}", out.join("report.html").display());
     Ok(())
-}
-
-/// A liquidation map of market `k` from engine runs at each bin edge (the network crate's
-/// `liquidation_map` gives the same columns from closed-form trigger prices; this keeps the demo
-/// on the engine alone). Bins of width `width` × mark out to ±`range`; each bin's cumulative
-/// columns are read at its far edge from the mark, and its in-bin first-order notional is the
-/// difference of the cumulative first-order notional across the bin.
-fn edge_map(model: &EngineModel, k: usize, range: f64, width: f64) -> (f64, Vec<MapBin>) {
-    let mark = model.mark0[k];
-    let mut m = model.clone();
-    let mut cascade = Cascade::new(&m);
-    let n = (range / width).round() as i32;
-    let mut bins = Vec::new();
-    for dir in [-1.0, 1.0] {
-        let mut prev_first = 0.0;
-        for i in 1..=n {
-            let edge = dir * width * i as f64;
-            let p = liq_stress::critical::evaluate(&mut m, &mut cascade, k, edge);
-            let (near, far) = (mark * (1.0 + dir * width * (i - 1) as f64), mark * (1.0 + edge));
-            bins.push(MapBin {
-                price_lo: near.min(far),
-                price_hi: near.max(far),
-                first_order_usd: (p.first_order_usd - prev_first).max(0.0),
-                cumulative_first_order_usd: p.first_order_usd,
-                cumulative_cascade_usd: Some(p.liquidated_usd),
-            });
-            prev_first = p.first_order_usd;
-        }
-    }
-    bins.sort_by(|a, b| a.price_lo.total_cmp(&b.price_lo));
-    (mark, bins)
 }

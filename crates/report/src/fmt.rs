@@ -1,5 +1,6 @@
 //! Number formatting shared by the HTML tables and the chart axes: USD with a scale suffix,
-//! signed percentages, thousands separators, ratios that may be infinite.
+//! signed percentages (price moves), unsigned drawdowns, thousands separators, ratios that may be
+//! infinite, and the 95% intervals of the tail figures.
 
 /// `1234567.8` → `1,234,568`.
 pub fn thousands(x: f64) -> String {
@@ -69,6 +70,32 @@ pub fn pct(x: f64) -> String {
     format!("{:+.2}%", x * 100.0)
 }
 
+/// A drawdown (or another magnitude) in percent without a sign: positive = a fall, so a 1.27%
+/// drawdown reads `1.27%` everywhere (docs/outputs.md "Signs"); price moves use [`pct`].
+pub fn drawdown(x: f64) -> String {
+    format!("{:.2}%", x * 100.0)
+}
+
+/// A 95% interval of USD figures, `$1.20M – $1.52M`; an unbounded end reads `∞`, a missing
+/// interval `–`.
+pub fn usd_interval(i: Option<liq_stress::interval::Interval>) -> String {
+    i.map_or("–".into(), |i| format!("{} – {}", usd(i.lo), usd(i.hi)))
+}
+
+/// A 95% interval of drawdowns, `3.10% – 4.02%`.
+pub fn drawdown_interval(i: Option<liq_stress::interval::Interval>) -> String {
+    i.map_or("–".into(), |i| {
+        let end = |x: f64| if x.is_finite() { drawdown(x) } else { ratio(x) };
+        format!("{} – {}", end(i.lo), end(i.hi))
+    })
+}
+
+/// A 95% interval of ratios, `1.10–1.25×`.
+pub fn ratio_interval(i: liq_stress::interval::Interval) -> String {
+    let end = |x: f64| if x.is_finite() { format!("{x:.2}") } else { ratio(x) };
+    format!("{}–{}×", end(i.lo), end(i.hi))
+}
+
 /// A ratio: `2.41×`, or `∞` when the base was zero.
 pub fn ratio(x: f64) -> String {
     if x.is_nan() {
@@ -99,5 +126,9 @@ mod tests {
         assert_eq!(pct(-0.0812), "-8.12%");
         assert_eq!(ratio(2.414), "2.41×");
         assert_eq!(ratio(f64::INFINITY), "∞");
+        assert_eq!(drawdown(0.0127), "1.27%");
+        let i = liq_stress::interval::Interval { lo: 1.1e6, hi: f64::INFINITY };
+        assert_eq!(usd_interval(Some(i)), "$1.10M – ∞");
+        assert_eq!(ratio_interval(liq_stress::interval::Interval { lo: 1.1, hi: 1.254 }), "1.10–1.25×");
     }
 }

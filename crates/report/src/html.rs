@@ -1,29 +1,30 @@
-//! The self-contained HTML report: the charts inline as SVG, the numbers pre-formatted here
-//! (so the template only lays them out), one minijinja template embedded at compile time.
+//! The self-contained HTML report: interactive charts (Apache ECharts inlined, see
+//! [`crate::interactive`]), the numbers pre-formatted here (so the template only lays them
+//! out), one minijinja template embedded at compile time.
 //!
-//! The template sees a [`Page`]: strings and lists of strings, plus each chart's SVG, which is
-//! the only value marked safe (plotters escapes the text it writes; everything else, scenario
-//! names included, is HTML-escaped by minijinja's auto-escaping for `.html` templates).
+//! The template sees a [`Page`]: strings and lists of strings, plus three values marked safe:
+//! the ECharts library, the page's glue script (`assets/report.js`) and the charts' JSON, which
+//! is escaped for a `<script>` element (`</` written `<\/`). Everything else, scenario names
+//! included, is HTML-escaped by minijinja's auto-escaping for `.html` templates.
 
-use crate::charts::{self, Chart};
-use crate::fmt::{pct, price, ratio, thousands, usd};
-use crate::input::{CascadeSection, ReportInput, StressSection, VarEsRow};
+use crate::fmt::{pct, ratio, ratio_interval, thousands, usd};
+use crate::input::{CascadeSection, ReportInput, StressSection};
+use crate::interactive::{self, Spec};
+use crate::tables::{es99, generation_table, market_table, stress_tables, Table};
 use crate::ReportError;
 use serde::Serialize;
 
 const TEMPLATE: &str = include_str!("../templates/report.html");
+/// Apache ECharts 6.1.0 (npm `echarts@6.1.0`, `dist/echarts.min.js`, Apache-2.0; licence and
+/// notice in `assets/`), inlined so the report works offline.
+const ECHARTS: &str = include_str!("../assets/echarts-6.1.0.min.js");
+const GLUE: &str = include_str!("../assets/report.js");
 
 #[derive(Serialize)]
 struct Figure {
     id: String,
     title: String,
-    svg: String,
-}
-
-#[derive(Serialize)]
-struct Table {
-    head: Vec<String>,
-    rows: Vec<Vec<String>>,
+    height: u32,
 }
 
 #[derive(Serialize)]
@@ -47,21 +48,28 @@ struct Section {
 #[derive(Serialize)]
 struct Page {
     title: String,
+    version: String,
+    scenario_hash: String,
+    seed: String,
     meta: Vec<(String, String)>,
     cards: Vec<Card>,
+    warnings: Vec<String>,
     narrative: Option<String>,
     sections: Vec<Section>,
+    echarts: String,
+    glue: String,
+    data: String,
 }
 
 fn s(x: impl Into<String>) -> String {
     x.into()
 }
 
-fn figures(charts: &[Chart], prefix: &str) -> Vec<Figure> {
-    charts
+fn figures(specs: &[Spec], prefix: &str) -> Vec<Figure> {
+    specs
         .iter()
         .filter(|c| c.id.starts_with(prefix))
-        .map(|c| Figure { id: c.id.clone(), title: c.title.clone(), svg: c.svg.clone() })
+        .map(|c| Figure { id: c.id.clone(), title: c.title.clone(), height: c.height })
         .collect()
 }
 
@@ -74,21 +82,67 @@ fn absent(mut sec: Section, note: &str) -> Section {
     sec
 }
 
-/// Renders the report as one HTML document.
-pub fn render(input: &ReportInput) -> Result<String, ReportError> {
-    let charts = charts::all_charts(input)?;
+/// The header lines: what produced the result. A Monte Carlo report states its settings and no
+/// instant shock; a path run names its scripted move.
+fn meta_lines(input: &ReportInput) -> Vec<(String, String)> {
     let m = &input.meta;
-    let shock: Vec<String> =
-        m.shock.iter().filter(|(_, v)| *v != 0.0).map(|(k, v)| format!("{k} {}", pct(*v))).collect();
-    let shock = if shock.is_empty() { s("none") } else { shock.join(", ") };
-    let meta = vec![
+    let mut meta = vec![
         (s("scenario"), m.scenario.clone()),
         (s("scenario hash"), m.scenario_hash.clone()),
         (s("seed"), m.seed.to_string()),
         (s("venue"), m.venue.clone()),
-        (s("shock"), shock),
-        (s("liqcascade version"), m.version.clone()),
     ];
+    let moves: Vec<String> =
+        m.shock.iter().filter(|(_, v)| *v != 0.0).map(|(k, v)| format!("{k} {}", pct(*v))).collect();
+    let moves = if moves.is_empty() { s("none") } else { moves.join(", ") };
+    if let Some(st) = &input.stress {
+        let c = &st.context.config;
+        let copula = match c.copula {
+            liq_stress::Copula::Gaussian => s("Gaussian"),
+            liq_stress::Copula::StudentT { df } => format!("Student-t, df {df}"),
+        };
+        meta.push((
+            s("Monte Carlo"),
+            format!(
+                "{} paths × {} steps over {:.0} s, {copula} copula",
+                thousands(c.paths as f64),
+                c.steps,
+                c.horizon_s
+            ),
+        ));
+        let vols: Vec<String> = st
+            .context
+            .markets
+            .iter()
+            .zip(&c.daily_vol)
+            .map(|(k, v)| format!("{k} {:.2}%", v * 100.0))
+            .collect();
+        meta.push((s("daily volatility"), vols.join(", ")));
+        meta.push((s("portfolio"), st.context.portfolio.clone()));
+        let iv = &st.summary.intervals;
+        meta.push((
+            s("intervals"),
+            format!(
+                "{:.0}%: VaR by {}; ES by {} ({} resamples)",
+                iv.level * 100.0,
+                iv.var_method,
+                iv.es_method,
+                iv.bootstrap_resamples
+            ),
+        ));
+    } else if input.cascade.as_ref().is_some_and(|c| c.path_run) {
+        meta.push((s("scripted move"), moves));
+    } else if input.sensitivity.is_some() || input.cascade.is_some() || !input.critical.is_empty() {
+        meta.push((s("instant shock"), moves));
+    }
+    meta.push((s("signs"), s("losses and drawdowns positive; price moves signed (−8% = down)")));
+    meta.push((s("liqcascade version"), m.version.clone()));
+    meta
+}
+
+/// Renders the report as one HTML document.
+pub fn render(input: &ReportInput) -> Result<String, ReportError> {
+    let specs = interactive::all_specs(input);
     let mut cards = Vec::new();
     if let Some(c) = &input.cascade {
         cascade_cards(c, &mut cards);
@@ -97,43 +151,72 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
         stress_cards(st, &mut cards);
     }
     let mut sections = Vec::new();
+    let path_run = input.cascade.as_ref().is_some_and(|c| c.path_run);
     let paths = section(
         "paths",
         "Price paths",
-        "Each market's mark with the liquidation feedback (solid) beside the no-impact counterfactual, in which \
-         liquidation orders move no price (dashed). Dots are liquidations, coloured by generation, sized by notional, \
-         placed at the mark that triggered them.",
+        if path_run {
+            "Each market's mark with the liquidation feedback (solid) beside the scripted path, which the no-impact \
+             counterfactual follows (dashed). Dots are liquidations, coloured by generation, sized by notional. Hover for \
+             values, drag or scroll to zoom, click a legend entry to hide a series."
+        } else {
+            "Each market's mark with the liquidation feedback (solid) beside the no-impact counterfactual, in which \
+             liquidation orders move no price (dashed). Dots are liquidations, coloured by generation, sized by notional, \
+             placed at the mark that triggered them. Hover for values, drag or scroll to zoom, click a legend entry to hide \
+             a series."
+        },
     );
     let waterfall = section(
         "waterfall",
         "Liquidation waterfall",
-        "Notional added by each generation (round) of the cascade: generation 0 is what the shock alone \
-         liquidates, everything after it is second-order.",
+        "Notional added by each generation (round) of the cascade, stacked by market: generation 0 is what the shock \
+         alone liquidates, everything after it is second-order.",
     );
     let fund = section(
         "fund",
-        "Insurance fund and ADL",
-        "The fund's equity with and without feedback, and the notional closed by auto-deleveraging.",
+        "Insurance fund, ADL and negative equity",
+        "Each on its own axis, so the small series do not vanish next to liquidated notional: the fund's equity with and \
+         without feedback, the notional closed by auto-deleveraging, and the negative equity the fund covered.",
+    );
+    let heat = section(
+        "heat",
+        "Where and when liquidations happened",
+        "Liquidated notional by execution price and time (the market with the most notional), and the first-order \
+         liquidation levels by trigger price and starting leverage, with the levels the path already consumed (crossed by \
+         its trough or peak) in their own colour.",
     );
     match &input.cascade {
         Some(c) => {
             let mut p = paths;
-            p.figures = figures(&charts, "price-path-");
+            p.figures = figures(&specs, "price-path-");
             p.tables.push(market_table(c));
             sections.push(p);
             let mut w = waterfall;
-            w.figures = figures(&charts, "waterfall");
+            w.figures = figures(&specs, "waterfall");
             w.tables.push(generation_table(c));
             sections.push(w);
             let mut f = fund;
-            f.figures = figures(&charts, "fund-adl");
+            f.figures = figures(&specs, "fund-adl");
             sections.push(f);
+            let mut h = heat;
+            h.figures = figures(&specs, "time-heatmap-");
+            h.figures.extend(figures(&specs, "leverage-map-"));
+            if h.figures.is_empty() {
+                sections.push(absent(h, "Nothing was liquidated."));
+            } else {
+                sections.push(h);
+            }
         }
         None => {
-            let note = "No instant-cascade result in this file.";
+            let note = if input.stress.is_some() {
+                "A Monte Carlo result: the per-path cascades are summarised in the risk measures below."
+            } else {
+                "No instant-cascade result in this file."
+            };
             sections.push(absent(paths, note));
             sections.push(absent(waterfall, note));
             sections.push(absent(fund, note));
+            sections.push(absent(heat, note));
         }
     }
     let mut curve = section(
@@ -146,19 +229,20 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
     if input.critical.is_empty() {
         sections.push(absent(curve, "No critical-shock sweep in this file."));
     } else {
-        curve.figures = figures(&charts, "shock-loss-");
+        curve.figures = figures(&specs, "shock-loss-");
         sections.push(curve);
     }
     let mut risk = section(
         "risk",
-        "Risk measures: linear vs no-feedback vs cascade-adjusted",
+        "Risk measures with 95% intervals: linear vs no-feedback vs cascade-adjusted",
         "Linear (delta-normal) VaR/ES sees neither fat tails nor the loop; no-feedback quantiles use the simulated \
-         exogenous paths; cascade-adjusted quantiles add the price impact of every liquidation on the path.",
+         exogenous paths; cascade-adjusted quantiles add the price impact of every liquidation on the path. Whiskers are \
+         95% intervals (a dashed whisker: no upper bound at this path count).",
     );
     match &input.stress {
         Some(st) => {
-            risk.figures = figures(&charts, "var-es");
-            risk.figures.extend(figures(&charts, "venue-es"));
+            risk.figures = figures(&specs, "var-es");
+            risk.figures.extend(figures(&specs, "venue-es"));
             risk.tables = stress_tables(st);
             sections.push(risk);
         }
@@ -167,21 +251,68 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
     let mut map = section(
         "map",
         "Liquidation map",
-        "Where liquidations sit by price level: first-order notional triggered inside each bin, and the notional \
-         liquidated if the price moves from the mark to the bin's far edge, first-order only and with the cascade.",
+        "Where liquidations sit by price level: first-order notional triggered inside each bin (longs falling, shorts \
+         rising), and the notional liquidated if the price moves from the mark to the bin's far edge, first-order only \
+         and with the cascade.",
     );
     if input.liquidation_maps.is_empty() {
         sections.push(absent(map, "No liquidation map in this file."));
     } else {
-        map.figures = figures(&charts, "liquidation-map-");
+        map.figures = figures(&specs, "liquidation-map-");
         sections.push(map);
     }
+    if let Some(t) = &input.sensitivity {
+        let mut sec = section(
+            "sensitivity",
+            "Sensitivity (tornado)",
+            "Second-order notional with one parameter at a time at the low and the high end of its documented range, \
+             everything else at the scenario's value; largest swing on top. This is what tells a desk which inputs it \
+             must get right.",
+        );
+        sec.figures = figures(&specs, "tornado");
+        sec.tables.push(Table {
+            head: ["parameter", "low", "high", "2nd order low", "2nd order high", "swing"]
+                .iter()
+                .map(|h| s(*h))
+                .collect(),
+            rows: t
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.parameter.clone(),
+                        r.low.clone(),
+                        r.high.clone(),
+                        usd(r.second_order_low_usd),
+                        usd(r.second_order_high_usd),
+                        usd(r.swing_usd),
+                    ]
+                })
+                .collect(),
+        });
+        if !t.skipped.is_empty() {
+            sec.intro += &format!(" Not varied: {}.", t.skipped.join("; "));
+        }
+        sections.push(sec);
+    }
+    let data = serde_json::to_string(&specs)
+        .map_err(|e| ReportError::Plot(e.to_string()))?
+        .replace("</", "<\\/")
+        .replace("<!--", "<\\!--");
+    let m = &input.meta;
     let page = Page {
         title: format!("liqcascade report: {}", m.scenario),
-        meta,
+        version: m.version.clone(),
+        scenario_hash: m.scenario_hash.clone(),
+        seed: m.seed.to_string(),
+        meta: meta_lines(input),
         cards,
-        narrative: input.stress.as_ref().map(|st| st.narrative.clone()),
+        warnings: input.stress.as_ref().map(|st| st.summary.warnings.clone()).unwrap_or_default(),
+        narrative: input.stress.as_ref().map(|st| st.summary.narrative.clone()),
         sections,
+        echarts: ECHARTS.replace("</script", "<\\/script"),
+        glue: s(GLUE),
+        data,
     };
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", TEMPLATE)?;
@@ -194,7 +325,12 @@ fn card(cards: &mut Vec<Card>, label: &str, value: String, note: &str) {
 
 fn cascade_cards(c: &CascadeSection, cards: &mut Vec<Card>) {
     let h = &c.summary;
-    card(cards, "Liquidated notional", usd(h.liquidated_notional_usd), "instant cascade, all markets");
+    card(
+        cards,
+        "Liquidated notional",
+        usd(h.liquidated_notional_usd),
+        if c.path_run { "path run, all markets" } else { "instant cascade, all markets" },
+    );
     card(
         cards,
         "First- / second-order",
@@ -208,12 +344,19 @@ fn cascade_cards(c: &CascadeSection, cards: &mut Vec<Card>) {
         ratio(h.counterfactual_amplification),
         &format!("counterfactual liquidates {}", usd(h.counterfactual_notional_usd)),
     );
-    if let Some(w) = c.markets.iter().min_by(|a, b| a.overshoot.total_cmp(&b.overshoot)) {
+    if let Some(w) =
+        c.markets.iter().min_by(|a, b| a.overshoot_beyond_exogenous.total_cmp(&b.overshoot_beyond_exogenous))
+    {
         card(
             cards,
             "Largest overshoot",
-            pct(w.overshoot),
-            &format!("{}: end mark vs after-shock mark", w.symbol),
+            pct(w.overshoot_beyond_exogenous),
+            &format!(
+                "{}: end mark beyond the {} ({})",
+                w.symbol,
+                if c.path_run { "scripted move" } else { "move without feedback" },
+                pct(w.exogenous_move)
+            ),
         );
     }
     card(
@@ -226,151 +369,42 @@ fn cascade_cards(c: &CascadeSection, cards: &mut Vec<Card>) {
         cards,
         "Insurance fund",
         format!("{} → {}", usd(h.insurance_fund_start_usd), usd(h.insurance_fund_end_usd)),
-        &format!("low point {}", usd(h.insurance_fund_min_usd)),
+        &format!("low point {}", usd(c.extras.insurance_fund_min_usd)),
     );
     card(cards, "ADL / bad debt", format!("{} / {}", usd(h.adl_notional_usd), usd(h.bad_debt_usd)), "");
 }
 
-fn es99(v: &[VarEsRow]) -> f64 {
-    v.first().map_or(0.0, |r| r.es)
-}
-
 fn stress_cards(st: &StressSection, cards: &mut Vec<Card>) {
+    let sm = &st.summary;
     card(
         cards,
         "99% ES: cascade / linear",
-        ratio(st.es99_cascade_over_linear),
-        &format!("{} vs {} linear", usd(es99(&st.loss.cascade)), usd(es99(&st.linear))),
+        ratio(sm.es99_cascade_over_linear),
+        &format!(
+            "95% interval {}; {} vs {} linear",
+            ratio_interval(sm.es99_cascade_over_linear_ci),
+            usd(es99(&sm.loss.cascade)),
+            usd(es99(&sm.linear))
+        ),
     );
     card(
         cards,
         "99% ES: cascade / no-feedback",
-        ratio(st.es99_cascade_over_no_feedback),
-        &format!("{} paths, {}", thousands(st.paths as f64), st.portfolio),
+        ratio(sm.es99_cascade_over_no_feedback),
+        &format!(
+            "95% interval {} (paired); {} paths",
+            ratio_interval(sm.es99_cascade_over_no_feedback_ci),
+            thousands(sm.paths as f64)
+        ),
     );
-}
-
-fn market_table(c: &CascadeSection) -> Table {
-    let head = [
-        "market",
-        "mark start",
-        "after shock",
-        "end",
-        "trough",
-        "trough, no impact",
-        "overshoot",
-        "1st order",
-        "2nd order",
-        "no-impact run",
-        "ADL",
-    ];
-    let rows = c
-        .markets
-        .iter()
-        .map(|m| {
-            vec![
-                m.symbol.clone(),
-                price(m.mark_start),
-                price(m.mark_after_shock),
-                price(m.mark_end),
-                price(m.mark_trough),
-                price(m.mark_trough_counterfactual),
-                pct(m.overshoot),
-                usd(m.first_order_notional_usd),
-                usd(m.second_order_notional_usd),
-                usd(m.counterfactual_notional_usd),
-                usd(m.adl_notional_usd),
-            ]
-        })
-        .collect();
-    Table { head: head.iter().map(|h| s(*h)).collect(), rows }
-}
-
-fn generation_table(c: &CascadeSection) -> Table {
-    const SHOWN: usize = 12;
-    let mut head = vec![s("generation"), s("notional"), s("accounts"), s("events")];
-    head.extend(c.markets.iter().map(|m| m.symbol.clone()));
-    let mut rows: Vec<Vec<String>> = c
-        .generations
-        .iter()
-        .take(SHOWN)
-        .map(|g| {
-            let mut r = vec![
-                g.generation.to_string(),
-                usd(g.notional_usd),
-                thousands(g.accounts as f64),
-                g.events.to_string(),
-            ];
-            r.extend(g.notional_by_market_usd.iter().map(|v| usd(*v)));
-            r
-        })
-        .collect();
-    if c.generations.len() > SHOWN {
-        let rest = &c.generations[SHOWN..];
-        let mut r = vec![
-            format!("{}–{}", rest[0].generation, rest[rest.len() - 1].generation),
-            usd(rest.iter().map(|g| g.notional_usd).sum()),
-            thousands(rest.iter().map(|g| g.accounts as f64).sum()),
-            rest.iter().map(|g| g.events).sum::<u64>().to_string(),
-        ];
-        for k in 0..c.markets.len() {
-            r.push(usd(rest.iter().map(|g| g.notional_by_market_usd.get(k).copied().unwrap_or(0.0)).sum()));
-        }
-        rows.push(r);
-    }
-    Table { head, rows }
-}
-
-fn stress_tables(st: &StressSection) -> Vec<Table> {
-    let lvl = |v: &[VarEsRow], i: usize| v.get(i).map_or((s("–"), s("–")), |r| (usd(r.var), usd(r.es)));
-    let mut measures = Table {
-        head: ["measure", "VaR 99%", "ES 99%", "VaR 99.9%", "ES 99.9%"].iter().map(|h| s(*h)).collect(),
-        rows: Vec::new(),
-    };
-    let mut push = |name: String, v: &[VarEsRow]| {
-        let (a, b) = lvl(v, 0);
-        let (c, d) = lvl(v, 1);
-        measures.rows.push(vec![name, a, b, c, d]);
-    };
-    push(s("portfolio loss, linear"), &st.linear);
-    push(s("portfolio loss, no feedback"), &st.loss.no_feedback);
-    push(s("portfolio loss, cascade"), &st.loss.cascade);
-    for v in &st.venue {
-        push(format!("{}, no feedback", v.name), &v.no_feedback);
-        push(format!("{}, cascade", v.name), &v.cascade);
-    }
-    let dd = |v: &[VarEsRow]| v.first().map_or(s("–"), |r| pct(-r.es));
-    let overshoot = Table {
-        head: ["market", "99% ES drawdown, no feedback", "99% ES drawdown, cascade", "mean overshoot"]
-            .iter()
-            .map(|h| s(*h))
-            .collect(),
-        rows: st
-            .overshoot
-            .iter()
-            .map(|o| {
-                vec![
-                    o.market.clone(),
-                    dd(&o.drawdown_no_feedback),
-                    dd(&o.drawdown_cascade),
-                    pct(o.mean_overshoot),
-                ]
-            })
-            .collect(),
-    };
-    let a = &st.amplification;
-    let amp = Table {
-        head: ["paths with liquidations", "mean amplification", "median", "99th percentile", "max"]
-            .iter()
-            .map(|h| s(*h))
-            .collect(),
-        rows: vec![vec![
-            thousands(a.paths_with_liquidations as f64),
-            ratio(a.mean),
-            ratio(a.median),
-            ratio(a.p99),
-            ratio(a.max),
-        ]],
-    };
-    vec![measures, overshoot, amp]
+    card(
+        cards,
+        "Paths where feedback costs",
+        format!("{:.1}%", sm.paired.share_cascade_worse * 100.0),
+        &format!(
+            "cascade loss above no-feedback; 95% interval {:.1}–{:.1}%",
+            sm.paired.share_cascade_worse_ci.lo * 100.0,
+            sm.paired.share_cascade_worse_ci.hi * 100.0
+        ),
+    );
 }

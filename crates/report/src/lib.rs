@@ -1,17 +1,20 @@
 //! Reports a risk manager reads in a minute.
 //!
-//! The CLI turns a run into a [`ReportInput`] (the instant cascade, the stress summary, the
-//! critical-shock curves and the liquidation maps it has) and writes it as a result JSON file;
-//! [`render_html`] turns one into a single self-contained HTML file (inline SVG, inline CSS, no
-//! scripts, no network), and [`write_plots`] writes each chart as its own SVG file.
+//! The CLI turns a run into a [`ReportInput`] (the instant cascade or path run, the stress
+//! summary, the critical-shock curves, the liquidation and leverage maps, the sensitivity
+//! tornado it has) and writes it as a result JSON file; [`render_html`] turns one into a single
+//! self-contained HTML file with interactive charts (Apache ECharts and the data inlined, no
+//! network), and [`write_plots`] writes the static charts as SVG files.
 //!
 //! Modules:
 //! - [`input`]: [`ReportInput`], its serialisable parts and the builders from the engine's and
 //!   the stress crate's structs.
-//! - [`charts`]: one plotters chart per function, drawn into SVG strings.
+//! - [`interactive`]: the HTML's charts, one ECharts option per chart (hover, zoom, toggles).
+//! - [`charts`]: one plotters chart per function, drawn into SVG strings (`--plots`).
 //! - `html`: the page, laid out by the embedded minijinja template `templates/report.html`.
+//! - `tables`: the HTML's tables, pre-formatted.
 //! - [`fmt`]: number formatting shared by tables and axes.
-//! - `num`: serde for ratios that may be infinite.
+//! - `num`: the magnitude check of a result file read back.
 //!
 //! PNG output is not offered: plotters' bitmap backend needs a font rasteriser and font files
 //! to draw text, which the SVG backend does not (it writes `<text>` elements that the viewer
@@ -22,10 +25,12 @@ pub mod charts;
 pub mod fmt;
 mod html;
 pub mod input;
+pub mod interactive;
 mod num;
+mod tables;
 
 pub use charts::Chart;
-pub use input::{MapBin, ReportInput, ReportMeta};
+pub use input::{ReportInput, ReportMeta};
 
 use std::path::{Path, PathBuf};
 

@@ -1,10 +1,10 @@
 //! The report's JSON and HTML structure (insta snapshots of a fixed input), the JSON round trip,
-//! omitted sections, every chart's SVG, the plot files, and the builders from engine structs.
+//! omitted sections, every static chart's SVG, the interactive charts' JSON, the plot files, and
+//! the builders from engine structs.
 
 mod common;
 
 use common::{engine_report, fixed_input, meta};
-use liq_report::input::*;
 use liq_report::{render_html, write_plots, ReportInput};
 
 /// The text between each `open` and the following `close`.
@@ -44,7 +44,7 @@ fn json_snapshot_and_round_trip() {
     insta::assert_json_snapshot!("fixed_input", json);
     let back: ReportInput = serde_json::from_value(json).unwrap();
     // Equal except the infinite max amplification, which must come back infinite.
-    assert_eq!(back.stress.as_ref().unwrap().amplification.max, f64::INFINITY);
+    assert_eq!(back.stress.as_ref().unwrap().summary.amplification.max, f64::INFINITY);
     assert_eq!(back, input);
 }
 
@@ -52,26 +52,41 @@ fn json_snapshot_and_round_trip() {
 fn html_structure_snapshot() {
     let html = render_html(&fixed_input());
     insta::assert_debug_snapshot!("html_structure", structure(&html));
-    // Self-contained: no scripts, no external resources.
-    for banned in ["<script", "http://", "https://", "<link", "@import", "url("] {
-        let hits: Vec<_> =
-            html.match_indices(banned).map(|(i, _)| &html[i..(i + 80).min(html.len())]).collect();
-        // The SVG namespace URI is an identifier, not a request.
-        let real: Vec<_> = hits.iter().filter(|h| !h.starts_with("http://www.w3.org/2000/svg")).collect();
-        assert!(real.is_empty(), "{banned}: {real:?}");
+    // Self-contained: three inline scripts (ECharts, the data, the glue), no external resources.
+    assert_eq!(html.matches("<script").count(), 3);
+    let lib = include_str!("../assets/echarts-6.1.0.min.js");
+    let own = html.replace(&lib.replace("</script", "<\\/script"), "");
+    for banned in [
+        "<script src",
+        "<link",
+        "@import",
+        "url(http",
+        "<img",
+        "<iframe",
+        "fetch(",
+        "XMLHttpRequest(",
+        "https://",
+    ] {
+        assert!(!own.contains(banned), "{banned}");
     }
-    // Every figure holds one SVG.
-    assert_eq!(html.matches("<figure").count(), html.matches("<svg").count());
+    // The inlined library is the committed file.
+    assert!(html.contains(&lib[..2000]) && lib.len() > 1_000_000);
+    // Every figure has its chart box and its chart in the page's data.
+    let specs = liq_report::interactive::all_specs(&fixed_input());
+    assert_eq!(html.matches("<figure").count(), specs.len());
+    for s in &specs {
+        assert!(html.contains(&format!("id=\"chart-{}\"", s.id)), "{}", s.id);
+    }
     assert!(html.contains("0123456789abcdef") && html.contains("seed"));
 }
 
 #[test]
 fn absent_sections_are_omitted_with_a_note() {
     let html = render_html(&ReportInput::new(meta()));
-    assert_eq!(html.matches("<svg").count(), 0);
+    assert_eq!(html.matches("<figure").count(), 0);
     let notes = between(&html, "<p class=\"note\">", "</p>");
-    // Headline, paths, waterfall, fund, curve, risk, map.
-    assert_eq!(notes.len(), 7, "{notes:?}");
+    // Headline, paths, waterfall, fund, heat maps, curve, risk, map.
+    assert_eq!(notes.len(), 8, "{notes:?}");
     assert!(notes.iter().all(|n| !n.is_empty()));
     // Scenario names are escaped, not interpreted.
     let mut m = meta();
@@ -158,15 +173,23 @@ fn bad_numbers_do_not_panic() {
     c.paths[1].counterfactual.clear();
     c.generations[1].notional_usd = f64::NAN;
     input.critical[0].curve[0].amplification = f64::INFINITY;
-    input.liquidation_maps[0].bins.push(MapBin {
+    input.liquidation_maps[0].bins.push(liq_network::liqmap::MapBin {
         price_lo: f64::NAN,
         price_hi: 1.0,
-        first_order_usd: -5.0,
+        long_usd: -5.0,
+        short_usd: 0.0,
+        edge_price: 1.0,
         cumulative_first_order_usd: f64::INFINITY,
         cumulative_cascade_usd: None,
+        cascade_all_markets_usd: None,
+        cascade_mark_end: None,
     });
     let html = render_html(&input);
-    assert_eq!(html.matches("<svg").count(), 8);
+    assert_eq!(html.matches("<figure").count(), liq_report::interactive::all_specs(&input).len());
+    let data = &html[html.find("id=\"report-data\">").unwrap()..];
+    let data = &data[..data.find("</script>").unwrap()];
+    assert!(!data.contains("NaN") && !data.contains("Infinity"), "non-finite numbers reach the page");
+    assert_eq!(liq_report::charts::all_charts(&input).unwrap().len(), 8);
     // An input with every list empty still renders.
     let mut empty = fixed_input();
     let c = empty.cascade.as_mut().unwrap();
@@ -177,10 +200,11 @@ fn bad_numbers_do_not_panic() {
     c.fund_counterfactual.clear();
     empty.critical[0].curve.clear();
     empty.liquidation_maps[0].bins.clear();
-    let s = empty.stress.as_mut().unwrap();
+    let s = &mut empty.stress.as_mut().unwrap().summary;
     s.venue.clear();
     s.linear.clear();
-    assert!(render_html(&empty).contains("<svg"));
+    assert!(render_html(&empty).contains("<figure"));
+    assert!(liq_report::charts::all_charts(&empty).is_ok());
 }
 
 #[test]
@@ -202,8 +226,8 @@ fn from_cascade_mirrors_the_engine_report() {
         o.events.iter().filter(|e| e.kind.liquidates()).count() as u64
     );
     // Generation split by market adds up to the generation's total.
-    for g in &c.generations {
-        let s: f64 = g.notional_by_market_usd.iter().sum();
+    for (g, by_market) in c.generations.iter().zip(&c.notional_by_market_usd) {
+        let s: f64 = by_market.iter().sum();
         assert!((s - g.notional_usd).abs() <= 1e-6 * g.notional_usd.max(1.0));
     }
     // Paths: pre-shock mark one round before 0, then the after-shock mark at 0, then the end mark.
@@ -225,8 +249,11 @@ fn from_cascade_mirrors_the_engine_report() {
     assert!(c.fund.windows(2).all(|w| w[1].adl_cum_usd >= w[0].adl_cum_usd));
     // The example exhausts its fund and uses ADL (see its comments): the report shows both.
     assert!(o.adl_notional_usd > 0.0);
-    let html = render_html(&input);
-    assert_eq!(html.matches("<svg").count(), 1 + 1 + 1);
+    assert!(!c.path_run, "an instant shock is not a path run");
+    // Price path, waterfall, fund panels, the price × time heat map.
+    let ids: Vec<String> = liq_report::interactive::all_specs(&input).into_iter().map(|s| s.id).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    assert!(ids[3].starts_with("time-heatmap-"));
 }
 
 #[test]
@@ -295,20 +322,14 @@ fn builders_from_stress_and_critical_structs() {
         }],
         critical_shock: None,
     };
-    let bins = [MapBin {
-        price_lo: 1.0,
-        price_hi: 2.0,
-        first_order_usd: 3.0,
-        cumulative_first_order_usd: 3.0,
-        cumulative_cascade_usd: None,
-    }];
+    let map = fixed_input().liquidation_maps[0].clone();
     let input = ReportInput::from_cascade(&meta, &report)
-        .with_stress(&summary)
+        .with_stress(&ctx, &summary)
         .with_critical(&crit)
         .with_critical(&crit)
-        .with_liquidation_map("BTCUSDT", 1.5, bins.clone())
-        .with_liquidation_map("BTCUSDT", 1.5, bins);
-    let s = input.stress.as_ref().unwrap();
+        .with_liquidation_map(&map)
+        .with_liquidation_map(&map);
+    let s = &input.stress.as_ref().unwrap().summary;
     assert_eq!((s.loss.no_feedback[0].es, s.loss.cascade[0].es), (99.5, 199.0));
     assert_eq!(s.es99_cascade_over_no_feedback, 2.0);
     // Same market twice: replaced, not duplicated.

@@ -10,15 +10,16 @@
 //! first and the report keeps the whole curve.
 
 use liq_engine::{Cascade, EngineModel};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One point of the shock→loss curve.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// Relative shock to the market (−0.08 = −8%).
     pub shock: f64,
     pub liquidated_usd: f64,
     pub first_order_usd: f64,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub amplification: f64,
     pub bad_debt_usd: f64,
     pub adl_usd: f64,
@@ -29,7 +30,7 @@ pub struct CurvePoint {
 }
 
 /// The sweep and the critical shock of one market.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CriticalShock {
     pub market: String,
     pub threshold: f64,

@@ -3,7 +3,9 @@
 //! This crate owns the scenario families that drive the time-stepped engine ([`paths`]: shock
 //! grid, linear crash, crash-and-rebound, historical replay), Monte Carlo paths with Gaussian and
 //! Student-t copulas ([`montecarlo`]), the per-path runs and their reduction to rows ([`run`]),
-//! the risk measures ([`risk`]: linear delta-normal and empirical VaR/ES) and their side-by-side
+//! the risk measures ([`risk`]: linear delta-normal and empirical VaR/ES), their confidence
+//! intervals ([`interval`]: order-statistic for VaR, seeded bootstrap for ES and paired ratios) and
+//! their side-by-side
 //! summary with its narrative ([`summary`]), the critical shock ([`critical`]), and per-path
 //! results in CSV and Parquet with shard/merge ([`results`]); [`contain`] turns a panic of the
 //! Parquet readers on a corrupt file into an error.
@@ -11,6 +13,7 @@
 pub mod contain;
 pub mod critical;
 pub mod error;
+pub mod interval;
 pub mod montecarlo;
 pub mod paths;
 pub mod results;

@@ -1,30 +1,71 @@
 //! Risk measures: empirical VaR and expected shortfall of a loss sample, and the linear
 //! (delta-normal) VaR/ES of a portfolio, as defined in DESIGN.md.
 
-use serde::Serialize;
+use crate::interval::Interval;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
-/// VaR and ES at one confidence level. Losses are positive numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+/// VaR and ES at one confidence level. Losses (and drawdowns) are positive numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct VarEs {
     pub alpha: f64,
     pub var: f64,
     pub es: f64,
+    /// Paths ES averages over (the `N − i` worst); absent for the linear closed form.
+    #[serde(default)]
+    pub tail_paths: Option<u64>,
+    /// 95% order-statistic interval of VaR (`interval::var_interval`).
+    #[serde(default)]
+    pub var_ci: Option<Interval>,
+    /// 95% bootstrap interval of ES (`interval::es_interval`).
+    #[serde(default)]
+    pub es_ci: Option<Interval>,
+}
+
+impl VarEs {
+    /// Whether the figure rests on fewer than `interval::MIN_TAIL_PATHS` tail paths.
+    pub fn thin_tail(&self) -> bool {
+        self.tail_paths.is_some_and(|k| k < crate::interval::MIN_TAIL_PATHS)
+    }
 }
 
 /// Empirical VaR and ES at `alpha` of `losses`: with losses sorted ascending and
 /// `i = ⌈α·N⌉ − 1`, VaR is the `i`-th loss and ES the mean of the losses from `i` on (the worst
 /// `N − i` outcomes). NaNs are not expected (the engine produces none) and sort last.
 pub fn var_es(losses: &[f64], alpha: f64) -> VarEs {
-    if losses.is_empty() {
-        return VarEs { alpha, var: 0.0, es: 0.0 };
-    }
     let mut v = losses.to_vec();
     v.sort_by(f64::total_cmp);
-    let n = v.len();
-    let i = ((alpha * n as f64).ceil() as usize).clamp(1, n) - 1;
+    var_es_sorted(&v, alpha)
+}
+
+/// [`var_es`] of losses already sorted ascending.
+pub fn var_es_sorted(v: &[f64], alpha: f64) -> VarEs {
+    if v.is_empty() {
+        return VarEs { alpha, var: 0.0, es: 0.0, tail_paths: Some(0), var_ci: None, es_ci: None };
+    }
+    let i = crate::interval::tail_index(v.len(), alpha);
     let tail = &v[i..];
-    VarEs { alpha, var: v[i], es: tail.iter().sum::<f64>() / tail.len() as f64 }
+    VarEs {
+        alpha,
+        var: v[i],
+        es: tail.iter().sum::<f64>() / tail.len() as f64,
+        tail_paths: Some(tail.len() as u64),
+        var_ci: None,
+        es_ci: None,
+    }
+}
+
+/// [`var_es`] with its 95% intervals; `id` names the figure's bootstrap stream (see
+/// `interval::es_interval`).
+pub fn var_es_with_intervals(losses: &[f64], alpha: f64, seed: u64, id: u64) -> VarEs {
+    let mut v = losses.to_vec();
+    v.sort_by(f64::total_cmp);
+    let mut r = var_es_sorted(&v, alpha);
+    if !v.is_empty() {
+        r.var_ci = Some(crate::interval::var_interval(&v, alpha));
+        r.es_ci = Some(crate::interval::es_interval(&v, alpha, seed, id));
+    }
+    r
 }
 
 /// Linear (delta-normal) VaR and ES: `σ_L = √(δᵀΣδ)`, `VaR = z_α·σ_L`,
@@ -41,7 +82,14 @@ pub fn linear_var_es(deltas_usd: &[f64], horizon_vol: &[f64], correlation: &[Vec
     let sigma = var_l.max(0.0).sqrt();
     let normal = Normal::new(0.0, 1.0).expect("standard normal");
     let z = normal.inverse_cdf(alpha);
-    VarEs { alpha, var: z * sigma, es: sigma * normal.pdf(z) / (1.0 - alpha) }
+    VarEs {
+        alpha,
+        var: z * sigma,
+        es: sigma * normal.pdf(z) / (1.0 - alpha),
+        tail_paths: None,
+        var_ci: None,
+        es_ci: None,
+    }
 }
 
 #[cfg(test)]

@@ -19,10 +19,10 @@
 use liq_domain::{Account, BookSpec, Scenario};
 use liq_engine::{Cascade, EngineModel};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One parameter's row of the tornado.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SensitivityRow {
     pub parameter: String,
     /// The setting at each end, in words (`×0.5`, `0 s`).
@@ -37,7 +37,7 @@ pub struct SensitivityRow {
 }
 
 /// The tornado and its baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sensitivity {
     pub second_order_base_usd: f64,
     pub liquidated_base_usd: f64,

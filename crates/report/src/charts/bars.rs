@@ -9,8 +9,9 @@ use super::{
     box_key, legend, span_from_zero, svg, Chart, BLUE, FONT, GREEN, GREY, H, INK, SKY, VERMILION, W,
 };
 use crate::fmt;
-use crate::input::{CascadeSection, StressSection, VarEsRow};
+use crate::input::{CascadeSection, StressSection};
 use crate::ReportError;
+use liq_stress::risk::VarEs;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -168,11 +169,11 @@ fn grouped(
     })
 }
 
-fn level(v: &[VarEsRow], i: usize) -> (f64, f64) {
+fn level(v: &[VarEs], i: usize) -> (f64, f64) {
     v.get(i).map_or((0.0, 0.0), |r| (r.var, r.es))
 }
 
-fn alpha_label(v: &[VarEsRow], i: usize, fallback: f64) -> String {
+fn alpha_label(v: &[VarEs], i: usize, fallback: f64) -> String {
     let a = v.get(i).map_or(fallback, |r| r.alpha) * 100.0;
     // 99 → "99%", 99.9 → "99.9%".
     format!("{}%", format!("{a:.1}").trim_end_matches(".0"))
@@ -180,6 +181,7 @@ fn alpha_label(v: &[VarEsRow], i: usize, fallback: f64) -> String {
 
 /// The portfolio's linear, no-feedback and cascade-adjusted VaR and ES at 99% and 99.9%.
 pub fn var_es(s: &StressSection) -> Result<Chart, ReportError> {
+    let s = &s.summary;
     let title = format!("Loss of the {}: linear vs no-feedback vs cascade VaR/ES", s.portfolio);
     let (xd, yd) = ("risk measure and confidence level", "portfolio loss over the horizon (USD)");
     let mut groups = Vec::new();
@@ -202,6 +204,7 @@ pub fn var_es(s: &StressSection) -> Result<Chart, ReportError> {
 
 /// The venue's quantities at 99% ES without and with feedback.
 pub fn venue_es(s: &StressSection) -> Result<Chart, ReportError> {
+    let s = &s.summary;
     let title = "Venue quantities at 99% ES: without vs with liquidation feedback".to_string();
     let (xd, yd) = ("venue quantity", "99% expected shortfall (USD)");
     let groups: Vec<(String, Vec<f64>)> = s

@@ -7,13 +7,13 @@ use super::{
     VERMILION, W,
 };
 use crate::fmt;
-use crate::input::CriticalCurve;
 use crate::ReportError;
+use liq_stress::critical::CriticalShock;
 use plotters::prelude::*;
 
 /// How the shock is put on the x axis: a sweep of falls reads best as "% fall" growing to
 /// the right; a mixed sweep keeps the sign.
-fn x_of(c: &CriticalCurve) -> (f64, String) {
+fn x_of(c: &CriticalShock) -> (f64, String) {
     let all_down = c.curve.iter().all(|p| p.shock <= 0.0);
     let all_up = c.curve.iter().all(|p| p.shock >= 0.0);
     if all_down {
@@ -26,13 +26,13 @@ fn x_of(c: &CriticalCurve) -> (f64, String) {
 }
 
 /// The shock→loss curve of `c`.
-pub fn shock_loss(c: &CriticalCurve) -> Result<Chart, ReportError> {
+pub fn shock_loss(c: &CriticalShock) -> Result<Chart, ReportError> {
     let title = format!("{}: shock → loss curve and critical shock", c.market);
     let (scale, xd) = x_of(c);
     let yd = "USD";
     let yd2 = "amplification (total / first-order, ×)";
     let pts: Vec<_> = c.curve.iter().filter(|p| p.shock.is_finite()).collect();
-    let series = |f: fn(&crate::input::CurvePointRow) -> f64| -> Vec<(f64, f64)> {
+    let series = |f: fn(&liq_stress::critical::CurvePoint) -> f64| -> Vec<(f64, f64)> {
         let mut v: Vec<(f64, f64)> =
             pts.iter().map(|p| (p.shock * scale, f(p))).filter(|(_, y)| y.is_finite()).collect();
         v.sort_by(|a, b| a.0.total_cmp(&b.0));

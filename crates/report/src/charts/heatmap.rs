@@ -5,8 +5,8 @@
 
 use super::{slug, svg, Chart, FONT, H, INK, W};
 use crate::fmt;
-use crate::input::LiquidationMapSection;
 use crate::ReportError;
+use liq_network::liqmap::LiquidationMap;
 use plotters::prelude::*;
 
 /// Width of the colour-key strip, pixels.
@@ -50,7 +50,7 @@ fn colour(v: f64, sc: Option<(f64, f64)>) -> RGBColor {
 }
 
 /// The heat map of `m`.
-pub fn liquidation_map(m: &LiquidationMapSection) -> Result<Chart, ReportError> {
+pub fn liquidation_map(m: &LiquidationMap) -> Result<Chart, ReportError> {
     let title = format!("{}: liquidation map (notional by price level)", m.market);
     let xd = format!("price (USD); black line: mark {}", fmt::price(m.mark));
     let yd = "liquidated notional, by measure";
@@ -61,7 +61,7 @@ pub fn liquidation_map(m: &LiquidationMapSection) -> Result<Chart, ReportError> 
         .collect();
     let with_cascade = bins.iter().any(|b| b.cumulative_cascade_usd.is_some());
     let mut rows: Vec<(&str, Vec<f64>)> = vec![
-        ("triggered in bin", bins.iter().map(|b| b.first_order_usd).collect()),
+        ("triggered in bin", bins.iter().map(|b| b.long_usd + b.short_usd).collect()),
         ("first-order to edge", bins.iter().map(|b| b.cumulative_first_order_usd).collect()),
     ];
     if with_cascade {
