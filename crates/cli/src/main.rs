@@ -24,11 +24,15 @@ mod abm_calib_cmd;
 mod abm_config;
 mod abm_experiment;
 mod abm_seeds;
+mod accounts_out;
 mod analysis_cmd;
 mod args;
+mod book;
+mod compare_cmd;
 mod outputs;
 mod report_cmd;
 mod run_cmd;
+mod scenario_cmd;
 mod sensitivity_cmd;
 mod signals;
 mod stress_cmd;
@@ -82,6 +86,11 @@ enum Command {
     Replay(abm_calib_cmd::ReplayArgs),
     /// Build an account population from klines and open interest (public data).
     Population(abm_calib_cmd::PopulationArgs),
+    /// The same book and shock under each venue's rules and tables, side by side, with every
+    /// rule that differs.
+    Compare(compare_cmd::CompareArgs),
+    /// Write the embedded default scenario as editable files (`scenario export --out DIR`).
+    Scenario(scenario_cmd::ScenarioArgs),
     /// Render a result JSON (from `run --result` or `stress --result`) as a self-contained HTML report.
     Report(report_cmd::ReportArgs),
 }
@@ -124,6 +133,8 @@ fn main() -> ExitCode {
         Command::Population(args) => abm_calib_cmd::population(args),
         Command::Replay(args) => abm_calib_cmd::replay(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Compare(args) => compare_cmd::run(args),
+        Command::Scenario(args) => scenario_cmd::run(args),
     };
     if let Some(signal) = liq_io::output::interrupted() {
         // The write in progress removed its temporary file; earlier outputs are complete.
