@@ -52,6 +52,7 @@ pub struct AbmArgs {
     /// Write the 1-second price path (t_s, mid, index, mark) as CSV.
     #[arg(long, value_name = "FILE.csv")]
     pub price_path: Option<PathBuf>,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -389,6 +390,7 @@ pub struct CalibrateArgs {
     /// Write the calibrated scenario (TOML, readable by run/stress).
     #[arg(long, value_name = "calib.toml")]
     pub out: Option<PathBuf>,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -538,6 +540,7 @@ pub struct ReplayArgs {
     /// Fit the population's leverage median to the recorded liquidations (default scenario only).
     #[arg(long)]
     pub fit: bool,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }

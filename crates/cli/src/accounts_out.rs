@@ -40,7 +40,8 @@ fn opt(x: Option<f64>) -> String {
 /// Writes the per-account CSV (whole or not at all). Parquet is refused by name until the
 /// Parquet writer of `liq_io` takes a table of this shape.
 pub fn write(path: &Path, risks: &[AccountRisk]) -> Result<()> {
-    let parquet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    let parquet =
+        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     if parquet {
         return Err(crate::InputError(format!(
             "--accounts-out {}: Parquet is not supported for the per-account table yet; use a .csv name",
@@ -113,7 +114,10 @@ pub fn render_top(risks: &[AccountRisk], n: usize) -> String {
                 let short = p.market.trim_end_matches("USDT");
                 let side = if p.qty < 0.0 { "S" } else { "L" };
                 let iso = if p.isolated { "i" } else { "" };
-                format!("{short} {side}{iso} {}", p.liquidation_price.map(price).unwrap_or_else(|| "never".into()))
+                format!(
+                    "{short} {side}{iso} {}",
+                    p.liquidation_price.map(price).unwrap_or_else(|| "never".into())
+                )
             })
             .collect();
         let mut pos = positions.join(", ");

@@ -90,6 +90,7 @@ pub struct SweepArgs {
     /// Amplification at which the cascade counts as self-sustaining (2, 2.0 or 200%).
     #[arg(long, default_value = "2.0")]
     pub threshold: String,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -305,7 +306,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .ok_or_else(|| InputError(format!("--market {}: unknown market", args.market)))?
         .idx();
     liq_io::limits::check_sweep_points(args.points).map_err(|e| InputError(format!("--points: {e}")))?;
-    let (from, to) = (crate::args::fraction_flag("from", &args.from)?, crate::args::fraction_flag("to", &args.to)?);
+    let (from, to) =
+        (crate::args::fraction_flag("from", &args.from)?, crate::args::fraction_flag("to", &args.to)?);
     if args.points < 2 || from == to || from.abs() >= 1.0 || to.abs() >= 1.0 {
         return Err(InputError(
             "sweep: need --points ≥ 2 and two different shocks between -100% and +100%".into(),
@@ -313,7 +315,13 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .into());
     }
     let grid = liq_stress::paths::shock_grid(from, to, args.points);
-    let cs = liq_stress::critical::critical_shock(&model, k, &grid, crate::args::fraction_flag("threshold", &args.threshold)?, 1e-4);
+    let cs = liq_stress::critical::critical_shock(
+        &model,
+        k,
+        &grid,
+        crate::args::fraction_flag("threshold", &args.threshold)?,
+        1e-4,
+    );
     if args.json {
         let doc = serde_json::json!({
             "meta": {"version": env!("CARGO_PKG_VERSION"), "scenario": scenario.name,
@@ -437,6 +445,7 @@ pub struct FireSaleArgs {
     /// EoSE (defaults / institutions) below this counts as 0 (no systemic event).
     #[arg(long, default_value = "5%")]
     pub eose_threshold: String,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }

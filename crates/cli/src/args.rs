@@ -13,7 +13,8 @@ pub fn duration_s(s: &str) -> Result<f64, InputError> {
     let total = if let Ok(v) = t.parse::<f64>() {
         v
     } else {
-        const UNITS: [(&str, f64); 5] = [("d", 86_400.0), ("h", 3600.0), ("ms", 1e-3), ("m", 60.0), ("s", 1.0)];
+        const UNITS: [(&str, f64); 5] =
+            [("d", 86_400.0), ("h", 3600.0), ("ms", 1e-3), ("m", 60.0), ("s", 1.0)];
         // Rank of each unit from largest to smallest, to refuse `30s1m` and `1m1m`.
         let rank = |u: &str| ["d", "h", "m", "s", "ms"].iter().position(|x| *x == u).unwrap_or(usize::MAX);
         let (mut rest, mut total, mut last) = (t, 0.0, None::<usize>);

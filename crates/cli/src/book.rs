@@ -94,7 +94,10 @@ fn crowded_side(s: &Scenario) -> Skew {
         .map(|r| r.market.clone())
         .unwrap_or_default();
     let share = |side: &str| {
-        rows.iter().find(|r| r.market == top && r.side == side).and_then(|r| r.share.first().copied()).unwrap_or(0.0)
+        rows.iter()
+            .find(|r| r.market == top && r.side == side)
+            .and_then(|r| r.share.first().copied())
+            .unwrap_or(0.0)
     };
     if share("long") > share("short") {
         Skew::Longs
@@ -151,9 +154,10 @@ pub fn account_ids(only: &str) -> Result<std::collections::HashSet<String>> {
             .from_path(path)
             .map_err(|e| InputError(format!("--only {only}: {e}")))?;
         let headers = r.headers().map_err(|e| InputError(format!("--only {only}: {e}")))?.clone();
-        let col = headers.iter().position(|h| h.trim() == "account").ok_or_else(|| {
-            InputError(format!("--only {only}: no `account` column in the header"))
-        })?;
+        let col = headers
+            .iter()
+            .position(|h| h.trim() == "account")
+            .ok_or_else(|| InputError(format!("--only {only}: no `account` column in the header")))?;
         for (i, rec) in r.records().enumerate() {
             let rec = rec.map_err(|e| InputError(format!("--only {only}: {e}")))?;
             let id = rec.get(col).map(str::trim).unwrap_or_default();

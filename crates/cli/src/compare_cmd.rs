@@ -10,12 +10,12 @@
 //! row saying so instead of a result.
 
 use crate::table::{pct, usd};
-use liq_report::fmt::ratio;
 use crate::InputError;
 use anyhow::Result;
 use clap::Args;
 use liq_domain::{Scenario, VenuePreset};
 use liq_engine::{Cascade, EngineModel, Summary};
+use liq_report::fmt::ratio;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -195,7 +195,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
             venue: v.name().into(),
             scenario_hash: Some(liq_io::hash::scenario_hash(&s)),
             accounts: s.accounts.len(),
-            mark_move: report.markets.iter().map(|m| (m.symbol.clone(), m.mark_end / m.mark_start - 1.0)).collect(),
+            mark_move: report
+                .markets
+                .iter()
+                .map(|m| (m.symbol.clone(), m.mark_end / m.mark_start - 1.0))
+                .collect(),
             summary: Some(report.summary),
             error: None,
         });

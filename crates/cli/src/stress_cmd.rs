@@ -85,6 +85,7 @@ pub struct MergeArgs {
     /// Write the merged per-path results as one Parquet file.
     #[arg(long, value_name = "FILE.parquet")]
     pub parquet: Option<PathBuf>,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }

@@ -47,7 +47,9 @@ pub fn read_accounts_file(
             "Parquet accounts files are not supported by this build yet; write the accounts as CSV \
              (same columns, docs/scenario-format.md)",
         )),
-        None => Err(IoError::read(path, "unknown accounts format: the file name must end in .csv or .parquet")),
+        None => {
+            Err(IoError::read(path, "unknown accounts format: the file name must end in .csv or .parquet"))
+        }
     }
 }
 
@@ -64,7 +66,8 @@ pub fn with_accounts(mut scenario: Scenario, path: &Path) -> Result<Scenario, Io
 /// The scenario with the file's accounts added after its own; an id used by both is an error.
 pub fn add_accounts(mut scenario: Scenario, path: &Path) -> Result<Scenario, IoError> {
     let more = read_accounts_file(path, &scenario.markets, &scenario.assets)?;
-    let mut seen: std::collections::HashSet<&str> = scenario.accounts.iter().map(|a| a.label.as_str()).collect();
+    let mut seen: std::collections::HashSet<&str> =
+        scenario.accounts.iter().map(|a| a.label.as_str()).collect();
     if let Some(dup) = more.iter().find(|a| !seen.insert(a.label.as_str())) {
         return Err(IoError::read(
             path,
@@ -94,9 +97,9 @@ const POPULATION_START: &str = "# The generated population";
 pub fn export_default_toml(accounts_file: &str) -> Result<String, IoError> {
     let text = crate::default_scenario::DEFAULT_SCENARIO_TOML;
     let origin = Path::new(crate::default_scenario::DEFAULT_ORIGIN);
-    let at = text.find(POPULATION_START).ok_or_else(|| {
-        IoError::read(origin, "the embedded default has no population section to replace")
-    })?;
+    let at = text
+        .find(POPULATION_START)
+        .ok_or_else(|| IoError::read(origin, "the embedded default has no population section to replace"))?;
     let (head, population) = text.split_at(at);
     // `accounts_csv` is a top-level key: it must come before the first table header.
     let first_table = head.find("\n[").ok_or_else(|| IoError::read(origin, "no table in the default"))?;
@@ -153,8 +156,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("liq-export-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let s = export_default_accounts(None).unwrap();
-        crate::accounts_csv::write_accounts_csv_file(&dir.join("accounts.csv"), &s.accounts, &s.markets, &s.assets)
-            .unwrap();
+        crate::accounts_csv::write_accounts_csv_file(
+            &dir.join("accounts.csv"),
+            &s.accounts,
+            &s.markets,
+            &s.assets,
+        )
+        .unwrap();
         let toml = export_default_toml("accounts.csv").unwrap();
         std::fs::write(dir.join("scenario.toml"), &toml).unwrap();
         let back = crate::load_scenario(&dir.join("scenario.toml")).unwrap();

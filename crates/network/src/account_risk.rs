@@ -146,10 +146,8 @@ pub fn account_risk(model: &EngineModel, units: &[UnitView], outcome: &Outcome) 
         }
     }
     for (a, r) in out.iter_mut().enumerate() {
-        let open: f64 = remaining[a]
-            .iter()
-            .map(|&(k, q)| q * (outcome.markets[k].mark_end - model.mark0[k]))
-            .sum();
+        let open: f64 =
+            remaining[a].iter().map(|&(k, q)| q * (outcome.markets[k].mark_end - model.mark0[k])).sum();
         r.position_pnl_usd = r.realised_pnl_usd + open;
     }
     out
