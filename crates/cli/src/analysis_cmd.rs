@@ -224,7 +224,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
 
 pub fn map(args: MapArgs) -> Result<()> {
     crate::outputs::Outputs::default()
-        .file("csv", args.csv.as_ref())
+        .file_with_sidecar("csv", args.csv.as_ref())
         .scenario(args.scenario.as_ref())
         .input(args.book.accounts.as_deref())
         .check()?;
@@ -257,25 +257,47 @@ pub fn map(args: MapArgs) -> Result<()> {
     }
     let map = liq_network::liqmap::liquidation_map(&model, &units, k, &opts)
         .map_err(|e| InputError(e.to_string()))?;
+    // Every output names its version, scenario hash and seed (README "Outputs").
+    let meta = serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"), "scenario": scenario.name,
+        "scenario_hash": liq_io::hash::scenario_hash(&scenario), "seed": scenario.seed,
+        "venue": scenario.venue.name(), "only": args.only,
+    });
     if let Some(p) = &args.csv {
         liq_io::output::write_file_with(p, |w| {
             liq_network::liqmap::write_liquidation_map_csv(&map, w).map_err(std::io::Error::other)
         })
         .with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_sidecar_meta(p, &meta)?;
     }
     if args.json {
-        liq_network::liqmap::write_liquidation_map_json(&map, std::io::stdout().lock())?;
-        outln!()?;
+        let mut buf = Vec::new();
+        liq_network::liqmap::write_liquidation_map_json(&map, &mut buf)?;
+        let mut doc: serde_json::Value = serde_json::from_slice(&buf)?;
+        if let Some(obj) = doc.as_object_mut() {
+            obj.insert("meta".into(), meta);
+        }
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "liquidation map of {} around {} ({} bins of {})",
+        "liqcascade {} · scenario {} ({}) · venue {} · seed {}",
+        env!("CARGO_PKG_VERSION"),
+        scenario.name,
+        liq_io::hash::scenario_hash(&scenario),
+        scenario.venue.name(),
+        scenario.seed
+    );
+    let _ = writeln!(
+        o,
+        "liquidation map of {} around {} ({} bins of {}){}",
         map.market,
         price(map.mark),
         map.bins.len(),
-        pct(opts.bin_width)
+        pct(opts.bin_width),
+        args.only.as_ref().map(|x| format!(", levels of --only {x}")).unwrap_or_default()
     );
     let _ = writeln!(
         o,

@@ -37,6 +37,7 @@ mod sensitivity_cmd;
 mod signals;
 mod stress_cmd;
 mod table;
+mod verdict;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
