@@ -73,3 +73,65 @@ fn a_liquidated_isolated_position_loses_exactly_its_margin() {
     let engine = report.outcome.accounts_equity_change_usd;
     assert!((total - engine).abs() < 1e-6 * (1.0 + engine.abs()), "{total} vs {engine}");
 }
+
+mod invariants {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A random BTC/ETH book: isolated and cross accounts, long and short, one or two markets.
+    fn book() -> impl Strategy<Value = (Vec<(bool, i64, i64, f64)>, f64)> {
+        // (isolated, BTC lots, ETH lots, margin or wallet USD), BTC shock.
+        let account = (any::<bool>(), -3000i64..3000, -3000i64..3000, 20.0f64..2000.0);
+        (prop::collection::vec(account, 1..12), -0.15f64..0.15)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Without collateral the accounts' P&L sums to the engine's aggregate equity change, and
+        /// every one-market account whose liquidation price the shock itself crosses is liquidated
+        /// in generation 0.
+        #[test]
+        fn pnl_adds_up_and_the_shock_liquidates_what_it_crosses((spec, shock) in book()) {
+            let (b, e) = (btc(), eth());
+            let mut accounts = Vec::new();
+            for (i, &(iso, bl, el, usd)) in spec.iter().enumerate() {
+                let mut pos = Vec::new();
+                if bl != 0 {
+                    pos.push(position(&b, 0, bl, 1000.0, iso.then_some(usd)));
+                }
+                if el != 0 && !(iso && bl != 0) {
+                    pos.push(position(&e, 1, el, 100.0, iso.then_some(usd)));
+                }
+                accounts.push(account(&format!("a{i}"), if iso { 0.0 } else { usd }, pos));
+            }
+            let books = vec![book_of(&b), book_of(&e)];
+            let mut s = scenario(vec![b, e], books, accounts);
+            s.shock = liq_domain::Shock::PerMarket(vec![shock, 0.0]);
+            let model = EngineModel::new(&s).unwrap();
+            let units = unit_views(&model);
+            let report = Cascade::new(&model).report(&model);
+            let risk = account_risk(&model, &units, &report.outcome);
+            let total: f64 = risk.iter().map(|r| r.position_pnl_usd).sum();
+            let engine = report.outcome.accounts_equity_change_usd;
+            prop_assert!((total - engine).abs() < 1e-6 * (1.0 + engine.abs()), "{} vs {}", total, engine);
+            for r in &risk {
+                if r.positions.len() != 1 || r.positions[0].market != "BTCUSDT" {
+                    continue;
+                }
+                if let Some(d) = r.positions[0].distance {
+                    let crossed = (shock < 0.0 && d < 0.0 && shock < d - 1e-6)
+                        || (shock > 0.0 && d > 0.0 && shock > d + 1e-6)
+                        || d == 0.0;
+                    if crossed {
+                        prop_assert_eq!(r.generation, Some(0), "{:?} shock {}", r, shock);
+                    }
+                }
+            }
+        }
+    }
+
+    fn book_of(m: &liq_domain::MarketSpec) -> liq_domain::BookSpec {
+        common::book(m, 50.0 * 1000.0 / m.mark_price, 400)
+    }
+}
