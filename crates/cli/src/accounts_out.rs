@@ -1,4 +1,4 @@
-//! `--accounts-out FILE.csv`: the per-account risk of a run ([`liq_network::account_risk`]) as
+//! `--accounts-out FILE.csv`: the per-account risk of a run ([`liq_network::account_risk()`]) as
 //! one row per position, and the terminal table of the ten riskiest accounts.
 //!
 //! The columns (docs/outputs.md "Per-account risk"): account-level values are repeated on each

@@ -15,7 +15,7 @@
 //!   reference implementation runs them on the EBA 2018 data.
 //! - [`clearing`]: Eisenberg–Noe clearing and DebtRank on a liabilities matrix.
 //! - [`report`]: [`analyse`] and the [`NetworkReport`].
-//! - [`account_risk`]: per-account liquidation prices, distances and what a run did to each.
+//! - [`account_risk`](mod@account_risk): per-account liquidation prices, distances and what a run did to each.
 //! - [`units`]: margin units (equity, maintenance, triggers) seen through the engine's API.
 
 pub mod account_risk;
