@@ -52,6 +52,7 @@ pub struct AbmArgs {
     /// Write the 1-second price path (t_s, mid, index, mark) as CSV.
     #[arg(long, value_name = "FILE.csv")]
     pub price_path: Option<PathBuf>,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -386,9 +387,14 @@ pub struct CalibrateArgs {
     /// Kind of each input: capture, trades:MARKET, tape, l2:MARKET, paths, force-orders.
     #[arg(long = "kind")]
     pub kinds: Vec<String>,
-    /// Write the calibrated scenario (TOML, readable by run/stress).
+    /// Write the calibrated scenario (TOML, readable by run/stress); refused when the verdict is
+    /// "poorly identified" unless --force.
     #[arg(long, value_name = "calib.toml")]
     pub out: Option<PathBuf>,
+    /// Write --out even when the fit is poorly identified (the verdict is still printed).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -435,6 +441,15 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
     }
     let cal = liq_calib::calibrate(&inputs, &liq_calib::CalibOptions::default())
         .map_err(|e| InputError(e.to_string()))?;
+    let verdict = crate::verdict::calibration(&cal);
+    if args.out.is_some() && !verdict.well_identified && !args.force {
+        eprint!("{}", verdict.render("the calibration is"));
+        return Err(InputError(format!(
+            "--out {}: the fit is poorly identified (see the verdict); not written. Pass --force to write it anyway",
+            args.out.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+        ))
+        .into());
+    }
     if let Some(out) = &args.out {
         let text = cal.to_toml();
         liq_io::output::write_file_with(out, |w| w.write_all(text.as_bytes()))
@@ -444,6 +459,7 @@ pub fn calibrate(args: CalibrateArgs) -> Result<()> {
         outln!("{}", serde_json::to_string_pretty(&cal)?)?;
     } else {
         out!("{}", cal.summary_table())?;
+        out!("{}", verdict.render("the calibration is"))?;
         if let Some(out) = &args.out {
             outln!("calibrated scenario written to {}", out.display())?;
         }
@@ -538,6 +554,7 @@ pub struct ReplayArgs {
     /// Fit the population's leverage median to the recorded liquidations (default scenario only).
     #[arg(long)]
     pub fit: bool,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -583,6 +600,7 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
         outln!("{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         out!("{}", liq_replay::render_table(&report))?;
+        out!("{}", crate::verdict::replay(&report).render("the replay's fit is"))?;
     }
     Ok(())
 }

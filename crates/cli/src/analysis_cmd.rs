@@ -14,6 +14,11 @@ use std::path::PathBuf;
 pub struct NetworkArgs {
     /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
     pub scenario: Option<PathBuf>,
+    /// Run on this venue preset instead of the scenario's (binance, bybit, hyperliquid, dydx).
+    #[arg(long)]
+    pub venue: Option<String>,
+    #[command(flatten)]
+    pub book: crate::book::BookArgs,
     /// Write the market–market graph as GraphML.
     #[arg(long, value_name = "FILE.graphml")]
     pub graphml: Option<PathBuf>,
@@ -32,6 +37,11 @@ pub struct NetworkArgs {
 pub struct MapArgs {
     /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
     pub scenario: Option<PathBuf>,
+    /// Run on this venue preset instead of the scenario's (binance, bybit, hyperliquid, dydx).
+    #[arg(long)]
+    pub venue: Option<String>,
+    #[command(flatten)]
+    pub book: crate::book::BookArgs,
     /// Market to map (e.g. BTC or BTCUSDT).
     #[arg(long, default_value = "BTC")]
     pub market: String,
@@ -44,8 +54,14 @@ pub struct MapArgs {
     /// First-order only (skip the cascade runs at each bin edge).
     #[arg(long)]
     pub no_cascade: bool,
+    /// Only these accounts' liquidation levels: comma-separated account ids, or an accounts CSV
+    /// whose `account` column names them (the cascade columns still run the whole book).
+    #[arg(long, value_name = "FILE.csv|ID,ID,...")]
+    pub only: Option<String>,
+    /// Write the map as CSV.
     #[arg(long, value_name = "FILE.csv")]
     pub csv: Option<PathBuf>,
+    /// Print the map as JSON instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -54,6 +70,11 @@ pub struct MapArgs {
 pub struct SweepArgs {
     /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
     pub scenario: Option<PathBuf>,
+    /// Run on this venue preset instead of the scenario's (binance, bybit, hyperliquid, dydx).
+    #[arg(long)]
+    pub venue: Option<String>,
+    #[command(flatten)]
+    pub book: crate::book::BookArgs,
     /// Market to shock.
     #[arg(long, default_value = "BTC")]
     pub market: String,
@@ -66,15 +87,20 @@ pub struct SweepArgs {
     /// Grid points.
     #[arg(long, default_value_t = 30)]
     pub points: usize,
-    /// Amplification at which the cascade counts as self-sustaining.
-    #[arg(long, default_value_t = 2.0)]
-    pub threshold: f64,
+    /// Amplification at which the cascade counts as self-sustaining (2, 2.0 or 200%).
+    #[arg(long, default_value = "2.0")]
+    pub threshold: String,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
 
-fn model_for(path: Option<&PathBuf>) -> Result<(liq_domain::Scenario, EngineModel)> {
-    let scenario = crate::run_cmd::load(path)?;
+fn model_for(
+    path: Option<&PathBuf>,
+    venue: Option<&str>,
+    book: &crate::book::BookArgs,
+) -> Result<(liq_domain::Scenario, EngineModel)> {
+    let scenario = crate::book::load(path, venue, book)?;
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     Ok((scenario, model))
 }
@@ -85,8 +111,9 @@ pub fn network(args: NetworkArgs) -> Result<()> {
         .file("dot", args.dot.as_ref())
         .file("accounts-graphml", args.accounts_graphml.as_ref())
         .scenario(args.scenario.as_ref())
+        .input(args.book.accounts.as_deref())
         .check()?;
-    let (scenario, model) = model_for(args.scenario.as_ref())?;
+    let (scenario, model) = model_for(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
     let opts = liq_network::report::NetworkOptions::default();
     let (report, graph) =
         liq_network::report::analyse_with_graph(&model, &opts).map_err(|e| InputError(e.to_string()))?;
@@ -197,10 +224,11 @@ pub fn network(args: NetworkArgs) -> Result<()> {
 
 pub fn map(args: MapArgs) -> Result<()> {
     crate::outputs::Outputs::default()
-        .file("csv", args.csv.as_ref())
+        .file_with_sidecar("csv", args.csv.as_ref())
         .scenario(args.scenario.as_ref())
+        .input(args.book.accounts.as_deref())
         .check()?;
-    let (scenario, model) = model_for(args.scenario.as_ref())?;
+    let (scenario, model) = model_for(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
     let k = scenario
         .market_by_symbol(&args.market)
         .ok_or_else(|| InputError(format!("--market {}: unknown market", args.market)))?
@@ -213,28 +241,63 @@ pub fn map(args: MapArgs) -> Result<()> {
     // The map allocates its bins and runs a cascade at each edge: counted before either.
     liq_io::limits::map_bins(opts.range, opts.bin_width, opts.cascade)
         .map_err(|e| InputError(format!("--range {} --bin {}: {e}", args.range, args.bin)))?;
-    let units = liq_network::units::unit_views(&model);
+    let mut units = liq_network::units::unit_views(&model);
+    if let Some(only) = &args.only {
+        let ids = crate::book::account_ids(only)?;
+        let unknown: Vec<&String> = ids.iter().filter(|id| !model.labels.contains(id)).collect();
+        if let Some(first) = unknown.first() {
+            return Err(InputError(format!(
+                "--only {only}: account '{first}' is not in the scenario ({} unknown of {})",
+                unknown.len(),
+                ids.len()
+            ))
+            .into());
+        }
+        units.retain(|u| ids.contains(&model.labels[u.account as usize]));
+    }
     let map = liq_network::liqmap::liquidation_map(&model, &units, k, &opts)
         .map_err(|e| InputError(e.to_string()))?;
+    // Every output names its version, scenario hash and seed (README "Outputs").
+    let meta = serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"), "scenario": scenario.name,
+        "scenario_hash": liq_io::hash::scenario_hash(&scenario), "seed": scenario.seed,
+        "venue": scenario.venue.name(), "only": args.only,
+    });
     if let Some(p) = &args.csv {
         liq_io::output::write_file_with(p, |w| {
             liq_network::liqmap::write_liquidation_map_csv(&map, w).map_err(std::io::Error::other)
         })
         .with_context(|| format!("writing {}", p.display()))?;
+        liq_io::output::write_sidecar_meta(p, &meta)?;
     }
     if args.json {
-        liq_network::liqmap::write_liquidation_map_json(&map, std::io::stdout().lock())?;
-        outln!()?;
+        let mut buf = Vec::new();
+        liq_network::liqmap::write_liquidation_map_json(&map, &mut buf)?;
+        let mut doc: serde_json::Value = serde_json::from_slice(&buf)?;
+        if let Some(obj) = doc.as_object_mut() {
+            obj.insert("meta".into(), meta);
+        }
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "liquidation map of {} around {} ({} bins of {})",
+        "liqcascade {} · scenario {} ({}) · venue {} · seed {}",
+        env!("CARGO_PKG_VERSION"),
+        scenario.name,
+        liq_io::hash::scenario_hash(&scenario),
+        scenario.venue.name(),
+        scenario.seed
+    );
+    let _ = writeln!(
+        o,
+        "liquidation map of {} around {} ({} bins of {}){}",
         map.market,
         price(map.mark),
         map.bins.len(),
-        pct(opts.bin_width)
+        pct(opts.bin_width),
+        args.only.as_ref().map(|x| format!(", levels of --only {x}")).unwrap_or_default()
     );
     let _ = writeln!(
         o,
@@ -259,13 +322,14 @@ pub fn map(args: MapArgs) -> Result<()> {
 }
 
 pub fn sweep(args: SweepArgs) -> Result<()> {
-    let (scenario, model) = model_for(args.scenario.as_ref())?;
+    let (scenario, model) = model_for(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
     let k = scenario
         .market_by_symbol(&args.market)
         .ok_or_else(|| InputError(format!("--market {}: unknown market", args.market)))?
         .idx();
     liq_io::limits::check_sweep_points(args.points).map_err(|e| InputError(format!("--points: {e}")))?;
-    let (from, to) = (fraction(&args.from)?, fraction(&args.to)?);
+    let (from, to) =
+        (crate::args::fraction_flag("from", &args.from)?, crate::args::fraction_flag("to", &args.to)?);
     if args.points < 2 || from == to || from.abs() >= 1.0 || to.abs() >= 1.0 {
         return Err(InputError(
             "sweep: need --points ≥ 2 and two different shocks between -100% and +100%".into(),
@@ -273,7 +337,13 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .into());
     }
     let grid = liq_stress::paths::shock_grid(from, to, args.points);
-    let cs = liq_stress::critical::critical_shock(&model, k, &grid, args.threshold, 1e-4);
+    let cs = liq_stress::critical::critical_shock(
+        &model,
+        k,
+        &grid,
+        crate::args::fraction_flag("threshold", &args.threshold)?,
+        1e-4,
+    );
     if args.json {
         let doc = serde_json::json!({
             "meta": {"version": env!("CARGO_PKG_VERSION"), "scenario": scenario.name,
@@ -397,6 +467,7 @@ pub struct FireSaleArgs {
     /// EoSE (defaults / institutions) below this counts as 0 (no systemic event).
     #[arg(long, default_value = "5%")]
     pub eose_threshold: String,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }

@@ -5,24 +5,40 @@
 use crate::InputError;
 use liq_domain::Scenario;
 
-/// `900`, `900s`, `15m`, `1h`, `2d` → seconds.
+/// `900`, `900s`, `15m`, `1h`, `2d`, `500ms` and compound forms (`1m30s`, `1h15m`) → seconds.
+/// A bare number is seconds; units are `ms s m h d`, each at most once, largest first.
 pub fn duration_s(s: &str) -> Result<f64, InputError> {
     let t = s.trim();
-    let (num, mult) = match t.chars().last() {
-        Some('s') => (&t[..t.len() - 1], 1.0),
-        Some('m') => (&t[..t.len() - 1], 60.0),
-        Some('h') => (&t[..t.len() - 1], 3600.0),
-        Some('d') => (&t[..t.len() - 1], 86_400.0),
-        _ => (t, 1.0),
+    let bad = || InputError(format!("'{s}' is not a duration (e.g. 900s, 15m, 1m30s, 500ms, 1h)"));
+    let total = if let Ok(v) = t.parse::<f64>() {
+        v
+    } else {
+        const UNITS: [(&str, f64); 5] =
+            [("d", 86_400.0), ("h", 3600.0), ("ms", 1e-3), ("m", 60.0), ("s", 1.0)];
+        // Rank of each unit from largest to smallest, to refuse `30s1m` and `1m1m`.
+        let rank = |u: &str| ["d", "h", "m", "s", "ms"].iter().position(|x| *x == u).unwrap_or(usize::MAX);
+        let (mut rest, mut total, mut last) = (t, 0.0, None::<usize>);
+        while !rest.is_empty() {
+            let end = rest.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(bad)?;
+            let v: f64 = rest[..end].trim().parse().map_err(|_| bad())?;
+            let after = &rest[end..];
+            let (unit, mult) = UNITS.iter().find(|(u, _)| after.starts_with(u)).copied().ok_or_else(bad)?;
+            if last.is_some_and(|l| rank(unit) <= l) {
+                return Err(bad());
+            }
+            last = Some(rank(unit));
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(bad());
+            }
+            total += v * mult;
+            rest = after[unit.len()..].trim_start();
+        }
+        total
     };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| InputError(format!("'{s}' is not a duration (e.g. 900s, 15m, 1h)")))?;
-    if !(v.is_finite() && v > 0.0) {
+    if !(total.is_finite() && total > 0.0) {
         return Err(InputError(format!("'{s}': a duration must be positive")));
     }
-    liq_io::limits::check_duration_s(v * mult).map_err(|e| InputError(format!("'{s}': {e}")))
+    liq_io::limits::check_duration_s(total).map_err(|e| InputError(format!("'{s}': {e}")))
 }
 
 /// A duration flag (`--crash-over 60s`), within `liq_io::limits` (at most 30 days).
@@ -60,6 +76,12 @@ pub fn fraction(s: &str) -> Result<f64, InputError> {
         return Err(InputError(format!("'{s}' is not finite")));
     }
     Ok(v)
+}
+
+/// A fraction flag (`--corr 80%`, `--threshold 150%`): `%` or a plain number, the flag and
+/// the value named in the error.
+pub fn fraction_flag(flag: &str, s: &str) -> Result<f64, InputError> {
+    fraction(s).map_err(|e| InputError(format!("--{flag} {s}: {}", e.0)))
 }
 
 /// `MARKET=VALUE` pairs against the scenario's markets; `default` fills unnamed markets.
@@ -115,10 +137,27 @@ mod tests {
         assert!(duration_flag("crash-over", "1e9s").unwrap_err().0.starts_with("--crash-over 1e9s:"));
         assert!(duration_flag("rebound-over", "1e12s").is_err());
         assert!(step_flag("step", "1e-9s").is_err());
-        assert_eq!(step_flag("step", "1ms").ok(), None, "no 'ms' unit: 1ms is not a duration");
+        assert_eq!(step_flag("step", "1ms").unwrap(), 0.001);
         assert_eq!(step_flag("step", "0.001").unwrap(), 0.001);
         assert!(move_flag("shock", "1e10").is_err() && move_flag("shock", "1e308").is_err());
         assert!(move_flag("shock", "-100%").is_err());
         assert_eq!(move_flag("shock", "900%").unwrap(), 9.0);
+    }
+
+    #[test]
+    fn compound_durations_and_percent_flags() {
+        assert_eq!(duration_s("1m30s").unwrap(), 90.0);
+        assert_eq!(duration_s("500ms").unwrap(), 0.5);
+        assert_eq!(duration_s("1h15m").unwrap(), 4500.0);
+        assert_eq!(duration_s("2d1h").unwrap(), 176_400.0);
+        assert_eq!(duration_s("1.5s").unwrap(), 1.5);
+        assert_eq!(duration_s("1s500ms").unwrap(), 1.5);
+        for bad in ["30s1m", "1m1m", "5x", "m", "1m-5s", "ms", "0s", ""] {
+            assert!(duration_s(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(fraction_flag("corr", "80%").unwrap(), 0.8);
+        assert_eq!(fraction_flag("threshold", "150%").unwrap(), 1.5);
+        let e = fraction_flag("corr", "eighty%").unwrap_err().0;
+        assert!(e.starts_with("--corr eighty%:") && e.contains("not a number"), "{e}");
     }
 }

@@ -24,17 +24,22 @@ mod abm_calib_cmd;
 mod abm_config;
 mod abm_experiment;
 mod abm_seeds;
+mod accounts_out;
 mod analysis_cmd;
 mod args;
+mod book;
 mod channels;
+mod compare_cmd;
 mod lending_cmd;
 mod outputs;
 mod report_cmd;
 mod run_cmd;
+mod scenario_cmd;
 mod sensitivity_cmd;
 mod signals;
 mod stress_cmd;
 mod table;
+mod verdict;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -84,6 +89,11 @@ enum Command {
     Replay(abm_calib_cmd::ReplayArgs),
     /// Build an account population from klines and open interest (public data).
     Population(abm_calib_cmd::PopulationArgs),
+    /// The same book and shock under each venue's rules and tables, side by side, with every
+    /// rule that differs.
+    Compare(compare_cmd::CompareArgs),
+    /// Write the embedded default scenario as editable files (`scenario export --out DIR`).
+    Scenario(scenario_cmd::ScenarioArgs),
     /// Render a result JSON (from `run --result` or `stress --result`) as a self-contained HTML report.
     Report(report_cmd::ReportArgs),
 }
@@ -126,6 +136,8 @@ fn main() -> ExitCode {
         Command::Population(args) => abm_calib_cmd::population(args),
         Command::Replay(args) => abm_calib_cmd::replay(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Compare(args) => compare_cmd::run(args),
+        Command::Scenario(args) => scenario_cmd::run(args),
     };
     if let Some(signal) = liq_io::output::interrupted() {
         // The write in progress removed its temporary file; earlier outputs are complete.
@@ -146,5 +158,32 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every flag and positional argument of every command carries a help line.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "liqcascade", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
     }
 }

@@ -65,6 +65,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub throughput: Option<u32>,
     #[command(flatten)]
+    pub book: crate::book::BookArgs,
+    /// Write the per-account risk (liquidation price and distance per position, generation,
+    /// liquidated notional, ADL, fund flow, P&L) to this CSV; the terminal shows the ten riskiest.
+    #[arg(long, value_name = "FILE.csv")]
+    pub accounts_out: Option<PathBuf>,
+    #[command(flatten)]
     pub out: crate::report_cmd::ReportFlags,
 }
 
@@ -273,10 +279,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     crate::outputs::Outputs::default()
         .file_with_sidecar("events", args.events.as_ref())
         .report_flags(&args.out)
+        .file_with_sidecar("accounts-out", args.accounts_out.as_ref())
         .scenario(args.scenario.as_ref())
         .input(args.replay.as_deref())
+        .input(args.book.accounts.as_deref())
         .check()?;
-    let mut scenario = load_for_venue(args.scenario.as_ref(), args.venue.as_deref())?;
+    let mut scenario = crate::book::load(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
     let shock = parse_shocks(&scenario, &args.shocks)?;
     let book = parse_book_shocks(&scenario, &args.book_shocks)?;
     if let Some(moves) = shock {
@@ -328,6 +336,14 @@ pub fn run(args: RunArgs) -> Result<()> {
         let input = crate::report_cmd::assemble(&meta, &model, &report)?;
         crate::report_cmd::emit(&args.out, &input)?;
     }
+    let risks = (args.accounts_out.is_some() || args.book.accounts.is_some()).then(|| {
+        let units = liq_network::units::unit_views(&model);
+        liq_network::account_risk(&model, &units, &report.outcome)
+    });
+    if let (Some(path), Some(risks)) = (&args.accounts_out, &risks) {
+        crate::accounts_out::write(path, risks)?;
+        liq_io::output::write_sidecar_meta(path, &meta)?;
+    }
     if args.json {
         let mut doc = RunDocument::new(&meta, &report);
         doc.channels = channels.as_ref();
@@ -340,6 +356,12 @@ pub fn run(args: RunArgs) -> Result<()> {
                 out!("{}", crate::channels::render_totals(&report.outcome.channels))?
             }
             None => {}
+        }
+        if let Some(line) = crate::book::shock_side_line(&model) {
+            outln!("\n{line}")?;
+        }
+        if let Some(risks) = &risks {
+            out!("{}", crate::accounts_out::render_top(risks, 10))?;
         }
     }
     Ok(())

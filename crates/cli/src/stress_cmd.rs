@@ -39,9 +39,9 @@ pub struct StressArgs {
     /// the default scenario's population section; other scenarios must give every market.
     #[arg(long = "vol", value_name = "MARKET=VOL")]
     pub vols: Vec<String>,
-    /// Pairwise correlation of all markets (one value).
+    /// Pairwise correlation of all markets (one value: 0.8 or 80%).
     #[arg(long)]
-    pub corr: Option<f64>,
+    pub corr: Option<String>,
     /// Correlation matrix as a CSV file (n rows of n numbers, markets in scenario order).
     #[arg(long, value_name = "FILE.csv")]
     pub corr_file: Option<PathBuf>,
@@ -65,6 +65,11 @@ pub struct StressArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Run on this venue preset instead of the scenario's (binance, bybit, hyperliquid, dydx).
+    #[arg(long)]
+    pub venue: Option<String>,
+    #[command(flatten)]
+    pub book: crate::book::BookArgs,
     #[command(flatten)]
     pub out: crate::report_cmd::ReportFlags,
 }
@@ -80,6 +85,7 @@ pub struct MergeArgs {
     /// Write the merged per-path results as one Parquet file.
     #[arg(long, value_name = "FILE.parquet")]
     pub parquet: Option<PathBuf>,
+    /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
 }
@@ -198,7 +204,8 @@ fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<Mo
     for (m, v) in scenario.markets.iter().zip(&daily_vol) {
         liq_io::limits::check_daily_vol(*v).map_err(|e| InputError(format!("--vol {}: {e}", m.symbol)))?;
     }
-    let correlation = match (&args.corr_file, args.corr, &pop) {
+    let corr = args.corr.as_deref().map(|c| crate::args::fraction_flag("corr", c)).transpose()?;
+    let correlation = match (&args.corr_file, corr, &pop) {
         (Some(f), _, _) => read_corr_file(f, n)?,
         (None, Some(rho), _) => uniform(n, rho),
         (None, None, Some(p)) => uniform(n, p.history.correlation),
@@ -252,8 +259,9 @@ pub fn run(args: StressArgs) -> Result<()> {
         .scenario(args.scenario.as_ref())
         .input(args.corr_file.as_deref())
         .input(portfolio_file)
+        .input(args.book.accounts.as_deref())
         .check()?;
-    let scenario = crate::run_cmd::load(args.scenario.as_ref())?;
+    let scenario = crate::book::load(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
     let cfg = config(&args, &scenario, args.scenario.is_none())?;
     let portfolio = read_portfolio(&args.portfolio, &scenario)?;
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;

@@ -70,3 +70,19 @@ pub fn default_population_spec() -> PopulationSpec {
         toml::from_str(DEFAULT_SCENARIO_TOML).expect("embedded default.toml has a valid [population]");
     only.population
 }
+
+/// The default scenario (on `venue` if given) with its population drawn from the mirrored
+/// history (`history.mirror`, `--skew`): the same seed and distributions, the other side near
+/// liquidation. The name records it (`…+mirrored-history`).
+pub fn default_scenario_mirrored(venue: Option<liq_domain::VenuePreset>) -> Result<Scenario, IoError> {
+    let mut s = match venue {
+        Some(v) => default_scenario_for_venue(v)?,
+        None => default_scenario()?,
+    };
+    let mut spec = default_population_spec();
+    spec.history.mirror = true;
+    s.accounts = generate_population(&spec, &s.markets, &s.assets, s.seed)
+        .map_err(|e| IoError::from_domain(Path::new(DEFAULT_ORIGIN), e))?;
+    s.name = format!("{}+mirrored-history", s.name);
+    Ok(s)
+}

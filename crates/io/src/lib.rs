@@ -12,6 +12,7 @@
 //! - [`error`]: [`IoError`], the one error type.
 //! - `scenario_file`: raw serde structs and their validation into a `Scenario`.
 //! - [`accounts_csv`]: the streaming accounts CSV reader and the matching writer.
+//! - [`accounts_file`]: a desk's accounts file (`--accounts`) into a scenario; the default's export.
 //! - [`population`]: the synthetic population generator.
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
 //! - [`limits`]: the bounds on every user-sized quantity (accounts, shocks, steps, bins, paths).
@@ -19,6 +20,7 @@
 //! - [`output`]: the `run --json` document and the event-log CSV.
 
 pub mod accounts_csv;
+pub mod accounts_file;
 mod convert;
 pub mod default_scenario;
 pub mod error;

@@ -136,6 +136,13 @@ pub struct HistorySpec {
     /// Pairwise correlation of the markets' daily returns (one common factor). Default 0.82,
     /// the mean pairwise correlation of the 1-minute returns used for `daily_vol`.
     pub correlation: f64,
+    /// Mirror the history: the same draws with every daily return's sign flipped, so the
+    /// market rose where it fell. Which side sits near liquidation follows the history (the
+    /// side that lost since entry is closer to it), so mirroring swaps the crowded side while
+    /// leaving sizes, leverage and the long share unchanged (`--skew`, docs/default-scenario.md
+    /// "Which side is near liquidation"). Default false.
+    #[serde(default)]
+    pub mirror: bool,
 }
 
 /// Margin posted above initial margin.
@@ -171,7 +178,7 @@ impl Default for PopulationSpec {
             volatile_collateral_share: 0.10,
             leverage: LeverageSpec { median: 12.0, sigma: 0.75 },
             size: SizeSpec { min_notional_usd: 626.0, tail_exponent: 1.5 },
-            history: HistorySpec { days: 30, correlation: 0.82 },
+            history: HistorySpec { days: 30, correlation: 0.82, mirror: false },
             margin: MarginSpec { topup_mean: 2.0 },
         }
     }
@@ -319,7 +326,8 @@ fn build_history(
         for (k, c) in close.iter_mut().enumerate() {
             let e: f64 = rng.sample(StandardNormal);
             let s = r.daily_vol[k];
-            c[d - 1] = c[d] * (0.5 * s * s - s * (load * f + idio * e)).exp();
+            let z = load * f + idio * e;
+            c[d - 1] = c[d] * (0.5 * s * s - if spec.history.mirror { -s * z } else { s * z }).exp();
         }
     }
     let extreme = |c: &Vec<f64>, pick: fn(f64, f64) -> f64| {

@@ -15,8 +15,10 @@
 //!   reference implementation runs them on the EBA 2018 data.
 //! - [`clearing`]: Eisenberg–Noe clearing and DebtRank on a liabilities matrix.
 //! - [`report`]: [`analyse`] and the [`NetworkReport`].
+//! - [`account_risk`](mod@account_risk): per-account liquidation prices, distances and what a run did to each.
 //! - [`units`]: margin units (equity, maintenance, triggers) seen through the engine's API.
 
+pub mod account_risk;
 pub mod clearing;
 pub mod concentration;
 pub mod contagion;
@@ -31,6 +33,7 @@ pub mod matrix;
 pub mod report;
 pub mod units;
 
+pub use account_risk::{account_risk, riskiest_first, AccountRisk, PositionRisk};
 pub use clearing::{eisenberg_noe, liabilities_debtrank, Clearing, Liabilities};
 pub use concentration::{concentration, ConcentrationRow};
 pub use contagion::{contagion_along_path, contagion_matrix, ContagionMatrix};
