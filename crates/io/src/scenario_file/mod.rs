@@ -19,7 +19,7 @@ use std::path::Path;
 use validate::Ctx;
 
 /// Parses and validates scenario text. `origin` names the file in messages and anchors a
-/// relative `accounts_csv` path.
+/// relative `accounts_csv` or `accounts_parquet` path.
 /// `venue` overrides the file's `venue` (and so its `"preset"` tier tables) when given.
 pub(crate) fn parse(
     text: &str,
@@ -29,9 +29,13 @@ pub(crate) fn parse(
 ) -> Result<Scenario, IoError> {
     let raw = deserialize(text, format, origin)?;
     let ctx = Ctx { file: origin, text, format };
-    validate::validate(raw, &ctx, venue, |csv, markets, assets| {
-        let path = origin.parent().unwrap_or(Path::new("")).join(csv);
-        crate::accounts_csv::read_accounts_csv(&path, markets, assets)
+    validate::validate(raw, &ctx, venue, |field, file, markets, assets| {
+        let path = origin.parent().unwrap_or(Path::new("")).join(file);
+        // The key says the format, whatever the file is called.
+        match field {
+            "accounts_parquet" => crate::accounts_parquet::read_accounts_parquet(&path, markets, assets),
+            _ => crate::accounts_csv::read_accounts_csv(&path, markets, assets),
+        }
     })
 }
 
