@@ -113,8 +113,12 @@ impl TriggerIndex {
         for (s, &k) in model.pos_market.iter().enumerate() {
             idx.slots_by_market[k as usize].push(s as u32);
         }
-        idx.longs.par_iter_mut().for_each(|v| v.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))));
-        idx.shorts.par_iter_mut().for_each(|v| v.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))));
+        idx.longs
+            .par_iter_mut()
+            .for_each(|v| v.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))));
+        idx.shorts
+            .par_iter_mut()
+            .for_each(|v| v.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))));
         // Sort the frontier and carry each entry's weights along.
         let mut order: Vec<u32> = (0..idx.frontier.len() as u32).collect();
         order.par_sort_unstable_by(|&a, &b| {

@@ -46,8 +46,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(t, "insurance_fund_usd = {}\n{key} = \"{name}\"", 2.01e7 * ratio)?;
         writeln!(t, "[shock]\nmoves = {{ BTCUSDT = -0.08 }}")?;
         for (k, m) in s.markets.iter().enumerate() {
-            writeln!(t, "\n[[markets]]\nsymbol = \"{}\"\ntick_size = {}\nlot_size = {}", m.symbol, m.tick_size, m.lot_size)?;
-            writeln!(t, "index_price = {}\nliquidation_fee_rate = {}\ntaker_fee_rate = {}", m.index_price, m.liquidation_fee_rate, m.taker_fee_rate)?;
+            writeln!(
+                t,
+                "\n[[markets]]\nsymbol = \"{}\"\ntick_size = {}\nlot_size = {}",
+                m.symbol, m.tick_size, m.lot_size
+            )?;
+            writeln!(
+                t,
+                "index_price = {}\nliquidation_fee_rate = {}\ntaker_fee_rate = {}",
+                m.index_price, m.liquidation_fee_rate, m.taker_fee_rate
+            )?;
             writeln!(t, "tiers = \"preset\"\n[markets.book]")?;
             let mid = (m.mark_price / m.tick_size).round() as i64;
             // ≈ $2,000 × scale × ratio at the touch, growing linearly: ~$60M a side on BTC at 1M.

@@ -182,7 +182,12 @@ pub fn read_accounts_csv_from<R: Read>(
     let mut header = csv::ByteRecord::new();
     let header_line = loop {
         if !rdr.read_byte_record(&mut header).map_err(csv_error)? {
-            return Err(csv_err(origin, None, None, format!("no header (expected {})", ACCOUNT_COLUMNS.join(","))));
+            return Err(csv_err(
+                origin,
+                None,
+                None,
+                format!("no header (expected {})", ACCOUNT_COLUMNS.join(",")),
+            ));
         }
         if !is_comment(&header) {
             break header.position().map(|p| p.line()).unwrap_or(1);
@@ -368,6 +373,8 @@ mod tests {
         );
         assert!(crate::accounts_rows::parse_collateral("BTC", &assets).is_err());
         assert!(crate::accounts_rows::parse_collateral("BTC:x", &assets).is_err());
-        assert!(crate::accounts_rows::parse_collateral("BTC:1;btc:2", &assets).unwrap_err().contains("twice"));
+        assert!(crate::accounts_rows::parse_collateral("BTC:1;btc:2", &assets)
+            .unwrap_err()
+            .contains("twice"));
     }
 }

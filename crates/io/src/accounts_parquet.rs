@@ -188,9 +188,19 @@ fn parse_batch(
         let a = arrow::compute::cast(a, &to)
             .map_err(|e| csv_err(path, None, Some(c), format!("cannot convert to {to}: {e}")))?;
         cast.push(if NUMERIC[c] {
-            Column::Number(a.as_any().downcast_ref::<Float64Array>().cloned().unwrap_or_else(|| Float64Array::from(Vec::<f64>::new())))
+            Column::Number(
+                a.as_any()
+                    .downcast_ref::<Float64Array>()
+                    .cloned()
+                    .unwrap_or_else(|| Float64Array::from(Vec::<f64>::new())),
+            )
         } else {
-            Column::Text(a.as_any().downcast_ref::<StringArray>().cloned().unwrap_or_else(|| StringArray::from(Vec::<&str>::new())))
+            Column::Text(
+                a.as_any()
+                    .downcast_ref::<StringArray>()
+                    .cloned()
+                    .unwrap_or_else(|| StringArray::from(Vec::<&str>::new())),
+            )
         });
     }
     let cols: [Column; 8] = match cast.try_into() {
@@ -231,7 +241,9 @@ pub fn write_accounts_parquet_file(
     for a in accounts {
         let mut coll = String::new();
         for c in &a.collateral {
-            let asset = assets.get(c.asset.idx()).ok_or_else(|| err(format!("asset index {} out of range", c.asset)))?;
+            let asset = assets
+                .get(c.asset.idx())
+                .ok_or_else(|| err(format!("asset index {} out of range", c.asset)))?;
             if !coll.is_empty() {
                 coll.push(';');
             }
@@ -249,7 +261,9 @@ pub fn write_accounts_parquet_file(
                     (0..3).for_each(|k| num[k].push(None));
                 }
                 Some(p) => {
-                    let m = markets.get(p.market.idx()).ok_or_else(|| err(format!("market index {} out of range", p.market)))?;
+                    let m = markets
+                        .get(p.market.idx())
+                        .ok_or_else(|| err(format!("market index {} out of range", p.market)))?;
                     let size = p.size_lots as f64 * m.lot_size;
                     text[1].push(Some(m.symbol.clone()));
                     text[2].push(Some(match p.mode {
@@ -294,8 +308,8 @@ pub fn write_accounts_parquet_file(
     // Encoded in memory (the file writer's sink is not `Send`, which `ArrowWriter` needs), then
     // written whole or not at all like every output.
     let mut bytes = Vec::new();
-    let mut writer =
-        ArrowWriter::try_new(&mut bytes, schema, Some(props)).map_err(|e| err(format!("cannot encode: {e}")))?;
+    let mut writer = ArrowWriter::try_new(&mut bytes, schema, Some(props))
+        .map_err(|e| err(format!("cannot encode: {e}")))?;
     writer.write(&batch).map_err(|e| err(format!("cannot encode: {e}")))?;
     writer.close().map_err(|e| err(format!("cannot encode: {e}")))?;
     crate::output::write_file_with(path, |w| w.write_all(&bytes))

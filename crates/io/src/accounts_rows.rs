@@ -172,8 +172,7 @@ pub(crate) fn parse_row(cols: &impl RowCells, line: u64, cx: &RowContext<'_>) ->
     };
     row.market = Some(market);
     let position = || -> Result<Position, IoError> {
-        let size =
-            num(SIZE)?.ok_or_else(|| err(Some(SIZE), "must not be empty on a position row".into()))?;
+        let size = num(SIZE)?.ok_or_else(|| err(Some(SIZE), "must not be empty on a position row".into()))?;
         let entry =
             num(ENTRY)?.ok_or_else(|| err(Some(ENTRY), "must not be empty on a position row".into()))?;
         let mode = match cols.text(MODE) {
@@ -226,7 +225,12 @@ pub(crate) struct Merger<'a> {
 
 impl<'a> Merger<'a> {
     pub fn new(origin: &'a Path, markets: &'a [MarketSpec], rows_hint: usize) -> Self {
-        Merger { origin, markets, out: Vec::with_capacity(rows_hint), index: AccountIndex::with_capacity(rows_hint) }
+        Merger {
+            origin,
+            markets,
+            out: Vec::with_capacity(rows_hint),
+            index: AccountIndex::with_capacity(rows_hint),
+        }
     }
 
     /// Adds a row; the error is the first problem of the row in the order of the module doc.
@@ -300,7 +304,10 @@ pub(crate) struct AccountIndex {
 
 impl AccountIndex {
     fn with_capacity(n: usize) -> Self {
-        AccountIndex { by_hash: HashMap::with_capacity_and_hasher(n, Default::default()), collided: HashMap::new() }
+        AccountIndex {
+            by_hash: HashMap::with_capacity_and_hasher(n, Default::default()),
+            collided: HashMap::new(),
+        }
     }
 
     /// FxHash of the bytes, then murmur3's 64-bit finalizer: Fx alone leaves the low bits

@@ -42,8 +42,7 @@ pub(crate) fn read_plain(
     chunk_bytes: usize,
 ) -> Option<Result<Vec<liq_domain::Account>, IoError>> {
     let bounds = chunk_bounds(body, chunk_bytes.max(1));
-    let chunks: Vec<Chunk> =
-        bounds.par_windows(2).map(|w| parse_chunk(&body[w[0]..w[1]], at, cx)).collect();
+    let chunks: Vec<Chunk> = bounds.par_windows(2).map(|w| parse_chunk(&body[w[0]..w[1]], at, cx)).collect();
     if chunks.iter().any(|c| c.not_plain) {
         return None;
     }
@@ -97,7 +96,8 @@ fn shift_line(e: &mut IoError, by: u64) {
 
 /// Splits and parses one chunk; lines are numbered from 0 at the chunk's start.
 fn parse_chunk(chunk: &[u8], at: &[usize; 8], cx: &RowContext<'_>) -> Chunk {
-    let mut out = Chunk { rows: Vec::with_capacity(chunk.len() / 48), newlines: 0, not_plain: false, error: None };
+    let mut out =
+        Chunk { rows: Vec::with_capacity(chunk.len() / 48), newlines: 0, not_plain: false, error: None };
     if chunk.contains(&b'"') {
         out.not_plain = true;
         return out;
@@ -128,7 +128,8 @@ fn parse_chunk(chunk: &[u8], at: &[usize; 8], cx: &RowContext<'_>) -> Chunk {
         }
         fields.clear();
         fields.extend(l.split(|&x| x == b','));
-        let row = cells(fields.len(), |k| fields[k], at, this_line, cx.origin).and_then(|cols| parse_row(&cols, this_line, cx));
+        let row = cells(fields.len(), |k| fields[k], at, this_line, cx.origin)
+            .and_then(|cols| parse_row(&cols, this_line, cx));
         match row {
             Ok(r) => {
                 let stop = r.error.is_some();
@@ -175,9 +176,8 @@ mod tests {
         let margin = prop::sample::select(vec!["", "500", "0", "-5", "q"]);
         let wallet = prop::sample::select(vec!["", "1000", "250", "inf", "z"]);
         let coll = prop::sample::select(vec!["", "BTC:0.5", "BTC:1", "ETH:1", "BTC", "BTC:1;BTC:2"]);
-        (id, market, size, entry, mode, margin, wallet, coll).prop_map(|(i, m, s, e, mo, ma, w, c)| {
-            format!("{i},{m},{s},{e},{mo},{ma},{w},{c}")
-        })
+        (id, market, size, entry, mode, margin, wallet, coll)
+            .prop_map(|(i, m, s, e, mo, ma, w, c)| format!("{i},{m},{s},{e},{mo},{ma},{w},{c}"))
     }
 
     fn line() -> impl Strategy<Value = String> {

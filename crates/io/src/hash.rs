@@ -210,10 +210,13 @@ mod tests {
             ("account dropped", Box::new(|s| drop(s.accounts.pop()))),
             ("accounts swapped", Box::new(|s| s.accounts.swap(0, 1))),
             ("book shock", Box::new(|s| s.book_shock_usd = vec![-1.0, 0.0, 0.0])),
-            ("wallet moved into label", Box::new(|s| {
-                s.accounts[2].label.push('\0');
-                s.accounts[2].wallet = Money(0);
-            })),
+            (
+                "wallet moved into label",
+                Box::new(|s| {
+                    s.accounts[2].label.push('\0');
+                    s.accounts[2].wallet = Money(0);
+                }),
+            ),
         ];
         for (what, edit) in edits {
             let mut t = s.clone();

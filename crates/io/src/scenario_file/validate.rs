@@ -126,7 +126,8 @@ pub(crate) fn validate(
         // Each file's ids are unique already (its reader checks); only ids across sources can
         // clash. The smaller side goes in the set: with no inline accounts this costs nothing.
         if !accounts.is_empty() {
-            let (small, large) = if accounts.len() <= more.len() { (&accounts, &more) } else { (&more, &accounts) };
+            let (small, large) =
+                if accounts.len() <= more.len() { (&accounts, &more) } else { (&more, &accounts) };
             let seen: std::collections::HashSet<&str> = small.iter().map(|a| a.label.as_str()).collect();
             if let Some(dup) = large.iter().find(|a| seen.contains(a.label.as_str())) {
                 return Err(ctx.err(
