@@ -10,7 +10,8 @@ fn report_on(threads: usize, s: &liq_domain::Scenario) -> String {
     let model = pool.install(|| EngineModel::new(s).unwrap());
     let mut c = Cascade::new(&model);
     let instant = c.report(&model);
-    let levels: Vec<f64> = (1..=60).flat_map(|t| [1.0 - 0.002 * t as f64, 1.0 - 0.001 * t as f64, 1.0]).collect();
+    let levels: Vec<f64> =
+        (1..=60).flat_map(|t| [1.0 - 0.002 * t as f64, 1.0 - 0.001 * t as f64, 1.0]).collect();
     let path = ExoPath { n_markets: 3, dt_s: 1.0, levels };
     let crash = c.report_path(&model, &path, &RunOptions::default());
     assert!(instant.outcome.events.len() > 10, "the shock must liquidate something to compare");
