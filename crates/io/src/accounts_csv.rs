@@ -14,9 +14,9 @@
 //! cannot start with `#`); the header is required, and a file whose first line is not a header
 //! of known column names is refused rather than losing its first row. At most
 //! [`crate::limits::MAX_ACCOUNTS`] accounts are read. A file without quoting is cut into chunks
-//! at line boundaries and parsed on all cores ([`crate::accounts_split`]); one with quoted
+//! at line boundaries and parsed on all cores (`crate::accounts_split`); one with quoted
 //! fields or lone `\r` line ends is read by the `csv` crate; both apply the row rules of
-//! [`crate::accounts_rows`], so they give the same accounts and the same first error.
+//! `crate::accounts_rows`, so they give the same accounts and the same first error.
 //! Malformed rows are errors, never skipped: a silently dropped position would understate the
 //! cascade.
 //!
@@ -52,7 +52,7 @@ pub fn read_accounts_csv(
 
 /// Reads accounts CSV text held in memory; `origin` names it in errors. A file in the plain
 /// form (no quoting, `\n` or `\r\n` line ends) is split and parsed on all cores
-/// ([`crate::accounts_split`]); any other goes through the `csv` crate
+/// (`crate::accounts_split`); any other goes through the `csv` crate
 /// ([`read_accounts_csv_from`]). Both apply the same row rules and give the same result.
 pub fn read_accounts_csv_bytes(
     buf: &[u8],

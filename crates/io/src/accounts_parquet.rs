@@ -6,7 +6,7 @@
 //! `collateral` text (UTF-8; any Arrow type that casts to it, so integer ids work), `size`,
 //! `entry_price`, `margin_usd` and `wallet_usd` numbers (any type that casts to `Float64`).
 //! A null is an empty CSV cell. Each row goes through the CSV's own checks
-//! ([`crate::accounts_rows`]), so a row loads to the same account from either file; an error
+//! (`crate::accounts_rows`), so a row loads to the same account from either file; an error
 //! names the file, the row as its `line` (1-based, counting data rows: Parquet has no header
 //! line) and the column.
 //!

@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(h.len(), 16);
         assert_eq!(h, scenario_hash(&s.clone()), "same content, same hash");
         let last = s.accounts.len() - 3;
-        let edits: Vec<(&str, Box<dyn Fn(&mut Scenario)>)> = vec![
+        let edits: Vec<(&str, Edit)> = vec![
             ("name", Box::new(|s| s.name.push('x'))),
             ("seed", Box::new(|s| s.seed += 1)),
             ("fund", Box::new(|s| s.insurance_fund.0 += 1)),
@@ -224,6 +224,9 @@ mod tests {
             assert_ne!(scenario_hash(&t), h, "{what} changed but the hash did not");
         }
     }
+
+    /// One change to a scenario, for the table of edits.
+    type Edit = Box<dyn Fn(&mut Scenario)>;
 
     fn bid(s: &mut Scenario) -> &mut L2Level {
         match &mut s.books[0] {
