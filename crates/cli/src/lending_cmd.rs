@@ -119,7 +119,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     let meta = RunMeta {
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
-        scenario_hash: liq_io::hash::scenario_hash(&scenario),
+        scenario_hash: liq_io::hash::lending_scenario_hash(&scenario),
         seed: scenario.seed,
         venue: "aave-v3".to_string(),
         // Aave has no ADL: no policy applies.

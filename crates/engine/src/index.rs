@@ -20,6 +20,18 @@
 use crate::ledger::Workspace;
 use crate::model::{AssetPricing, EngineModel, Unit};
 use liq_margin::{trigger_price, Trigger};
+use rayon::prelude::*;
+
+/// Accounts per block of the parallel build: enough to amortise a task, small enough to
+/// balance a million accounts over any core count.
+const ACCOUNTS_PER_BLOCK: usize = 8_192;
+
+/// The blocks' lists joined in block order, allocated once at the final size.
+fn concat<'a, T: Copy + 'a>(parts: impl Iterator<Item = &'a Vec<T>> + Clone) -> Vec<T> {
+    let mut v = Vec::with_capacity(parts.clone().map(Vec::len).sum());
+    parts.for_each(|p| v.extend_from_slice(p));
+    v
+}
 
 /// The static trigger index of a model.
 #[derive(Debug, Clone, Default)]
@@ -70,20 +82,72 @@ impl Cursors {
 
 impl TriggerIndex {
     /// Builds the index from a workspace holding the model's starting state.
+    ///
+    /// Accounts are taken in blocks on all cores (rayon): each block yields its units' trigger
+    /// prices and frontier entries, the blocks are joined in account order, and each list is
+    /// sorted on all cores. Every sort key ends in the unit, so the order is total and the
+    /// unstable parallel sort gives exactly the index a sequential stable sort gives.
     pub fn build(model: &EngineModel, ws: &Workspace) -> TriggerIndex {
+        let n_m = model.n_markets();
+        let n_a = model.n_accounts();
+        let blocks: Vec<TriggerIndex> = (0..n_a.div_ceil(ACCOUNTS_PER_BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let r = b * ACCOUNTS_PER_BLOCK..((b + 1) * ACCOUNTS_PER_BLOCK).min(n_a);
+                Self::build_block(model, ws, r)
+            })
+            .collect();
+        let mut idx = TriggerIndex {
+            longs: (0..n_m).map(|k| concat(blocks.iter().map(|p| &p.longs[k]))).collect(),
+            shorts: (0..n_m).map(|k| concat(blocks.iter().map(|p| &p.shorts[k]))).collect(),
+            frontier: concat(blocks.iter().map(|p| &p.frontier)),
+            frontier_weights: concat(blocks.iter().map(|p| &p.frontier_weights)),
+            slots_by_market: vec![Vec::new(); n_m],
+        };
+        drop(blocks);
+        let mut counts = vec![0usize; n_m];
+        model.pos_market.iter().for_each(|&k| counts[k as usize] += 1);
+        for (k, v) in idx.slots_by_market.iter_mut().enumerate() {
+            v.reserve_exact(counts[k]);
+        }
+        for (s, &k) in model.pos_market.iter().enumerate() {
+            idx.slots_by_market[k as usize].push(s as u32);
+        }
+        idx.longs
+            .par_iter_mut()
+            .for_each(|v| v.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))));
+        idx.shorts
+            .par_iter_mut()
+            .for_each(|v| v.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))));
+        // Sort the frontier and carry each entry's weights along.
+        let mut order: Vec<u32> = (0..idx.frontier.len() as u32).collect();
+        order.par_sort_unstable_by(|&a, &b| {
+            let (x, y) = (idx.frontier[a as usize], idx.frontier[b as usize]);
+            x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))
+        });
+        let frontier: Vec<(f64, Unit)> = order.iter().map(|&i| idx.frontier[i as usize]).collect();
+        let mut weights = Vec::with_capacity(idx.frontier_weights.len());
+        for &i in &order {
+            let i = i as usize;
+            weights.extend_from_slice(&idx.frontier_weights[i * n_m..(i + 1) * n_m]);
+        }
+        idx.frontier = frontier;
+        idx.frontier_weights = weights;
+        idx
+    }
+
+    /// The unsorted index entries of accounts `accounts`.
+    fn build_block(model: &EngineModel, ws: &Workspace, accounts: std::ops::Range<usize>) -> TriggerIndex {
         let n_m = model.n_markets();
         let mut idx = TriggerIndex {
             longs: vec![Vec::new(); n_m],
             shorts: vec![Vec::new(); n_m],
             frontier: Vec::new(),
             frontier_weights: Vec::new(),
-            slots_by_market: vec![Vec::new(); n_m],
+            slots_by_market: Vec::new(),
         };
-        for s in 0..model.n_positions() {
-            idx.slots_by_market[model.pos_market[s] as usize].push(s as u32);
-        }
         let mut deps: Vec<usize> = Vec::with_capacity(4);
-        for a in 0..model.n_accounts() as u32 {
+        for a in accounts.start as u32..accounts.end as u32 {
             for s in model.positions_of(a) {
                 if model.pos_isolated[s] {
                     let k = model.pos_market[s] as usize;
@@ -153,23 +217,6 @@ impl TriggerIndex {
                 idx.frontier_weights.extend_from_slice(&weights);
             }
         }
-        for k in 0..n_m {
-            idx.longs[k].sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            idx.shorts[k].sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        }
-        // Sort the frontier and carry each entry's weights along.
-        let mut order: Vec<usize> = (0..idx.frontier.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (x, y) = (idx.frontier[a], idx.frontier[b]);
-            x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))
-        });
-        let frontier: Vec<(f64, Unit)> = order.iter().map(|&i| idx.frontier[i]).collect();
-        let weights: Vec<f64> = order
-            .iter()
-            .flat_map(|&i| idx.frontier_weights[i * n_m..(i + 1) * n_m].iter().copied())
-            .collect();
-        idx.frontier = frontier;
-        idx.frontier_weights = weights;
         idx
     }
 

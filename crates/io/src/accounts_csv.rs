@@ -13,20 +13,22 @@
 //! mode): a second row for the same account and market is an error, never summed. A line whose first character is `#` is a comment and is skipped (so an account id
 //! cannot start with `#`); the header is required, and a file whose first line is not a header
 //! of known column names is refused rather than losing its first row. At most
-//! [`crate::limits::MAX_ACCOUNTS`] accounts are read. Rows are read as raw bytes into one reused record and numbers parsed in
-//! place, so a 1,000,000-row population loads in a fraction of a second in release. Malformed
-//! rows are errors, never skipped: a silently dropped position would understate the cascade.
+//! [`crate::limits::MAX_ACCOUNTS`] accounts are read. A file without quoting is cut into chunks
+//! at line boundaries and parsed on all cores (`crate::accounts_split`); one with quoted
+//! fields or lone `\r` line ends is read by the `csv` crate; both apply the row rules of
+//! `crate::accounts_rows`, so they give the same accounts and the same first error.
+//! Malformed rows are errors, never skipped: a silently dropped position would understate the
+//! cascade.
 //!
 //! [`write_accounts_csv`] writes the same format, exactly: sizes and prices are printed from
 //! their lots and ticks with the shortest round-trip `f64` form and money as exact decimals of
 //! micro-USD, so writing and reading back gives identical accounts (for wallets and margins
 //! below 9 × 10⁹ USD, where `f64` still carries every micro-dollar).
 
-use crate::convert::{self, MarketSymbols};
+use crate::accounts_rows::{cells, csv_err, parse_row, Merger, RowContext};
+use crate::convert::MarketSymbols;
 use crate::IoError;
-use liq_domain::{Account, AssetSpec, Collateral, MarginMode, MarketSpec, Money};
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use liq_domain::{Account, AssetSpec, MarginMode, MarketSpec, Money};
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -34,309 +36,182 @@ use std::path::Path;
 pub const ACCOUNT_COLUMNS: [&str; 8] =
     ["account", "market", "size", "entry_price", "mode", "margin_usd", "wallet_usd", "collateral"];
 
-const ACCOUNT: usize = 0;
-const MARKET: usize = 1;
-const SIZE: usize = 2;
-const ENTRY: usize = 3;
-const MODE: usize = 4;
-const MARGIN: usize = 5;
-const WALLET: usize = 6;
-const COLLATERAL: usize = 7;
-
-/// Reads an accounts CSV file.
+/// Reads an accounts CSV file: the whole file into memory, then
+/// [`read_accounts_csv_bytes`].
 pub fn read_accounts_csv(
     path: &Path,
     markets: &[MarketSpec],
     assets: &[AssetSpec],
 ) -> Result<Vec<Account>, IoError> {
-    let f = std::fs::File::open(path)
+    let mut f = std::fs::File::open(path)
         .map_err(|e| IoError::read(path, format!("cannot open accounts CSV: {e}")))?;
-    read_accounts_csv_from(std::io::BufReader::with_capacity(1 << 16, f), path, markets, assets)
+    let mut buf = Vec::new();
+    f.read_to_end(&mut buf).map_err(|e| IoError::read(path, format!("cannot read accounts CSV: {e}")))?;
+    read_accounts_csv_bytes(&buf, path, markets, assets)
 }
 
-/// Reads accounts CSV text from any reader; `origin` names it in errors.
+/// Reads accounts CSV text held in memory; `origin` names it in errors. A file in the plain
+/// form (no quoting, `\n` or `\r\n` line ends) is split and parsed on all cores
+/// (`crate::accounts_split`); any other goes through the `csv` crate
+/// ([`read_accounts_csv_from`]). Both apply the same row rules and give the same result.
+pub fn read_accounts_csv_bytes(
+    buf: &[u8],
+    origin: &Path,
+    markets: &[MarketSpec],
+    assets: &[AssetSpec],
+) -> Result<Vec<Account>, IoError> {
+    read_accounts_csv_chunked(buf, origin, markets, assets, crate::accounts_split::CHUNK_BYTES)
+}
+
+/// [`read_accounts_csv_bytes`] with the parallel reader's chunk size given (tests use tiny
+/// chunks so that rows, errors and accounts straddle chunk boundaries).
+pub(crate) fn read_accounts_csv_chunked(
+    buf: &[u8],
+    origin: &Path,
+    markets: &[MarketSpec],
+    assets: &[AssetSpec],
+    chunk_bytes: usize,
+) -> Result<Vec<Account>, IoError> {
+    if let Some(r) = read_plain(buf, origin, markets, assets, chunk_bytes) {
+        return r;
+    }
+    read_accounts_csv_from(buf, origin, markets, assets)
+}
+
+/// The parallel reader, if the file is in its plain form (else `None`).
+fn read_plain(
+    buf: &[u8],
+    origin: &Path,
+    markets: &[MarketSpec],
+    assets: &[AssetSpec],
+    chunk_bytes: usize,
+) -> Option<Result<Vec<Account>, IoError>> {
+    if buf.starts_with(b"\xEF\xBB\xBF") {
+        return None;
+    }
+    // The header: the first line that is neither empty nor a comment.
+    let mut line = 1u64;
+    let mut rest = buf;
+    let header = loop {
+        if rest.is_empty() {
+            return None; // no header: the `csv` crate reader says so
+        }
+        let (l, next) = match rest.iter().position(|&x| x == b'\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        if l.contains(&b'"') || l.contains(&b'\r') {
+            return None;
+        }
+        rest = next;
+        if !l.is_empty() && l[0] != b'#' {
+            break l;
+        }
+        line += 1;
+    };
+    let names: Vec<&[u8]> = header.split(|&x| x == b',').collect();
+    let at = match header_columns(names.iter().copied(), line, origin) {
+        Ok(at) => at,
+        Err(e) => return Some(Err(e)),
+    };
+    let symbols = MarketSymbols::new(markets);
+    let cx = RowContext { origin, markets, assets, symbols: &symbols };
+    crate::accounts_split::read_plain(rest, line + 1, &at, &cx, chunk_bytes)
+}
+
+/// Maps the header's names to columns: `at[c]` = the file's column holding
+/// `ACCOUNT_COLUMNS[c]`. Every column exactly once, no others.
+fn header_columns<'a>(
+    names: impl Iterator<Item = &'a [u8]>,
+    line: u64,
+    origin: &Path,
+) -> Result<[usize; 8], IoError> {
+    let mut at = [usize::MAX; 8];
+    for (k, name) in names.enumerate() {
+        let name = String::from_utf8_lossy(name);
+        let name = name.trim();
+        let Some(c) = ACCOUNT_COLUMNS.iter().position(|n| *n == name) else {
+            return Err(csv_err(
+                origin,
+                Some(line),
+                None,
+                format!("unknown column \"{name}\" (columns: {})", ACCOUNT_COLUMNS.join(",")),
+            ));
+        };
+        if at[c] != usize::MAX {
+            return Err(csv_err(origin, Some(line), Some(c), "column given twice".into()));
+        }
+        at[c] = k;
+    }
+    if let Some(c) = at.iter().position(|&k| k == usize::MAX) {
+        return Err(csv_err(
+            origin,
+            Some(line),
+            Some(c),
+            format!("missing column (header must be {})", ACCOUNT_COLUMNS.join(",")),
+        ));
+    }
+    Ok(at)
+}
+
+/// Reads accounts CSV text from any reader with the `csv` crate (RFC 4180 quoting, any line
+/// ends), one record at a time; `origin` names it in errors.
 pub fn read_accounts_csv_from<R: Read>(
     reader: R,
     origin: &Path,
     markets: &[MarketSpec],
     assets: &[AssetSpec],
 ) -> Result<Vec<Account>, IoError> {
-    let err = |line: Option<u64>, col: Option<usize>, message: String| IoError::Csv {
-        file: origin.to_path_buf(),
-        line: line.map(|l| l as usize),
-        column: col.map(|c| c + 1),
-        field: col.map(|c| ACCOUNT_COLUMNS[c].to_string()).unwrap_or_default(),
-        message,
-    };
     // The header is read as the first non-comment record (not by `has_headers`) so that
     // comment lines may precede it and line numbers stay physical: `csv`'s own `comment`
     // option skips lines without counting them.
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
-        // Field counts are checked here, to report "expected 8 fields" with the line.
+        // Field counts are checked per row, to report "expected 8 fields" with the line.
         .flexible(true)
-        // No `csv::Trim`: it copies every record (a third of the load time); fields are
-        // trimmed as `&str` below instead.
+        // No `csv::Trim`: it copies every record; fields are trimmed as `&str` instead.
         .from_reader(reader);
-    let csv_err = |e: csv::Error| {
+    let csv_error = |e: csv::Error| {
         let line = e.position().map(|p| p.line());
-        err(line, None, e.to_string())
+        csv_err(origin, line, None, e.to_string())
     };
     // `#` as the first byte of a line is the documented comment syntax (docs/scenario-format.md):
     // without it `# note,,,,,,,` became an account named "# note".
     let is_comment = |r: &csv::ByteRecord| r.get(0).is_some_and(|f| f.first() == Some(&b'#'));
     let mut header = csv::ByteRecord::new();
     let header_line = loop {
-        if !rdr.read_byte_record(&mut header).map_err(csv_err)? {
-            return Err(err(None, None, format!("no header (expected {})", ACCOUNT_COLUMNS.join(","))));
+        if !rdr.read_byte_record(&mut header).map_err(csv_error)? {
+            return Err(csv_err(
+                origin,
+                None,
+                None,
+                format!("no header (expected {})", ACCOUNT_COLUMNS.join(",")),
+            ));
         }
         if !is_comment(&header) {
             break header.position().map(|p| p.line()).unwrap_or(1);
         }
     };
-    // order[k] = index into ACCOUNT_COLUMNS of the file's k-th column.
-    let mut at = [usize::MAX; 8];
-    for (k, name) in header.iter().enumerate() {
-        let name = String::from_utf8_lossy(name);
-        let name = name.trim();
-        let Some(c) = ACCOUNT_COLUMNS.iter().position(|n| *n == name) else {
-            return Err(err(
-                Some(header_line),
-                None,
-                format!("unknown column \"{name}\" (columns: {})", ACCOUNT_COLUMNS.join(",")),
-            ));
-        };
-        if at[c] != usize::MAX {
-            return Err(err(Some(header_line), Some(c), "column given twice".into()));
-        }
-        at[c] = k;
-    }
-    if let Some(c) = at.iter().position(|&k| k == usize::MAX) {
-        return Err(err(
-            Some(header_line),
-            Some(c),
-            format!("missing column (header must be {})", ACCOUNT_COLUMNS.join(",")),
-        ));
-    }
-
+    let at = header_columns(header.iter(), header_line, origin)?;
     let symbols = MarketSymbols::new(markets);
-    let mut out: Vec<Account> = Vec::new();
-    let mut index = AccountIndex::default();
+    let cx = RowContext { origin, markets, assets, symbols: &symbols };
+    let mut merger = Merger::new(origin, markets, 0);
     let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_err(e)),
+            Err(e) => return Err(csv_error(e)),
         }
         if is_comment(&rec) {
             continue;
         }
-        let line = rec.position().map(|p| p.line());
-        if rec.len() != ACCOUNT_COLUMNS.len() {
-            return Err(err(
-                line,
-                None,
-                format!("expected {} fields, got {}", ACCOUNT_COLUMNS.len(), rec.len()),
-            ));
-        }
-        let mut cols = [""; 8];
-        for (c, k) in at.iter().enumerate() {
-            let raw = rec.get(*k).unwrap_or_default();
-            cols[c] =
-                std::str::from_utf8(raw).map_err(|_| err(line, Some(c), "not valid UTF-8".into()))?.trim();
-        }
-        let num = |c: usize| -> Result<Option<f64>, IoError> {
-            if cols[c].is_empty() {
-                return Ok(None);
-            }
-            cols[c]
-                .parse::<f64>()
-                .map(Some)
-                .map_err(|_| err(line, Some(c), format!("expected a number, got \"{}\"", cols[c])))
-        };
-        let id = cols[ACCOUNT];
-        if id.is_empty() {
-            return Err(err(line, Some(ACCOUNT), "must not be empty".into()));
-        }
-        let wallet = num(WALLET)?
-            .map(|v| crate::scenario_file::wallet(v).map_err(|e| err(line, Some(WALLET), e)))
-            .transpose()?;
-        let collateral = if cols[COLLATERAL].is_empty() {
-            None
-        } else {
-            Some(parse_collateral(cols[COLLATERAL], assets).map_err(|e| err(line, Some(COLLATERAL), e))?)
-        };
-        let a = match index.get(id, &out) {
-            Some(a) => {
-                let acc = &out[a];
-                if wallet.is_some_and(|w| w != acc.wallet) {
-                    return Err(err(
-                        line,
-                        Some(WALLET),
-                        format!("contradicts {} given on the first row of account \"{id}\"", acc.wallet),
-                    ));
-                }
-                if collateral.as_ref().is_some_and(|c| *c != acc.collateral) {
-                    return Err(err(
-                        line,
-                        Some(COLLATERAL),
-                        format!("contradicts the first row of account \"{id}\""),
-                    ));
-                }
-                a
-            }
-            None => {
-                if out.len() >= crate::limits::MAX_ACCOUNTS as usize {
-                    return Err(err(
-                        line,
-                        Some(ACCOUNT),
-                        format!("more than {} accounts (see crate::limits)", crate::limits::MAX_ACCOUNTS),
-                    ));
-                }
-                index.insert(id, out.len());
-                out.push(Account {
-                    label: id.to_string(),
-                    wallet: wallet.unwrap_or(Money::ZERO),
-                    collateral: collateral.unwrap_or_default(),
-                    positions: Vec::with_capacity(1),
-                });
-                out.len() - 1
-            }
-        };
-        if [MARKET, SIZE, ENTRY, MODE, MARGIN].iter().all(|&c| cols[c].is_empty()) {
-            continue; // an account-only row
-        }
-        if cols[MARKET].is_empty() {
-            return Err(err(line, Some(MARKET), "must not be empty on a position row".into()));
-        }
-        let market = symbols.resolve(cols[MARKET]).map_err(|e| err(line, Some(MARKET), e))?;
-        // A scan of the account's few positions: cheaper per row than a map of first lines.
-        if out[a].positions.iter().any(|p| p.market == market) {
-            return Err(err(
-                line,
-                Some(MARKET),
-                format!(
-                    "account \"{id}\" already has a {} position on an earlier row: one row per account \
-                     and market (rows are never summed; merge them into one row)",
-                    markets[market.idx()].symbol
-                ),
-            ));
-        }
-        let size =
-            num(SIZE)?.ok_or_else(|| err(line, Some(SIZE), "must not be empty on a position row".into()))?;
-        let entry = num(ENTRY)?
-            .ok_or_else(|| err(line, Some(ENTRY), "must not be empty on a position row".into()))?;
-        let mode = match cols[MODE] {
-            "" | "cross" => MarginMode::Cross,
-            "isolated" => MarginMode::Isolated,
-            other => {
-                return Err(err(line, Some(MODE), format!("expected cross or isolated, got \"{other}\"")))
-            }
-        };
-        let margin = num(MARGIN)?;
-        let pos = convert::position(&markets[market.idx()], market, size, entry, mode, margin).map_err(
-            |(f, e)| {
-                let c = ACCOUNT_COLUMNS.iter().position(|n| *n == f);
-                err(line, c, e)
-            },
-        )?;
-        out[a].positions.push(pos);
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let cols = cells(rec.len(), |k| rec.get(k).unwrap_or_default(), &at, line, origin)?;
+        merger.push(parse_row(&cols, line, &cx)?)?;
     }
-    Ok(out)
-}
-
-/// `BTC:0.5;ETH:2` → collateral sorted by asset index, with the same checks as inline
-/// `collateral` tables (parsed straight into the result: this runs once per row).
-fn parse_collateral(s: &str, assets: &[AssetSpec]) -> Result<Vec<Collateral>, String> {
-    let mut out: Vec<Collateral> = Vec::with_capacity(2);
-    for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (sym, qty) = part.split_once(':').ok_or_else(|| format!("expected ASSET:QTY, got \"{part}\""))?;
-        let (sym, qty) = (sym.trim(), qty.trim());
-        let qty: f64 =
-            qty.parse().map_err(|_| format!("expected a number after \"{sym}:\", got \"{qty}\""))?;
-        let asset = convert::resolve_asset(assets, sym).map_err(|e| format!("{sym}: {e}"))?;
-        if !(qty.is_finite() && qty >= 0.0) {
-            return Err(format!("{sym}: collateral must be a non-negative finite quantity, got {qty}"));
-        }
-        if out.iter().any(|c| c.asset == asset) {
-            return Err(format!("{sym}: asset listed twice"));
-        }
-        out.push(Collateral { asset, qty });
-    }
-    out.sort_by_key(|c| c.asset);
-    Ok(out)
-}
-
-/// Account id → index into the accounts read so far. Keyed by a 64-bit hash of the id, so an id
-/// is stored once (in its `Account`) rather than again as a map key; a hit is confirmed against
-/// the stored label, and distinct ids whose hashes collide go to a second, exact map.
-#[derive(Default)]
-struct AccountIndex {
-    by_hash: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
-    collided: HashMap<String, usize>,
-}
-
-impl AccountIndex {
-    /// FxHash of the bytes, then murmur3's 64-bit finalizer: Fx alone leaves the low bits
-    /// (which pick the bucket) poorly mixed, and sequential ids then cluster.
-    fn hash(id: &str) -> u64 {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut h = 0u64;
-        let mut chunks = id.as_bytes().chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
-        }
-        for &b in chunks.remainder() {
-            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
-        }
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-
-    fn get(&self, id: &str, accounts: &[Account]) -> Option<usize> {
-        match self.by_hash.get(&Self::hash(id)) {
-            Some(&i) if accounts[i].label == id => Some(i),
-            Some(_) => self.collided.get(id).copied(),
-            None => None,
-        }
-    }
-
-    /// Inserts an id that `get` did not find.
-    fn insert(&mut self, id: &str, i: usize) {
-        match self.by_hash.entry(Self::hash(id)) {
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(i);
-            }
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.collided.insert(id.to_string(), i);
-            }
-        }
-    }
-}
-
-/// The map's keys are already well-mixed hashes: use them as they are.
-#[derive(Default, Clone, Copy)]
-struct Prehashed(u64);
-
-impl std::hash::Hasher for Prehashed {
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (keys are `u64`); fold anything else in for completeness.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    Ok(merger.out)
 }
 
 /// An exact decimal of micro-USD (`-12.5`, `0.000001`).
@@ -467,7 +342,7 @@ pub fn write_accounts_csv_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use liq_domain::AssetId;
+    use liq_domain::{AssetId, Collateral};
 
     #[test]
     fn money_is_exact_decimal() {
@@ -491,13 +366,15 @@ mod tests {
             AssetSpec { symbol: "BTC".into(), price: liq_domain::AssetPrice::Fixed(1.0), haircut: 0.0 },
             AssetSpec { symbol: "ETH".into(), price: liq_domain::AssetPrice::Fixed(1.0), haircut: 0.0 },
         ];
-        let c = parse_collateral("ETH:2; BTC:0.5", &assets).unwrap();
+        let c = crate::accounts_rows::parse_collateral("ETH:2; BTC:0.5", &assets).unwrap();
         assert_eq!(
             c,
             vec![Collateral { asset: AssetId(0), qty: 0.5 }, Collateral { asset: AssetId(1), qty: 2.0 }]
         );
-        assert!(parse_collateral("BTC", &assets).is_err());
-        assert!(parse_collateral("BTC:x", &assets).is_err());
-        assert!(parse_collateral("BTC:1;btc:2", &assets).unwrap_err().contains("twice"));
+        assert!(crate::accounts_rows::parse_collateral("BTC", &assets).is_err());
+        assert!(crate::accounts_rows::parse_collateral("BTC:x", &assets).is_err());
+        assert!(crate::accounts_rows::parse_collateral("BTC:1;btc:2", &assets)
+            .unwrap_err()
+            .contains("twice"));
     }
 }

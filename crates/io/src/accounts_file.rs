@@ -2,9 +2,8 @@
 //! calls, dispatching on the file's extension, and the editable export of the default scenario
 //! (`scenario export`).
 //!
-//! [`read_accounts_file`] reads `.csv` through [`crate::accounts_csv`]; `.parquet` is refused
-//! with a message saying so until the Parquet accounts loader is wired here (the dispatch is the
-//! one place that changes). [`with_accounts`] replaces a scenario's accounts with the file's:
+//! [`read_accounts_file`] reads `.csv` through [`crate::accounts_csv`] and `.parquet` through
+//! [`crate::accounts_parquet`] (the same eight columns and row rules). [`with_accounts`] replaces a scenario's accounts with the file's:
 //! the markets, books, spot markets, index, arbitrage, venue tables and insurance fund stay the
 //! scenario's, so a 50-account book runs against the same market as the default population.
 //! [`add_accounts`] appends them to the scenario's own accounts instead (a book inside the
@@ -42,11 +41,9 @@ pub fn read_accounts_file(
 ) -> Result<Vec<Account>, IoError> {
     match AccountsFormat::from_path(path) {
         Some(AccountsFormat::Csv) => crate::accounts_csv::read_accounts_csv(path, markets, assets),
-        Some(AccountsFormat::Parquet) => Err(IoError::read(
-            path,
-            "Parquet accounts files are not supported by this build yet; write the accounts as CSV \
-             (same columns, docs/scenario-format.md)",
-        )),
+        Some(AccountsFormat::Parquet) => {
+            crate::accounts_parquet::read_accounts_parquet(path, markets, assets)
+        }
         None => {
             Err(IoError::read(path, "unknown accounts format: the file name must end in .csv or .parquet"))
         }
@@ -172,10 +169,10 @@ mod tests {
     }
 
     #[test]
-    fn parquet_and_unknown_extensions_are_refused_by_name() {
+    fn missing_parquet_and_unknown_extensions_are_refused_by_name() {
         let s = crate::default_scenario::default_scenario().unwrap();
-        let e = read_accounts_file(Path::new("book.parquet"), &s.markets, &s.assets).unwrap_err();
-        assert!(e.to_string().contains("book.parquet") && e.to_string().contains("Parquet"), "{e}");
+        let e = read_accounts_file(Path::new("no-such-book.parquet"), &s.markets, &s.assets).unwrap_err();
+        assert!(e.to_string().contains("no-such-book.parquet"), "{e}");
         let e = read_accounts_file(Path::new("book.xlsx"), &s.markets, &s.assets).unwrap_err();
         assert!(e.to_string().contains(".csv or .parquet"), "{e}");
     }

@@ -11,7 +11,9 @@
 //! Modules:
 //! - [`error`]: [`IoError`], the one error type.
 //! - `scenario_file`: raw serde structs and their validation into a `Scenario`.
-//! - [`accounts_csv`]: the streaming accounts CSV reader and the matching writer.
+//! - [`accounts_csv`]: the accounts CSV reader (parallel for unquoted files) and the matching writer.
+//! - [`accounts_parquet`]: accounts from Parquet with the CSV's columns and rules, and its writer.
+//! - `accounts_rows`, `accounts_split`: the row rules both readers share; the parallel CSV splitter.
 //! - [`accounts_file`]: a desk's accounts file (`--accounts`) into a scenario; the default's export.
 //! - [`population`]: the synthetic population generator.
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
@@ -21,6 +23,9 @@
 
 pub mod accounts_csv;
 pub mod accounts_file;
+pub mod accounts_parquet;
+mod accounts_rows;
+mod accounts_split;
 mod convert;
 pub mod default_scenario;
 pub mod error;
@@ -79,27 +84,57 @@ pub fn load_scenario_for_venue(
     scenario_file::parse(&text, format, path, venue)
 }
 
+/// Reads an accounts file, CSV or Parquet by its extension (`.csv`, `.parquet`/`.pq`;
+/// case-insensitive), resolving markets and assets against the scenario's: the loader behind
+/// `accounts_csv`, `accounts_parquet` and the CLI's `--accounts`.
+pub fn load_accounts(
+    path: &Path,
+    markets: &[liq_domain::MarketSpec],
+    assets: &[liq_domain::AssetSpec],
+) -> Result<Vec<liq_domain::Account>, IoError> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv") => accounts_csv::read_accounts_csv(path, markets, assets),
+        Some("parquet" | "pq") => accounts_parquet::read_accounts_parquet(path, markets, assets),
+        _ => Err(IoError::read(path, "unknown accounts format: the file name must end in .csv or .parquet")),
+    }
+}
+
 /// The files a scenario file reads: itself and its `accounts_csv` (resolved as the loader
 /// resolves it). Used to refuse an output path that would overwrite an input; a file that does
 /// not parse yields just itself (the loader reports the error).
 pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![path.to_path_buf()];
     let Ok(text) = std::fs::read_to_string(path) else { return out };
-    for key in ["accounts_csv", "borrowers_csv"] {
-        let csv = match Format::from_path(path) {
-            Some(Format::Toml) => toml::from_str::<toml::Table>(&text)
-                .ok()
-                .and_then(|t| t.get(key).and_then(|v| v.as_str().map(str::to_owned))),
-            Some(Format::Json) => serde_json::from_str::<serde_json::Value>(&text)
-                .ok()
-                .and_then(|v| v.get(key).and_then(|v| v.as_str().map(str::to_owned))),
-            None => None,
-        };
-        if let Some(csv) = csv {
-            out.push(path.parent().unwrap_or(Path::new("")).join(csv));
+    let refs = match Format::from_path(path) {
+        Some(Format::Toml) => {
+            // Top-level keys come before the first table header: parse only that part (a
+            // scenario with 60,000 book levels a side is not parsed a second time for this),
+            // and the whole text should that part not parse on its own.
+            let end = text
+                .match_indices('\n')
+                .map(|(i, _)| i + 1)
+                .find(|&i| text[i..].trim_start().starts_with('['))
+                .unwrap_or(text.len());
+            toml::from_str::<InputRefs>(&text[..end]).or_else(|_| toml::from_str::<InputRefs>(&text)).ok()
         }
+        // serde skips the fields `InputRefs` does not name without building them.
+        Some(Format::Json) => serde_json::from_str::<InputRefs>(&text).ok(),
+        None => None,
+    };
+    for file in refs.into_iter().flat_map(|r| [r.accounts_csv, r.accounts_parquet, r.borrowers_csv]).flatten()
+    {
+        out.push(path.parent().unwrap_or(Path::new("")).join(file));
     }
     out
+}
+
+/// The keys of a scenario file that name other input files.
+#[derive(serde::Deserialize)]
+struct InputRefs {
+    accounts_csv: Option<String>,
+    accounts_parquet: Option<String>,
+    borrowers_csv: Option<String>,
 }
 
 /// Whether a venue name selects the lending-protocol file shape (`aave-v3`) rather than a perp

@@ -2,7 +2,7 @@
 //! exact round trip (fixture accounts and a generated population); a large-population load.
 
 use liq_domain::{Account, AssetSpec, MarketSpec};
-use liq_io::accounts_csv::{read_accounts_csv_from, write_accounts_csv, ACCOUNT_COLUMNS};
+use liq_io::accounts_csv::{read_accounts_csv_bytes, write_accounts_csv, ACCOUNT_COLUMNS};
 use liq_io::population::{generate_population, PopulationSpec};
 use liq_io::{load_scenario, IoError};
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ fn universe() -> (Vec<MarketSpec>, Vec<AssetSpec>) {
 
 fn read(text: &str) -> Result<Vec<Account>, IoError> {
     let (m, a) = universe();
-    read_accounts_csv_from(text.as_bytes(), Path::new("accounts.csv"), &m, &a)
+    read_accounts_csv_bytes(text.as_bytes(), Path::new("accounts.csv"), &m, &a)
 }
 
 const HEADER: &str = "account,market,size,entry_price,mode,margin_usd,wallet_usd,collateral\n";
@@ -127,7 +127,7 @@ fn scenario_reports_the_csv_file() {
 fn round_trip(accounts: &[Account], markets: &[MarketSpec], assets: &[AssetSpec]) -> Vec<Account> {
     let mut buf = Vec::new();
     write_accounts_csv(&mut buf, Path::new("out.csv"), accounts, markets, assets).unwrap();
-    read_accounts_csv_from(buf.as_slice(), Path::new("out.csv"), markets, assets).unwrap()
+    read_accounts_csv_bytes(buf.as_slice(), Path::new("out.csv"), markets, assets).unwrap()
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn loads_a_million_rows() {
         text.push_str(&format!("acct{i},{mk},{size},{px},cross,,1500.5,BTC:0.01\n"));
     }
     let t = std::time::Instant::now();
-    let acc = read_accounts_csv_from(text.as_bytes(), Path::new("big.csv"), &m, &a).unwrap();
+    let acc = read_accounts_csv_bytes(text.as_bytes(), Path::new("big.csv"), &m, &a).unwrap();
     eprintln!("1,000,000 rows loaded in {:?}", t.elapsed());
     assert_eq!(acc.len(), 1_000_000);
 }

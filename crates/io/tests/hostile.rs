@@ -3,7 +3,7 @@
 //! rows, a 4,294,967,295-account population, out-of-range shocks).
 
 use liq_domain::Account;
-use liq_io::accounts_csv::read_accounts_csv_from;
+use liq_io::accounts_csv::read_accounts_csv_bytes;
 use liq_io::population::PopulationSpec;
 use liq_io::{load_scenario, parse_scenario_str, Format, IoError};
 use std::path::{Path, PathBuf};
@@ -14,7 +14,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn read(text: &str) -> Result<Vec<Account>, IoError> {
     let s = load_scenario(&fixture("good.toml")).unwrap();
-    read_accounts_csv_from(text.as_bytes(), Path::new("accounts.csv"), &s.markets, &s.assets)
+    read_accounts_csv_bytes(text.as_bytes(), Path::new("accounts.csv"), &s.markets, &s.assets)
 }
 
 const HEADER: &str = "account,market,size,entry_price,mode,margin_usd,wallet_usd,collateral\n";

@@ -115,7 +115,7 @@ fn lending_run_json_satisfies_the_schema() {
     let meta = liq_io::output::RunMeta {
         version: "0".into(),
         scenario: s.name.clone(),
-        scenario_hash: liq_io::hash::scenario_hash(&s),
+        scenario_hash: liq_io::hash::lending_scenario_hash(&s),
         seed: s.seed,
         venue: "aave-v3".into(),
         // Aave has no ADL: no policy applies.

@@ -23,7 +23,7 @@ use std::path::Path;
 use validate::Ctx;
 
 /// Parses and validates scenario text. `origin` names the file in messages and anchors a
-/// relative `accounts_csv` path.
+/// relative `accounts_csv` or `accounts_parquet` path.
 /// `venue` overrides the file's `venue` (and so its `"preset"` tier tables) when given.
 pub(crate) fn parse(
     text: &str,
@@ -38,7 +38,14 @@ pub(crate) fn parse(
         raw,
         &ctx,
         venue,
-        |csv, markets, assets| crate::accounts_csv::read_accounts_csv(&dir.join(csv), markets, assets),
+        |field, file, markets, assets| {
+            let path = dir.join(file);
+            // The key says the format, whatever the file is called.
+            match field {
+                "accounts_parquet" => crate::accounts_parquet::read_accounts_parquet(&path, markets, assets),
+                _ => crate::accounts_csv::read_accounts_csv(&path, markets, assets),
+            }
+        },
         |csv, markets| crate::options_csv::read_options_csv(&dir.join(csv), markets),
     )
 }

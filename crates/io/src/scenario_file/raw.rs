@@ -37,6 +37,7 @@ pub(crate) struct RawScenario {
     #[serde(default)]
     pub accounts: Vec<RawAccount>,
     pub accounts_csv: Option<String>,
+    pub accounts_parquet: Option<String>,
     pub population: Option<PopulationSpec>,
     #[serde(default)]
     pub spot_markets: Vec<super::price::RawSpotMarket>,

@@ -63,7 +63,7 @@ pub(crate) fn validate(
     raw: RawScenario,
     ctx: &Ctx,
     venue_override: Option<VenuePreset>,
-    read_csv: impl FnOnce(&str, &[MarketSpec], &[AssetSpec]) -> Result<Vec<liq_domain::Account>, IoError>,
+    read_file: impl Fn(&str, &str, &[MarketSpec], &[AssetSpec]) -> Result<Vec<liq_domain::Account>, IoError>,
     read_options: impl FnOnce(&str, &[MarketSpec]) -> Result<Vec<liq_domain::OptionOpenInterest>, IoError>,
 ) -> Result<Scenario, IoError> {
     if raw.name.trim().is_empty() {
@@ -163,14 +163,24 @@ pub(crate) fn validate(
     let flows = super::flows::flows(ctx, &raw, &markets, &symbols, |csv| read_options(csv, &markets))?;
 
     let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
-    if let Some(csv) = &raw.accounts_csv {
-        let more = read_csv(csv, &markets, &assets)?;
-        let mut seen: std::collections::HashSet<&str> = accounts.iter().map(|a| a.label.as_str()).collect();
-        if let Some(dup) = more.iter().find(|a| !seen.insert(a.label.as_str())) {
-            return Err(ctx.err(
-                "accounts_csv",
-                format!("account \"{}\" is both in [[accounts]] and in the CSV", dup.label),
-            ));
+    for (field, file, what) in [
+        ("accounts_csv", &raw.accounts_csv, "the CSV"),
+        ("accounts_parquet", &raw.accounts_parquet, "the Parquet file"),
+    ] {
+        let Some(file) = file else { continue };
+        let more = read_file(field, file, &markets, &assets)?;
+        // Each file's ids are unique already (its reader checks); only ids across sources can
+        // clash. The smaller side goes in the set: with no inline accounts this costs nothing.
+        if !accounts.is_empty() {
+            let (small, large) =
+                if accounts.len() <= more.len() { (&accounts, &more) } else { (&more, &accounts) };
+            let seen: std::collections::HashSet<&str> = small.iter().map(|a| a.label.as_str()).collect();
+            if let Some(dup) = large.iter().find(|a| seen.contains(a.label.as_str())) {
+                return Err(ctx.err(
+                    field,
+                    format!("account \"{}\" is both in an earlier account source and in {what}", dup.label),
+                ));
+            }
         }
         accounts.extend(more);
     }
