@@ -93,7 +93,8 @@ def _number(table: str, column: str, row: int, v: Any, required: bool) -> str:
     float), empty when missing and allowed."""
     if _missing(v):
         if required:
-            raise table_error(table, column, row, "NaN" if v is not None else "missing value (null)")
+            # pandas and pyarrow turn NaN into null on conversion: either way the value is absent.
+            raise table_error(table, column, row, "NaN" if v is not None else "NaN or missing value (null)")
         return ""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise table_error(table, column, row, f"expected a number, got {v!r}")

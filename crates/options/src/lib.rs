@@ -4,11 +4,11 @@
 //! BTC=-8%` and `run(shocks={"BTC": "-8%"})`, and one error text for a bad value.
 //!
 //! Modules:
-//! - [`parse`]: durations, fractions, `MARKET=VALUE` assignments, shocks and book shocks.
-//! - [`path`]: the exogenous path of a time-stepped run (`--replay`, `--crash-over`, `--rebound`).
-//! - [`stress`]: the Monte Carlo configuration, the observed portfolio, the stress context and
+//! - [`parse`] — durations, fractions, `MARKET=VALUE` assignments, shocks and book shocks.
+//! - [`path`] — the exogenous path of a time-stepped run (`--replay`, `--crash-over`, `--rebound`).
+//! - [`stress`] — the Monte Carlo configuration, the observed portfolio, the stress context and
 //!   the `stress --json` document.
-//! - [`meta`]: the metadata every `run`-like output records.
+//! - [`meta`] — the metadata every `run`-like output records.
 //!
 //! Errors are one [`OptionError`] with the message the CLI prints (it names the flag: `--shock
 //! BTC=-8: …`); every front end treats it as invalid input.

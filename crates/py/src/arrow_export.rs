@@ -86,7 +86,8 @@ impl ArrowBatch {
 
     /// The schema alone (`__arrow_c_schema__`).
     fn __arrow_c_schema__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyCapsule>> {
-        let schema = FFI_ArrowSchema::try_from(self.batch.schema().as_ref()).map_err(crate::errors::runtime)?;
+        let schema =
+            FFI_ArrowSchema::try_from(self.batch.schema().as_ref()).map_err(crate::errors::runtime)?;
         PyCapsule::new(py, schema, Some(capsule_name("arrow_schema")?))
     }
 

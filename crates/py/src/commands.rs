@@ -206,7 +206,10 @@ fn prepare(
     Ok(Prepared { model, cfg, portfolio, ctx })
 }
 
-fn summary_json(ctx: &liq_stress::StressContext, rows: &[liq_stress::PathRow]) -> PyResult<(String, ArrowBatch)> {
+fn summary_json(
+    ctx: &liq_stress::StressContext,
+    rows: &[liq_stress::PathRow],
+) -> PyResult<(String, ArrowBatch)> {
     let summary = liq_stress::summarise(ctx, rows);
     let json = serde_json::to_string(&liq_options::stress::document(ctx, &summary)).map_err(runtime)?;
     let batch = liq_stress::results::rows_record_batch(&ctx.markets, rows).map_err(runtime)?;
@@ -272,9 +275,15 @@ fn stress_shard<'py>(
     let bytes = engine(py, || -> PyResult<Vec<u8>> {
         let p = prepare(sc, &opts, &portfolio, throughput)?;
         let shard = liq_stress::results::Shard::parse(&shard, p.cfg.paths).map_err(stress_error)?;
-        let rows =
-            liq_stress::run_paths(&p.model, &p.cfg, &p.portfolio, shard.start..shard.end, throughput, &|_| {})
-                .map_err(stress_error)?;
+        let rows = liq_stress::run_paths(
+            &p.model,
+            &p.cfg,
+            &p.portfolio,
+            shard.start..shard.end,
+            throughput,
+            &|_| {},
+        )
+        .map_err(stress_error)?;
         let dir = tempfile::tempdir().map_err(runtime)?;
         let file = dir.path().join("shard.parquet");
         liq_stress::results::write_parquet(&file, &p.ctx, shard, &rows).map_err(stress_error)?;
@@ -345,7 +354,8 @@ fn network(py: Python<'_>, scenario: &Bound<'_, Scenario>) -> PyResult<String> {
         let model = EngineModel::new(s).map_err(model_error)?;
         let opts = liq_network::report::NetworkOptions::default();
         let report = liq_network::report::analyse(&model, &opts).map_err(model_error)?;
-        serde_json::to_string(&serde_json::json!({"meta": analysis_meta(s), "network": report})).map_err(runtime)
+        serde_json::to_string(&serde_json::json!({"meta": analysis_meta(s), "network": report}))
+            .map_err(runtime)
     })
 }
 

@@ -54,9 +54,15 @@ impl Located {
             set("file", self.file.into_pyobject(py).map(|o| o.unbind()).unwrap_or_else(|_| py.None()));
             set("line", self.line.into_pyobject(py).map(|o| o.unbind()).unwrap_or_else(|_| py.None()));
             set("column", self.column.into_pyobject(py).map(|o| o.unbind()).unwrap_or_else(|_| py.None()));
-            set("field", self.field.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None()));
+            set(
+                "field",
+                self.field.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None()),
+            );
             set("row", self.row.into_pyobject(py).map(|o| o.unbind()).unwrap_or_else(|_| py.None()));
-            set("message", self.message.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None()));
+            set(
+                "message",
+                self.message.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None()),
+            );
             err
         })
     }
@@ -71,11 +77,9 @@ pub fn io_error(e: &liq_io::IoError) -> PyErr {
     let row = match (file.as_str(), e.line()) {
         (ACCOUNTS_TABLE, Some(l)) if l >= 2 => Some(l - 2),
         // `markets[3].tick_size`: the markets table's row 3 (one market per row, in order).
-        (MARKETS_TABLE, _) => e
-            .field()
-            .strip_prefix("markets[")
-            .and_then(|t| t.split(']').next())
-            .and_then(|i| i.parse().ok()),
+        (MARKETS_TABLE, _) => {
+            e.field().strip_prefix("markets[").and_then(|t| t.split(']').next()).and_then(|i| i.parse().ok())
+        }
         _ => None,
     };
     Located {

@@ -147,7 +147,10 @@ pub fn write_csv(path: &Path, markets: &[String], rows: &[PathRow]) -> Result<()
 /// The per-path rows as one Arrow record batch, with the columns of [`columns`] and the types
 /// of the Parquet file [`write_parquet`] writes (the Python package hands it over through the
 /// Arrow C data interface).
-pub fn rows_record_batch(markets: &[String], rows: &[PathRow]) -> Result<RecordBatch, arrow::error::ArrowError> {
+pub fn rows_record_batch(
+    markets: &[String],
+    rows: &[PathRow],
+) -> Result<RecordBatch, arrow::error::ArrowError> {
     let names = columns(markets);
     let fields: Vec<Field> = names
         .iter()
