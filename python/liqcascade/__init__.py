@@ -42,6 +42,11 @@ __all__ = [
 Shocks = Union[None, str, Sequence[str], Mapping[str, Union[str, float]]]
 
 
+def _scenario_from_state(state: bytes) -> Scenario:
+    """Unpickles a :class:`Scenario` (``Scenario.__reduce__``): rebuilt from its source."""
+    return Scenario._from_state(state)
+
+
 def _assignments(flag: str, value: Shocks) -> List[str]:
     """``"BTC=-10%"``, ``["BTC=-10%", "ETH=-5%"]`` or ``{"BTC": -0.10, "ETH": "-5%"}`` as the
     CLI's repeated ``--flag MARKET=VALUE`` strings."""

@@ -196,7 +196,9 @@ impl Scenario {
         let this = slf.get();
         let state = serde_json::to_vec(&(&this.source, this.venue.map(|v| v.name().to_string())))
             .map_err(crate::errors::runtime)?;
-        let ctor = py.get_type::<Scenario>().getattr("_from_state")?.unbind();
+        // A module-level function pickles by reference on every pickler (a static method of
+        // an extension type need not).
+        let ctor = py.import("liqcascade")?.getattr("_scenario_from_state")?.unbind();
         Ok((ctor, (PyBytes::new(py, &state),)))
     }
 
