@@ -21,8 +21,11 @@ def test_default_run_matches_the_cli_json(default_scenario, cli):
 def test_default_run_amplification_and_event_log(default_scenario):
     r = lc.run(default_scenario, shocks={"BTC": "-10%"})
     s = r.summary
-    assert r.result["meta"]["scenario_hash"] == default_scenario.hash
-    assert r.result["meta"]["shock"]["BTCUSDT"] == -0.10
+    # The hash is over the scenario run, shock included: the scenario's own shock hashes as the
+    # scenario does, another shock does not.
+    assert lc.run(default_scenario).result["meta"]["scenario_hash"] == default_scenario.hash
+    assert r.result["meta"]["scenario_hash"] != default_scenario.hash
+    assert dict(map(tuple, r.result["meta"]["shock"]))["BTCUSDT"] == -0.10
     # Invariants of the summary: total = first + second order; amplification = total / first.
     assert s["liquidated_notional_usd"] == pytest.approx(
         s["first_order_notional_usd"] + s["second_order_notional_usd"], rel=1e-9)
