@@ -105,171 +105,30 @@ pub fn load_for_venue(path: Option<&PathBuf>, venue: Option<&str>) -> Result<Sce
 
 /// Parses `MARKET=MOVE` (`-8%` or `-0.08`) against the scenario's markets.
 pub fn parse_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f64>>> {
-    if args.is_empty() {
-        return Ok(None);
-    }
-    let mut moves = vec![0.0; scenario.markets.len()];
-    for a in args {
-        let (market, mv) = a
-            .split_once('=')
-            .ok_or_else(|| InputError(format!("--shock {a}: expected MARKET=MOVE, e.g. BTC=-8%")))?;
-        // An asset's move is news: with several venues it moves that asset on every venue
-        // (`VENUE:MARKET` moves one venue's market only).
-        let ids = scenario.markets_matching(market.trim());
-        if ids.is_empty() {
-            let known: Vec<&str> = scenario.markets.iter().map(|m| m.symbol.as_str()).collect();
-            return Err(InputError(format!(
-                "--shock {a}: unknown market '{market}' (markets: {})",
-                known.join(", ")
-            ))
-            .into());
-        }
-        let value = crate::args::fraction(mv)
-            .and_then(|v| liq_io::limits::check_move(v).map_err(InputError))
-            .map_err(|e| InputError(format!("--shock {a}: {}", e.0)))?;
-        for id in ids {
-            moves[id.idx()] = value;
-        }
-    }
-    Ok(Some(moves))
+    Ok(liq_options::parse::parse_shocks(scenario, args).map_err(InputError::from)?)
 }
 
 /// The metadata every `run`-like output records: version, scenario and its hash, seed, venue,
 /// margin tables and the shock the model runs.
 pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
-    RunMeta {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_hash: liq_io::hash::scenario_hash(scenario),
-        seed: scenario.seed,
-        // Several venues: their names, joined.
-        venue: if scenario.venues.is_single() {
-            scenario.venue.name().to_string()
-        } else {
-            scenario.venues.venues.iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join("+")
-        },
-        adl_policy: scenario.engine.adl_policy.name().to_string(),
-        margin_tables: liq_io::output::margin_tables(scenario),
-        shock: (0..scenario.markets.len())
-            .map(|k| {
-                let sym = &scenario.markets[k].symbol;
-                // Several venues list one symbol: name the venue too.
-                if scenario.venues.is_single() {
-                    sym.clone()
-                } else {
-                    format!(
-                        "{}:{sym}",
-                        scenario.venue_name(scenario.venue_of(liq_domain::MarketId(k as u16)))
-                    )
-                }
-            })
-            .zip(model.shock().iter().copied())
-            .collect(),
-    }
+    liq_options::meta::run_meta(scenario, model)
 }
 
 /// `--shock-book [VENUE:]MARKET=USD` (suffixes k, M, B): market flow into each perp's book.
 pub fn parse_book_shocks(scenario: &Scenario, args: &[String]) -> Result<Option<Vec<f64>>> {
-    if args.is_empty() {
-        return Ok(None);
-    }
-    let mut usd = vec![0.0; scenario.markets.len()];
-    for a in args {
-        let (lhs, amount) = a.split_once('=').ok_or_else(|| {
-            InputError(format!("--shock-book {a}: expected [VENUE:]MARKET=USD, e.g. binance:BTC=-200M"))
-        })?;
-        let market = match lhs.split_once(':') {
-            // Several venues: `VENUE:MARKET` is that venue's market (resolved below).
-            Some(_) if !scenario.venues.is_single() => lhs,
-            Some((venue, m)) => {
-                if !venue.trim().eq_ignore_ascii_case(scenario.venue.name()) {
-                    return Err(InputError(format!(
-                        "--shock-book {a}: the scenario's venue is {}, not '{venue}'",
-                        scenario.venue.name()
-                    ))
-                    .into());
-                }
-                m
-            }
-            None => lhs,
-        };
-        let id = scenario.market_by_symbol(market.trim()).ok_or_else(|| {
-            if scenario.markets_matching(market.trim()).len() > 1 {
-                return InputError(format!(
-                    "--shock-book {a}: '{market}' is listed on several venues: write VENUE:{market}"
-                ));
-            }
-            let known: Vec<&str> = scenario.markets.iter().map(|m| m.symbol.as_str()).collect();
-            InputError(format!("--shock-book {a}: unknown market '{market}' (markets: {})", known.join(", ")))
-        })?;
-        let t = amount.trim();
-        let (num, mult) = match t.char_indices().last() {
-            Some((i, 'k' | 'K')) => (&t[..i], 1e3),
-            Some((i, 'm' | 'M')) => (&t[..i], 1e6),
-            Some((i, 'b' | 'B')) => (&t[..i], 1e9),
-            _ => (t, 1.0),
-        };
-        let v =
-            num.trim().parse::<f64>().map(|x| x * mult).map_err(|_| {
-                InputError(format!("--shock-book {a}: '{t}' is not a USD amount (e.g. -200M)"))
-            })?;
-        // 1e12 USD: more than every perp market's open interest together; a bound, not a model.
-        if !(v.is_finite() && v.abs() <= 1e12) {
-            return Err(InputError(format!("--shock-book {a}: the amount must be within ±1e12 USD")).into());
-        }
-        usd[id.idx()] = v;
-    }
-    Ok(Some(usd))
+    Ok(liq_options::parse::parse_book_shocks(scenario, args).map_err(InputError::from)?)
 }
 
 /// The exogenous path of a time-stepped run, if the arguments ask for one.
 fn path_of(args: &RunArgs, scenario: &Scenario, model: &EngineModel) -> Result<Option<liq_engine::ExoPath>> {
-    let step = crate::args::step_flag("step", &args.step)?;
-    if let Some(file) = &args.replay {
-        let recorded = liq_stress::paths::read_price_path(file, |m| {
-            scenario.market_by_symbol(m).map(|id| scenario.markets[id.idx()].symbol.clone())
-        })
-        .map_err(|e| InputError(e.to_string()))?;
-        // `replay_path` allocates span / step levels: one far-future timestamp must not size it.
-        let span = recorded.series.iter().filter_map(|s| s.last().map(|x| x.0)).fold(0.0, f64::max);
-        if span > 0.0 {
-            liq_io::limits::path_steps(span, step).map_err(|e| {
-                InputError(format!("--replay {}: the recorded path spans {span} s: {e}", file.display()))
-            })?;
-        }
-        let symbols: Vec<String> = scenario.markets.iter().map(|m| m.symbol.clone()).collect();
-        return Ok(Some(
-            liq_stress::paths::replay_path(&recorded, &symbols, step)
-                .map_err(|e| InputError(e.to_string()))?,
-        ));
-    }
-    if let Some(over) = &args.crash_over {
-        let crash_steps =
-            crate::args::steps_flag("crash-over", crate::args::duration_flag("crash-over", over)?, step)?;
-        let moves = model.shock().to_vec();
-        return Ok(Some(match &args.rebound {
-            Some(r) => {
-                let frac =
-                    crate::args::fraction(r).map_err(|e| InputError(format!("--rebound {r}: {}", e.0)))?;
-                let back = match &args.rebound_over {
-                    Some(d) => crate::args::steps_flag(
-                        "rebound-over",
-                        crate::args::duration_flag("rebound-over", d)?,
-                        step,
-                    )?,
-                    None => crash_steps,
-                };
-                crate::args::steps_flag(
-                    "crash-over and --rebound-over",
-                    (crash_steps + back) as f64 * step,
-                    step,
-                )?;
-                liq_stress::paths::crash_and_rebound(&moves, crash_steps, back, frac, step)
-            }
-            None => liq_stress::paths::linear_crash(&moves, crash_steps, step),
-        }));
-    }
-    Ok(None)
+    let opts = liq_options::path::PathOptions {
+        replay: args.replay.clone(),
+        crash_over: args.crash_over.clone(),
+        rebound: args.rebound.clone(),
+        rebound_over: args.rebound_over.clone(),
+        step: args.step.clone(),
+    };
+    Ok(liq_options::path::path_of(&opts, scenario, model).map_err(InputError::from)?)
 }
 
 pub fn run(args: RunArgs) -> Result<()> {

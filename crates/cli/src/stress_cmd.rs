@@ -1,7 +1,6 @@
 //! `liqcascade stress`: Monte Carlo through the time-stepped cascade, risk measures side by side;
 //! `liqcascade merge`: the same summary from shard files.
 
-use crate::args::{duration_flag, per_market, step_flag, steps_flag};
 use crate::{table, InputError};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -9,8 +8,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use liq_domain::Scenario;
 use liq_engine::EngineModel;
 use liq_stress::results::{merge_shards, write_csv, write_parquet, Shard};
-use liq_stress::{run_paths, summarise, Copula, MonteCarloConfig, Portfolio, StressContext, StressSummary};
-use serde::Serialize;
+use liq_stress::{run_paths, summarise, MonteCarloConfig, Portfolio, StressContext, StressSummary};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
@@ -90,149 +88,29 @@ pub struct MergeArgs {
     pub json: bool,
 }
 
-/// The `stress --json` document.
-#[derive(Debug, Serialize)]
-pub struct StressDocument<'a> {
-    pub meta: StressMeta<'a>,
-    pub summary: &'a StressSummary,
-}
-
-#[derive(Debug, Serialize)]
-pub struct StressMeta<'a> {
-    pub version: &'a str,
-    pub scenario: &'a str,
-    pub scenario_hash: &'a str,
-    pub seed: u64,
-    pub paths: u64,
-    pub horizon_s: f64,
-    pub steps: usize,
-    pub copula: Copula,
-    pub portfolio: &'a str,
-    pub markets: &'a [String],
-}
-
-fn read_corr_file(path: &Path, n: usize) -> Result<Vec<Vec<f64>>, InputError> {
-    let text = std::fs::read_to_string(path).map_err(|e| InputError(format!("{}: {e}", path.display())))?;
-    let mut rows = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let row: Result<Vec<f64>, _> = line.split(',').map(|x| x.trim().parse::<f64>()).collect();
-        let row = row.map_err(|_| {
-            InputError(format!("{}:{}: correlation row is not a list of numbers", path.display(), i + 1))
-        })?;
-        if row.len() != n {
-            return Err(InputError(format!(
-                "{}:{}: {} entries, expected {n} (one per market)",
-                path.display(),
-                i + 1,
-                row.len()
-            )));
-        }
-        rows.push(row);
-    }
-    if rows.len() != n {
-        return Err(InputError(format!("{}: {} rows, expected {n}", path.display(), rows.len())));
-    }
-    Ok(rows)
-}
-
-fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputError> {
-    match spec {
-        "aggregate" => return Ok(Portfolio::Aggregate),
-        "fund" | "insurance-fund" => return Ok(Portfolio::InsuranceFund),
-        _ => {}
-    }
-    let path = Path::new(spec);
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| InputError(format!("--portfolio {spec}: {e}")))?;
-    // The header is required and checked: without it the first position would be read as the
-    // header and lost silently.
-    let header = rdr.headers().map_err(|e| InputError(format!("{spec}:1: header: {e}")))?;
-    let names: Vec<&str> = header.iter().collect();
-    if names != ["market", "size"] {
-        return Err(InputError(format!(
-            "{spec}:1: header: expected `market,size`, got `{}`",
-            names.join(",")
-        )));
-    }
-    let mut positions = Vec::new();
-    for (i, rec) in rdr.records().enumerate() {
-        let line = i + 2;
-        let rec = rec.map_err(|e| InputError(format!("{spec}:{line}: {e}")))?;
-        let market = rec.get(0).unwrap_or("");
-        let k = scenario
-            .market_by_symbol(market)
-            .ok_or_else(|| InputError(format!("{spec}:{line}: market: unknown market '{market}'")))?;
-        let size_raw = rec.get(1).unwrap_or("");
-        let size: f64 =
-            size_raw.parse().ok().filter(|x: &f64| x.is_finite()).ok_or_else(|| {
-                InputError(format!("{spec}:{line}: size: '{size_raw}' is not a finite number"))
-            })?;
-        // One row per market: a second row would be summed silently into one position.
-        if positions.iter().any(|(m, _)| *m == k.idx()) {
-            return Err(InputError(format!(
-                "{spec}:{line}: market: {market} is already on an earlier row (one row per market)"
-            )));
-        }
-        positions.push((k.idx(), size));
-    }
-    if positions.is_empty() {
-        return Err(InputError(format!(
-            "{spec}: no positions (header market,size then one row per position)"
-        )));
-    }
-    Ok(Portfolio::Positions { name: format!("portfolio {}", path.display()), positions })
+/// The options `liq_options::stress` parses, from the flags.
+fn options(args: &StressArgs) -> Result<liq_options::stress::StressOptions, InputError> {
+    Ok(liq_options::stress::StressOptions {
+        paths: args.paths,
+        horizon: args.horizon.clone(),
+        step: args.step.clone(),
+        copula: args.copula.clone(),
+        df: args.df,
+        seed: args.seed,
+        vols: args.vols.clone(),
+        // `--corr 80%` or `0.8`.
+        corr: args.corr.as_deref().map(|c| crate::args::fraction_flag("corr", c)).transpose()?,
+        corr_file: args.corr_file.clone(),
+    })
 }
 
 /// Builds the Monte Carlo configuration from the arguments.
 fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<MonteCarloConfig, InputError> {
-    let n = scenario.markets.len();
-    liq_io::limits::check_paths(args.paths).map_err(|e| InputError(format!("--paths: {e}")))?;
-    let horizon_s = duration_flag("horizon", &args.horizon)?;
-    let step_s = step_flag("step", &args.step)?;
-    let steps = steps_flag("horizon at this --step", horizon_s, step_s)?;
-    let pop = is_default.then(liq_io::default_scenario::default_population_spec);
-    let default_vols: Option<Vec<f64>> = pop.as_ref().map(|p| {
-        scenario
-            .markets
-            .iter()
-            .map(|m| p.markets.iter().find(|x| x.symbol == m.symbol).map(|x| x.daily_vol).unwrap_or(0.0))
-            .collect()
-    });
-    let daily_vol = per_market(scenario, "vol", &args.vols, default_vols.as_deref())?;
-    for (m, v) in scenario.markets.iter().zip(&daily_vol) {
-        liq_io::limits::check_daily_vol(*v).map_err(|e| InputError(format!("--vol {}: {e}", m.symbol)))?;
-    }
-    let corr = args.corr.as_deref().map(|c| crate::args::fraction_flag("corr", c)).transpose()?;
-    let correlation = match (&args.corr_file, corr, &pop) {
-        (Some(f), _, _) => read_corr_file(f, n)?,
-        (None, Some(rho), _) => uniform(n, rho),
-        (None, None, Some(p)) => uniform(n, p.history.correlation),
-        (None, None, None) if n == 1 => vec![vec![1.0]],
-        _ => return Err(InputError("--corr or --corr-file is needed for this scenario's markets".into())),
-    };
-    let copula = match args.copula.to_ascii_lowercase().as_str() {
-        "t" | "student" | "student-t" => Copula::StudentT { df: args.df },
-        "gaussian" | "normal" => Copula::Gaussian,
-        other => return Err(InputError(format!("--copula {other}: expected t or gaussian"))),
-    };
-    let cfg = MonteCarloConfig {
-        paths: args.paths,
-        horizon_s,
-        steps,
-        copula,
-        daily_vol,
-        correlation,
-        seed: args.seed.unwrap_or(scenario.seed),
-    };
-    cfg.validate(n).map_err(|e| InputError(e.to_string()))?;
-    liq_stress::CorrelationFactor::new(&cfg.correlation).map_err(|e| InputError(e.to_string()))?;
-    Ok(cfg)
+    Ok(liq_options::stress::config(&options(args)?, scenario, is_default)?)
 }
 
-fn uniform(n: usize, rho: f64) -> Vec<Vec<f64>> {
-    (0..n).map(|i| (0..n).map(|j| if i == j { 1.0 } else { rho }).collect()).collect()
+fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputError> {
+    Ok(liq_options::stress::read_portfolio(spec, scenario)?)
 }
 
 pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -266,16 +144,7 @@ pub fn run(args: StressArgs) -> Result<()> {
     let portfolio = read_portfolio(&args.portfolio, &scenario)?;
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let markets: Vec<String> = scenario.markets.iter().map(|m| m.symbol.clone()).collect();
-    let ctx = StressContext {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: scenario.name.clone(),
-        scenario_hash: liq_io::hash::scenario_hash(&scenario),
-        markets: markets.clone(),
-        config: cfg.clone(),
-        portfolio: portfolio.label(),
-        deltas_usd: portfolio.deltas_usd(&model),
-        throughput_per_step: args.throughput,
-    };
+    let ctx = liq_options::stress::context(&scenario, &model, &cfg, &portfolio, args.throughput);
     let shard = match &args.shard {
         Some(s) => Shard::parse(s, cfg.paths).map_err(|e| InputError(e.to_string()))?,
         None => Shard { index: 0, count: 1, start: 0, end: cfg.paths },
@@ -333,21 +202,7 @@ pub fn run(args: StressArgs) -> Result<()> {
 
 fn print_summary(ctx: &StressContext, summary: &StressSummary, json: bool) -> Result<()> {
     if json {
-        let doc = StressDocument {
-            meta: StressMeta {
-                version: &ctx.version,
-                scenario: &ctx.scenario,
-                scenario_hash: &ctx.scenario_hash,
-                seed: ctx.config.seed,
-                paths: ctx.config.paths,
-                horizon_s: ctx.config.horizon_s,
-                steps: ctx.config.steps,
-                copula: ctx.config.copula,
-                portfolio: &ctx.portfolio,
-                markets: &ctx.markets,
-            },
-            summary,
-        };
+        let doc = liq_options::stress::document(ctx, summary);
         outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         out!("{}", table::render_stress(ctx, summary))?;

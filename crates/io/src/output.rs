@@ -262,17 +262,17 @@ pub fn write_events_parquet<N: EventNames + ?Sized>(
     write_file_via(path, |tmp| events_parquet_to(tmp, model, events))
 }
 
-fn events_parquet_to<N: EventNames + ?Sized>(
-    path: &Path,
+/// The event log as one Arrow record batch, with the columns and types of
+/// [`write_events_parquet`] (the Python package hands it over through the Arrow C data
+/// interface).
+pub fn events_record_batch<N: EventNames + ?Sized>(
     model: &N,
     events: &[LiquidationEvent],
-) -> Result<(), OutputError> {
+) -> Result<arrow::record_batch::RecordBatch, arrow::error::ArrowError> {
     use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray, UInt32Array};
     use arrow::datatypes::{DataType, Field, Schema};
     use arrow::record_batch::RecordBatch;
     use std::sync::Arc;
-    let err =
-        |e: String| OutputError::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
     let f64s = |f: fn(&LiquidationEvent) -> f64| -> ArrayRef {
         Arc::new(Float64Array::from_iter_values(events.iter().map(f)))
     };
@@ -318,7 +318,18 @@ fn events_parquet_to<N: EventNames + ?Sized>(
     debug_assert_eq!(columns.len(), EVENT_COLUMNS.len());
     let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns.into_iter().unzip();
     let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| err(e.to_string()))?;
+    RecordBatch::try_new(schema, arrays)
+}
+
+fn events_parquet_to<N: EventNames + ?Sized>(
+    path: &Path,
+    model: &N,
+    events: &[LiquidationEvent],
+) -> Result<(), OutputError> {
+    let err =
+        |e: String| OutputError::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
+    let batch = events_record_batch(model, events).map_err(|e| err(e.to_string()))?;
+    let schema = batch.schema();
     let file = std::fs::File::create(path)
         .map_err(|source| OutputError::Io { path: path.display().to_string(), source })?;
     let mut w = parquet::arrow::ArrowWriter::try_new(file, schema, None).map_err(|e| err(e.to_string()))?;

@@ -144,15 +144,14 @@ pub fn write_csv(path: &Path, markets: &[String], rows: &[PathRow]) -> Result<()
     w.flush().map_err(|e| StressError::Io { path: path.display().to_string(), message: e.to_string() })
 }
 
-/// Writes rows as Parquet with the context and shard in the file's metadata.
-pub fn write_parquet(
-    path: &Path,
-    ctx: &StressContext,
-    shard: Shard,
+/// The per-path rows as one Arrow record batch, with the columns of [`columns`] and the types
+/// of the Parquet file [`write_parquet`] writes (the Python package hands it over through the
+/// Arrow C data interface).
+pub fn rows_record_batch(
+    markets: &[String],
     rows: &[PathRow],
-) -> Result<(), StressError> {
-    let err = |m: String| StressError::Io { path: path.display().to_string(), message: m };
-    let names = columns(&ctx.markets);
+) -> Result<RecordBatch, arrow::error::ArrowError> {
+    let names = columns(markets);
     let fields: Vec<Field> = names
         .iter()
         .enumerate()
@@ -172,11 +171,23 @@ pub fn write_parquet(
     let per_market: [fn(&PathRow) -> &Vec<f64>; 4] =
         [|r| &r.trough_nf, |r| &r.trough_c, |r| &r.end_nf, |r| &r.end_c];
     for f in per_market {
-        for k in 0..ctx.markets.len() {
+        for k in 0..markets.len() {
             cols.push(Arc::new(Float64Array::from_iter_values(rows.iter().map(|r| f(r)[k]))));
         }
     }
-    let batch = RecordBatch::try_new(schema.clone(), cols).map_err(|e| err(e.to_string()))?;
+    RecordBatch::try_new(schema, cols)
+}
+
+/// Writes rows as Parquet with the context and shard in the file's metadata.
+pub fn write_parquet(
+    path: &Path,
+    ctx: &StressContext,
+    shard: Shard,
+    rows: &[PathRow],
+) -> Result<(), StressError> {
+    let err = |m: String| StressError::Io { path: path.display().to_string(), message: m };
+    let batch = rows_record_batch(&ctx.markets, rows).map_err(|e| err(e.to_string()))?;
+    let schema = batch.schema();
     let ctx_json = serde_json::to_string(ctx).map_err(|e| err(e.to_string()))?;
     let shard_json = serde_json::to_string(&shard).map_err(|e| err(e.to_string()))?;
     let sum = digest(&ctx_json, &shard_json, rows);
