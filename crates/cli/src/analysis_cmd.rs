@@ -64,6 +64,8 @@ pub struct MapArgs {
     /// Print the map as JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 #[derive(Args, Debug)]
@@ -93,6 +95,8 @@ pub struct SweepArgs {
     /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 fn model_for(
@@ -225,6 +229,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
 pub fn map(args: MapArgs) -> Result<()> {
     crate::outputs::Outputs::default()
         .file_with_sidecar("csv", args.csv.as_ref())
+        .report_flags(&args.out)
         .scenario(args.scenario.as_ref())
         .input(args.book.accounts.as_deref())
         .check()?;
@@ -269,6 +274,15 @@ pub fn map(args: MapArgs) -> Result<()> {
         })
         .with_context(|| format!("writing {}", p.display()))?;
         liq_io::output::write_sidecar_meta(p, &meta)?;
+    }
+    if args.out.wanted() {
+        // The map, beside the scenario's own cascade for context (version, hash and seed in its
+        // header as in every report).
+        let report = liq_engine::Cascade::new(&model).report(&model);
+        let input =
+            liq_report::ReportInput::from_cascade(crate::run_cmd::run_meta(&scenario, &model), &report)
+                .with_liquidation_map(&map);
+        crate::report_cmd::emit(&args.out, &input)?;
     }
     if args.json {
         let mut buf = Vec::new();
@@ -322,6 +336,11 @@ pub fn map(args: MapArgs) -> Result<()> {
 }
 
 pub fn sweep(args: SweepArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .report_flags(&args.out)
+        .scenario(args.scenario.as_ref())
+        .input(args.book.accounts.as_deref())
+        .check()?;
     let (scenario, model) = model_for(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
     let k = scenario
         .market_by_symbol(&args.market)
@@ -344,6 +363,14 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         crate::args::fraction_flag("threshold", &args.threshold)?,
         1e-4,
     );
+    if args.out.wanted() {
+        // The shock→loss curve and its critical shock, beside the scenario's own cascade.
+        let report = liq_engine::Cascade::new(&model).report(&model);
+        let input =
+            liq_report::ReportInput::from_cascade(crate::run_cmd::run_meta(&scenario, &model), &report)
+                .with_critical(&cs);
+        crate::report_cmd::emit(&args.out, &input)?;
+    }
     if args.json {
         let doc = serde_json::json!({
             "meta": {"version": env!("CARGO_PKG_VERSION"), "scenario": scenario.name,
