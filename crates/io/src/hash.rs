@@ -96,12 +96,7 @@ pub fn lending_scenario_hash(scenario: &liq_domain::LendingScenario) -> String {
     if serde_json::to_writer(std::io::BufWriter::new(HashWriter(&mut h)), scenario).is_err() {
         h.update(b"<serialization error>");
     }
-    let digest = h.finalize();
-    let mut s = String::with_capacity(16);
-    for b in &digest[..8] {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    hex16(&h.finalize())
 }
 
 /// First 16 hex characters of the SHA-256 of the scenario's canonical form (module doc).
@@ -174,12 +169,7 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
     for leaf in &leaves {
         h.update(leaf);
     }
-    let digest = h.finalize();
-    let mut s = String::with_capacity(16);
-    for b in &digest[..8] {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    hex16(&h.finalize())
 }
 
 /// SHA-256 of one block of accounts in the binary layout of the module doc.
@@ -207,6 +197,15 @@ fn leaf_digest(accounts: &[Account]) -> [u8; 32] {
         }
     }
     Sha256::digest(&buf).into()
+}
+
+/// The first 8 bytes of a digest as 16 lowercase hex characters.
+fn hex16(digest: &[u8]) -> String {
+    let mut s = String::with_capacity(16);
+    for b in &digest[..8] {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 #[cfg(test)]
