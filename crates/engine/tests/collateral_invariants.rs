@@ -148,13 +148,7 @@ fn check(c: Case) -> Result<(), TestCaseError> {
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
-        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource(
-            "regressions",
-        ))),
-        ..ProptestConfig::default()
-    }
+    common::proptest_config(48)
 }
 
 proptest! {

@@ -73,15 +73,7 @@ fn venue_strategy() -> impl Strategy<Value = VenuePreset> {
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        // PROPTEST_CASES overrides the default of 64 for long soak runs.
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
-        // Integration tests have no lib.rs beside them: persist failures next to this file.
-        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource(
-            "regressions",
-        ))),
-        ..ProptestConfig::default()
-    }
+    common::proptest_config(64)
 }
 
 proptest! {

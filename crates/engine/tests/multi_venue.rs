@@ -218,13 +218,7 @@ fn random_three_venues(seed: u64, n: usize, capacity: f64, book_shock: f64, shoc
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32),
-        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource(
-            "regressions",
-        ))),
-        ..ProptestConfig::default()
-    }
+    common::proptest_config(32)
 }
 
 proptest! {

@@ -138,13 +138,7 @@ fn random_with_spot(
 }
 
 fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
-        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::WithSource(
-            "regressions",
-        ))),
-        ..ProptestConfig::default()
-    }
+    common::proptest_config(48)
 }
 
 proptest! {
