@@ -92,12 +92,16 @@ def _table(batch: ArrowBatch) -> pa.Table:
 
 class RunResult:
     """The result of :func:`run`: ``result`` is the ``run --json`` document (a dict), ``events``
-    the event log (a pyarrow Table, one row per liquidation event; columns in docs/outputs.md)."""
+    the event log (a pyarrow Table, one row per liquidation event; columns in docs/outputs.md),
+    ``accounts`` the per-account risk table when asked for (``run(..., accounts=True)``; the
+    columns of ``--accounts-out``, one row per position), else ``None``."""
 
-    def __init__(self, document: str, events: ArrowBatch):
+    def __init__(self, document: str, events: ArrowBatch, accounts: Optional[ArrowBatch] = None):
         self.result: Dict[str, Any] = json.loads(document)
         self._events = events
         self.events: pa.Table = _table(events)
+        self._accounts = accounts
+        self.accounts: Optional[pa.Table] = None if accounts is None else _table(accounts)
 
     def __getitem__(self, key: str) -> Any:
         return self.result[key]
@@ -167,14 +171,16 @@ def run(
     throughput: Optional[int] = None,
     replay: Optional[str] = None,
     venue: Optional[str] = None,
+    accounts: bool = False,
 ) -> RunResult:
     """``liqcascade run``: an instant shock through the round-based cascade, or a shock path
     (``crash_over``, ``rebound``, ``replay``). ``scenario``: a :class:`Scenario`, a file path or
-    ``None`` (the embedded default); ``venue`` reloads it on another venue preset."""
+    ``None`` (the embedded default); ``venue`` reloads it on another venue preset; ``accounts``
+    also returns the per-account risk table (``RunResult.accounts``)."""
     sc = _scenario(scenario)
     if venue is not None:
         sc = sc.on_venue(venue)
-    doc, ev = _native.run(
+    doc, ev, acc = _native.run(
         sc,
         _assignments("shock", shocks),
         _assignments("shock-book", book_shocks),
@@ -184,8 +190,9 @@ def run(
         _duration(step),
         throughput,
         None if replay is None else str(replay),
+        accounts,
     )
-    return RunResult(doc, ev)
+    return RunResult(doc, ev, acc)
 
 
 def compare(

@@ -76,7 +76,8 @@ def run(
     step: str = "1s",
     throughput: Optional[int] = None,
     replay: Optional[str] = None,
-) -> Tuple[str, ArrowBatch]: ...
+    accounts: bool = False,
+) -> Tuple[str, ArrowBatch, Optional[ArrowBatch]]: ...
 def compare(
     scenario: Scenario,
     venues: List[str],

@@ -48,7 +48,7 @@ def test_shock_forms_agree(default_scenario):
     assert a.result == b.result
 
 
-def isolated_long(shock):
+def isolated_long(shock, **kw):
     """Hand-worked: one isolated long of 0.5 BTC at 60,000 with 600 USD margin (50x) on Binance
     BTCUSDT tier 1 (mmr 0.4% up to 50,000 USD notional, cum 0). Its liquidation mark is
     P = (entry x size - margin) / (size x (1 - mmr)) = 29,400 / 0.498 = 59,036.14 (the example in
@@ -67,7 +67,7 @@ def isolated_long(shock):
         "mode": ["isolated"], "margin_usd": [600.0],
     })
     sc = lc.Scenario.from_tables(accounts, markets, books, name="hand-worked", insurance_fund_usd=1e6)
-    return lc.run(sc, shocks={"BTC": shock})
+    return lc.run(sc, shocks={"BTC": shock}, **kw)
 
 
 def test_hand_worked_isolated_liquidation_from_tables():
@@ -77,6 +77,20 @@ def test_hand_worked_isolated_liquidation_from_tables():
     ev = r.events_polars()
     assert ev["account_label"].unique().to_list() == ["alice"]
     assert ev.filter(pl.col("generation") == 0)["qty"].abs().sum() == pytest.approx(0.5)
+
+
+def test_per_account_risk_table():
+    # The table of `--accounts-out`, handed over as Arrow: alice's liquidation price is the
+    # hand-worked 29,400 / 0.498 = 59,036.14 (see isolated_long), 1.606% below the mark.
+    assert isolated_long("-1.7%").accounts is None, "only when asked for"
+    acc = pl.from_arrow(isolated_long("-1.7%", accounts=True).accounts)
+    assert acc["account"].to_list() == ["alice"]
+    row = acc.row(0, named=True)
+    assert row["market"] == "BTCUSDT" and row["side"] == "long" and row["mode"] == "isolated"
+    assert row["liquidation_price"] == pytest.approx(29400 / 0.498, abs=0.1)
+    assert row["distance"] == pytest.approx(29400 / 0.498 / 60000 - 1, abs=2e-6)
+    assert row["generation"] == 0
+    assert row["liquidated_notional_usd"] > 0
 
 
 def test_compare_runs_the_book_under_each_venue(default_scenario):

@@ -1,9 +1,7 @@
-//! `--accounts-out FILE.csv`: the per-account risk of a run ([`liq_network::account_risk()`]) as
-//! one row per position, and the terminal table of the ten riskiest accounts.
-//!
-//! The columns (docs/outputs.md "Per-account risk"): account-level values are repeated on each
-//! of the account's rows so that a spreadsheet filter on one row keeps its whole context; an
-//! account without positions has one row with the position columns empty.
+//! `--accounts-out FILE.csv|FILE.parquet`: the per-account risk of a run
+//! ([`liq_network::account_risk()`]) as one row per position (the table is defined in
+//! `liq_io::account_risk_table`, docs/outputs.md "Per-account risk"), and the terminal table of
+//! the ten riskiest accounts.
 
 use crate::table::{pct, price, usd};
 use anyhow::{Context, Result};
@@ -11,85 +9,11 @@ use liq_network::AccountRisk;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The columns of the per-account CSV, in order.
-pub const COLUMNS: [&str; 18] = [
-    "account",
-    "market",
-    "side",
-    "qty",
-    "mode",
-    "mark",
-    "liquidation_price",
-    "distance",
-    "cross_common_move",
-    "nearest_move",
-    "generation",
-    "liquidated_notional_usd",
-    "adl_closed_qty",
-    "adl_closed_notional_usd",
-    "liquidation_fees_usd",
-    "fund_flow_usd",
-    "realised_pnl_usd",
-    "position_pnl_usd",
-];
-
-fn opt(x: Option<f64>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
-}
-
-/// Writes the per-account CSV (whole or not at all). Parquet is refused by name until the
-/// Parquet writer of `liq_io` takes a table of this shape.
+/// Writes the per-account table as CSV or Parquet (by extension), whole or not at all, with its
+/// `.meta.json` sidecar written by the caller.
 pub fn write(path: &Path, risks: &[AccountRisk]) -> Result<()> {
-    let parquet =
-        path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    if parquet {
-        return Err(crate::InputError(format!(
-            "--accounts-out {}: Parquet is not supported for the per-account table yet; use a .csv name",
-            path.display()
-        ))
-        .into());
-    }
-    liq_io::output::write_file_with(path, |w| {
-        let mut c = csv::Writer::from_writer(w);
-        c.write_record(COLUMNS)?;
-        for r in risks {
-            let tail = [
-                opt(r.cross_common_move),
-                opt(r.nearest_move),
-                r.generation.map(|g| g.to_string()).unwrap_or_default(),
-                r.liquidated_notional_usd.to_string(),
-                r.adl_closed_qty.to_string(),
-                r.adl_closed_notional_usd.to_string(),
-                r.liquidation_fees_usd.to_string(),
-                r.fund_flow_usd.to_string(),
-                r.realised_pnl_usd.to_string(),
-                r.position_pnl_usd.to_string(),
-            ];
-            if r.positions.is_empty() {
-                let mut row = vec![r.account.clone()];
-                row.extend(std::iter::repeat_n(String::new(), 7));
-                row.extend(tail.iter().cloned());
-                c.write_record(&row)?;
-            }
-            for p in &r.positions {
-                let mut row = vec![
-                    r.account.clone(),
-                    p.market.clone(),
-                    if p.qty < 0.0 { "short" } else { "long" }.to_string(),
-                    p.qty.to_string(),
-                    if p.isolated { "isolated" } else { "cross" }.to_string(),
-                    p.mark.to_string(),
-                    opt(p.liquidation_price),
-                    opt(p.distance),
-                ];
-                row.extend(tail.iter().cloned());
-                c.write_record(&row)?;
-            }
-        }
-        c.flush()
-    })
-    .with_context(|| format!("writing the per-account table to {}", path.display()))?;
-    Ok(())
+    liq_io::account_risk_table::write_account_risk(path, risks)
+        .with_context(|| format!("writing the per-account table to {}", path.display()))
 }
 
 /// The ten riskiest accounts (liquidated first, then the nearest to liquidation).

@@ -31,6 +31,8 @@ pub struct NetworkArgs {
     /// Print the whole report as JSON.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 #[derive(Args, Debug)]
@@ -114,6 +116,7 @@ pub fn network(args: NetworkArgs) -> Result<()> {
         .file("graphml", args.graphml.as_ref())
         .file("dot", args.dot.as_ref())
         .file("accounts-graphml", args.accounts_graphml.as_ref())
+        .report_flags(&args.out)
         .scenario(args.scenario.as_ref())
         .input(args.book.accounts.as_deref())
         .check()?;
@@ -136,6 +139,14 @@ pub fn network(args: NetworkArgs) -> Result<()> {
     if let Some(p) = &args.accounts_graphml {
         let g = liq_network::export::account_graph_export(&graph, &model.labels);
         write(p, &|w| liq_network::export::write_graphml(&g, w))?;
+    }
+    if args.out.wanted() {
+        // The network beside the scenario's own cascade (version, hash and seed in its header).
+        let cascade = liq_engine::Cascade::new(&model).report(&model);
+        let input =
+            liq_report::ReportInput::from_cascade(crate::run_cmd::run_meta(&scenario, &model), &cascade)
+                .with_network(report.clone());
+        crate::report_cmd::emit(&args.out, &input)?;
     }
     if args.json {
         let doc = serde_json::json!({
@@ -497,6 +508,8 @@ pub struct FireSaleArgs {
     /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 /// What produced a `firesale` result.
@@ -566,6 +579,12 @@ fn firesale_shock(args: &FireSaleArgs, assets: &[String]) -> Result<Vec<f64>> {
 /// `liqcascade firesale`: overlapping-portfolio fire sales (Cont–Schaanning) as the reference
 /// implementation runs them, round by round, with defaults per round and EoSE.
 pub fn firesale(args: FireSaleArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .report_flags(&args.out)
+        .input(args.eba.as_deref())
+        .input(args.holdings.as_deref())
+        .input(args.limits.as_deref())
+        .check()?;
     let (sys, inputs) = match (&args.eba, &args.holdings, &args.limits) {
         (Some(p), _, _) => (liq_network::firesale_io::load_eba_2018(p), vec![p]),
         (None, Some(h), Some(l)) => (liq_network::firesale_io::load_fire_sale_csv(h, l), vec![h, l]),
@@ -622,6 +641,29 @@ pub fn firesale(args: FireSaleArgs) -> Result<()> {
         seed: None,
         reference: "ox-inet-resilience/firesale_stresstest@dd861c6dbba3bb9dc77565fac585a2b2e8a960ab",
     };
+    if args.out.wanted() {
+        let run_meta = liq_report::ReportMeta {
+            version: meta.version.clone(),
+            scenario: format!("fire sale on {}", meta.inputs.join(", ")),
+            // The hash of the input files' bytes, the fire sale's scenario.
+            scenario_hash: meta.input_hash.clone(),
+            // Unused: the report prints "none" for a fire sale (the model draws no random numbers).
+            seed: 0,
+            venue: "bank balance sheets (no venue)".into(),
+            adl_policy: "not applicable".into(),
+            margin_tables: vec![],
+            shock: sys.assets.iter().cloned().zip(params.shock.iter().copied()).collect(),
+        };
+        let section = liq_report::input::FireSaleSection {
+            inputs: meta.inputs.clone(),
+            reference: meta.reference.to_string(),
+            institutions: sys.institutions.clone(),
+            assets: sys.assets.clone(),
+            params: params.clone(),
+            outcome: out.clone(),
+        };
+        crate::report_cmd::emit(&args.out, &liq_report::ReportInput::new(run_meta).with_firesale(section))?;
+    }
     if args.json {
         let doc = FireSaleDocument {
             meta,

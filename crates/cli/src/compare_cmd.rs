@@ -2,12 +2,11 @@
 //! book and shock under each venue's rules, margin tables, mark and index, side by side, with a
 //! line for every rule that differs.
 //!
-//! The differing rules are found, not written: each venue's rules as the run uses them (its
-//! `liq_margin::Rulebook`, the mark rule and its clock, the funding interval, the index of every
-//! market and the margin table of every market, as loaded for that venue) are serialised to JSON
-//! and compared leaf by leaf; a leaf that is not the same on every venue is one line. A venue
-//! whose tables do not cover the scenario's markets (Bybit publishes no SOL table here) gets a
-//! row saying so instead of a result.
+//! The result types and the search for the rules that differ live in `liq_io::compare` (the
+//! report and the Python package read the same [`VenueComparison`]). A venue whose tables do not
+//! cover the scenario's markets (Bybit publishes no SOL table here) gets a row saying so instead
+//! of a result. `--report`/`--result` write the comparison as a report section, with the first
+//! venue's cascade beside it.
 
 use crate::table::{pct, usd};
 use crate::InputError;
@@ -15,10 +14,10 @@ use anyhow::Result;
 use clap::Args;
 use liq_domain::{Scenario, VenuePreset};
 use liq_engine::{Cascade, EngineModel, Summary};
+pub use liq_io::compare::{differences, venue_rules, RuleDifference, VenueComparison, VenueRun};
 use liq_report::fmt::ratio;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -38,33 +37,15 @@ pub struct CompareArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
-}
-
-/// One venue's run.
-#[derive(Debug, Serialize)]
-pub struct VenueRun {
-    pub venue: String,
-    pub scenario_hash: Option<String>,
-    pub accounts: usize,
-    pub summary: Option<Summary>,
-    /// Per market: the end mark's move from the start.
-    pub mark_move: Vec<(String, f64)>,
-    /// Why the venue could not run this book (its tables do not cover a market).
-    pub error: Option<String>,
-}
-
-/// One rule that is not the same on every venue: its path and each venue's value.
-#[derive(Debug, Serialize)]
-pub struct RuleDifference {
-    pub rule: String,
-    pub values: Vec<(String, Value)>,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 #[derive(Debug, Serialize)]
 struct CompareDocument<'a> {
     meta: serde_json::Value,
-    venues: &'a [VenueRun],
-    differences: &'a [RuleDifference],
+    #[serde(flatten)]
+    comparison: &'a VenueComparison,
 }
 
 /// Parses `--venues`, refusing an unknown name (with the known ones) and repeats.
@@ -86,86 +67,17 @@ pub fn parse_venues(list: &str) -> Result<Vec<VenuePreset>, InputError> {
     Ok(out)
 }
 
-/// The rules a run on `s` uses, as one JSON object (what [`differences`] compares).
-pub fn venue_rules(s: &Scenario) -> Value {
-    let (mark, mark_clock) = liq_margin::mark::venue_mark_rule(s.venue);
-    let mark = if s.engine.mark == liq_domain::MarkRule::Venue { mark } else { s.engine.mark };
-    let mut markets = serde_json::Map::new();
-    for (k, m) in s.markets.iter().enumerate() {
-        let table = liq_margin::tiers::identify(&m.symbol, &m.ladder).map(|t| t.name());
-        let tiers = m.ladder.tiers();
-        let index = s.price.index.get(k).and_then(|i| i.as_ref()).map(|i| {
-            let weights: BTreeMap<String, f64> =
-                i.constituents.iter().map(|&(spot, w)| (s.price.spot[spot].name.clone(), w)).collect();
-            serde_json::json!({ "rule": i.rule, "weights": weights })
-        });
-        markets.insert(
-            m.symbol.clone(),
-            serde_json::json!({
-                "margin_table": table,
-                "first_tier_mmr": tiers.first().map(|t| t.mmr),
-                "first_tier_max_leverage": tiers.first().map(|t| t.max_leverage),
-                "tiers": tiers.len(),
-                "liquidation_fee_rate": m.liquidation_fee_rate,
-                "index": index,
-            }),
-        );
-    }
-    serde_json::json!({
-        "rulebook": liq_margin::Rulebook::for_venue(s.venue),
-        "mark": { "rule": mark, "update_s": mark_clock },
-        "funding_interval_s": s.price.funding.interval_s,
-        "markets": markets,
-    })
-}
-
-fn leaves(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                leaves(&p, x, out);
-            }
-        }
-        other => {
-            out.insert(prefix.to_string(), other.clone());
-        }
-    }
-}
-
-/// Every leaf of the venues' rules that is not the same on all of them (a leaf missing on a
-/// venue counts as `null`), in path order.
-pub fn differences(rules: &[(String, Value)]) -> Vec<RuleDifference> {
-    let flat: Vec<(String, BTreeMap<String, Value>)> = rules
-        .iter()
-        .map(|(v, r)| {
-            let mut m = BTreeMap::new();
-            leaves("", r, &mut m);
-            (v.clone(), m)
-        })
-        .collect();
-    let mut paths: Vec<&String> = flat.iter().flat_map(|(_, m)| m.keys()).collect();
-    paths.sort();
-    paths.dedup();
-    let mut out = Vec::new();
-    for p in paths {
-        let values: Vec<(String, Value)> =
-            flat.iter().map(|(v, m)| (v.clone(), m.get(p).cloned().unwrap_or(Value::Null))).collect();
-        if values.windows(2).any(|w| w[0].1 != w[1].1) {
-            out.push(RuleDifference { rule: p.clone(), values });
-        }
-    }
-    out
-}
-
 pub fn run(args: CompareArgs) -> Result<()> {
     let venues = parse_venues(&args.venues)?;
     crate::outputs::Outputs::default()
         .scenario(args.scenario.as_ref())
         .input(args.book.accounts.as_deref())
+        .report_flags(&args.out)
         .check()?;
     let mut runs = Vec::new();
     let mut rules = Vec::new();
+    // The first venue that runs: its cascade goes into the report beside the comparison.
+    let mut first: Option<(Scenario, EngineModel, liq_engine::CascadeReport)> = None;
     for v in &venues {
         let loaded = crate::book::load(args.scenario.as_ref(), Some(v.name()), &args.book);
         let mut s = match loaded {
@@ -191,21 +103,33 @@ pub fn run(args: CompareArgs) -> Result<()> {
         let model = EngineModel::new(&s).map_err(|e| InputError(format!("venue {}: {e}", v.name())))?;
         let report = Cascade::new(&model).report(&model);
         rules.push((v.name().to_string(), venue_rules(&s)));
+        let hash = liq_io::hash::scenario_hash(&s);
+        let summary = report.summary.clone();
+        let mark_move =
+            report.markets.iter().map(|m| (m.symbol.clone(), m.mark_end / m.mark_start - 1.0)).collect();
+        if first.is_none() && args.out.wanted() {
+            first = Some((s.clone(), model, report));
+        }
         runs.push(VenueRun {
             venue: v.name().into(),
-            scenario_hash: Some(liq_io::hash::scenario_hash(&s)),
+            scenario_hash: Some(hash),
             accounts: s.accounts.len(),
-            mark_move: report
-                .markets
-                .iter()
-                .map(|m| (m.symbol.clone(), m.mark_end / m.mark_start - 1.0))
-                .collect(),
-            summary: Some(report.summary),
+            mark_move,
+            summary: Some(summary),
             error: None,
         });
     }
-    let diffs = differences(&rules);
+    let comparison = VenueComparison { differences: differences(&rules), venues: runs };
     let base = crate::run_cmd::load(args.scenario.as_ref())?;
+    if let Some((s, model, report)) = &first {
+        // The report's header is the first venue's run; `venue` lists every venue compared.
+        let mut meta = crate::run_cmd::run_meta(s, model);
+        meta.venue = comparison.venues.iter().map(|r| r.venue.as_str()).collect::<Vec<_>>().join(",");
+        let input = liq_report::ReportInput::from_cascade(meta, report).with_comparison(comparison.clone());
+        crate::report_cmd::emit(&args.out, &input)?;
+    } else if args.out.wanted() {
+        return Err(InputError("compare --report/--result: no venue could run this book".into()).into());
+    }
     let meta = serde_json::json!({
         "version": env!("CARGO_PKG_VERSION"),
         "scenario": base.name,
@@ -214,11 +138,11 @@ pub fn run(args: CompareArgs) -> Result<()> {
         "accounts_file": args.book.accounts.as_ref().map(|p| p.display().to_string()),
     });
     if args.json {
-        let doc = CompareDocument { meta, venues: &runs, differences: &diffs };
+        let doc = CompareDocument { meta, comparison: &comparison };
         outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
     }
-    out!("{}", render(&base, &runs, &diffs, &args))?;
+    out!("{}", render(&base, &comparison.venues, &comparison.differences, &args))?;
     Ok(())
 }
 

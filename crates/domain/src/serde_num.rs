@@ -8,7 +8,7 @@
 //! numbers, the rest as `"inf"`, `"-inf"` or `"nan"`; reading accepts the same (and `null`, which
 //! results written before this rule used for infinity, as `+inf`).
 
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// `#[serde(with = "liq_domain::serde_num::finite_or_str")]` for an `f64` that may be non-finite.
 pub mod finite_or_str {
@@ -50,6 +50,51 @@ pub mod finite_or_str {
     }
 }
 
+/// [`finite_or_str`] for every element of a `Vec<f64>`.
+pub mod vec_finite_or_str {
+    use super::*;
+    use serde::ser::SerializeSeq;
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(transparent)]
+    pub(super) struct Num(#[serde(with = "super::finite_or_str")] pub(super) f64);
+
+    pub fn serialize<S: Serializer>(xs: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(xs.len()))?;
+        for &x in xs {
+            seq.serialize_element(&Num(x))?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        Ok(Vec::<Num>::deserialize(d)?.into_iter().map(|n| n.0).collect())
+    }
+}
+
+/// [`finite_or_str`] for every element of a matrix (`Vec<Vec<f64>>`).
+pub mod matrix_finite_or_str {
+    use super::vec_finite_or_str::Num;
+    use super::*;
+    use serde::ser::SerializeSeq;
+
+    pub fn serialize<S: Serializer>(rows: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(rows.len()))?;
+        for row in rows {
+            let row: Vec<Num> = row.iter().map(|&x| Num(x)).collect();
+            seq.serialize_element(&row)?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+        Ok(Vec::<Vec<Num>>::deserialize(d)?
+            .into_iter()
+            .map(|r| r.into_iter().map(|n| n.0).collect())
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
@@ -73,5 +118,23 @@ mod tests {
         assert!(serde_json::from_str::<R>(&s).unwrap().x.is_nan());
         assert!(serde_json::from_str::<R>(r#"{"x":"lots"}"#).is_err());
         assert_eq!(serde_json::from_str::<R>(r#"{"x":null}"#).unwrap().x, f64::INFINITY);
+    }
+
+    #[derive(Serialize, Deserialize, Debug)]
+    struct M {
+        #[serde(with = "super::vec_finite_or_str")]
+        v: Vec<f64>,
+        #[serde(with = "super::matrix_finite_or_str")]
+        m: Vec<Vec<f64>>,
+    }
+
+    #[test]
+    fn vectors_and_matrices_round_trip_non_finite() {
+        let x = M { v: vec![1.5, f64::INFINITY], m: vec![vec![0.25, f64::NEG_INFINITY], vec![]] };
+        let s = serde_json::to_string(&x).unwrap();
+        assert_eq!(s, r#"{"v":[1.5,"inf"],"m":[[0.25,"-inf"],[]]}"#);
+        let y: M = serde_json::from_str(&s).unwrap();
+        assert_eq!(y.v, x.v);
+        assert_eq!(y.m, x.m);
     }
 }

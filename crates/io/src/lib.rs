@@ -20,12 +20,16 @@
 //! - [`limits`]: the bounds on every user-sized quantity (accounts, shocks, steps, bins, paths).
 //! - [`default_scenario`]: the embedded default scenario.
 //! - [`output`]: the `run --json` document and the event-log CSV.
+//! - [`account_risk_table`]: the per-account risk table as Arrow, Parquet or CSV.
+//! - [`compare`]: the venue comparison's result types and the rules that differ.
 
+pub mod account_risk_table;
 pub mod accounts_csv;
 pub mod accounts_file;
 pub mod accounts_parquet;
 mod accounts_rows;
 mod accounts_split;
+pub mod compare;
 mod convert;
 pub mod default_scenario;
 pub mod error;

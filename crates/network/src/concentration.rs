@@ -14,7 +14,7 @@ use liq_margin::Trigger;
 use serde::Serialize;
 
 /// One market and side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ConcentrationRow {
     pub market: String,
     /// `long` or `short`.
@@ -25,6 +25,7 @@ pub struct ConcentrationRow {
     /// Notional within each distance, USD.
     pub notional_usd: Vec<f64>,
     /// Share of the side's open interest within each distance.
+    #[serde(with = "liq_domain::serde_num::vec_finite_or_str")]
     pub share: Vec<f64>,
 }
 

@@ -37,27 +37,35 @@ use liq_engine::{Cascade, EngineModel, ExoPath, Outcome, RunOptions};
 use serde::Serialize;
 
 /// The contagion matrix at one shock level.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ContagionMatrix {
     /// Relative move applied to one market at a time.
     pub shock: f64,
     pub markets: Vec<String>,
     /// `ΔD_i`: generation-0 liquidation in market i when i is shocked, USD.
+    #[serde(with = "liq_domain::serde_num::vec_finite_or_str")]
     pub direct_usd: Vec<f64>,
     /// `ΔL_j` per shocked market i: `response_usd[i][j]`, USD (raw, may be negative).
+    #[serde(with = "liq_domain::serde_num::matrix_finite_or_str")]
     pub response_usd: Vec<Vec<f64>>,
     /// C (see the module doc).
+    #[serde(with = "liq_domain::serde_num::matrix_finite_or_str")]
     pub matrix: Vec<Vec<f64>>,
     pub row_defined: Vec<bool>,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub spectral_radius: f64,
     /// Left Perron vector of C, summing to 1: where the self-amplifying mode's liquidation lands.
+    #[serde(with = "liq_domain::serde_num::vec_finite_or_str")]
     pub leading_eigenvector: Vec<f64>,
     /// Right Perron vector of C, summing to 1: which markets start it.
+    #[serde(with = "liq_domain::serde_num::vec_finite_or_str")]
     pub source_eigenvector: Vec<f64>,
     /// ρ(C) > 1.
     pub self_amplifying: bool,
     /// B (see the module doc).
+    #[serde(with = "liq_domain::serde_num::matrix_finite_or_str")]
     pub branching: Vec<Vec<f64>>,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub branching_spectral_radius: f64,
 }
 

@@ -160,7 +160,7 @@ pub fn impact_graph(g: &ExposureGraph, units: &[UnitView], reference_move: f64) 
 }
 
 /// A ranked node.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RankRow {
     pub name: String,
     /// Account index (accounts only).

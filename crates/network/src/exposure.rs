@@ -46,7 +46,7 @@ impl AccountExposure {
 }
 
 /// Weights of a market–market edge.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarketLink {
     /// Accounts with positions in both markets (any margin mode).
     pub shared_accounts: u64,
@@ -208,7 +208,7 @@ pub fn overlap(a: &AccountExposure, b: &AccountExposure) -> f64 {
 }
 
 /// A row of the market-pair table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct MarketPairRow {
     pub market_a: String,
     pub market_b: String,

@@ -107,7 +107,7 @@ impl FireSaleSystem {
 }
 
 /// The price at which an order clears.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExecutionPrice {
     /// Midpoint of the pre- and post-clearing prices (`markets.py::Order.settle`).
@@ -119,7 +119,7 @@ pub enum ExecutionPrice {
 }
 
 /// When delevering sales clear.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ClearingTiming {
     /// At the next round's clearing, so the cash arrives a round later (the reference).
@@ -129,7 +129,7 @@ pub enum ClearingTiming {
 }
 
 /// The model's parameters; [`FireSaleParams::published`] gives the reference's values.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FireSaleParams {
     /// Relative price move per asset applied before round 1 (−0.2 = −20%).
     pub shock: Vec<f64>,
@@ -234,7 +234,7 @@ impl FireSaleParams {
 }
 
 /// The state after one round (round 0: after the shock, before any decision).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FireSaleRound {
     pub round: usize,
     /// Institutions that defaulted in this round (`bank_defaults_this_round`).
@@ -251,12 +251,13 @@ pub struct FireSaleRound {
     pub sold_fraction: f64,
     /// Equity per institution at the end of the round.
     pub equity: Vec<f64>,
-    /// Leverage ratio E/A per institution at the end of the round.
+    /// Leverage ratio E/A per institution at the end of the round (non-finite when A = 0).
+    #[serde(with = "liq_domain::serde_num::vec_finite_or_str")]
     pub leverage_ratio: Vec<f64>,
 }
 
 /// One institution at the end.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct InstitutionOutcome {
     pub name: String,
     /// The round it defaulted in, if it did.
@@ -270,7 +271,7 @@ pub struct InstitutionOutcome {
 }
 
 /// The outcome of a fire sale.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct FireSaleOutcome {
     pub beta: f64,
     /// Round 0 then rounds 1..=`rounds`.

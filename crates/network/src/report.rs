@@ -12,7 +12,7 @@ use liq_engine::EngineModel;
 use serde::Serialize;
 
 /// Settings of [`analyse`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NetworkOptions {
     /// Shock levels of the stress path (relative moves of one market at a time).
     pub shock_levels: Vec<f64>,
@@ -42,7 +42,7 @@ impl Default for NetworkOptions {
 }
 
 /// The network summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct NetworkReport {
     pub markets: Vec<String>,
     pub accounts: usize,

@@ -75,10 +75,13 @@ struct RunOpts {
     book_shocks: Vec<String>,
     path: liq_options::path::PathOptions,
     throughput: Option<u32>,
+    /// Also compute the per-account risk table (`--accounts-out`): one pass over every account.
+    accounts: bool,
 }
 
-/// `run` on one scenario: the `run --json` document and the event log.
-fn run_one(base: &liq_domain::Scenario, o: &RunOpts) -> PyResult<(String, ArrowBatch)> {
+/// `run` on one scenario: the `run --json` document, the event log and, when asked, the
+/// per-account risk table (the columns of `--accounts-out`, `liq_io::account_risk_table`).
+fn run_one(base: &liq_domain::Scenario, o: &RunOpts) -> PyResult<(String, ArrowBatch, Option<ArrowBatch>)> {
     let mut s = base.clone();
     liq_options::parse::apply_shocks(&mut s, &o.shocks, &o.book_shocks).map_err(option_error)?;
     let model = EngineModel::new(&s).map_err(model_error)?;
@@ -94,14 +97,23 @@ fn run_one(base: &liq_domain::Scenario, o: &RunOpts) -> PyResult<(String, ArrowB
     let doc = liq_io::output::RunDocument::new(&meta, &report);
     let json = serde_json::to_string(&doc).map_err(runtime)?;
     let batch = liq_io::output::events_record_batch(&model, &report.outcome.events).map_err(runtime)?;
-    Ok((json, ArrowBatch { batch }))
+    let accounts = if o.accounts {
+        let units = liq_network::units::unit_views(&model);
+        let risks = liq_network::account_risk(&model, &units, &report.outcome);
+        let batch = liq_io::account_risk_table::account_risk_record_batch(&risks).map_err(runtime)?;
+        Some(ArrowBatch { batch })
+    } else {
+        None
+    };
+    Ok((json, ArrowBatch { batch }, accounts))
 }
 
 /// One instant shock through the round-based cascade, or a shock path with `crash_over` /
-/// `replay`: (the `run --json` document as JSON text, the event log).
+/// `replay`: (the `run --json` document as JSON text, the event log, the per-account risk table
+/// if `accounts`).
 #[pyfunction]
 #[pyo3(signature = (scenario, shocks=Vec::new(), book_shocks=Vec::new(), crash_over=None, rebound=None,
-                    rebound_over=None, step="1s".to_string(), throughput=None, replay=None))]
+                    rebound_over=None, step="1s".to_string(), throughput=None, replay=None, accounts=false))]
 #[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
@@ -114,13 +126,15 @@ fn run(
     step: String,
     throughput: Option<u32>,
     replay: Option<PathBuf>,
-) -> PyResult<(String, ArrowBatch)> {
+    accounts: bool,
+) -> PyResult<(String, ArrowBatch, Option<ArrowBatch>)> {
     let s = &scenario.get().inner;
     let o = RunOpts {
         shocks,
         book_shocks,
         path: liq_options::path::PathOptions { replay, crash_over, rebound, rebound_over, step },
         throughput,
+        accounts,
     };
     engine(py, || run_one(s, &o))
 }
@@ -150,6 +164,7 @@ fn compare(
         book_shocks,
         path: liq_options::path::PathOptions { replay: None, crash_over, rebound, rebound_over, step },
         throughput,
+        accounts: false,
     };
     let venues = venues
         .iter()
@@ -160,7 +175,7 @@ fn compare(
             .iter()
             .map(|v| {
                 let s = source.build(Some(*v))?;
-                let (json, events) = run_one(&s, &o)?;
+                let (json, events, _) = run_one(&s, &o)?;
                 Ok((v.name().to_string(), json, events))
             })
             .collect()

@@ -89,7 +89,7 @@ fn meta_lines(input: &ReportInput) -> Vec<(String, String)> {
     let mut meta = vec![
         (s("scenario"), m.scenario.clone()),
         (s("scenario hash"), m.scenario_hash.clone()),
-        (s("seed"), m.seed.to_string()),
+        (s("seed"), seed_text(input)),
         (s("venue"), m.venue.clone()),
     ];
     let moves: Vec<String> =
@@ -134,6 +134,8 @@ fn meta_lines(input: &ReportInput) -> Vec<(String, String)> {
         meta.push((s("scripted move"), moves));
     } else if input.sensitivity.is_some() || input.cascade.is_some() || !input.critical.is_empty() {
         meta.push((s("instant shock"), moves));
+    } else if input.firesale.is_some() {
+        meta.push((s("initial price move"), moves));
     }
     meta.push((s("signs"), s("losses and drawdowns positive; price moves signed (−8% = down)")));
     meta.push((s("liqcascade version"), m.version.clone()));
@@ -295,6 +297,7 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
         }
         sections.push(sec);
     }
+    analysis_sections(input, &specs, &mut sections);
     let data = serde_json::to_string(&specs)
         .map_err(|e| ReportError::Plot(e.to_string()))?
         .replace("</", "<\\/")
@@ -304,7 +307,7 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
         title: format!("liqcascade report: {}", m.scenario),
         version: m.version.clone(),
         scenario_hash: m.scenario_hash.clone(),
-        seed: m.seed.to_string(),
+        seed: seed_text(input),
         meta: meta_lines(input),
         cards,
         warnings: input.stress.as_ref().map(|st| st.summary.warnings.clone()).unwrap_or_default(),
@@ -317,6 +320,60 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
     let mut env = minijinja::Environment::new();
     env.add_template("report.html", TEMPLATE)?;
     Ok(env.get_template("report.html")?.render(&page)?)
+}
+
+/// The seed as the header prints it: a fire sale draws no random numbers, so it has none.
+fn seed_text(input: &ReportInput) -> String {
+    if input.firesale.is_some() {
+        s("none (the fire-sale model draws no random numbers)")
+    } else {
+        input.meta.seed.to_string()
+    }
+}
+
+/// The sections of `compare`, `network` and `firesale`, each only when the file has its data.
+fn analysis_sections(input: &ReportInput, specs: &[Spec], sections: &mut Vec<Section>) {
+    use crate::analysis_sections as a;
+    if let Some(c) = &input.comparison {
+        let mut sec = section(
+            "compare",
+            "The same book under each venue's rules",
+            "One run of the same accounts and shock per venue, each with its own rulebook, margin tables, mark and \
+             index, liquidation orders, backstop and ADL. The second table lists every rule that is not the same on all \
+             of them (found by comparing the rules as loaded, not written by hand).",
+        );
+        sec.figures = figures(specs, "compare-venues");
+        sec.tables = a::comparison_tables(c);
+        sections.push(sec);
+    }
+    if let Some(n) = &input.network {
+        let mut sec = section(
+            "network",
+            "Exposure network and contagion",
+            "Entry C[i][j] of the contagion matrix is the liquidation in market j caused per dollar liquidated \
+             directly in market i when market i alone moves; a spectral radius above 1 means the markets' feedback \
+             amplifies itself. The tables give the open interest within each distance of its trigger, the market \
+             pairs that share accounts and cross wallets, and the DebtRank of markets and accounts.",
+        );
+        sec.intro += &format!(
+            " Here: {} accounts, {} positions; spectral radius {:.3} at a {} move{}.",
+            thousands(n.accounts as f64),
+            thousands(n.positions as f64),
+            n.contagion.spectral_radius,
+            pct(n.contagion.shock),
+            if n.contagion.self_amplifying { " (self-amplifying)" } else { "" }
+        );
+        sec.figures = figures(specs, "network-contagion");
+        sec.tables = a::network_tables(n);
+        sections.push(sec);
+    }
+    if let Some(f) = &input.firesale {
+        let mut sec = section("firesale", "Fire sale of overlapping portfolios", "");
+        sec.intro = a::firesale_intro(f);
+        sec.figures = figures(specs, "firesale-rounds");
+        sec.tables = a::firesale_tables(f);
+        sections.push(sec);
+    }
 }
 
 fn card(cards: &mut Vec<Card>, label: &str, value: String, note: &str) {

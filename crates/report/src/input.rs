@@ -3,7 +3,7 @@
 //! One result schema: the report holds the engine's, the stress crate's and the network crate's
 //! result types themselves ([`RunMeta`], [`Summary`], [`MarketRow`], [`GenerationRow`],
 //! [`StressContext`] + [`StressSummary`], [`CriticalShock`], [`LiquidationMap`],
-//! [`Sensitivity`]), all `Serialize + Deserialize` with infinities written as strings
+//! [`Sensitivity`], [`VenueComparison`], [`NetworkReport`], [`FireSaleOutcome`]), all `Serialize + Deserialize` with infinities written as strings
 //! (`liq_domain::serde_num`). What it adds are the series only a chart needs, derived from the
 //! outcome's logs: price paths, liquidation markers, fund points, the price × time heat map's
 //! cells and the price × leverage map. The CLI writes it as a result JSON file and
@@ -15,8 +15,11 @@
 //! `num::check_magnitudes`: every number within ±1e15 (why: `num::MAX_MAGNITUDE`).
 
 use liq_engine::{CascadeReport, EventKind, GenerationRow, MarketRow, Outcome, Summary};
+pub use liq_io::compare::VenueComparison;
 pub use liq_io::output::RunMeta;
 use liq_network::liqmap::LiquidationMap;
+use liq_network::report::NetworkReport;
+use liq_network::{FireSaleOutcome, FireSaleParams};
 use liq_stress::critical::CriticalShock;
 use liq_stress::sensitivity::Sensitivity;
 use liq_stress::{StressContext, StressSummary};
@@ -49,6 +52,28 @@ pub struct ReportInput {
     /// One-at-a-time sensitivity (the tornado).
     #[serde(default)]
     pub sensitivity: Option<Sensitivity>,
+    /// The same book under several venues' rules (`compare`).
+    #[serde(default)]
+    pub comparison: Option<VenueComparison>,
+    /// The exposure network, contagion matrix and rankings (`network`).
+    #[serde(default)]
+    pub network: Option<NetworkReport>,
+    /// An overlapping-portfolio fire sale (`firesale`).
+    #[serde(default)]
+    pub firesale: Option<FireSaleSection>,
+}
+
+/// A fire sale of bank portfolios (Cont–Schaanning), with what it ran on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FireSaleSection {
+    /// The input files, in the order hashed (their hash is `meta.scenario_hash`).
+    pub inputs: Vec<String>,
+    /// The implementation whose mechanics the model follows.
+    pub reference: String,
+    pub institutions: Vec<String>,
+    pub assets: Vec<String>,
+    pub params: FireSaleParams,
+    pub outcome: FireSaleOutcome,
 }
 
 /// The Monte Carlo part: the settings (paths, horizon, copula, vols, correlation, portfolio) and
@@ -172,6 +197,9 @@ impl ReportInput {
             liquidation_maps: Vec::new(),
             leverage_maps: Vec::new(),
             sensitivity: None,
+            comparison: None,
+            network: None,
+            firesale: None,
         }
     }
 
@@ -217,6 +245,24 @@ impl ReportInput {
     /// Adds the sensitivity tornado.
     pub fn with_sensitivity(mut self, s: &Sensitivity) -> ReportInput {
         self.sensitivity = Some(s.clone());
+        self
+    }
+
+    /// Adds a venue comparison.
+    pub fn with_comparison(mut self, c: VenueComparison) -> ReportInput {
+        self.comparison = Some(c);
+        self
+    }
+
+    /// Adds the network analysis.
+    pub fn with_network(mut self, n: NetworkReport) -> ReportInput {
+        self.network = Some(n);
+        self
+    }
+
+    /// Adds a fire sale.
+    pub fn with_firesale(mut self, f: FireSaleSection) -> ReportInput {
+        self.firesale = Some(f);
         self
     }
 }

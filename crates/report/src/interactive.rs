@@ -41,7 +41,7 @@ const PURPLE: &str = "#cc79a7";
 const GREY: &str = "#787878";
 const INK: &str = "#1e1e1e";
 
-fn num(x: f64) -> Value {
+pub(crate) fn num(x: f64) -> Value {
     if x.is_finite() {
         json!(x)
     } else {
@@ -59,7 +59,7 @@ fn slug(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect()
 }
 
-fn base(title: &str) -> Value {
+pub(crate) fn base(title: &str) -> Value {
     json!({
         "animation": false,
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 15}},
@@ -103,6 +103,7 @@ pub fn all_specs(input: &ReportInput) -> Vec<Spec> {
     if let Some(t) = &input.sensitivity {
         out.push(tornado(t));
     }
+    out.extend(crate::analysis_sections::specs(input));
     out
 }
 

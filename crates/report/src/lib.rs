@@ -13,6 +13,7 @@
 //! - [`charts`]: one plotters chart per function, drawn into SVG strings (`--plots`).
 //! - `html`: the page, laid out by the embedded minijinja template `templates/report.html`.
 //! - `tables`: the HTML's tables, pre-formatted.
+//! - `analysis_sections`: the sections, charts and tables of `compare`, `network` and `firesale`.
 //! - [`fmt`]: number formatting shared by tables and axes.
 //! - `num`: the magnitude check of a result file read back.
 //!
@@ -21,6 +22,7 @@
 //! lays out), and a chart without axis labels would not meet the report's rule that every chart
 //! has axes, units and a legend.
 
+mod analysis_sections;
 pub mod charts;
 pub mod fmt;
 mod html;

@@ -328,6 +328,9 @@ pub fn fixed_input() -> ReportInput {
         liquidation_maps: vec![map],
         leverage_maps: vec![leverage],
         sensitivity: None,
+        comparison: None,
+        network: None,
+        firesale: None,
     }
 }
 
