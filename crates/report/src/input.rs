@@ -53,13 +53,13 @@ pub struct ReportInput {
     #[serde(default)]
     pub sensitivity: Option<Sensitivity>,
     /// The same book under several venues' rules (`compare`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<VenueComparison>,
     /// The exposure network, contagion matrix and rankings (`network`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<NetworkReport>,
     /// An overlapping-portfolio fire sale (`firesale`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firesale: Option<FireSaleSection>,
 }
 
