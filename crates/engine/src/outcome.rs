@@ -454,6 +454,13 @@ pub struct MarketRow {
     pub arb_perp_sold_usd: f64,
     /// When a side of the book ran out, if it did (prices beyond are the model's floor).
     pub book_exhausted: Option<BookExhaustion>,
+    /// Path runs with `funding.accrue`: the rate applied at each funding time crossed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funding_rates: Vec<f64>,
+    /// Path runs with `funding.accrue`: net funding paid per holder group, USD (negative =
+    /// received; the groups sum to zero).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_paid_usd: Option<crate::funding::FundingPaid>,
 }
 
 /// Per-venue headline row of a multi-venue run.
@@ -556,6 +563,8 @@ impl CascadeReport {
                     arb_perp_bought_usd: m.arb_perp_bought_usd,
                     arb_perp_sold_usd: m.arb_perp_sold_usd,
                     book_exhausted: m.book_exhausted,
+                    funding_rates: m.funding_rates.clone(),
+                    funding_paid_usd: m.funding_paid_usd,
                 }
             })
             .collect();
