@@ -62,6 +62,18 @@ pub struct FundingEvent {
 /// Micro-USD per holder group, in [`FundingPaid`]'s order.
 type Micros = [i64; 6];
 
+/// A market's funding time being settled: its rate, the price, micro-USD per lot, and what the
+/// accounts (and among them the longs) paid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Due {
+    rate: f64,
+    premium_avg: f64,
+    price: f64,
+    per_lot: f64,
+    accounts: i64,
+    longs: i64,
+}
+
 /// Per-run funding state.
 #[derive(Debug, Clone, Default)]
 pub struct FundingState {
@@ -79,6 +91,8 @@ pub struct FundingState {
     paid: Vec<Micros>,
     pub(crate) rates: Vec<Vec<f64>>,
     pub(crate) events: Vec<FundingEvent>,
+    /// Per market: the funding time being settled (scratch, so settling allocates nothing).
+    due: Vec<Option<Due>>,
 }
 
 impl FundingState {
@@ -100,6 +114,7 @@ impl FundingState {
             anchor_s: vec![0.0; model.n_venues()],
             paid: vec![[0; 6]; n_m],
             rates: vec![Vec::new(); n_m],
+            due: vec![None; n_m],
             ..Default::default()
         }
     }
@@ -191,11 +206,7 @@ impl Workspace {
                     break;
                 }
                 let interval = model.price.funding[v].interval_s;
-                for k in 0..model.n_markets() {
-                    if model.market_venue(k) == v {
-                        self.settle_funding(model, k, due, interval);
-                    }
-                }
+                self.settle_venue(model, v, due, interval);
                 self.funding.anchor_s[v] = due;
                 self.funding.next_s[v] = due + interval;
             }
@@ -226,25 +237,33 @@ impl Workspace {
         }
     }
 
-    /// Settles market `k`'s funding at time `time_s`: every holder pays its rounded share, the
-    /// makers the exact balance.
-    fn settle_funding(&mut self, model: &EngineModel, k: usize, time_s: f64, interval_s: f64) {
-        let rate = self.funding.rate(k, interval_s);
-        let premium_avg = self.funding.avg[k].value();
-        self.funding.avg[k] = PremiumAverage::default();
-        let price = if self.funding.rule[k].pays_on_index { self.index[k] } else { self.marks[k] };
-        let per_lot = rate * model.markets[k].lot_size * price * 1e6;
-        let pay = |lots: i64| -> i64 { (lots as f64 * per_lot).round() as i64 };
-        let mut g: Micros = [0; 6];
-        let mut longs = 0i64;
-        for s in 0..model.n_positions() {
-            let lots = self.size[s];
-            if lots == 0 || model.pos_market[s] as usize != k {
+    /// Settles the funding of every market of venue `v` at time `time_s`: one pass over the
+    /// accounts' positions for all of them, then each market's other holders and its makers.
+    fn settle_venue(&mut self, model: &EngineModel, v: usize, time_s: f64, interval_s: f64) {
+        for k in 0..model.n_markets() {
+            self.funding.due[k] = None;
+            if model.market_venue(k) != v {
                 continue;
             }
-            let p = pay(lots);
+            let f = &mut self.funding;
+            let rate = f.rate(k, interval_s);
+            let premium_avg = f.avg[k].value();
+            f.avg[k] = PremiumAverage::default();
+            let price = if f.rule[k].pays_on_index { self.index[k] } else { self.marks[k] };
+            let per_lot = rate * model.markets[k].lot_size * price * 1e6;
+            f.due[k] = Some(Due { rate, premium_avg, price, per_lot, accounts: 0, longs: 0 });
+        }
+        for s in 0..model.n_positions() {
+            let lots = self.size[s];
+            let k = model.pos_market[s] as usize;
+            let Some(d) = self.funding.due[k].as_mut() else { continue };
+            let p = (lots as f64 * d.per_lot).round() as i64;
             if p == 0 {
                 continue;
+            }
+            d.accounts += p;
+            if lots > 0 {
+                d.longs += p;
             }
             let a = model.pos_account[s];
             let unit = if model.pos_isolated[s] {
@@ -261,11 +280,21 @@ impl Workspace {
             if p > 0 {
                 self.recheck_unit(unit);
             }
-            g[0] += p;
-            if lots > 0 {
-                longs += p;
+        }
+        for k in 0..model.n_markets() {
+            if let Some(d) = self.funding.due[k] {
+                self.settle_market(model, k, time_s, d);
             }
         }
+    }
+
+    /// Market `k`'s holders other than the accounts (already paid, `d.accounts`), then the makers
+    /// with the exact balance; records the event.
+    fn settle_market(&mut self, model: &EngineModel, k: usize, time_s: f64, d: Due) {
+        let Due { rate, premium_avg, price, per_lot, .. } = d;
+        let pay = |lots: i64| -> i64 { (lots as f64 * per_lot).round() as i64 };
+        let mut g: Micros = [d.accounts, 0, 0, 0, 0, 0];
+        let mut longs = d.longs;
         let other = |lots: i64, slot: usize, g: &mut Micros, longs: &mut i64| -> i64 {
             let p = pay(lots);
             g[slot] += p;

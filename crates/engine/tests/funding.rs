@@ -1,6 +1,7 @@
 //! Funding on a path: one funding time worked by hand to the micro-dollar, an account that funding
 //! alone liquidates, no funding on an instant run, and money and open interest conserved with
-//! funding under proptest (accounts, makers, fund inventory, arbitrageurs, a book-shock seller).
+//! funding under proptest (accounts, makers, fund inventory, arbitrageurs, a book-shock seller,
+//! a leveraged token).
 
 mod common;
 use common::*;
@@ -168,13 +169,25 @@ proptest! {
     fn money_and_open_interest_conserved_with_funding(
         seed in any::<u64>(), n in 1usize..60, crash in 0.0f64..0.3, steps in 1usize..40,
         last_rate in -0.02f64..0.02, to_next in 0.0f64..30.0, arb in any::<bool>(),
-        capacity in 0.0f64..5e5, shock in -3e5f64..3e5,
+        capacity in 0.0f64..5e5, shock in -3e5f64..3e5, token_aum in prop_oneof![Just(0.0), 1e3f64..5e4],
         venue in prop_oneof![Just(VenuePreset::Binance), Just(VenuePreset::Hyperliquid), Just(VenuePreset::Bybit), Just(VenuePreset::Dydx)],
         fund in prop_oneof![Just(50.0), Just(1e9)],
     ) {
         let mut s = population(seed, n, venue, fund);
         if arb {
             with_arbitrage(&mut s, capacity, shock);
+        }
+        if token_aum > 0.0 {
+            // A 3× leveraged token: a flow holder with a long perp position.
+            s.flows.leveraged_tokens.push(LeveragedTokenSpec {
+                name: "BTC3L".into(),
+                market: MarketId(0),
+                leverage: 3.0,
+                aum_usd: token_aum,
+                daily_rebalance_at_s: None,
+                intraday_move: 0.05,
+                intraday_reduce_only: true,
+            });
         }
         // A short interval so that a 40-step path crosses several funding times.
         s.price.funding = FundingSpec { interval_s: 7.0, time_to_next_s: to_next.min(7.0), accrue: true, cap: None };
@@ -187,6 +200,12 @@ proptest! {
         let (out, _) = c.simulate(&model, &path, &RunOptions::default(), Labels::AllFirstOrder);
         prop_assert_eq!(c.ws.ledger_total(), total0);
         prop_assert!(c.ws.net_open_interest(&model).iter().all(|&x| x == 0));
+        if token_aum > 0.0 {
+            // The token holds a long perp position, so a material rate moves its money.
+            if let Some(e) = out.funding.iter().find(|e| e.rate.abs() > 1e-4) {
+                prop_assert!(e.paid.flow_holders_usd != 0.0, "{:?}", e);
+            }
+        }
         for e in &out.funding {
             let p = e.paid;
             let sum = p.accounts_usd + p.makers_usd + p.fund_usd + p.arbitrageurs_usd
