@@ -123,7 +123,11 @@ impl PriceFormation {
             index: vec![None; n_markets],
             arbitrage: vec![ArbitrageSpec::NONE; n_markets],
             last_funding_rate: vec![0.0; n_markets],
-            funding: FundingSpec { interval_s: 8.0 * 3600.0, time_to_next_s: 4.0 * 3600.0, ..FundingSpec::default() },
+            funding: FundingSpec {
+                interval_s: 8.0 * 3600.0,
+                time_to_next_s: 4.0 * 3600.0,
+                ..FundingSpec::default()
+            },
         }
     }
 }

@@ -95,6 +95,36 @@ pub struct FundingState {
     due: Vec<Option<Due>>,
 }
 
+/// Refuses a funding clock accrual cannot run on (a domain-built scenario; the file reader
+/// refuses the same with its line).
+pub(crate) fn validate(f: &liq_domain::FundingSpec) -> Result<(), crate::model::EngineError> {
+    if !f.accrue {
+        return Ok(());
+    }
+    if !(f.interval_s.is_finite() && f.interval_s >= rules::MIN_ACCRUAL_INTERVAL_S) {
+        return Err(crate::model::EngineError::invalid(
+            "funding.interval_s",
+            format!(
+                "with accrue = true must be at least {} s, got {}",
+                rules::MIN_ACCRUAL_INTERVAL_S,
+                f.interval_s
+            ),
+        ));
+    }
+    if !(f.time_to_next_s.is_finite() && f.time_to_next_s >= 0.0) {
+        return Err(crate::model::EngineError::invalid(
+            "funding.time_to_next_s",
+            format!("must be finite and non-negative, got {}", f.time_to_next_s),
+        ));
+    }
+    if let Some(c) = f.cap {
+        if !(c.is_finite() && c >= 0.0) {
+            return Err(crate::model::EngineError::invalid("funding.cap", format!("must be ≥ 0, got {c}")));
+        }
+    }
+    Ok(())
+}
+
 impl FundingState {
     pub(crate) fn new(model: &EngineModel) -> FundingState {
         let n_m = model.n_markets();
@@ -172,7 +202,8 @@ impl Workspace {
             return;
         }
         for (v, spec) in pm.funding.iter().enumerate() {
-            f.next_s[v] = if spec.accrue && spec.interval_s > 0.0 { spec.time_to_next_s } else { f64::INFINITY };
+            f.next_s[v] =
+                if spec.accrue && spec.interval_s > 0.0 { spec.time_to_next_s } else { f64::INFINITY };
             f.anchor_s[v] = spec.time_to_next_s - spec.interval_s;
         }
         for k in 0..model.n_markets() {

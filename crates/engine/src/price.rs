@@ -86,7 +86,11 @@ impl PriceModel {
                     return p.funding;
                 }
                 let interval_s = mark::venue_funding_interval_s(s.venue_preset(VenueId(v as u16)));
-                FundingSpec { interval_s, time_to_next_s: p.funding.time_to_next_s.rem_euclid(interval_s), ..p.funding }
+                FundingSpec {
+                    interval_s,
+                    time_to_next_s: p.funding.time_to_next_s.rem_euclid(interval_s),
+                    ..p.funding
+                }
             })
             .collect();
         let mut spot = Vec::with_capacity(p.spot.len());

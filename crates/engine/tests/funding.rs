@@ -118,6 +118,20 @@ fn an_instant_run_accrues_nothing() {
     assert!(out.funding.is_empty() && out.events.is_empty());
 }
 
+/// A domain-built scenario whose funding clock accrual cannot run on is refused by the model (the
+/// file reader refuses it with its line): an interval under a second, a negative cap.
+#[test]
+fn an_unrunnable_funding_clock_is_refused() {
+    let mut s = two_accounts(10_000.0, 0.0, true);
+    s.price.funding.interval_s = 0.5;
+    let e = EngineModel::new(&s).unwrap_err().to_string();
+    assert!(e.contains("funding.interval_s"), "{e}");
+    let mut s = two_accounts(10_000.0, 0.0, true);
+    s.price.funding.cap = Some(-0.01);
+    let e = EngineModel::new(&s).unwrap_err().to_string();
+    assert!(e.contains("funding.cap"), "{e}");
+}
+
 /// A population on one perp (60% long), with optional spot market + arbitrageurs and a book
 /// shock (their holders then hold perp positions too), funding on with a random last rate.
 fn population(seed: u64, n: usize, venue: VenuePreset, fund: f64) -> Scenario {
@@ -152,10 +166,16 @@ fn with_arbitrage(s: &mut Scenario, capacity: f64, book_shock: f64) {
         taker_fee_rate: 0.0,
         book: levels(&bids, &asks),
     });
-    s.price.index =
-        vec![Some(IndexSpec { rule: IndexRule::WeightedMean { outlier_band: None }, constituents: vec![(0, 1.0)] })];
-    s.price.arbitrage =
-        vec![ArbitrageSpec { capacity_usd_per_s: capacity, latency_s: 0.0, perp_fee_rate: 0.0, min_edge: 0.0 }];
+    s.price.index = vec![Some(IndexSpec {
+        rule: IndexRule::WeightedMean { outlier_band: None },
+        constituents: vec![(0, 1.0)],
+    })];
+    s.price.arbitrage = vec![ArbitrageSpec {
+        capacity_usd_per_s: capacity,
+        latency_s: 0.0,
+        perp_fee_rate: 0.0,
+        min_edge: 0.0,
+    }];
     s.book_shock_usd = vec![book_shock];
 }
 
@@ -219,4 +239,3 @@ proptest! {
         }
     }
 }
-

@@ -60,6 +60,11 @@ fn a_non_positive_interval_is_refused_with_file_line_and_field() {
     assert_eq!((file.as_str(), line, field.as_str()), ("f.toml", Some(17), "funding.interval_s"));
     let (_, line, field) = err("[funding]\ninterval_s = -3600.0\n");
     assert_eq!((line, field.as_str()), (Some(16), "funding.interval_s"));
+    // Accrual settles every position at each funding time: an interval under a second is refused
+    // (without accrual it only sets the mark's funding basis and stays allowed).
+    let (_, line, field) = err("[funding]\ninterval_s = 0.5\naccrue = true\n");
+    assert_eq!((line, field.as_str()), (Some(16), "funding.interval_s"));
+    assert!(load("[funding]\ninterval_s = 0.5\n").is_ok());
 }
 
 /// Accrual off (written out or absent) serialises as before, so existing scenarios keep their

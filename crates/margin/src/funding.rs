@@ -63,6 +63,11 @@ pub struct FundingRule {
     pub pays_on_index: bool,
 }
 
+/// Shortest funding interval a run accrues on, seconds: each funding time settles every
+/// position, so a step of `dt` seconds costs `dt / interval` passes over them; one a second
+/// bounds that by the step (the venues' shortest published interval is an hour).
+pub const MIN_ACCRUAL_INTERVAL_S: f64 = 1.0;
+
 /// Eight hours, seconds: the period the venues quote interest and premium in.
 pub const EIGHT_HOURS_S: f64 = 8.0 * 3600.0;
 

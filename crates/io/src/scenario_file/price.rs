@@ -412,6 +412,16 @@ pub(crate) fn price_formation(
             }
         }
         pf.funding.accrue = f.accrue.unwrap_or(false);
+        if pf.funding.accrue && pf.funding.interval_s < liq_margin::funding::MIN_ACCRUAL_INTERVAL_S {
+            return Err(ctx.err(
+                "funding.interval_s",
+                format!(
+                    "with accrue = true must be at least {} s (each funding time settles every position), got {}",
+                    liq_margin::funding::MIN_ACCRUAL_INTERVAL_S,
+                    pf.funding.interval_s
+                ),
+            ));
+        }
         if let Some(c) = f.cap {
             // A cap of 1 (100% of notional per payment) is beyond any venue's; a negative cap is
             // refused rather than read as "no cap".
