@@ -74,7 +74,8 @@ pub const EIGHT_HOURS_S: f64 = 8.0 * 3600.0;
 /// The premium index from impact bid/ask and the index (the venues' common definition).
 #[inline]
 pub fn premium_index(impact_bid: f64, impact_ask: f64, index: f64) -> f64 {
-    if !(index > 0.0) {
+    // No premium against a non-positive or NaN index (no price to be at a premium to).
+    if index.is_nan() || index <= 0.0 {
         return 0.0;
     }
     ((impact_bid - index).max(0.0) - (index - impact_ask).max(0.0)) / index
