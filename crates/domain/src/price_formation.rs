@@ -88,6 +88,15 @@ pub struct FundingSpec {
     pub interval_s: f64,
     /// Seconds from the start of the run to the next funding time.
     pub time_to_next_s: f64,
+    /// Whether funding accrues on a time-stepped run (`[funding] accrue`): at each funding time
+    /// the run crosses, every open position pays or receives rate × size × price
+    /// (`liq-engine`'s `funding` module). Off by default, so scenarios written before it keep
+    /// their outcome and hash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accrue: bool,
+    /// Largest |rate| per payment, overriding the venue's published cap (`[funding] cap`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
 }
 
 /// Everything about price formation that is not the perpetual's own book.
@@ -114,7 +123,11 @@ impl PriceFormation {
             index: vec![None; n_markets],
             arbitrage: vec![ArbitrageSpec::NONE; n_markets],
             last_funding_rate: vec![0.0; n_markets],
-            funding: FundingSpec { interval_s: 8.0 * 3600.0, time_to_next_s: 4.0 * 3600.0 },
+            funding: FundingSpec {
+                interval_s: 8.0 * 3600.0,
+                time_to_next_s: 4.0 * 3600.0,
+                ..FundingSpec::default()
+            },
         }
     }
 }

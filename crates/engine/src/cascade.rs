@@ -219,6 +219,8 @@ impl Cascade {
         assert_eq!(path.n_markets, n_m, "path has {} markets, model {}", path.n_markets, n_m);
         self.ws.reset(model, opts.with_impact);
         self.ws.start_prices(model, path.dt_s);
+        // Funding needs a clock: path runs only (crate::funding).
+        self.ws.start_funding(model, !matches!(labels, Labels::Rounds));
         self.exo_level.iter_mut().for_each(|x| *x = 1.0);
         self.cursors.reset();
         self.queue.clear();
@@ -476,6 +478,8 @@ impl Cascade {
                 arb_perp_bought_usd: self.ws.price.arb_perp_bought_usd[k],
                 arb_perp_sold_usd: self.ws.price.arb_perp_sold_usd[k],
                 book_exhausted: exhausted[k],
+                funding_rates: std::mem::take(&mut self.ws.funding.rates[k]),
+                funding_paid_usd: self.ws.funding.paid_usd(k),
             })
             .collect();
         let fund_end = self.ws.fund_equity(model);
@@ -534,6 +538,7 @@ impl Cascade {
             venues,
             channels: self.ws.flows.totals(),
             flow_events: std::mem::take(&mut self.ws.flows.events),
+            funding: std::mem::take(&mut self.ws.funding.events),
         };
         (outcome, UnitSet(liquidated_units))
     }
@@ -722,6 +727,7 @@ impl Cascade {
             self.ws.refresh_index(model, &self.exo_level);
         }
         self.ws.tick_marks(model, dt, false);
+        self.ws.funding_tick(model);
     }
 }
 

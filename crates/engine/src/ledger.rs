@@ -34,6 +34,8 @@ pub(crate) struct FundFlows {
     pub collateral_bought: i64,
     /// P&L realised by selling taken-over inventory back into the book.
     pub unwind_realised: i64,
+    /// Funding received on taken-over inventory, less funding paid ([`crate::funding`]).
+    pub funding: i64,
 }
 
 /// Who takes the other side of a transfer.
@@ -82,6 +84,8 @@ pub struct Workspace {
     pub(crate) price: PriceState,
     /// The non-liquidation flows and their holders ([`crate::flows`]).
     pub(crate) flows: crate::flows::FlowState,
+    /// Funding on a path: premium averages, payments, events ([`crate::funding`]).
+    pub(crate) funding: crate::funding::FundingState,
     // Epoch stamps: an account is "touched" in this run iff stamp == epoch.
     pub(crate) epoch: u32,
     account_stamp: Vec<u32>,
@@ -123,6 +127,7 @@ impl Workspace {
             parked: Vec::new(),
             price: PriceState::new(&model.price, n_m),
             flows: crate::flows::FlowState::new(&model.flows),
+            funding: crate::funding::FundingState::new(model),
             epoch: 0,
             account_stamp: vec![0; model.n_accounts()],
             touched_accounts: Vec::new(),

@@ -7,8 +7,8 @@ use crate::model::EngineModel;
 use serde::{Deserialize, Serialize};
 
 /// The insurance fund (or backstop vault) from start to end. Cash items are exact micro-dollars:
-/// `start + fees + surplus − cover − below_bankruptcy − collateral_bought + unwind_realised =
-/// cash_end`; then `cash_end + inventory_unrealised + collateral_value = end`.
+/// `start + fees + surplus − cover − below_bankruptcy − collateral_bought + unwind_realised +
+/// funding = cash_end`; then `cash_end + inventory_unrealised + collateral_value = end`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FundLedger {
     pub start_usd: f64,
@@ -20,6 +20,10 @@ pub struct FundLedger {
     /// less the proceeds of selling it into the market (negative when the sales raised more).
     pub collateral_bought_usd: f64,
     pub unwind_realised_usd: f64,
+    /// Funding the fund's taken-over inventory received less paid (path runs with
+    /// `funding.accrue`; absent when zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub funding_usd: f64,
     pub cash_end_usd: f64,
     /// Taken-over inventory still held, at the end marks, less what it cost (at bankruptcy).
     pub inventory_unrealised_usd: f64,
@@ -53,6 +57,10 @@ pub struct Ledger {
     pub short_interest_end_lots: Vec<i64>,
 }
 
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
 fn usd(micros: i64) -> f64 {
     micros as f64 * 1e-6
 }
@@ -78,6 +86,7 @@ impl Workspace {
             below_bankruptcy_usd: usd(f.below_bankruptcy),
             collateral_bought_usd: usd(f.collateral_bought),
             unwind_realised_usd: usd(f.unwind_realised),
+            funding_usd: usd(f.funding),
             cash_end_usd: usd(self.fund_cash_total()),
             inventory_unrealised_usd: inventory,
             collateral_value_usd: coll_value,

@@ -329,6 +329,8 @@ impl State {
                         quote_beyond_usd: end[k],
                     }
                 }),
+                funding_rates: Vec::new(),
+                funding_paid_usd: None,
             })
             .collect();
         let unsold_usd: f64 =
@@ -361,6 +363,7 @@ impl State {
             venues: Vec::new(),
             channels: Vec::new(),
             flow_events: Vec::new(),
+            funding: Vec::new(),
             fund_unwind_pnl_usd: 0.0,
             liquidation_retries: self.pending.len() as u64,
             bad_debt_usd: deficit_usd,

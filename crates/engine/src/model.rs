@@ -220,6 +220,7 @@ impl EngineModel {
         }
         // The arbitrageurs' costs read the perp books' spreads from the models just built.
         let price = crate::price::PriceModel::build(s, &impact0)?;
+        crate::funding::validate(&s.price.funding)?;
         let asset_sale = asset_pricing
             .iter()
             .map(|p| match *p {

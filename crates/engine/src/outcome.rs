@@ -126,6 +126,14 @@ pub struct MarketOutcome {
     pub arb_perp_sold_usd: f64,
     /// The first time a walk emptied a side of this market's book, if one did.
     pub book_exhausted: Option<BookExhaustion>,
+    /// Path runs with `funding.accrue`: the rate applied at each funding time the run crossed
+    /// (fraction; positive = longs paid shorts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub funding_rates: Vec<f64>,
+    /// Path runs with `funding.accrue`: funding paid by each holder group over the run, USD
+    /// (negative = received; the groups sum to zero).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub funding_paid_usd: Option<crate::funding::FundingPaid>,
 }
 
 /// A side of a perp book emptied by the run's flow: beyond the last level there is no depth,
@@ -217,6 +225,9 @@ pub struct Outcome {
     /// Every flow trade, for runs that keep their events.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flow_events: Vec<crate::flows::FlowEvent>,
+    /// One line per market and funding time the run crossed (path runs with `funding.accrue`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub funding: Vec<crate::funding::FundingEvent>,
 }
 
 /// One venue's part of a multi-venue run. The system totals are the `Outcome`'s own fields.
@@ -443,6 +454,13 @@ pub struct MarketRow {
     pub arb_perp_sold_usd: f64,
     /// When a side of the book ran out, if it did (prices beyond are the model's floor).
     pub book_exhausted: Option<BookExhaustion>,
+    /// Path runs with `funding.accrue`: the rate applied at each funding time crossed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funding_rates: Vec<f64>,
+    /// Path runs with `funding.accrue`: net funding paid per holder group, USD (negative =
+    /// received; the groups sum to zero).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding_paid_usd: Option<crate::funding::FundingPaid>,
 }
 
 /// Per-venue headline row of a multi-venue run.
@@ -545,6 +563,8 @@ impl CascadeReport {
                     arb_perp_bought_usd: m.arb_perp_bought_usd,
                     arb_perp_sold_usd: m.arb_perp_sold_usd,
                     book_exhausted: m.book_exhausted,
+                    funding_rates: m.funding_rates.clone(),
+                    funding_paid_usd: m.funding_paid_usd,
                 }
             })
             .collect();

@@ -86,7 +86,11 @@ impl PriceModel {
                     return p.funding;
                 }
                 let interval_s = mark::venue_funding_interval_s(s.venue_preset(VenueId(v as u16)));
-                FundingSpec { interval_s, time_to_next_s: p.funding.time_to_next_s.rem_euclid(interval_s) }
+                FundingSpec {
+                    interval_s,
+                    time_to_next_s: p.funding.time_to_next_s.rem_euclid(interval_s),
+                    ..p.funding
+                }
             })
             .collect();
         let mut spot = Vec::with_capacity(p.spot.len());
@@ -228,6 +232,9 @@ pub struct PriceState {
     pub(crate) arb_spot_usd: Vec<f64>,
     pub(crate) scratch: Vec<(f64, f64)>,
     pub(crate) items: Vec<(f64, f64)>,
+    /// Per perp market: the funding rate the mark's funding basis reads (the scenario's last
+    /// rate, then each rate a funding time on the path applies: [`crate::funding`]).
+    pub(crate) last_funding_rate: Vec<f64>,
 }
 
 impl PriceState {
@@ -264,6 +271,7 @@ impl PriceState {
             arb_spot_usd: vec![0.0; n_s],
             scratch: Vec::new(),
             items: Vec::new(),
+            last_funding_rate: pm.last_funding_rate.clone(),
         }
     }
 
@@ -311,6 +319,7 @@ impl PriceState {
             self.book_ema[k] = HlEma::steady(book0[k], fb_s);
         }
         self.t_s = 0.0;
+        self.last_funding_rate.copy_from_slice(&pm.last_funding_rate);
         self.next_mark_s.iter_mut().for_each(|x| *x = 0.0);
         self.prices_dirty.iter_mut().for_each(|x| *x = false);
     }
@@ -379,7 +388,7 @@ impl PriceState {
             basis_ema: self.basis_ema[k].value(),
             book_ema: self.book_ema[k].value(),
             other_perps,
-            last_funding_rate: pm.last_funding_rate[k],
+            last_funding_rate: self.last_funding_rate[k],
             funding_time_left: left,
         };
         mark::mark_price(pm.mark_rule[k], &x)

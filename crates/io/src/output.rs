@@ -95,6 +95,10 @@ pub struct RunDocument<'a> {
     /// the liquidations it adds (absent otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<&'a liq_engine::ChannelReport>,
+    /// Path runs with `funding.accrue`: one line per market and funding time crossed (absent
+    /// otherwise; docs/outputs.md "funding").
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub funding: &'a [liq_engine::FundingEvent],
 }
 
 impl<'a> RunDocument<'a> {
@@ -110,6 +114,7 @@ impl<'a> RunDocument<'a> {
             venues: &report.venues,
             lending: None,
             channels: None,
+            funding: &report.outcome.funding,
         }
     }
 

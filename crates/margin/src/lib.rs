@@ -13,6 +13,7 @@
 
 pub mod adl;
 pub mod collateral;
+pub mod funding;
 pub mod lending;
 pub mod mark;
 pub mod price;

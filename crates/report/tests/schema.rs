@@ -163,3 +163,24 @@ fn the_checker_rejects_what_the_schema_forbids() {
     check(&schema, &d, "", &mut errs);
     assert!(errs.is_empty(), "{errs:?}");
 }
+
+/// A path run with funding on: the `funding` lines, the per-market `funding_rates` and
+/// `funding_paid_usd` and the fund's `funding_usd` satisfy the schema too.
+#[test]
+fn funding_run_json_satisfies_the_schema() {
+    let mut scenario = liq_io::load_scenario(&common::example("single-market-isolated.toml")).unwrap();
+    scenario.price.funding.accrue = true;
+    scenario.price.funding.time_to_next_s = 5.0;
+    scenario.price.last_funding_rate = vec![-0.01; scenario.markets.len()];
+    let model = liq_engine::EngineModel::new(&scenario).unwrap();
+    let n = model.n_markets();
+    let path = liq_engine::ExoPath { n_markets: n, dt_s: 1.0, levels: vec![1.0; 10 * n] };
+    let report = liq_engine::Cascade::new(&model).report_path(&model, &path, &Default::default());
+    let (_, _, meta) = common::engine_report("single-market-isolated.toml");
+    let doc = serde_json::to_value(RunDocument::new(&meta, &report)).unwrap();
+    let mut errs = Vec::new();
+    check(&schema(), &doc, "", &mut errs);
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+    assert!(!doc["funding"].as_array().unwrap().is_empty());
+    assert!(doc["markets"][0]["funding_paid_usd"].is_object());
+}

@@ -74,6 +74,10 @@ pub(crate) struct RawFunding {
     pub time_to_next_s: Option<f64>,
     #[serde(default)]
     pub last_rate: BTreeMap<String, f64>,
+    /// Funding accrues on time-stepped runs (default false: DESIGN.md "Funding on a path").
+    pub accrue: Option<bool>,
+    /// Largest |rate| per payment, replacing the venue's published cap (fraction, in [0, 1]).
+    pub cap: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -406,6 +410,22 @@ pub(crate) fn price_formation(
             for k in ks {
                 pf.last_funding_rate[k.idx()] = r;
             }
+        }
+        pf.funding.accrue = f.accrue.unwrap_or(false);
+        if pf.funding.accrue && pf.funding.interval_s < liq_margin::funding::MIN_ACCRUAL_INTERVAL_S {
+            return Err(ctx.err(
+                "funding.interval_s",
+                format!(
+                    "with accrue = true must be at least {} s (each funding time settles every position), got {}",
+                    liq_margin::funding::MIN_ACCRUAL_INTERVAL_S,
+                    pf.funding.interval_s
+                ),
+            ));
+        }
+        if let Some(c) = f.cap {
+            // A cap of 1 (100% of notional per payment) is beyond any venue's; a negative cap is
+            // refused rather than read as "no cap".
+            pf.funding.cap = Some(non_negative_in(ctx, "funding.cap", c, 1.0)?);
         }
     }
     Ok(pf)

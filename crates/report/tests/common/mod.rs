@@ -74,6 +74,8 @@ fn market(
         arb_perp_bought_usd: 0.0,
         arb_perp_sold_usd: 0.0,
         book_exhausted: None,
+        funding_rates: Vec::new(),
+        funding_paid_usd: None,
     }
 }
 
