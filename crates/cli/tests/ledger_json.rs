@@ -51,7 +51,8 @@ fn check(what: &str, v: &serde_json::Value) {
         - micros("cover_usd")
         - micros("below_bankruptcy_usd")
         - micros("collateral_bought_usd")
-        + micros("unwind_realised_usd");
+        + micros("unwind_realised_usd")
+        + fund.get("seized_collateral_sold_usd").map_or(0, |_| micros("seized_collateral_sold_usd"));
     assert_eq!(cash, micros("cash_end_usd"), "{what}: fund cash items {fund}");
     let end = f(fund, "cash_end_usd") + f(fund, "inventory_unrealised_usd") + f(fund, "collateral_value_usd");
     assert!((end - f(fund, "end_usd")).abs() < 1e-6 * (1.0 + end.abs()), "{what}: fund equity {fund}");

@@ -38,7 +38,11 @@ pub(crate) fn collateral(ctx: &Ctx, raw: &RawScenario) -> Result<CollateralSpec,
             crate::limits::check_duration_s(last.t_s)
                 .map_err(|m| ctx.err(format!("assets[{i}].price_path[{}].t_s", price_path.len() - 1), m))?;
         }
-        spec.assets.push(AssetCollateral { value_tiers, price_path });
+        if let Some(cap) = a.max_transfer_in {
+            liq_domain::collateral::validate_cap(cap)
+                .map_err(|m| ctx.err(format!("assets[{i}].max_transfer_in"), m))?;
+        }
+        spec.assets.push(AssetCollateral { value_tiers, price_path, max_transfer_in: a.max_transfer_in });
     }
     if spec.assets.iter().all(|a| *a == AssetCollateral::default()) {
         spec.assets.clear();
@@ -54,6 +58,7 @@ pub(crate) fn collateral(ctx: &Ctx, raw: &RawScenario) -> Result<CollateralSpec,
             spec.auto_exchange_threshold_usd = Some(t);
         }
         spec.auto_exchange_off = c.auto_exchange == Some(false);
+        spec.transfer_in_caps = c.transfer_in_caps;
         spec.sale = match c.sale.as_deref().map(str::trim) {
             None | Some("book") => CollateralSale::Book,
             Some("fund") => CollateralSale::Fund,
