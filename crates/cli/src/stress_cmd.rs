@@ -189,6 +189,7 @@ pub fn run(args: StressArgs) -> Result<()> {
             venue: scenario.venue.name().to_string(),
             adl_policy: scenario.engine.adl_policy.name().to_string(),
             margin_tables: liq_io::output::margin_tables(&scenario),
+            collateral_tables: liq_io::output::collateral_tables(&scenario),
             shock: Vec::new(),
         };
         let report = liq_engine::Cascade::new(&model).report(&model);

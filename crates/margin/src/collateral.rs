@@ -92,6 +92,93 @@ pub const BYBIT_BTC_EXAMPLE_TIERS: [ValueTier; 6] = [
 pub const BINANCE_2021_VALUE_RATIO: [(&str, f64); 6] =
     [("BTC", 0.95), ("ETH", 0.95), ("BNB", 0.95), ("SOL", 0.90), ("USDT", 0.9999), ("USDC", 0.9999)];
 
+/// A venue's published collateral value table for one asset: a flat ratio (Binance) or tiers by
+/// quantity (Bybit), with the set it belongs to and its date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CollateralTable {
+    pub venue: VenuePreset,
+    pub symbol: &'static str,
+    /// The table set (`binance-multi-assets-collateral-value-ratio`).
+    pub set: &'static str,
+    /// The date on the venue's page.
+    pub observed: &'static str,
+    /// Flat value ratio (used when `tiers` is empty).
+    pub ratio: f64,
+    /// Tiers by quantity (empty = the flat ratio).
+    pub tiers: &'static [ValueTier],
+}
+
+impl CollateralTable {
+    /// `venue:SYMBOL`, as `run --json` meta names it.
+    pub fn name(&self) -> String {
+        format!("{}:{}", self.venue.name(), self.symbol)
+    }
+
+    /// The haircut a flat table gives (`1 − ratio`; 0 for a tiered one, whose tiers count).
+    pub fn haircut(&self) -> f64 {
+        if self.tiers.is_empty() {
+            1.0 - self.ratio
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Set name of Binance's multi-assets collateral value ratios ([`BINANCE_2021_VALUE_RATIO`]).
+pub const BINANCE_COLLATERAL_SET: &str = "binance-multi-assets-collateral-value-ratio";
+/// Set name of Bybit's unified-account tiered ratios ([`BYBIT_BTC_EXAMPLE_TIERS`]).
+pub const BYBIT_COLLATERAL_SET: &str = "bybit-uta-tiered-collateral-value-ratio";
+
+/// The collateral table a venue preset publishes for `symbol` (case-insensitive): Binance's
+/// 2021-05-28 ratios (BTC, ETH, BNB, SOL, USDT, USDC), Bybit's 2025-09-18 BTC tiers. Bybit
+/// publishes its other coins' ratios only live ("Margin Specification"), and Hyperliquid and
+/// dYdX take no collateral but USDC: for those the scenario's own haircut applies.
+pub fn venue_collateral_table(venue: VenuePreset, symbol: &str) -> Option<CollateralTable> {
+    match venue {
+        VenuePreset::Binance => BINANCE_2021_VALUE_RATIO
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(symbol))
+            .map(|&(sym, ratio)| CollateralTable {
+                venue,
+                symbol: sym,
+                set: BINANCE_COLLATERAL_SET,
+                observed: "2021-05-28",
+                ratio,
+                tiers: &[],
+            }),
+        VenuePreset::Bybit if symbol.eq_ignore_ascii_case("BTC") => Some(CollateralTable {
+            venue,
+            symbol: "BTC",
+            set: BYBIT_COLLATERAL_SET,
+            observed: "2025-09-18",
+            ratio: 1.0,
+            tiers: &BYBIT_BTC_EXAMPLE_TIERS,
+        }),
+        _ => None,
+    }
+}
+
+/// The published table an asset's rules equal, if any (the same for `run --json` meta as
+/// `tiers::identify` for margin tables): tiers equal to a venue's tiered table, or no tiers and
+/// a haircut equal to `1 −` a venue's flat ratio for that symbol. The scenario's venue is
+/// tried first, so Binance's BTC 95% under `venue = "binance"` names Binance's table.
+pub fn identify_collateral_table(
+    venue: VenuePreset,
+    symbol: &str,
+    haircut: f64,
+    tiers: &[ValueTier],
+) -> Option<CollateralTable> {
+    let mut venues = vec![venue];
+    venues.extend(VenuePreset::ALL.iter().copied().filter(|v| *v != venue));
+    venues.into_iter().filter_map(|v| venue_collateral_table(v, symbol)).find(|t| {
+        if t.tiers.is_empty() {
+            tiers.is_empty() && (t.haircut() - haircut).abs() < 1e-12
+        } else {
+            t.tiers == tiers
+        }
+    })
+}
+
 /// Binance multi-assets mode "Maximum Transfer-in" per asset as first published: BTC 5, ETH 70,
 /// BNB 1,000, XRP 15,600, ADA 11,300, DOT 460, SOL 100, USDC 10,000,000 (USDT and BUSD
 /// "Unlimited"). Source: Binance FAQ "What Is Multi-Assets Mode", 2021-05-28,
@@ -207,6 +294,33 @@ mod tests {
         assert_eq!(auto_exchange_split(0.0, &[(1.0, 1.0)]), vec![0.0]);
         assert_eq!(venue_auto_exchange_threshold(VenuePreset::Binance), Some(-10_000.0));
         assert_eq!(venue_auto_exchange_threshold(VenuePreset::Dydx), None);
+    }
+
+    #[test]
+    fn preset_tables_and_their_identification() {
+        let b = venue_collateral_table(VenuePreset::Binance, "btc").unwrap();
+        assert_eq!(
+            (b.name(), b.observed, b.set),
+            ("binance:BTC".to_string(), "2021-05-28", BINANCE_COLLATERAL_SET)
+        );
+        assert!((b.haircut() - 0.05).abs() < 1e-12);
+        assert!(
+            (venue_collateral_table(VenuePreset::Binance, "SOL").unwrap().haircut() - 0.10).abs() < 1e-12
+        );
+        let y = venue_collateral_table(VenuePreset::Bybit, "BTC").unwrap();
+        assert_eq!((y.tiers.len(), y.haircut()), (6, 0.0));
+        assert!(venue_collateral_table(VenuePreset::Bybit, "ETH").is_none());
+        assert!(venue_collateral_table(VenuePreset::Dydx, "BTC").is_none());
+        assert_eq!(
+            identify_collateral_table(VenuePreset::Bybit, "BTC", 0.05, &[]).map(|t| t.name()),
+            Some("binance:BTC".to_string())
+        );
+        assert_eq!(
+            identify_collateral_table(VenuePreset::Binance, "BTC", 0.0, &BYBIT_BTC_EXAMPLE_TIERS)
+                .map(|t| t.name()),
+            Some("bybit:BTC".to_string())
+        );
+        assert!(identify_collateral_table(VenuePreset::Binance, "BTC", 0.07, &[]).is_none());
     }
 
     #[test]

@@ -5,7 +5,37 @@ use super::raw::RawScenario;
 use super::validate::Ctx;
 use crate::IoError;
 use liq_domain::collateral::{validate_path, validate_tiers};
-use liq_domain::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
+use liq_domain::{
+    AssetCollateral, AssetSpec, CollateralSale, CollateralSpec, PathPoint, ValueTier, VenuePreset,
+};
+
+/// An asset that states neither `haircut` nor `value_tiers` takes the scenario venue's published
+/// collateral table for its symbol, as a market with `tiers = "preset"` takes the venue's margin
+/// table: Binance's flat ratio as the haircut, Bybit's tiers as `value_tiers`. Without a table
+/// for the symbol the asset counts in full, as before.
+pub(crate) fn apply_preset_tables(
+    raw: &RawScenario,
+    venue: VenuePreset,
+    assets: &mut [AssetSpec],
+    spec: &mut CollateralSpec,
+) {
+    for (i, a) in raw.assets.iter().enumerate() {
+        if a.haircut.is_some() || !a.value_tiers.is_empty() {
+            continue;
+        }
+        let Some(t) = liq_margin::collateral::venue_collateral_table(venue, &assets[i].symbol) else {
+            continue;
+        };
+        if t.tiers.is_empty() {
+            assets[i].haircut = t.haircut();
+        } else {
+            if spec.assets.len() <= i {
+                spec.assets.resize(i + 1, AssetCollateral::default());
+            }
+            spec.assets[i].value_tiers = t.tiers.to_vec();
+        }
+    }
+}
 
 pub(crate) fn collateral(ctx: &Ctx, raw: &RawScenario) -> Result<CollateralSpec, IoError> {
     let mut spec = CollateralSpec::default();

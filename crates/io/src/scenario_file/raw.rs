@@ -272,8 +272,9 @@ pub(crate) struct RawAsset {
     pub symbol: String,
     pub market: Option<String>,
     pub price: Option<f64>,
-    #[serde(default)]
-    pub haircut: f64,
+    /// Omitted together with `value_tiers`: the scenario venue's published collateral table for
+    /// the symbol (`liq_margin::collateral::venue_collateral_table`), else 0.
+    pub haircut: Option<f64>,
     /// Tiered value ratios by quantity (replace the haircut), ascending.
     #[serde(default)]
     pub value_tiers: Vec<RawValueTier>,
