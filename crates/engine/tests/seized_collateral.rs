@@ -45,8 +45,8 @@ fn seized_case(venue: VenuePreset) -> Scenario {
 
 /// Hand-worked. Binance's one IOC closes all 10 lots at the perp's best bid 99 (10 there), so C's
 /// wallet is 30 − 10 × (100 − 99) = 20 ≥ 0: no conversion; the surplus rule takes the 20 and the
-/// 0.1 TEST (at the spot-mid mark 100: 10 USD) into the fund. Sold into the spot book: 0.05 at 99
-/// + 0.05 at 98 = 4.95 + 4.90 = 9.85 USD, so the sale's P&L against the seizure price is
+/// 0.1 TEST (at the spot-mid mark 100: 10 USD) into the fund. Sold into the spot book: 0.05 at 99 and
+/// 0.05 at 98, 4.95 + 4.90 = 9.85 USD, so the sale's P&L against the seizure price is
 /// 9.85 − 10 = −0.15. The fund ends with cash 20 + 9.85 (less the taker fee of the close, if the
 /// rulebook charges one: the identity below is checked item by item) and no collateral.
 #[test]

@@ -87,7 +87,7 @@ pub fn run_lending_paths(
                     debt_repaid_usd: r.lending.debt_repaid_usd,
                     deficit_usd: r.lending.deficit_usd,
                     liquidator_pnl_usd: r.lending.liquidator_pnl_usd,
-                    borrowers_liquidated: s.accounts_liquidated as u64,
+                    borrowers_liquidated: s.accounts_liquidated,
                 }
             },
         )
@@ -106,7 +106,8 @@ fn nearest_rank(v: &[f64], q: f64) -> f64 {
 }
 
 fn distribution(rows: &[LendingPathRow], f: impl Fn(&LendingPathRow) -> f64) -> Distribution {
-    let mut v: Vec<f64> = rows.iter().map(f).collect();
+    // `+ 0.0` turns a −0.0 (a sum of nothing) into 0.0, so an empty tail prints as $0.00.
+    let mut v: Vec<f64> = rows.iter().map(|r| f(r) + 0.0).collect();
     v.sort_by(f64::total_cmp);
     let mean = if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
     Distribution {

@@ -329,6 +329,7 @@ pub fn fixed_input() -> ReportInput {
         liquidation_maps: vec![map],
         leverage_maps: vec![leverage],
         sensitivity: None,
+        lending: None,
     }
 }
 
