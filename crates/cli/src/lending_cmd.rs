@@ -1,7 +1,8 @@
 //! `liqcascade run` on a lending venue (`venue = "aave-v3"` in the file, or `--venue aave-v3`):
 //! the lending cascade of `liq_engine::lending` on an instant shock, a linear crash or a recorded
 //! path (`--replay`), printed as a table or as the common `run --json` document with its
-//! `lending` section.
+//! `lending` section; `--report`/`--result`/`--plots` write the common report with a lending
+//! section (`liq_report::ReportInput::with_lending`).
 
 use crate::run_cmd::RunArgs;
 use crate::table::{pct, price, thousands, usd};
@@ -94,11 +95,9 @@ fn path_of(args: &RunArgs, s: &LendingScenario) -> Result<Option<ExoPath>> {
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
-    for (flag, given) in [
-        ("--shock-book", !args.book_shocks.is_empty()),
-        ("--throughput", args.throughput.is_some()),
-        ("--report/--result/--plots", args.out.wanted()),
-    ] {
+    for (flag, given) in
+        [("--shock-book", !args.book_shocks.is_empty()), ("--throughput", args.throughput.is_some())]
+    {
         if given {
             return Err(
                 InputError(format!("{flag} is not supported on a lending venue (aave-v3) yet")).into()
@@ -109,6 +108,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         .file_with_sidecar("events", args.events.as_ref())
         .scenario(args.scenario.as_ref())
         .input(args.replay.as_deref())
+        .report_flags(&args.out)
         .check()?;
     let file = args.scenario.as_ref().context("a lending run needs a scenario file")?;
     let mut scenario = liq_io::load_lending_scenario(file).map_err(|e| InputError(e.to_string()))?;
@@ -125,6 +125,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         // Aave has no ADL: no policy applies.
         adl_policy: "none".into(),
         margin_tables: Vec::new(),
+        collateral_tables: Vec::new(),
         shock: model.symbols().into_iter().zip(model.shock().iter().copied()).collect(),
     };
     let report = match path_of(&args, &scenario)? {
@@ -141,6 +142,13 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
         .with_context(|| format!("writing the event log to {}", path.display()))?;
         liq_io::output::write_sidecar_meta(path, &meta)?;
+    }
+    if args.out.wanted() {
+        // The common cascade sections from the lending report's common shape, plus its own
+        // totals; no shock→loss sweep or liquidation map (those are perp-engine analyses).
+        let input =
+            liq_report::ReportInput::from_cascade(meta.clone(), &report.report).with_lending(&report.lending);
+        crate::report_cmd::emit(&args.out, &input)?;
     }
     if args.json {
         let doc = RunDocument::lending(&meta, &report);

@@ -31,6 +31,7 @@ mod book;
 mod channels;
 mod compare_cmd;
 mod lending_cmd;
+mod lending_stress_cmd;
 mod outputs;
 mod report_cmd;
 mod run_cmd;

@@ -89,7 +89,7 @@ pub struct MergeArgs {
 }
 
 /// The options `liq_options::stress` parses, from the flags.
-fn options(args: &StressArgs) -> Result<liq_options::stress::StressOptions, InputError> {
+pub(crate) fn options(args: &StressArgs) -> Result<liq_options::stress::StressOptions, InputError> {
     Ok(liq_options::stress::StressOptions {
         paths: args.paths,
         horizon: args.horizon.clone(),
@@ -126,6 +126,14 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
 }
 
 pub fn run(args: StressArgs) -> Result<()> {
+    let lending_file = args
+        .scenario
+        .as_deref()
+        .and_then(liq_io::scenario_venue)
+        .is_some_and(|v| liq_io::is_lending_venue(&v));
+    if lending_file {
+        return crate::lending_stress_cmd::run(args);
+    }
     let portfolio_file = match args.portfolio.as_str() {
         "aggregate" | "fund" | "insurance-fund" => None,
         file => Some(Path::new(file)),
@@ -189,6 +197,7 @@ pub fn run(args: StressArgs) -> Result<()> {
             venue: scenario.venue.name().to_string(),
             adl_policy: scenario.engine.adl_policy.name().to_string(),
             margin_tables: liq_io::output::margin_tables(&scenario),
+            collateral_tables: liq_io::output::collateral_tables(&scenario),
             shock: Vec::new(),
         };
         let report = liq_engine::Cascade::new(&model).report(&model);

@@ -38,10 +38,15 @@ pub struct AssetCollateral {
     /// Exogenous price path of a fixed-price asset (empty = its fixed price throughout).
     #[serde(default)]
     pub price_path: Vec<PathPoint>,
+    /// Most of this asset an account can hold in its margin wallet (asset quantity; Binance's
+    /// "Maximum Transfer-in"); `None` = the venue's published cap when
+    /// `CollateralSpec::transfer_in_caps` is on, else none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_transfer_in: Option<f64>,
 }
 
-/// Where collateral that is sold (auto-exchange, or a negative wallet covered after a
-/// liquidation) goes.
+/// Where collateral that is sold (auto-exchange, a negative wallet covered after a liquidation,
+/// or collateral the fund seized through the surplus rule) goes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CollateralSale {
@@ -49,8 +54,8 @@ pub enum CollateralSale {
     /// book, else its perp book; a fixed-price asset at its price): the collateral channel.
     #[default]
     Book,
-    /// The insurance fund keeps what it bought at the haircut price (no market sale): the
-    /// comparison without the collateral channel.
+    /// The insurance fund keeps what it bought at the haircut price and what it seized (no
+    /// market sale): the comparison without the collateral channel.
     Fund,
 }
 
@@ -69,6 +74,15 @@ pub struct CollateralSpec {
     pub auto_exchange_off: bool,
     #[serde(default)]
     pub sale: CollateralSale,
+    /// Applies the venue's published maximum transfer-in per asset (Binance multi-assets mode)
+    /// to assets without their own `max_transfer_in`: an account's holding beyond the cap is not
+    /// in its margin wallet (it neither counts nor is sold). Off by default (docs/venues.md).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub transfer_in_caps: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl CollateralSpec {
@@ -91,6 +105,9 @@ impl CollateralSpec {
                 .map_err(|(j, f, m)| DomainError::new(format!("assets[{i}].value_tiers[{j}].{f}"), m))?;
             validate_path(&a.price_path)
                 .map_err(|(j, f, m)| DomainError::new(format!("assets[{i}].price_path[{j}].{f}"), m))?;
+            if let Some(cap) = a.max_transfer_in {
+                validate_cap(cap).map_err(|m| DomainError::new(format!("assets[{i}].max_transfer_in"), m))?;
+            }
         }
         if let Some(t) = self.auto_exchange_threshold_usd {
             if !(t.is_finite() && t <= 0.0) {
@@ -117,6 +134,15 @@ pub fn validate_tiers(tiers: &[ValueTier]) -> Result<(), (usize, &'static str, S
         prev = t.up_to;
     }
     Ok(())
+}
+
+/// A transfer-in cap must be a positive finite quantity.
+pub fn validate_cap(cap: f64) -> Result<(), String> {
+    if cap.is_finite() && cap > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("must be a positive finite quantity, got {cap}"))
+    }
 }
 
 /// Path points must be in strictly increasing time from 0 with positive finite prices.
@@ -154,5 +180,11 @@ mod tests {
         assert_eq!(validate_path(&[p(0.0, 0.0)]).unwrap_err().1, "price");
         let spec = CollateralSpec { auto_exchange_threshold_usd: Some(5.0), ..Default::default() };
         assert_eq!(spec.validate(0).unwrap_err().field, "collateral.auto_exchange_threshold_usd");
+        let spec = CollateralSpec {
+            assets: vec![AssetCollateral { max_transfer_in: Some(0.0), ..Default::default() }],
+            ..Default::default()
+        };
+        assert_eq!(spec.validate(1).unwrap_err().field, "assets[0].max_transfer_in");
+        assert!(validate_cap(5.0).is_ok() && validate_cap(f64::NAN).is_err());
     }
 }

@@ -665,6 +665,11 @@ impl Cascade {
                 any |= liq.auto_exchange(a);
             }
         }
+        // Binance's third trigger watches accounts without positions every round (the trigger
+        // index follows positions; their LTV moves with the collateral's price).
+        for &a in &model.ltv_watch {
+            any |= liq.auto_exchange(a);
+        }
         any
     }
 

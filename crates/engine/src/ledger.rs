@@ -17,8 +17,8 @@ use crate::price::PriceState;
 use liq_impact::{ImpactModel, NoImpact, PriceImpact};
 
 /// The causes of every change of the insurance fund's cash in a run, micro-USD: start + fees +
-/// surplus − cover − below_bankruptcy − collateral_bought + unwind_realised = cash at the end,
-/// exactly (a test recomputes it from `run --json`).
+/// surplus − cover − below_bankruptcy − collateral_bought + unwind_realised + funding +
+/// seized_sold = cash at the end, exactly (a test recomputes it from `run --json`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct FundFlows {
     /// Liquidation (clearance) fees charged to liquidated accounts.
@@ -36,6 +36,12 @@ pub(crate) struct FundFlows {
     pub unwind_realised: i64,
     /// Funding received on taken-over inventory, less funding paid ([`crate::funding`]).
     pub funding: i64,
+    /// Proceeds of selling collateral the fund seized through the surplus rule
+    /// (`collateral.sale = "book"`; `crate::spot_sale`).
+    pub seized_sold: i64,
+    /// Those proceeds less the value of the same collateral at the price it was seized at: the
+    /// sale's P&L against holding it at the seizure price (not a cash item).
+    pub seized_sale_pnl: i64,
 }
 
 /// Who takes the other side of a transfer.

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// The insurance fund (or backstop vault) from start to end. Cash items are exact micro-dollars:
 /// `start + fees + surplus − cover − below_bankruptcy − collateral_bought + unwind_realised +
-/// funding = cash_end`; then `cash_end + inventory_unrealised + collateral_value = end`.
+/// funding + seized_collateral_sold = cash_end`; then `cash_end + inventory_unrealised +
+/// collateral_value = end`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FundLedger {
     pub start_usd: f64,
@@ -30,6 +31,18 @@ pub struct FundLedger {
     /// Collateral the fund holds (seized or bought), at the end prices.
     pub collateral_value_usd: f64,
     pub end_usd: f64,
+    /// Proceeds of selling the collateral the fund seized through the surplus rule (a cash item;
+    /// absent when nothing seized was sold).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seized_collateral_sold_usd: f64,
+    /// Those proceeds less the seized collateral's value at the price it was seized at (the
+    /// sale's P&L; not a cash item; absent when nothing seized was sold).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub seized_collateral_sale_pnl_usd: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// One holder group's equity change over the run and its position per market at the end (lots).
@@ -91,6 +104,8 @@ impl Workspace {
             inventory_unrealised_usd: inventory,
             collateral_value_usd: coll_value,
             end_usd: self.fund_equity(model),
+            seized_collateral_sold_usd: usd(f.seized_sold),
+            seized_collateral_sale_pnl_usd: usd(f.seized_sale_pnl),
         };
         let value = |k: usize, size: i64, cost: i64| {
             size as f64 * model.markets[k].lot_size * self.marks[k] - usd(cost)

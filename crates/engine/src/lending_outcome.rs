@@ -6,10 +6,10 @@
 //! is the liquidated notional (by generation and per reserve, in `markets`), the oracle path is the
 //! mark path, the deficit is the bad debt. Only what has no perp counterpart lives here.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Per collateral reserve.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReserveLending {
     pub symbol: String,
     /// Collateral taken from borrowers (liquidators' share plus the protocol fee), base units.
@@ -27,7 +27,7 @@ pub struct ReserveLending {
 }
 
 /// The lending-specific totals of one run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LendingOutcome {
     /// Borrowers' debt at the start, USD.
     pub debt_start_usd: f64,
@@ -60,7 +60,7 @@ pub struct LendingOutcome {
 /// [`LendingLedger::check`]): collateral lots per reserve over borrowers, liquidators, treasury
 /// and the spot makers; micro-USD over liquidators, the pool (lenders, who are repaid) and the
 /// makers; and borrowers' debt + repaid + deficit = debt at the start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LendingLedger {
     /// Per reserve, lots.
     pub borrower_lots_start: Vec<i64>,

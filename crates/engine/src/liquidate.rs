@@ -19,7 +19,7 @@
 use crate::ledger::{Counterparty, Workspace};
 use crate::model::{EngineModel, Unit};
 use crate::outcome::{EventCause, EventKind, LiquidationEvent};
-use liq_domain::Side;
+use liq_domain::{CollateralSale, Side};
 use liq_impact::PriceImpact;
 use liq_margin::rulebook::{fillable_price, AdlTrigger, AfterOrder, OrderKind, OrderLimit};
 
@@ -500,11 +500,16 @@ impl Liquidator<'_> {
                 if rb_surplus {
                     let wallet = self.ws.wallet[a];
                     let mut seized = 0.0;
+                    let mut taken = Vec::new();
                     for c in model.collateral_of(account) {
                         let asset = model.coll_asset[c] as usize;
                         let q = std::mem::take(&mut self.ws.coll_qty[c]);
                         self.ws.fund_coll[venue * n_a + asset] += q;
-                        seized += q * self.ws.asset_price(model, asset);
+                        let price = self.ws.asset_price(model, asset);
+                        seized += q * price;
+                        if q > 0.0 {
+                            taken.push((asset, q, price));
+                        }
                     }
                     if wallet > 0 {
                         self.ws.wallet[a] = 0;
@@ -519,6 +524,15 @@ impl Liquidator<'_> {
                             EventKind::SurplusToFund,
                             wallet.max(0) + Money_from_f64(seized),
                         );
+                    }
+                    // The seized collateral goes to market like converted collateral (same
+                    // `collateral.sale` choice): the fund holds cash, not the asset, so the
+                    // collateral channel is not switched off by who ends up owning it. Assumed:
+                    // no venue publishes what it does with seized collateral (docs/venues.md).
+                    if model.collateral_sale == CollateralSale::Book {
+                        for (asset, q, price) in taken {
+                            self.sell_seized_and_record(account, venue, asset, q, price);
+                        }
                     }
                 }
                 if self.ws.wallet[a] < 0 {

@@ -113,6 +113,14 @@ pub struct EngineModel {
     /// Cross accounts whose starting wallet is already below the auto-exchange threshold and that
     /// hold collateral (converted in the first round).
     pub(crate) auto_exchange0: Vec<u32>,
+    /// Accounts with no position, a negative starting wallet and collateral: watched every
+    /// round for Binance's third auto-exchange trigger (LTV ≥ 1). Their wallet cannot move
+    /// without a position, so the list is fixed; the LTV moves with the collateral's price.
+    pub(crate) ltv_watch: Vec<u32>,
+    /// Per asset: the most an account can hold in its margin wallet (`None` = no cap).
+    pub(crate) asset_transfer_cap: Vec<Option<f64>>,
+    /// `(account, asset, quantity beyond the cap)` of every holding the cap cut at the start.
+    pub(crate) collateral_capped: Vec<(u32, u16, f64)>,
     pub labels: Vec<String>,
     // Accounts: positions `pos_start[a]..pos_start[a+1]`, collateral `coll_start[a]..coll_start[a+1]`.
     pub(crate) pos_start: Vec<u32>,
@@ -275,6 +283,21 @@ impl EngineModel {
                 .filter_map(|a| a.price_path.last().map(|p| p.t_s))
                 .fold(0.0, f64::max),
             auto_exchange0: Vec::new(),
+            ltv_watch: Vec::new(),
+            asset_transfer_cap: s
+                .assets
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    s.collateral.asset(i).max_transfer_in.or_else(|| {
+                        s.collateral
+                            .transfer_in_caps
+                            .then(|| liq_margin::collateral::venue_transfer_in_cap(s.venue, &a.symbol))
+                            .flatten()
+                    })
+                })
+                .collect(),
+            collateral_capped: Vec::new(),
             labels: Vec::with_capacity(s.accounts.len()),
             pos_start: Vec::with_capacity(s.accounts.len() + 1),
             coll_start: Vec::with_capacity(s.accounts.len() + 1),
@@ -361,7 +384,16 @@ impl EngineModel {
                     ));
                 }
                 m.coll_asset.push(c.asset.0);
-                m.coll_qty0.push(c.qty);
+                // Beyond the venue's maximum transfer-in the holding is not in the margin wallet
+                // (Binance: "Maximum Transfer-in"): it neither counts nor is sold; reported.
+                let qty = match m.asset_transfer_cap[c.asset.idx()] {
+                    Some(cap) if c.qty > cap => {
+                        m.collateral_capped.push((ai as u32, c.asset.0, c.qty - cap));
+                        cap
+                    }
+                    _ => c.qty,
+                };
+                m.coll_qty0.push(qty);
                 if matches!(m.asset_pricing[c.asset.idx()], AssetPricing::Path(_))
                     && m.path_holders.last() != Some(&(ai as u32))
                 {
@@ -375,6 +407,13 @@ impl EngineModel {
             m.auto_exchange0 = (0..m.n_accounts() as u32)
                 .filter(|&a| {
                     m.wallet0[a as usize] < threshold && m.collateral_of(a).any(|c| m.coll_qty0[c] > 0.0)
+                })
+                .collect();
+            m.ltv_watch = (0..m.n_accounts() as u32)
+                .filter(|&a| {
+                    m.positions_of(a).is_empty()
+                        && m.wallet0[a as usize] < 0
+                        && m.collateral_of(a).any(|c| m.coll_qty0[c] > 0.0)
                 })
                 .collect();
         }
@@ -521,6 +560,16 @@ impl EngineModel {
     }
 
     /// The auto-exchange threshold in force, USD (`None` = no auto-exchange).
+    /// Holdings the transfer-in cap cut at the start: `(account, asset, quantity beyond it)`.
+    pub fn collateral_capped(&self) -> &[(u32, u16, f64)] {
+        &self.collateral_capped
+    }
+
+    /// The transfer-in cap of each asset (`None` = none).
+    pub fn asset_transfer_caps(&self) -> &[Option<f64>] {
+        &self.asset_transfer_cap
+    }
+
     pub fn auto_exchange_threshold_usd(&self) -> Option<f64> {
         self.auto_exchange_threshold.map(|x| x as f64 * 1e-6)
     }

@@ -15,7 +15,10 @@
 //! fund pays that credit and takes the collateral, then — when the scenario's
 //! `collateral.sale = "book"`, the default — sells it through `Workspace::sell_asset`; its P&L
 //! on the conversion is the sale's proceeds less the credit (in the fund ledger's
-//! `collateral_bought`, net). A lending liquidator selling seized collateral calls `sell_asset`
+//! `collateral_bought`, net). Collateral the fund seizes through the surplus rule
+//! (`Liquidator::settle_closed_unit`) is sold the same way under `collateral.sale = "book"`
+//! (`Workspace::fund_sells_seized`, its proceeds and P&L itemised as `seized_sold` and
+//! `seized_sale_pnl`). A lending liquidator selling seized collateral calls `sell_asset`
 //! directly and books its own side.
 
 use crate::ledger::Workspace;
@@ -175,9 +178,68 @@ impl Workspace {
         self.fund_flows.collateral_bought -= fill.value;
         fill
     }
+
+    /// The fund sells `qty` of collateral it seized through the surplus rule, seized at `price`
+    /// (USD per unit): the proceeds are its cash (`seized_sold`), and proceeds less the value at
+    /// the seizure price its P&L on the sale (`seized_sale_pnl`).
+    pub(crate) fn fund_sells_seized(
+        &mut self,
+        model: &EngineModel,
+        venue: usize,
+        asset: usize,
+        qty: f64,
+        price: f64,
+    ) -> SaleFill {
+        let at = venue * model.asset_haircut.len() + asset;
+        let fill = self.sell_asset(model, asset, qty.min(self.fund_coll[at]));
+        self.fund_coll[at] -= fill.qty;
+        self.fund_cash[venue] += fill.value;
+        self.fund_flows.seized_sold += fill.value;
+        self.fund_flows.seized_sale_pnl += fill.value - Money::from_usd(fill.qty * price).0;
+        fill
+    }
 }
 
 impl Liquidator<'_> {
+    /// The fund sells collateral of `account` it has just seized (surplus rule) into the market
+    /// and records the sale: `fund_flow_usd` is its P&L against the seizure price.
+    pub(crate) fn sell_seized_and_record(
+        &mut self,
+        account: u32,
+        venue: usize,
+        asset: usize,
+        qty: f64,
+        price: f64,
+    ) {
+        let model = self.model;
+        let fill = self.ws.fund_sells_seized(model, venue, asset, qty, price);
+        if fill.qty <= 0.0 {
+            return;
+        }
+        let market = match model.asset_pricing[asset] {
+            AssetPricing::Market(k) => k,
+            _ => model.positions_of(account).next().map(|s| model.pos_market[s] as usize).unwrap_or(0),
+        };
+        self.record(LiquidationEvent {
+            generation: self.generation,
+            time_s: self.step as f64 * self.round_duration_s,
+            account,
+            market: market as u16,
+            isolated: false,
+            kind: EventKind::CollateralSale,
+            lots: 0,
+            qty: -fill.qty,
+            price: fill.value as f64 * 1e-6 / fill.qty,
+            notional_usd: fill.value as f64 * 1e-6,
+            mark: self.ws.marks[market],
+            bankruptcy_price: 0.0,
+            liquidation_fee_usd: 0.0,
+            fund_flow_usd: (fill.value - Money::from_usd(fill.qty * price).0) as f64 * 1e-6,
+            counterparty: None,
+            cause: None,
+        });
+    }
+
     /// Converts collateral against `account`'s negative wallet (after a liquidation, or Binance's
     /// auto-exchange) and records one event per asset converted.
     pub(crate) fn convert_and_record(&mut self, account: u32, kind: EventKind) {
@@ -215,14 +277,30 @@ impl Liquidator<'_> {
         self.ws.recheck_unit(crate::model::Unit::cross(account));
     }
 
-    /// Binance's auto-exchange outside a liquidation: a cross wallet below the threshold with
-    /// collateral is converted back to zero. True if it converted anything.
+    /// Binance's auto-exchange outside a liquidation (`liq_margin::collateral`): a cross wallet
+    /// below the threshold with collateral is converted back to zero; so is, with no position,
+    /// a negative wallet whose LTV (debt over collateral at its value ratio) is ≥ 1 (the third
+    /// trigger: then all of the collateral goes, and what it does not cover stays the account's
+    /// debt — Binance says nothing of it). True if it converted anything.
     pub(crate) fn auto_exchange(&mut self, account: u32) -> bool {
-        let Some(threshold) = self.model.auto_exchange_threshold else { return false };
+        let model = self.model;
+        let Some(threshold) = model.auto_exchange_threshold else { return false };
         let a = account as usize;
-        if self.ws.wallet[a] >= threshold
-            || self.model.collateral_of(account).all(|c| self.ws.coll_qty[c] <= 0.0)
-        {
+        let wallet = self.ws.wallet[a];
+        if wallet >= 0 || model.collateral_of(account).all(|c| self.ws.coll_qty[c] <= 0.0) {
+            return false;
+        }
+        let triggered = wallet < threshold || {
+            let has_positions = model.positions_of(account).any(|s| self.ws.size[s] != 0);
+            let counted: f64 = model
+                .collateral_of(account)
+                .map(|c| {
+                    self.ws.coll_counted(model, c) * self.ws.asset_price(model, model.coll_asset[c] as usize)
+                })
+                .sum();
+            liq_margin::collateral::binance_ltv_trigger(wallet as f64 * 1e-6, counted, has_positions)
+        };
+        if !triggered {
             return false;
         }
         self.convert_and_record(account, EventKind::AutoExchange);

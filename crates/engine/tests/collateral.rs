@@ -126,6 +126,7 @@ fn bybit_tiered_value_ratio_in_margin() {
     s.collateral.assets = vec![AssetCollateral {
         value_tiers: liq_margin::collateral::BYBIT_BTC_EXAMPLE_TIERS.to_vec(),
         price_path: vec![],
+        max_transfer_in: None,
     }];
     let model = EngineModel::new(&s).unwrap();
     let (_, e, _) = model.start_margins()[0];
@@ -139,11 +140,15 @@ fn bad_collateral_rules_refused() {
     s.collateral.assets = vec![AssetCollateral {
         value_tiers: vec![ValueTier { up_to: 20.0, ratio: 0.9 }, ValueTier { up_to: 10.0, ratio: 0.8 }],
         price_path: vec![],
+        max_transfer_in: None,
     }];
     let e = EngineModel::new(&s).unwrap_err().to_string();
     assert!(e.starts_with("assets[0].value_tiers[1].up_to"), "{e}");
-    s.collateral.assets =
-        vec![AssetCollateral { value_tiers: vec![], price_path: vec![PathPoint { t_s: 0.0, price: 0.9 }] }];
+    s.collateral.assets = vec![AssetCollateral {
+        value_tiers: vec![],
+        price_path: vec![PathPoint { t_s: 0.0, price: 0.9 }],
+        max_transfer_in: None,
+    }];
     let e = EngineModel::new(&s).unwrap_err().to_string();
     assert!(e.starts_with("assets[0].price_path"), "{e}");
 }

@@ -54,6 +54,7 @@ fn depeg_scenario(path: &[(f64, f64)]) -> Scenario {
     s.collateral.assets = vec![AssetCollateral {
         value_tiers: vec![],
         price_path: path.iter().map(|&(t_s, price)| PathPoint { t_s, price }).collect(),
+        max_transfer_in: None,
     }];
     s
 }

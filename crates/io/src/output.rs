@@ -33,6 +33,74 @@ pub struct RunMeta {
     pub margin_tables: Vec<MarginTableMeta>,
     /// The exogenous shock applied, per market symbol (relative move).
     pub shock: Vec<(String, f64)>,
+    /// Which published collateral table values each collateral asset, and its date (empty: the
+    /// scenario has no collateral assets, or a writer that does not record it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collateral_tables: Vec<CollateralTableMeta>,
+}
+
+/// The collateral rules of one asset as [`RunMeta`] records them.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct CollateralTableMeta {
+    pub asset: String,
+    /// `venue:SYMBOL` of the published table the asset's haircut or tiers equal, `None` for the
+    /// scenario's own (`liq_margin::collateral::identify_collateral_table`).
+    pub table: Option<String>,
+    /// The table set (`binance-multi-assets-collateral-value-ratio`), `None` for own rules.
+    pub table_set: Option<String>,
+    /// The date on the venue's page, `None` for own rules.
+    pub observed: Option<String>,
+    /// The maximum transfer-in in force (asset quantity), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_transfer_in: Option<f64>,
+    /// Accounts holding more than that cap (the excess is outside the margin wallet).
+    #[serde(default, skip_serializing_if = "is_zero_usize")]
+    pub accounts_over_cap: usize,
+}
+
+fn is_zero_usize(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The collateral table of every asset of a scenario, found back from its haircut or tiers, in
+/// asset order, with the transfer-in cap in force and how many accounts it cuts.
+pub fn collateral_tables(scenario: &liq_domain::Scenario) -> Vec<CollateralTableMeta> {
+    scenario
+        .assets
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let rules = scenario.collateral.asset(i);
+            let t = liq_margin::collateral::identify_collateral_table(
+                scenario.venue,
+                &a.symbol,
+                a.haircut,
+                &rules.value_tiers,
+            );
+            let cap = rules.max_transfer_in.or_else(|| {
+                scenario
+                    .collateral
+                    .transfer_in_caps
+                    .then(|| liq_margin::collateral::venue_transfer_in_cap(scenario.venue, &a.symbol))
+                    .flatten()
+            });
+            let over = cap.map_or(0, |cap| {
+                scenario
+                    .accounts
+                    .iter()
+                    .filter(|acc| acc.collateral.iter().any(|c| c.asset.idx() == i && c.qty > cap))
+                    .count()
+            });
+            CollateralTableMeta {
+                asset: a.symbol.clone(),
+                table: t.map(|t| t.name()),
+                table_set: t.map(|t| t.set.to_string()),
+                observed: t.map(|t| t.observed.to_string()),
+                max_transfer_in: cap,
+                accounts_over_cap: over,
+            }
+        })
+        .collect()
 }
 
 /// So that `ReportInput::from_cascade(&meta, …)` takes a borrowed meta as well as an owned one.

@@ -90,3 +90,21 @@ fn a_perp_loader_names_the_lending_shape() {
     let e = liq_io::parse_scenario_str(perp, Format::Toml, Path::new("p.toml")).unwrap_err().to_string();
     assert!(e.contains("lending venue"), "{e}");
 }
+
+/// `examples/aave-v3.toml` states Aave v3 Ethereum's own WETH and WBTC parameters
+/// (`liq_margin::aave_reserves`: bgd-labs/aave-proposals-v3 snapshot, unchanged to 2026-02-20).
+#[test]
+fn the_aave_example_carries_aaves_published_reserve_parameters() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/aave-v3.toml");
+    let s = liq_io::load_lending_scenario(&path).unwrap();
+    assert_eq!(s.reserves.len(), 2);
+    for r in &s.reserves {
+        let p = liq_margin::aave_reserves::aave_v3_ethereum(&r.symbol).expect("a published reserve");
+        assert_eq!(
+            (r.liquidation_threshold, r.liquidation_bonus, r.protocol_fee),
+            (p.liquidation_threshold, p.liquidation_bonus, p.protocol_fee),
+            "{}",
+            r.symbol
+        );
+    }
+}

@@ -51,7 +51,10 @@ fn toml_fixture_converts_exactly() {
     );
 
     assert_eq!(s.assets[0].price, AssetPrice::Market(MarketId(0)));
-    assert_eq!((s.assets[1].price.clone(), s.assets[1].haircut), (AssetPrice::Fixed(1.0), 0.0));
+    // USDC gives no haircut: the venue's (Binance) published USDC ratio 99.99% applies (the
+    // 2021-05-28 multi-assets table, `liq_margin::collateral`), i.e. a haircut of 0.0001.
+    assert_eq!(s.assets[1].price, AssetPrice::Fixed(1.0));
+    assert!((s.assets[1].haircut - 0.0001).abs() < 1e-12, "{}", s.assets[1].haircut);
 
     let [alice, bob, carol] = &s.accounts[..] else { panic!("three accounts") };
     assert_eq!(alice.wallet, Money(10_000_000_000));

@@ -92,6 +92,141 @@ pub const BYBIT_BTC_EXAMPLE_TIERS: [ValueTier; 6] = [
 pub const BINANCE_2021_VALUE_RATIO: [(&str, f64); 6] =
     [("BTC", 0.95), ("ETH", 0.95), ("BNB", 0.95), ("SOL", 0.90), ("USDT", 0.9999), ("USDC", 0.9999)];
 
+/// A venue's published collateral value table for one asset: a flat ratio (Binance) or tiers by
+/// quantity (Bybit), with the set it belongs to and its date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CollateralTable {
+    pub venue: VenuePreset,
+    pub symbol: &'static str,
+    /// The table set (`binance-multi-assets-collateral-value-ratio`).
+    pub set: &'static str,
+    /// The date on the venue's page.
+    pub observed: &'static str,
+    /// Flat value ratio (used when `tiers` is empty).
+    pub ratio: f64,
+    /// Tiers by quantity (empty = the flat ratio).
+    pub tiers: &'static [ValueTier],
+}
+
+impl CollateralTable {
+    /// `venue:SYMBOL`, as `run --json` meta names it.
+    pub fn name(&self) -> String {
+        format!("{}:{}", self.venue.name(), self.symbol)
+    }
+
+    /// The haircut a flat table gives (`1 − ratio`; 0 for a tiered one, whose tiers count).
+    pub fn haircut(&self) -> f64 {
+        if self.tiers.is_empty() {
+            1.0 - self.ratio
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Set name of Binance's multi-assets collateral value ratios ([`BINANCE_2021_VALUE_RATIO`]).
+pub const BINANCE_COLLATERAL_SET: &str = "binance-multi-assets-collateral-value-ratio";
+/// Set name of Bybit's unified-account tiered ratios ([`BYBIT_BTC_EXAMPLE_TIERS`]).
+pub const BYBIT_COLLATERAL_SET: &str = "bybit-uta-tiered-collateral-value-ratio";
+
+/// The collateral table a venue preset publishes for `symbol` (case-insensitive): Binance's
+/// 2021-05-28 ratios (BTC, ETH, BNB, SOL, USDT, USDC), Bybit's 2025-09-18 BTC tiers. Bybit
+/// publishes its other coins' ratios only live ("Margin Specification"), and Hyperliquid and
+/// dYdX take no collateral but USDC: for those the scenario's own haircut applies.
+pub fn venue_collateral_table(venue: VenuePreset, symbol: &str) -> Option<CollateralTable> {
+    match venue {
+        VenuePreset::Binance => BINANCE_2021_VALUE_RATIO
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(symbol))
+            .map(|&(sym, ratio)| CollateralTable {
+                venue,
+                symbol: sym,
+                set: BINANCE_COLLATERAL_SET,
+                observed: "2021-05-28",
+                ratio,
+                tiers: &[],
+            }),
+        VenuePreset::Bybit if symbol.eq_ignore_ascii_case("BTC") => Some(CollateralTable {
+            venue,
+            symbol: "BTC",
+            set: BYBIT_COLLATERAL_SET,
+            observed: "2025-09-18",
+            ratio: 1.0,
+            tiers: &BYBIT_BTC_EXAMPLE_TIERS,
+        }),
+        _ => None,
+    }
+}
+
+/// The published table an asset's rules equal, if any (the same for `run --json` meta as
+/// `tiers::identify` for margin tables): tiers equal to a venue's tiered table, or no tiers and
+/// a haircut equal to `1 −` a venue's flat ratio for that symbol. The scenario's venue is
+/// tried first, so Binance's BTC 95% under `venue = "binance"` names Binance's table.
+pub fn identify_collateral_table(
+    venue: VenuePreset,
+    symbol: &str,
+    haircut: f64,
+    tiers: &[ValueTier],
+) -> Option<CollateralTable> {
+    let mut venues = vec![venue];
+    venues.extend(VenuePreset::ALL.iter().copied().filter(|v| *v != venue));
+    venues.into_iter().filter_map(|v| venue_collateral_table(v, symbol)).find(|t| {
+        if t.tiers.is_empty() {
+            tiers.is_empty() && (t.haircut() - haircut).abs() < 1e-12
+        } else {
+            t.tiers == tiers
+        }
+    })
+}
+
+/// Binance multi-assets mode "Maximum Transfer-in" per asset as first published: BTC 5, ETH 70,
+/// BNB 1,000, XRP 15,600, ADA 11,300, DOT 460, SOL 100, USDC 10,000,000 (USDT and BUSD
+/// "Unlimited"). Source: Binance FAQ "What Is Multi-Assets Mode", 2021-05-28,
+/// <https://www.binance.com/en-IN/support/faq/29b45c485d664028b9ca1cdf90b24f6f>. The later
+/// revision of that FAQ says "the maximum deposit limit for each margin asset varies based on the
+/// user's VIP level" and points to the live Multi-Assets Info page, so these are the only dated
+/// caps; they apply only when a scenario asks (`collateral.transfer_in_caps`).
+pub const BINANCE_2021_MAX_TRANSFER_IN: [(&str, f64); 8] = [
+    ("BTC", 5.0),
+    ("ETH", 70.0),
+    ("BNB", 1_000.0),
+    ("XRP", 15_600.0),
+    ("ADA", 11_300.0),
+    ("DOT", 460.0),
+    ("SOL", 100.0),
+    ("USDC", 10_000_000.0),
+];
+
+/// The maximum transfer-in a venue publishes for collateral `symbol` (case-insensitive), if any:
+/// Binance's 2021 table; no other preset publishes one (Bybit's unified account has no
+/// transfer-in cap in the pages cited in docs/venues.md; Hyperliquid and dYdX take USDC only).
+pub fn venue_transfer_in_cap(venue: VenuePreset, symbol: &str) -> Option<f64> {
+    match venue {
+        VenuePreset::Binance => BINANCE_2021_MAX_TRANSFER_IN
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(symbol))
+            .map(|&(_, cap)| cap),
+        _ => None,
+    }
+}
+
+/// Binance's third auto-exchange trigger: "Your USDⓈ-M Futures Wallet has a negative balance,
+/// with no existing positions or open orders. If LTV ≥ 1, Auto-Exchange will be triggered" —
+/// Binance FAQ "Frequently Asked Questions on Multi-Assets Mode", 2022-07-06,
+/// <https://www.binance.com/en/support/faq/f80415bea8124f6494566f23c0bf9c38>; the trading-rules
+/// page: "When you do not have existing positions or open orders, the system will continuously
+/// calculate the LTV (loan to value). When LTV ≥ 1, auto-exchange will be triggered."
+/// **Assumed** (Binance defines no formula for this LTV): the loan is the negative balance and
+/// the value is the collateral at its value ratio, `LTV = −wallet / Σ counted collateral`, the
+/// same value the auto-exchange credits. Returns false with no debt; true with debt and no
+/// counted collateral only if some collateral is held (else there is nothing to exchange).
+pub fn binance_ltv_trigger(wallet_usd: f64, counted_collateral_usd: f64, has_positions: bool) -> bool {
+    if has_positions || wallet_usd.is_nan() || wallet_usd >= 0.0 {
+        return false;
+    }
+    -wallet_usd >= counted_collateral_usd
+}
+
 /// Binance's auto-exchange: a negative balance of `deficit_usd` (> 0) is covered by converting
 /// collateral of market value `deficit / ratio` — "when your BUSD balance is −20,000 BUSD …
 /// 20,000 BUSD / 97.5% = 20,513 BUSD of the BTC will be changed to BUSD to balance the wallet"
@@ -159,5 +294,46 @@ mod tests {
         assert_eq!(auto_exchange_split(0.0, &[(1.0, 1.0)]), vec![0.0]);
         assert_eq!(venue_auto_exchange_threshold(VenuePreset::Binance), Some(-10_000.0));
         assert_eq!(venue_auto_exchange_threshold(VenuePreset::Dydx), None);
+    }
+
+    #[test]
+    fn preset_tables_and_their_identification() {
+        let b = venue_collateral_table(VenuePreset::Binance, "btc").unwrap();
+        assert_eq!(
+            (b.name(), b.observed, b.set),
+            ("binance:BTC".to_string(), "2021-05-28", BINANCE_COLLATERAL_SET)
+        );
+        assert!((b.haircut() - 0.05).abs() < 1e-12);
+        assert!(
+            (venue_collateral_table(VenuePreset::Binance, "SOL").unwrap().haircut() - 0.10).abs() < 1e-12
+        );
+        let y = venue_collateral_table(VenuePreset::Bybit, "BTC").unwrap();
+        assert_eq!((y.tiers.len(), y.haircut()), (6, 0.0));
+        assert!(venue_collateral_table(VenuePreset::Bybit, "ETH").is_none());
+        assert!(venue_collateral_table(VenuePreset::Dydx, "BTC").is_none());
+        assert_eq!(
+            identify_collateral_table(VenuePreset::Bybit, "BTC", 0.05, &[]).map(|t| t.name()),
+            Some("binance:BTC".to_string())
+        );
+        assert_eq!(
+            identify_collateral_table(VenuePreset::Binance, "BTC", 0.0, &BYBIT_BTC_EXAMPLE_TIERS)
+                .map(|t| t.name()),
+            Some("bybit:BTC".to_string())
+        );
+        assert!(identify_collateral_table(VenuePreset::Binance, "BTC", 0.07, &[]).is_none());
+    }
+
+    #[test]
+    fn binance_caps_and_ltv_trigger() {
+        assert_eq!(venue_transfer_in_cap(VenuePreset::Binance, "btc"), Some(5.0));
+        assert_eq!(venue_transfer_in_cap(VenuePreset::Binance, "SOL"), Some(100.0));
+        assert_eq!(venue_transfer_in_cap(VenuePreset::Binance, "USDT"), None);
+        assert_eq!(venue_transfer_in_cap(VenuePreset::Bybit, "BTC"), None);
+        // Hand-worked: −950 against 1,000 of BTC at 95% (950 counted): LTV = 1 → triggers;
+        // −949 → 0.999, no; with a position, never (the −10,000 threshold governs then).
+        assert!(binance_ltv_trigger(-950.0, 950.0, false));
+        assert!(!binance_ltv_trigger(-949.0, 950.0, false));
+        assert!(!binance_ltv_trigger(-5_000.0, 950.0, true));
+        assert!(!binance_ltv_trigger(10.0, 0.0, false));
     }
 }

@@ -7,10 +7,12 @@
 //! liquidation, where the surplus goes, backstop threshold) in [`rulebook`]. Each venue preset's
 //! published margin tables, dated and cited, live in [`tiers`]; the venues' own closed forms,
 //! kept to cross-check [`trigger_price`], in [`venue_formulas`]; Aave v3.3's health factor, close
-//! factor and seizure arithmetic (for a lending preset, not yet wired in) in [`lending`];
+//! factor and seizure arithmetic in [`lending`], the Aave v3 Ethereum reserve parameters from
+//! Aave's governance snapshots in [`aave_reserves`];
 //! tiered collateral value ratios and Binance's multi-assets auto-exchange in [`collateral`]. It
 //! holds no state: the cascade engine keeps the ledger and calls in here.
 
+pub mod aave_reserves;
 pub mod adl;
 pub mod collateral;
 pub mod funding;

@@ -8,11 +8,13 @@
 //! - [`path`] — the exogenous path of a time-stepped run (`--replay`, `--crash-over`, `--rebound`).
 //! - [`stress`] — the Monte Carlo configuration, the observed portfolio, the stress context and
 //!   the `stress --json` document.
+//! - [`lending_stress`] — the Monte Carlo configuration of `stress` on a lending book.
 //! - [`meta`] — the metadata every `run`-like output records.
 //!
 //! Errors are one [`OptionError`] with the message the CLI prints (it names the flag: `--shock
 //! BTC=-8: …`); every front end treats it as invalid input.
 
+pub mod lending_stress;
 pub mod meta;
 pub mod parse;
 pub mod path;

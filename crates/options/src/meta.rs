@@ -34,5 +34,6 @@ pub fn run_meta(scenario: &Scenario, model: &EngineModel) -> RunMeta {
             })
             .zip(model.shock().iter().copied())
             .collect(),
+        collateral_tables: liq_io::output::collateral_tables(scenario),
     }
 }

@@ -26,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         venue: scenario.venue.name().to_string(),
         adl_policy: scenario.engine.adl_policy.name().to_string(),
         margin_tables: Vec::new(),
+        collateral_tables: Vec::new(),
         shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
     };
     let report = Cascade::new(&model).report(&model);

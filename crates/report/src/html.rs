@@ -297,6 +297,19 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
         }
         sections.push(sec);
     }
+    if let Some(l) = &input.lending {
+        let mut sec = section(
+            "lending",
+            "Lending protocol (Aave v3.3 rules)",
+            "The lending run's own totals: debt repaid by liquidators (by generation: generation 0 is what the shock \
+             alone makes liquidatable, later ones follow the liquidators' sales of seized collateral), the liquidation \
+             bonus and the protocol's share of it, the deficit (debt burnt when a liquidation takes the last \
+             collateral) and the liquidators' P&L; per reserve, the oracle path and the collateral seized, sold and \
+             still held (docs/venues.md \"aave-v3\").",
+        );
+        sec.tables = crate::tables::lending_tables(l);
+        sections.push(sec);
+    }
     analysis_sections(input, &specs, &mut sections);
     let data = serde_json::to_string(&specs)
         .map_err(|e| ReportError::Plot(e.to_string()))?

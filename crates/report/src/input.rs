@@ -14,7 +14,7 @@
 //! report) and the `with_*` builders. A file read back is first checked by
 //! `num::check_magnitudes`: every number within ±1e15 (why: `num::MAX_MAGNITUDE`).
 
-use liq_engine::{CascadeReport, EventKind, GenerationRow, MarketRow, Outcome, Summary};
+use liq_engine::{CascadeReport, EventKind, GenerationRow, LendingOutcome, MarketRow, Outcome, Summary};
 pub use liq_io::compare::VenueComparison;
 pub use liq_io::output::RunMeta;
 use liq_network::liqmap::LiquidationMap;
@@ -52,6 +52,10 @@ pub struct ReportInput {
     /// One-at-a-time sensitivity (the tornado).
     #[serde(default)]
     pub sensitivity: Option<Sensitivity>,
+    /// A lending-venue run (`aave-v3`): debt repaid, bonus, protocol fee, deficit, liquidators'
+    /// P&L and per-reserve seizures (the engine's own [`LendingOutcome`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lending: Option<LendingOutcome>,
     /// The same book under several venues' rules (`compare`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<VenueComparison>,
@@ -197,10 +201,18 @@ impl ReportInput {
             liquidation_maps: Vec::new(),
             leverage_maps: Vec::new(),
             sensitivity: None,
+            lending: None,
             comparison: None,
             network: None,
             firesale: None,
         }
+    }
+
+    /// Adds a lending run's own totals (the common cascade part comes from
+    /// [`ReportInput::from_cascade`] on the lending report's `report`).
+    pub fn with_lending(mut self, l: &LendingOutcome) -> ReportInput {
+        self.lending = Some(l.clone());
+        self
     }
 
     /// A report of an instant cascade or a path run. The price paths and fund series need the

@@ -208,3 +208,55 @@ pub(crate) fn stress_tables(st: &StressSection) -> Vec<Table> {
     };
     vec![measures, paired, overshoot, amp]
 }
+
+/// A lending run's totals and its reserves (crate::input::ReportInput::lending).
+pub(crate) fn lending_tables(l: &liq_engine::LendingOutcome) -> Vec<Table> {
+    let totals = [
+        ("debt at the start", usd(l.debt_start_usd)),
+        ("debt repaid", usd(l.debt_repaid_usd)),
+        (
+            "  by generation",
+            l.debt_repaid_by_generation.iter().map(|d| usd(*d)).collect::<Vec<_>>().join(" / "),
+        ),
+        ("collateral seized", usd(l.collateral_seized_usd)),
+        ("liquidation bonus", usd(l.bonus_usd)),
+        ("  protocol fee (treasury)", usd(l.protocol_fee_usd)),
+        ("liquidators' P&L", usd(l.liquidator_pnl_usd)),
+        ("liquidators' sale proceeds", usd(l.liquidator_sale_proceeds_usd)),
+        ("deficit (debt burnt)", usd(l.deficit_usd)),
+        (
+            "liquidationCalls (dust refusals)",
+            format!("{} ({})", thousands(l.liquidation_calls as f64), l.dust_refusals),
+        ),
+        ("blocks × block time", format!("{} × {} s", l.blocks, l.block_s)),
+    ];
+    let reserves = Table {
+        head: ["reserve", "oracle start", "end", "trough", "seized", "sold", "unsold", "treasury"]
+            .iter()
+            .map(|h| s(*h))
+            .collect(),
+        rows: l
+            .reserves
+            .iter()
+            .map(|r| {
+                vec![
+                    r.symbol.clone(),
+                    price(r.oracle_start),
+                    price(r.oracle_end),
+                    price(r.oracle_trough),
+                    format!("{:.4}", r.seized_qty),
+                    format!("{:.4}", r.sold_qty),
+                    format!("{:.4}", r.unsold_qty),
+                    format!("{:.4}", r.treasury_qty),
+                ]
+            })
+            .collect(),
+    };
+    vec![
+        Table {
+            head: vec![s("lending"), s("value")],
+            rows: totals.into_iter().map(|(k, v)| vec![s(k), v]).collect(),
+        },
+        reserves,
+    ]
+}

@@ -121,6 +121,7 @@ fn lending_run_json_satisfies_the_schema() {
         // Aave has no ADL: no policy applies.
         adl_policy: "none".into(),
         margin_tables: Vec::new(),
+        collateral_tables: Vec::new(),
         shock: vec![("WETH".into(), -0.15)],
     };
     let doc = serde_json::to_value(RunDocument::lending(&meta, &report)).unwrap();

@@ -8,12 +8,14 @@
 //! their side-by-side
 //! summary with its narrative ([`summary`]), the critical shock ([`critical`]), and per-path
 //! results in CSV and Parquet with shard/merge ([`results`]); [`contain`] turns a panic of the
-//! Parquet readers on a corrupt file into an error.
+//! Parquet readers on a corrupt file into an error; [`lending`] runs the same paths through a
+//! lending book (`aave-v3`) and summarises seized collateral, deficit and liquidators' P&L.
 
 pub mod contain;
 pub mod critical;
 pub mod error;
 pub mod interval;
+pub mod lending;
 pub mod montecarlo;
 pub mod paths;
 pub mod results;

@@ -42,7 +42,7 @@ pub(crate) fn assets(
             }
             _ => return Err(ctx.err(&p, "give exactly one of market (priced at its mark) or price (fixed)")),
         };
-        let h = a.haircut;
+        let h = a.haircut.unwrap_or(0.0);
         if !(h.is_finite() && (0.0..1.0).contains(&h)) {
             return Err(ctx.err(format!("{p}.haircut"), format!("must be in [0, 1), got {h}")));
         }

@@ -5,7 +5,37 @@ use super::raw::RawScenario;
 use super::validate::Ctx;
 use crate::IoError;
 use liq_domain::collateral::{validate_path, validate_tiers};
-use liq_domain::{AssetCollateral, CollateralSale, CollateralSpec, PathPoint, ValueTier};
+use liq_domain::{
+    AssetCollateral, AssetSpec, CollateralSale, CollateralSpec, PathPoint, ValueTier, VenuePreset,
+};
+
+/// An asset that states neither `haircut` nor `value_tiers` takes the scenario venue's published
+/// collateral table for its symbol, as a market with `tiers = "preset"` takes the venue's margin
+/// table: Binance's flat ratio as the haircut, Bybit's tiers as `value_tiers`. Without a table
+/// for the symbol the asset counts in full, as before.
+pub(crate) fn apply_preset_tables(
+    raw: &RawScenario,
+    venue: VenuePreset,
+    assets: &mut [AssetSpec],
+    spec: &mut CollateralSpec,
+) {
+    for (i, a) in raw.assets.iter().enumerate() {
+        if a.haircut.is_some() || !a.value_tiers.is_empty() {
+            continue;
+        }
+        let Some(t) = liq_margin::collateral::venue_collateral_table(venue, &assets[i].symbol) else {
+            continue;
+        };
+        if t.tiers.is_empty() {
+            assets[i].haircut = t.haircut();
+        } else {
+            if spec.assets.len() <= i {
+                spec.assets.resize(i + 1, AssetCollateral::default());
+            }
+            spec.assets[i].value_tiers = t.tiers.to_vec();
+        }
+    }
+}
 
 pub(crate) fn collateral(ctx: &Ctx, raw: &RawScenario) -> Result<CollateralSpec, IoError> {
     let mut spec = CollateralSpec::default();
@@ -38,7 +68,11 @@ pub(crate) fn collateral(ctx: &Ctx, raw: &RawScenario) -> Result<CollateralSpec,
             crate::limits::check_duration_s(last.t_s)
                 .map_err(|m| ctx.err(format!("assets[{i}].price_path[{}].t_s", price_path.len() - 1), m))?;
         }
-        spec.assets.push(AssetCollateral { value_tiers, price_path });
+        if let Some(cap) = a.max_transfer_in {
+            liq_domain::collateral::validate_cap(cap)
+                .map_err(|m| ctx.err(format!("assets[{i}].max_transfer_in"), m))?;
+        }
+        spec.assets.push(AssetCollateral { value_tiers, price_path, max_transfer_in: a.max_transfer_in });
     }
     if spec.assets.iter().all(|a| *a == AssetCollateral::default()) {
         spec.assets.clear();
@@ -54,6 +88,7 @@ pub(crate) fn collateral(ctx: &Ctx, raw: &RawScenario) -> Result<CollateralSpec,
             spec.auto_exchange_threshold_usd = Some(t);
         }
         spec.auto_exchange_off = c.auto_exchange == Some(false);
+        spec.transfer_in_caps = c.transfer_in_caps;
         spec.sale = match c.sale.as_deref().map(str::trim) {
             None | Some("book") => CollateralSale::Book,
             Some("fund") => CollateralSale::Fund,

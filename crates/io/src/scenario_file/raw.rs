@@ -63,6 +63,9 @@ pub(crate) struct RawCollateral {
     pub auto_exchange: Option<bool>,
     /// `"book"` (default: sold into the asset's market) or `"fund"` (the fund keeps it).
     pub sale: Option<String>,
+    /// `true` applies the venue's published maximum transfer-in per asset.
+    #[serde(default)]
+    pub transfer_in_caps: bool,
 }
 
 /// One tier of `assets[].value_tiers`; `up_to` omitted = the open top tier.
@@ -269,14 +272,17 @@ pub(crate) struct RawAsset {
     pub symbol: String,
     pub market: Option<String>,
     pub price: Option<f64>,
-    #[serde(default)]
-    pub haircut: f64,
+    /// Omitted together with `value_tiers`: the scenario venue's published collateral table for
+    /// the symbol (`liq_margin::collateral::venue_collateral_table`), else 0.
+    pub haircut: Option<f64>,
     /// Tiered value ratios by quantity (replace the haircut), ascending.
     #[serde(default)]
     pub value_tiers: Vec<RawValueTier>,
     /// Exogenous price path of a fixed-price asset (a stablecoin depeg), in time order.
     #[serde(default)]
     pub price_path: Vec<RawPathPoint>,
+    /// Most of this asset an account's margin wallet can hold (asset quantity).
+    pub max_transfer_in: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]

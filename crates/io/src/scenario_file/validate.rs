@@ -155,8 +155,9 @@ pub(crate) fn validate(
         .enumerate()
         .map(|(i, m)| book(ctx, i, m.book.as_ref(), &markets[i], raw.impact.model))
         .collect::<Result<Vec<_>, _>>()?;
-    let assets = super::accounts::assets(ctx, &raw.assets, &symbols)?;
-    let collateral = super::collateral::collateral(ctx, &raw)?;
+    let mut assets = super::accounts::assets(ctx, &raw.assets, &symbols)?;
+    let mut collateral = super::collateral::collateral(ctx, &raw)?;
+    super::collateral::apply_preset_tables(&raw, venue, &mut assets, &mut collateral);
     let shock = shock(ctx, &raw.shock, &symbols, markets.len())?;
     let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols, multi)?;
     let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;

@@ -25,6 +25,7 @@ pub fn meta() -> ReportMeta {
         venue: "binance".into(),
         adl_policy: "venue".into(),
         margin_tables: Vec::new(),
+        collateral_tables: Vec::new(),
         shock: vec![("BTCUSDT".into(), -0.05), ("ETHUSDT".into(), 0.0)],
     }
 }
@@ -330,6 +331,7 @@ pub fn fixed_input() -> ReportInput {
         liquidation_maps: vec![map],
         leverage_maps: vec![leverage],
         sensitivity: None,
+        lending: None,
         comparison: None,
         network: None,
         firesale: None,
@@ -353,6 +355,7 @@ pub fn engine_report(name: &str) -> (EngineModel, CascadeReport, RunMeta) {
         venue: scenario.venue.name().to_string(),
         adl_policy: scenario.engine.adl_policy.name().to_string(),
         margin_tables: Vec::new(),
+        collateral_tables: Vec::new(),
         shock: scenario.markets.iter().map(|m| m.symbol.clone()).zip(model.shock().iter().copied()).collect(),
     };
     (model, report, meta)
