@@ -21,6 +21,7 @@ mod lending_state;
 pub mod liquidate;
 pub mod model;
 pub mod outcome;
+pub mod policy;
 pub mod price;
 mod price_step;
 pub mod spot_sale;
