@@ -38,6 +38,7 @@ mod scenario_cmd;
 mod sensitivity_cmd;
 mod signals;
 mod stress_cmd;
+mod policies_cmd;
 mod table;
 mod verdict;
 
@@ -68,6 +69,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Monte Carlo stress test: cascade-adjusted VaR/ES against linear and no-feedback.
     Stress(stress_cmd::StressArgs),
+    /// Mitigation policies on the same Monte Carlo paths, with paired intervals against the baseline.
+    Policies(policies_cmd::PoliciesArgs),
     /// Combine `stress --shard i/n --parquet` files into the result of one run.
     Merge(stress_cmd::MergeArgs),
     /// Shock→loss curve of one market and its critical shock (sweep + bisection).
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::Stress(args) => stress_cmd::run(args),
+        Command::Policies(args) => policies_cmd::run(args),
         Command::Merge(args) => stress_cmd::merge(args),
         Command::Sweep(args) => analysis_cmd::sweep(args),
         Command::Sensitivity(args) => sensitivity_cmd::run(args),

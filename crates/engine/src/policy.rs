@@ -5,8 +5,11 @@
 //!
 //! - **Static, at model build.** *Insurance-fund size*: every venue's starting fund times
 //!   `insurance_fund_scale`. *Volatility-scaled maintenance margin*: every tier's rate and
-//!   maintenance amount of market k times `max(1, σ_k / σ_ref)`, so maintenance margin is that
-//!   multiple of the published one at every notional (`notional·mmr − cum` scales exactly).
+//!   every tier's maintenance rate of market k times `f = max(1, σ_k / σ_ref)`, capped at 50%
+//!   (the top published rate), with the maintenance amounts rederived by continuity, so
+//!   maintenance margin is `f` times the published one wherever no cap binds; the tier's
+//!   maximum leverage is divided by `f`, so the initial rate scales alike and stays above
+//!   maintenance as a ladder requires.
 //!   Being static, the trigger index built on the scaled tables stays exact.
 //! - **Each step, before flows and triggers.** *Mark smoothing*: the mark the venue would publish
 //!   is passed through an exponential average, `m ← m + (1 − e^(−dt/τ))·(raw − m)`, and every
@@ -33,7 +36,11 @@
 
 use crate::ledger::Workspace;
 use crate::model::{EngineError, EngineModel, Unit};
-use liq_domain::{CircuitBreaker, MarketSpec, PolicySpec, RiskLadder, RiskTier};
+use liq_domain::{CircuitBreaker, MarketSpec, PolicySpec, RiskLadder};
+
+/// The highest maintenance rate volatility scaling sets: Binance's top tiers publish 50%
+/// (docs/venues.md, the BTCUSDT table); a scaled rate stops there.
+const MMR_CAP: f64 = 0.5;
 
 /// A smoothed mark counts as caught up within this relative distance of the venue's mark.
 const SMOOTH_TOLERANCE: f64 = 1e-4;
@@ -74,13 +81,19 @@ pub(crate) fn markets_under(p: &PolicySpec, markets: &[MarketSpec]) -> Result<Ve
         if f == 1.0 {
             continue;
         }
-        let tiers: Vec<RiskTier> = m
+        let rows: Vec<(f64, f64, f64)> = m
             .ladder
             .tiers()
             .iter()
-            .map(|t| RiskTier { mmr: t.mmr * f, maintenance_amount: t.maintenance_amount * f, ..t.clone() })
+            .map(|t| {
+                // A rate never rises above the highest the venues publish (MMR_CAP) unless the
+                // tier's own is higher; the initial rate scales alike and stays above it.
+                let mmr = (t.mmr * f).min(t.mmr.max(MMR_CAP));
+                let lev = (t.max_leverage / f).min(0.999 / mmr).max(1.0);
+                (t.cap_notional, mmr, lev)
+            })
             .collect();
-        m.ladder = RiskLadder::new(tiers).map_err(|e| {
+        m.ladder = RiskLadder::from_caps(&rows).map_err(|e| {
             EngineError::invalid(format!("policy.vol_scaled_maintenance.daily_vol[{k}]"), e.to_string())
         })?;
     }

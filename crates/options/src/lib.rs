@@ -8,6 +8,7 @@
 //! - [`path`] — the exogenous path of a time-stepped run (`--replay`, `--crash-over`, `--rebound`).
 //! - [`stress`] — the Monte Carlo configuration, the observed portfolio, the stress context and
 //!   the `stress --json` document.
+//! - [`policies`] — the `--policy` cases of `policies` and its `--json` document.
 //! - [`meta`] — the metadata every `run`-like output records.
 //!
 //! Errors are one [`OptionError`] with the message the CLI prints (it names the flag: `--shock
@@ -16,6 +17,7 @@
 pub mod meta;
 pub mod parse;
 pub mod path;
+pub mod policies;
 pub mod stress;
 
 /// Invalid user input to an option (the flag, the value and what was expected).

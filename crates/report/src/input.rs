@@ -49,6 +49,12 @@ pub struct ReportInput {
     /// One-at-a-time sensitivity (the tornado).
     #[serde(default)]
     pub sensitivity: Option<Sensitivity>,
+    /// Forced-flow channels by generation (runs with leveraged tokens, dealers or stops).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<crate::policies::ChannelsSection>,
+    /// Mitigation policies on common paths (`liqcascade policies`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<crate::policies::PoliciesSection>,
 }
 
 /// The Monte Carlo part: the settings (paths, horizon, copula, vols, correlation, portfolio) and
@@ -172,6 +178,8 @@ impl ReportInput {
             liquidation_maps: Vec::new(),
             leverage_maps: Vec::new(),
             sensitivity: None,
+            channels: None,
+            policies: None,
         }
     }
 

@@ -7,7 +7,8 @@
 //! intervals ([`interval`]: order-statistic for VaR, seeded bootstrap for ES and paired ratios) and
 //! their side-by-side
 //! summary with its narrative ([`summary`]), the critical shock ([`critical`]), and per-path
-//! results in CSV and Parquet with shard/merge ([`results`]); [`contain`] turns a panic of the
+//! results in CSV and Parquet with shard/merge ([`results`]), mitigation policies compared on
+//! common random numbers ([`policies`]); [`contain`] turns a panic of the
 //! Parquet readers on a corrupt file into an error.
 
 pub mod contain;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod interval;
 pub mod montecarlo;
 pub mod paths;
+pub mod policies;
 pub mod results;
 pub mod risk;
 pub mod run;

@@ -1,7 +1,7 @@
 //! The `[policy]` section of a scenario file: mitigation policies as scenario fields
 //! (docs/scenario-format.md "Mitigation policies"). Each value is range-checked here with its
-//! field, so a negative throttle, a breaker move of 100% or more, or a volatility scaling that
-//! would push a maintenance rate to 100% is refused with file, line and field.
+//! field, so a negative throttle, a breaker move of 100% or more or a zero reference volatility
+//! is refused with file, line and field.
 
 use super::validate::Ctx;
 use crate::convert::MarketSymbols;
@@ -84,20 +84,6 @@ pub(crate) fn policy(
             let field = format!("policy.vol_scaled_maintenance.daily_vol.{sym}");
             let k = symbols.resolve(sym).map_err(|m| ctx.err(&field, m))?.idx();
             positive(ctx, &field, vol, "daily volatility")?;
-            // The scaled ladder must still be a ladder: every rate below 100%.
-            let m = (vol / reference).max(1.0);
-            let top = markets[k].ladder.tiers().iter().map(|t| t.mmr).fold(0.0, f64::max);
-            if top * m >= 1.0 {
-                return Err(ctx.err(
-                    &field,
-                    format!(
-                        "scales {}'s maintenance rates by {m:.2}, taking its top tier's {:.2}% to {:.1}% (must stay below 100%)",
-                        markets[k].symbol,
-                        top * 100.0,
-                        top * m * 100.0
-                    ),
-                ));
-            }
             daily[k] = vol;
         }
         out.vol_scaled_maintenance =

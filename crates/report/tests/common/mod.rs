@@ -328,6 +328,8 @@ pub fn fixed_input() -> ReportInput {
         liquidation_maps: vec![map],
         leverage_maps: vec![leverage],
         sensitivity: None,
+        channels: None,
+        policies: None,
     }
 }
 
