@@ -32,13 +32,13 @@ mod channels;
 mod compare_cmd;
 mod lending_cmd;
 mod outputs;
+mod policies_cmd;
 mod report_cmd;
 mod run_cmd;
 mod scenario_cmd;
 mod sensitivity_cmd;
 mod signals;
 mod stress_cmd;
-mod policies_cmd;
 mod table;
 mod verdict;
 

@@ -80,7 +80,8 @@ pub fn run(args: PoliciesArgs) -> Result<()> {
         corr: args.corr.as_deref().map(|c| crate::args::fraction_flag("corr", c)).transpose()?,
         corr_file: args.corr_file.clone(),
     };
-    let cfg = liq_options::stress::config(&opts, &base, args.scenario.is_none()).map_err(|e| InputError(e.0))?;
+    let cfg =
+        liq_options::stress::config(&opts, &base, args.scenario.is_none()).map_err(|e| InputError(e.0))?;
     let mut cases: Vec<Scenario> = vec![base.clone()];
     let mut names = vec!["baseline".to_string()];
     for p in &args.policies {
@@ -157,7 +158,11 @@ pub fn render(cfg: &liq_stress::MonteCarloConfig, cmp: &[PolicyComparison]) -> S
                     iv(m.mean_diff_interval.lo, m.mean_diff_interval.hi)
                 ),
                 fmt(metric, m.es99),
-                format!("{} {}", fmt(metric, m.es99_diff), iv(m.es99_diff_interval.lo, m.es99_diff_interval.hi)),
+                format!(
+                    "{} {}",
+                    fmt(metric, m.es99_diff),
+                    iv(m.es99_diff_interval.lo, m.es99_diff_interval.hi)
+                ),
             ));
         }
     }

@@ -68,7 +68,9 @@ impl PolicyModel {
 /// The maintenance multiplier of market `k` under the policy (1 = the published tables).
 pub fn maintenance_multiplier(p: &PolicySpec, k: usize) -> f64 {
     match &p.vol_scaled_maintenance {
-        Some(v) => (v.daily_vol.get(k).copied().unwrap_or(v.reference_daily_vol) / v.reference_daily_vol).max(1.0),
+        Some(v) => {
+            (v.daily_vol.get(k).copied().unwrap_or(v.reference_daily_vol) / v.reference_daily_vol).max(1.0)
+        }
         None => 1.0,
     }
 }
@@ -210,7 +212,10 @@ impl PolicyState {
         let mut trip = false;
         for i in 0..self.filled {
             let past = &self.ring[i * n..(i + 1) * n];
-            trip |= past.iter().zip(&ws.marks).any(|(&a, &m)| a > 0.0 && (m / a - 1.0).abs() + 1e-12 >= b.move_frac);
+            trip |= past
+                .iter()
+                .zip(&ws.marks)
+                .any(|(&a, &m)| a > 0.0 && (m / a - 1.0).abs() + 1e-12 >= b.move_frac);
         }
         if trip {
             self.halted_until_s = t_s + b.halt_s;

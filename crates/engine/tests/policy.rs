@@ -17,8 +17,9 @@ fn deep() -> (MarketSpec, BookSpec) {
 /// `n` accounts long 1 BTC from 1000 with `wallet` USD each, a 1M fund, a −10% shock.
 fn longs(n: usize, wallet: f64) -> Scenario {
     let (m, book) = deep();
-    let accounts =
-        (0..n).map(|i| account(&format!("a{i}"), wallet, vec![position(&m, 0, 1000, 1000.0, None)])).collect();
+    let accounts = (0..n)
+        .map(|i| account(&format!("a{i}"), wallet, vec![position(&m, 0, 1000, 1000.0, None)]))
+        .collect();
     scenario(VenuePreset::Binance, vec![m], vec![book], accounts, 1_000_000.0, vec![-0.10])
 }
 

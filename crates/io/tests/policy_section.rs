@@ -29,7 +29,11 @@ token_rebalance_cap_usd_per_s = 1e6
 "#;
 
 fn with(line: usize, replacement: &str) -> String {
-    BASE.lines().enumerate().map(|(i, l)| if i + 1 == line { replacement } else { l }).collect::<Vec<_>>().join("\n")
+    BASE.lines()
+        .enumerate()
+        .map(|(i, l)| if i + 1 == line { replacement } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn err(text: &str) -> (Option<usize>, String, String) {
@@ -66,8 +70,18 @@ fn valid_section_loads_as_written_and_is_hashed() {
 fn bad_values_are_refused_with_line_and_field() {
     for (line, text, field, needle) in [
         (15, "liquidation_throttle_usd_per_s = -1", "policy.liquidation_throttle_usd_per_s", "positive"),
-        (16, "circuit_breaker = { move = 1.5, window_s = 60, halt_s = 300 }", "policy.circuit_breaker.move", "(0, 1)"),
-        (16, "circuit_breaker = { move = 0.05, window_s = 0, halt_s = 300 }", "policy.circuit_breaker.window_s", "positive"),
+        (
+            16,
+            "circuit_breaker = { move = 1.5, window_s = 60, halt_s = 300 }",
+            "policy.circuit_breaker.move",
+            "(0, 1)",
+        ),
+        (
+            16,
+            "circuit_breaker = { move = 0.05, window_s = 0, halt_s = 300 }",
+            "policy.circuit_breaker.window_s",
+            "positive",
+        ),
         (
             17,
             "vol_scaled_maintenance = { reference_daily_vol = 0, daily_vol = { BTCUSDT = 0.05 } }",

@@ -163,7 +163,10 @@ pub fn document<'a>(
             horizon_s: cfg.horizon_s,
             steps: cfg.steps,
             copula: cfg.copula,
-            markets: cases.first().map(|s| s.markets.iter().map(|m| m.symbol.clone()).collect()).unwrap_or_default(),
+            markets: cases
+                .first()
+                .map(|s| s.markets.iter().map(|m| m.symbol.clone()).collect())
+                .unwrap_or_default(),
             alpha: liq_stress::policies::ALPHA,
             case_hashes: cases.iter().map(liq_io::hash::scenario_hash).collect(),
         },

@@ -177,7 +177,8 @@ fn value(metric: &str, x: f64) -> String {
 
 /// The comparison table: a row per policy and figure.
 pub(crate) fn policy_table(p: &PoliciesSection) -> Table {
-    let head = ["case", "figure", "mean", "Δ mean [95%]", "ES99", "Δ ES99 [95%]"].iter().map(|h| h.to_string());
+    let head =
+        ["case", "figure", "mean", "Δ mean [95%]", "ES99", "Δ ES99 [95%]"].iter().map(|h| h.to_string());
     let mut rows = Vec::new();
     for c in &p.policies {
         for m in &c.metrics {
@@ -186,9 +187,19 @@ pub(crate) fn policy_table(p: &PoliciesSection) -> Table {
                 c.policy.clone(),
                 m.metric.clone(),
                 f(m.mean),
-                format!("{} [{}, {}]", f(m.mean_diff), f(m.mean_diff_interval.lo), f(m.mean_diff_interval.hi)),
+                format!(
+                    "{} [{}, {}]",
+                    f(m.mean_diff),
+                    f(m.mean_diff_interval.lo),
+                    f(m.mean_diff_interval.hi)
+                ),
                 f(m.es99),
-                format!("{} [{}, {}]", f(m.es99_diff), f(m.es99_diff_interval.lo), f(m.es99_diff_interval.hi)),
+                format!(
+                    "{} [{}, {}]",
+                    f(m.es99_diff),
+                    f(m.es99_diff_interval.lo),
+                    f(m.es99_diff_interval.hi)
+                ),
             ]);
         }
     }

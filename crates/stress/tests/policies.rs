@@ -92,7 +92,8 @@ fn three_paths_match_separate_runs_and_the_hand_formula() {
     let cfg = config(3);
     let rows = run_policy_paths(&models, &cfg, 0..3, None, &|_| {}).unwrap();
     let factor = CorrelationFactor::new(&cfg.correlation).unwrap();
-    let opts = RunOptions { with_impact: true, keep_events: false, keep_paths: false, throughput_per_step: None };
+    let opts =
+        RunOptions { with_impact: true, keep_events: false, keep_paths: false, throughput_per_step: None };
     let mut path = ExoPath { n_markets: 1, dt_s: cfg.dt_s(), levels: Vec::new() };
     for (m, model) in models.iter().enumerate() {
         for p in 0..3u64 {

@@ -50,7 +50,8 @@ pub(crate) struct RawScenario {
     pub leveraged_tokens: Vec<super::flows::RawLeveragedToken>,
     pub dealers: Option<super::flows::RawDealers>,
     #[serde(default)]
-    pub stops: Vec<super::flows::RawStop>,    pub policy: Option<super::policy::RawPolicy>,
+    pub stops: Vec<super::flows::RawStop>,
+    pub policy: Option<super::policy::RawPolicy>,
 }
 
 /// `[collateral]`: auto-exchange and where sold collateral goes.
