@@ -282,7 +282,8 @@ fn policies(
             cases.push(liq_options::policies::apply_policy(p, base, &cfg).map_err(option_error)?);
             names.push(p.trim().to_string());
         }
-        let models = cases.iter().map(EngineModel::new).collect::<Result<Vec<_>, _>>().map_err(model_error)?;
+        let models =
+            cases.iter().map(EngineModel::new).collect::<Result<Vec<_>, _>>().map_err(model_error)?;
         let rows = liq_stress::policies::run_policy_paths(&models, &cfg, 0..cfg.paths, throughput, &|_| {})
             .map_err(stress_error)?;
         let cmp = liq_stress::policies::compare(&names, &rows, cfg.seed);
