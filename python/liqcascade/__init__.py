@@ -32,6 +32,7 @@ __all__ = [
     "StressResult",
     "run",
     "stress",
+    "policies",
     "sweep",
     "network",
     "map",
@@ -275,6 +276,31 @@ def stress(
     args = _stress_args(paths, horizon, step, copula, df, seed, vols, corr, corr_file, portfolio, throughput)
     doc, rows = _native.stress(sc, **args)
     return StressResult(doc, rows)
+
+
+def policies(
+    scenario: Union[None, Scenario, str] = None,
+    *,
+    policies: Sequence[str],
+    paths: int = 1000,
+    horizon: Union[str, float] = "15m",
+    step: Union[str, float] = "1s",
+    copula: str = "t",
+    df: float = 4.0,
+    seed: Optional[int] = None,
+    vols: Shocks = None,
+    corr: Optional[float] = None,
+    corr_file: Optional[str] = None,
+    throughput: Optional[int] = None,
+) -> Dict[str, Any]:
+    """``liqcascade policies --json``: the baseline and each policy case (``"throttle=2M"``,
+    ``"breaker=5%/60s/300s"``, ``"fund=2"``, ``"adl=pro-rata"``, ``"vol-margin=2%"``,
+    ``"mark-smoothing=30s"``, ``"token-cap=1M"``; ``+`` joins several) on the same Monte Carlo
+    paths, with paired intervals of each case's difference from the baseline."""
+    sc = _scenario(scenario)
+    args = _stress_args(paths, horizon, step, copula, df, seed, vols, corr, corr_file, "aggregate", throughput)
+    del args["portfolio"]
+    return json.loads(_native.policies(sc, [str(p) for p in policies], **args))
 
 
 def sweep(

@@ -103,6 +103,20 @@ def stress(
     portfolio: str = "aggregate",
     throughput: Optional[int] = None,
 ) -> Tuple[str, ArrowBatch]: ...
+def policies(
+    scenario: Scenario,
+    policies: List[str],
+    paths: int = 1000,
+    horizon: str = "15m",
+    step: str = "1s",
+    copula: str = "t",
+    df: float = 4.0,
+    seed: Optional[int] = None,
+    vols: List[str] = ...,
+    corr: Optional[float] = None,
+    corr_file: Optional[str] = None,
+    throughput: Optional[int] = None,
+) -> str: ...
 def stress_shard(
     scenario: Scenario,
     shard: str,

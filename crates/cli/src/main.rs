@@ -33,6 +33,7 @@ mod compare_cmd;
 mod lending_cmd;
 mod lending_stress_cmd;
 mod outputs;
+mod policies_cmd;
 mod report_cmd;
 mod run_cmd;
 mod scenario_cmd;
@@ -69,6 +70,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Monte Carlo stress test: cascade-adjusted VaR/ES against linear and no-feedback.
     Stress(stress_cmd::StressArgs),
+    /// Mitigation policies on the same Monte Carlo paths, with paired intervals against the baseline.
+    Policies(policies_cmd::PoliciesArgs),
     /// Combine `stress --shard i/n --parquet` files into the result of one run.
     Merge(stress_cmd::MergeArgs),
     /// Shock→loss curve of one market and its critical shock (sweep + bisection).
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
         Command::Stress(args) => stress_cmd::run(args),
+        Command::Policies(args) => policies_cmd::run(args),
         Command::Merge(args) => stress_cmd::merge(args),
         Command::Sweep(args) => analysis_cmd::sweep(args),
         Command::Sensitivity(args) => sensitivity_cmd::run(args),

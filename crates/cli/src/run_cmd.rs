@@ -192,7 +192,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         liq_io::output::write_sidecar_meta(path, &meta)?;
     }
     if args.out.wanted() {
-        let input = crate::report_cmd::assemble(&meta, &model, &report)?;
+        let mut input = crate::report_cmd::assemble(&meta, &model, &report)?;
+        input.channels = liq_report::policies::ChannelsSection::new(&report, channels.as_ref());
         crate::report_cmd::emit(&args.out, &input)?;
     }
     let risks = (args.accounts_out.is_some() || args.book.accounts.is_some()).then(|| {

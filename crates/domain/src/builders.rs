@@ -86,5 +86,6 @@ pub fn scenario(
         venues: Default::default(),
         collateral: Default::default(),
         flows: Default::default(),
+        policy: Default::default(),
     }
 }

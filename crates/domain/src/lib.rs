@@ -16,6 +16,7 @@ pub mod ids;
 pub mod lending;
 pub mod market;
 pub mod money;
+pub mod policy;
 pub mod price_formation;
 pub mod scenario;
 pub mod serde_num;
@@ -31,6 +32,7 @@ pub use ids::{AccountId, AssetId, MarketId, VenueId};
 pub use lending::{Borrower, LendingReserve, LendingRules, LendingScenario};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
+pub use policy::{CircuitBreaker, PolicySpec, VolScaledMaintenance};
 pub use price_formation::{
     ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MarkRule, PriceFormation, SpotMarketSpec,
 };

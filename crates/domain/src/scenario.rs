@@ -194,6 +194,10 @@ pub struct Scenario {
     /// forced flow). Not serialised when empty, so scenarios without flows keep their hash.
     #[serde(default, skip_serializing_if = "crate::flows::FlowsSpec::is_empty")]
     pub flows: crate::flows::FlowsSpec,
+    /// Mitigation policies (`[policy]`; empty = the venue's rules). Not serialised when off, so
+    /// scenarios without a policy keep their hash.
+    #[serde(default, skip_serializing_if = "crate::policy::PolicySpec::is_off")]
+    pub policy: crate::policy::PolicySpec,
 }
 
 impl Scenario {

@@ -108,6 +108,8 @@ pub struct Cascade {
     brute_seeded: bool,
     /// Per asset: its price at the last step (collateral price paths; NaN = not yet seen).
     path_last: Vec<f64>,
+    /// The dynamic mitigation policies' state (crate::policy).
+    policy: crate::policy::PolicyState,
 }
 
 /// How liquidations are labelled with their generation.
@@ -161,6 +163,7 @@ impl Cascade {
             brute_force: false,
             brute_seeded: false,
             path_last: Vec::new(),
+            policy: crate::policy::PolicyState::default(),
         }
     }
 
@@ -234,6 +237,7 @@ impl Cascade {
             *q = AdlQueue::default();
         }
         let fund_start = self.ws.fund_equity(model);
+        self.policy.reset(model, path.dt_s);
         self.path_last.clear();
         self.path_last.resize(model.asset_path.len(), f64::NAN);
         // Wallets already below the auto-exchange threshold are converted in the first round.
@@ -309,10 +313,16 @@ impl Cascade {
             for k in 0..n_m {
                 self.mids_before[k] = self.mid_price(model, k);
             }
+            // Mark smoothing and the circuit breaker (crate::policy): a halted step trades nothing.
+            let halted = self.policy.start_step(model, &mut self.ws, step as f64 * dt);
+            // The round cap, lengthened by the steps a policy halted or a smoothed mark needs.
+            let cap_step = n_steps.max(1) as u32 - 1 + model.scenario.round_cap + self.policy.extra_steps();
             // Leveraged tokens, dealer hedges and stops see this round's marks and trade through
             // the same books as the liquidation orders below (crate::flows).
-            let flowed = self.ws.flows_round(model, step, step as f64 * dt, opts.keep_events);
-            let t_cap = (n_steps.max(1) as u32 - 1 + model.scenario.round_cap) as f64 * dt;
+            let token_cap = self.policy.token_cap_usd(model);
+            let flowed =
+                !halted && self.ws.flows_round(model, step, step as f64 * dt, opts.keep_events, token_cap);
+            let t_cap = cap_step as f64 * dt;
             let flows_waiting = flowed || self.ws.flows_waiting(model, step as f64 * dt, t_cap);
             for k in 0..n_m {
                 trough[k] = trough[k].min(self.ws.marks[k]);
@@ -336,7 +346,7 @@ impl Cascade {
             if self.queue.is_empty() {
                 // No liquidation this round; arbitrage may still move the index, and a venue whose
                 // clock has not yet published the latest prices has not reached a fixed point.
-                let arb = self.ws.arbitrage_round(model, &self.exo_level);
+                let arb = !halted && self.ws.arbitrage_round(model, &self.exo_level);
                 self.note_exhaustion(model, step, dt, &mut exhausted);
                 if opts.keep_paths {
                     mark_path.push(self.ws.marks.clone());
@@ -350,24 +360,26 @@ impl Cascade {
                     && !self.ws.mark_pending(model)
                     && !path_ahead
                     && !flows_waiting
+                    && !self.policy.smoothing_pending()
                 {
                     break;
                 }
                 // Arbitrage alone still closing the basis at the cap is not a cascade that failed
                 // to converge: no liquidation happened this round, so the cap is not reported.
-                if past_path && step >= n_steps.max(1) as u32 - 1 + model.scenario.round_cap {
+                if past_path && step >= cap_step {
                     break;
                 }
                 self.between_rounds(model, dt, flowed);
                 step += 1;
                 continue;
             }
-            if past_path && step >= n_steps.max(1) as u32 - 1 + model.scenario.round_cap {
+            if past_path && step >= cap_step {
                 round_cap_hit = true;
                 break;
             }
             last_active_step = Some(step);
-            let budget = opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX);
+            let budget =
+                if halted { 0 } else { opts.throughput_per_step.map(|b| b as usize).unwrap_or(usize::MAX) };
             // dYdX: at most the node's liquidation attempts per block; the rest of that venue's
             // queue waits (other venues' units do not).
             let mut venue_room: Vec<usize> = model
@@ -380,6 +392,7 @@ impl Cascade {
             let mut venues_open = venue_room.iter().filter(|&&r| r > 0).count();
             let mut deferred: Vec<Unit> = Vec::new();
             totals.start_round();
+            self.policy.start_liquidations(totals.notional.iter().map(|g| g.iter().sum()));
             {
                 let mut liq = Liquidator {
                     model,
@@ -395,7 +408,9 @@ impl Cascade {
                 while done < budget && venues_open > 0 {
                     let Some(u) = self.queue.pop_front() else { break };
                     let v = if venue_room.len() == 1 { 0 } else { model.unit_venue(u) };
-                    if venue_room[v] == 0 {
+                    if venue_room[v] == 0
+                        || !self.policy.admits(model, liq.ws, u, |k| liq.totals.notional[k].iter().sum())
+                    {
                         deferred.push(u);
                         continue;
                     }
@@ -438,7 +453,9 @@ impl Cascade {
             for v in 0..model.n_venues() {
                 totals.fund_peak[v] = totals.fund_peak[v].max(self.ws.venue_fund_equity(model, v));
             }
-            self.ws.arbitrage_round(model, &self.exo_level);
+            if !halted {
+                self.ws.arbitrage_round(model, &self.exo_level);
+            }
             self.note_exhaustion(model, step, dt, &mut exhausted);
             if opts.keep_paths {
                 index_path.push(self.ws.index.clone());

@@ -22,6 +22,7 @@ mod lending_state;
 pub mod liquidate;
 pub mod model;
 pub mod outcome;
+pub mod policy;
 pub mod price;
 mod price_step;
 pub mod spot_sale;

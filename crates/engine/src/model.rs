@@ -159,6 +159,9 @@ pub struct EngineModel {
     pub(crate) price: crate::price::PriceModel,
     /// Leveraged tokens, dealer hedging, stop clusters ([`crate::flows`]).
     pub flows: crate::flows::FlowModel,
+    /// The dynamic mitigation policies ([`crate::policy`]; the static ones are in `markets` and
+    /// the venues' funds).
+    pub policy: crate::policy::PolicyModel,
 }
 
 /// Scalar scenario parameters the run loop needs.
@@ -250,7 +253,7 @@ impl EngineModel {
                 .map(|usd| liq_domain::Money::from_usd(usd).0)
         };
         let mut m = EngineModel {
-            markets: s.markets.clone(),
+            markets: crate::policy::markets_under(&s.policy, &s.markets)?,
             venues: (0..s.n_venues())
                 .map(|v| {
                     let v = VenueId(v as u16);
@@ -262,7 +265,7 @@ impl EngineModel {
                         name: s.venue_name(v),
                         preset: s.venue_preset(v),
                         rulebook,
-                        fund0: s.venue_fund(v).0,
+                        fund0: crate::policy::fund_under(&s.policy, s.venue_fund(v).0),
                     }
                 })
                 .collect(),
@@ -331,6 +334,7 @@ impl EngineModel {
             },
             price,
             flows: crate::flows::FlowModel::build(&s.flows, &s.markets)?,
+            policy: crate::policy::PolicyModel::build(&s.policy),
         };
         for (ai, a) in s.accounts.iter().enumerate() {
             // An account is one venue's: a cross wallet margins positions of one venue only.

@@ -1,6 +1,7 @@
 //! The non-liquidation flows (leveraged tokens, dealer hedging, stop clusters): hand-worked
 //! trades, a stop cluster that liquidates in the next generation, and the ledger invariants with
-//! every flow holder in the ledger (proptest), at any thread count.
+//! every flow holder in the ledger, with each mitigation policy in turn (proptest), at any thread
+//! count.
 
 mod common;
 use common::*;
@@ -208,8 +209,11 @@ proptest! {
         aum in 1.0f64..200_000.0,
         oi in 0.0f64..200.0,
         stop_at in 900.0f64..1000.0,
+        policy in 0usize..7,
     ) {
-        let s = random_flows_scenario(seed, n, shock, aum, oi, stop_at);
+        let mut s = random_flows_scenario(seed, n, shock, aum, oi, stop_at);
+        // Every mitigation policy in turn (0 = none), each with values that bind on this book.
+        set_policy(&mut s, policy);
         let model = EngineModel::new(&s).unwrap();
         let mut c = Cascade::new(&model);
         let total0 = c.ws.ledger_total();
@@ -230,6 +234,23 @@ proptest! {
                 prop_assert!(ledger.holders.iter().any(|h| h.group == g));
             }
         }
+    }
+}
+
+/// Mitigation policy `i` (0 = none) with values that bind on [`random_flows_scenario`].
+fn set_policy(s: &mut Scenario, i: usize) {
+    let p = &mut s.policy;
+    match i {
+        1 => p.liquidation_throttle_usd_per_s = Some(2_000.0),
+        2 => p.circuit_breaker = Some(CircuitBreaker { move_frac: 0.03, window_s: 2.0, halt_s: 3.0 }),
+        3 => {
+            p.vol_scaled_maintenance =
+                Some(VolScaledMaintenance { reference_daily_vol: 0.02, daily_vol: vec![0.05] })
+        }
+        4 => p.insurance_fund_scale = Some(3.0),
+        5 => p.mark_smoothing_s = Some(2.0),
+        6 => p.token_rebalance_cap_usd_per_s = Some(5_000.0),
+        _ => {}
     }
 }
 

@@ -73,6 +73,9 @@ struct Head<'a> {
     collateral: &'a liq_domain::CollateralSpec,
     #[serde(skip_serializing_if = "no_flows")]
     flows: &'a liq_domain::FlowsSpec,
+    /// Absent when no mitigation policy is on, so those scenarios keep their hash.
+    #[serde(skip_serializing_if = "no_policy")]
+    policy: &'a liq_domain::PolicySpec,
 }
 
 fn single_venue(v: &&liq_domain::VenueMap) -> bool {
@@ -85,6 +88,10 @@ fn default_collateral(c: &&liq_domain::CollateralSpec) -> bool {
 
 fn no_flows(f: &&liq_domain::FlowsSpec) -> bool {
     f.is_empty()
+}
+
+fn no_policy(p: &&liq_domain::PolicySpec) -> bool {
+    p.is_off()
 }
 
 /// First 16 hex characters of the SHA-256 of a lending book's canonical JSON (`venue =
@@ -118,6 +125,7 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
         venues,
         collateral,
         flows,
+        policy,
     } = scenario;
     let head = Head {
         name,
@@ -135,6 +143,7 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
         venues,
         collateral,
         flows,
+        policy,
     };
     let mut h = Sha256::new();
     h.update(b"liqcascade-scenario-v2\0head\0");

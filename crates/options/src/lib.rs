@@ -9,6 +9,7 @@
 //! - [`stress`] — the Monte Carlo configuration, the observed portfolio, the stress context and
 //!   the `stress --json` document.
 //! - [`lending_stress`] — the Monte Carlo configuration of `stress` on a lending book.
+//! - [`policies`] — the `--policy` cases of `policies` and its `--json` document.
 //! - [`meta`] — the metadata every `run`-like output records.
 //!
 //! Errors are one [`OptionError`] with the message the CLI prints (it names the flag: `--shock
@@ -18,6 +19,7 @@ pub mod lending_stress;
 pub mod meta;
 pub mod parse;
 pub mod path;
+pub mod policies;
 pub mod stress;
 
 /// Invalid user input to an option (the flag, the value and what was expected).

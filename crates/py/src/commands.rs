@@ -18,6 +18,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(stress, m)?)?;
     m.add_function(wrap_pyfunction!(stress_shard, m)?)?;
+    m.add_function(wrap_pyfunction!(policies, m)?)?;
     m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
     m.add_function(wrap_pyfunction!(network, m)?)?;
@@ -259,6 +260,51 @@ fn stress(
         let rows = liq_stress::run_paths(&p.model, &p.cfg, &p.portfolio, 0..p.cfg.paths, throughput, &|_| {})
             .map_err(stress_error)?;
         summary_json(&p.ctx, &rows)
+    })
+}
+
+/// Mitigation policies on common random numbers: the `policies --json` document as JSON text
+/// (the baseline first, then each policy case in the order given).
+#[pyfunction]
+#[pyo3(signature = (scenario, policies, paths=1000, horizon="15m".to_string(), step="1s".to_string(),
+                    copula="t".to_string(), df=4.0, seed=None, vols=Vec::new(), corr=None,
+                    corr_file=None, throughput=None))]
+#[allow(clippy::too_many_arguments)]
+fn policies(
+    py: Python<'_>,
+    scenario: &Bound<'_, Scenario>,
+    policies: Vec<String>,
+    paths: u64,
+    horizon: String,
+    step: String,
+    copula: String,
+    df: f64,
+    seed: Option<u64>,
+    vols: Vec<String>,
+    corr: Option<f64>,
+    corr_file: Option<PathBuf>,
+    throughput: Option<u32>,
+) -> PyResult<String> {
+    let sc = scenario.get();
+    let opts = stress_options(paths, horizon, step, copula, df, seed, vols, corr, corr_file);
+    engine(py, || {
+        let base = &sc.inner;
+        let cfg = liq_options::stress::config(&opts, base, sc.source.is_default() && sc.venue.is_none())
+            .map_err(option_error)?;
+        let mut cases = vec![base.clone()];
+        let mut names = vec!["baseline".to_string()];
+        for p in &policies {
+            cases.push(liq_options::policies::apply_policy(p, base, &cfg).map_err(option_error)?);
+            names.push(p.trim().to_string());
+        }
+        let models =
+            cases.iter().map(EngineModel::new).collect::<Result<Vec<_>, _>>().map_err(model_error)?;
+        let rows = liq_stress::policies::run_policy_paths(&models, &cfg, 0..cfg.paths, throughput, &|_| {})
+            .map_err(stress_error)?;
+        let cmp = liq_stress::policies::compare(&names, &rows, cfg.seed);
+        let hash = liq_io::hash::scenario_hash(base);
+        let doc = liq_options::policies::document(&cases, &cfg, &cmp, &hash, &base.name);
+        serde_json::to_string(&doc).map_err(runtime)
     })
 }
 

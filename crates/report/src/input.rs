@@ -52,6 +52,12 @@ pub struct ReportInput {
     /// One-at-a-time sensitivity (the tornado).
     #[serde(default)]
     pub sensitivity: Option<Sensitivity>,
+    /// Forced-flow channels by generation (runs with leveraged tokens, dealers or stops).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<crate::policies::ChannelsSection>,
+    /// Mitigation policies on common paths (`liqcascade policies`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<crate::policies::PoliciesSection>,
     /// A lending-venue run (`aave-v3`): debt repaid, bonus, protocol fee, deficit, liquidators'
     /// P&L and per-reserve seizures (the engine's own [`LendingOutcome`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -205,6 +211,8 @@ impl ReportInput {
             comparison: None,
             network: None,
             firesale: None,
+            channels: None,
+            policies: None,
         }
     }
 

@@ -103,6 +103,12 @@ pub fn all_specs(input: &ReportInput) -> Vec<Spec> {
     if let Some(t) = &input.sensitivity {
         out.push(tornado(t));
     }
+    if let Some(c) = &input.channels {
+        out.push(crate::policies::channels_chart(c));
+    }
+    if let Some(p) = &input.policies {
+        out.extend(crate::policies::policy_charts(p));
+    }
     out.extend(crate::analysis_sections::specs(input));
     out
 }

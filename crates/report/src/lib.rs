@@ -16,6 +16,7 @@
 //! - `analysis_sections`: the sections, charts and tables of `compare`, `network` and `firesale`.
 //! - [`fmt`]: number formatting shared by tables and axes.
 //! - `num`: the magnitude check of a result file read back.
+//! - [`policies`]: the forced-flow channels chart and the mitigation-policy comparison.
 //!
 //! PNG output is not offered: plotters' bitmap backend needs a font rasteriser and font files
 //! to draw text, which the SVG backend does not (it writes `<text>` elements that the viewer
@@ -29,6 +30,7 @@ mod html;
 pub mod input;
 pub mod interactive;
 mod num;
+pub mod policies;
 mod tables;
 
 pub use charts::Chart;

@@ -222,6 +222,26 @@ pub fn paired_es_interval(
     percentile_interval(stats)
 }
 
+/// The paired 95% interval of the mean difference `mean(a − b)` over paths: Student-t on the
+/// per-path differences, `d̄ ± t(0.975, n−1)·s_d/√n`. Common random numbers make `a[p]` and
+/// `b[p]` share the path's draw, so `s_d` is small wherever the two runs move together. Fewer
+/// than two paths cannot bound a mean: the interval is then unbounded.
+pub fn paired_mean_interval(a: &[f64], b: &[f64]) -> Interval {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let n = a.len().min(b.len());
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let mean = d.iter().sum::<f64>() / n.max(1) as f64;
+    if n < 2 {
+        return Interval { lo: f64::NEG_INFINITY, hi: f64::INFINITY };
+    }
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .map(|s| s.inverse_cdf(1.0 - (1.0 - LEVEL) / 2.0))
+        .unwrap_or(f64::INFINITY);
+    let half = t * (var / n as f64).sqrt();
+    Interval { lo: mean - half, hi: mean + half }
+}
+
 /// The Clopper–Pearson (exact binomial) interval of a proportion `x / n`.
 pub fn proportion_interval(x: u64, n: u64) -> Interval {
     use statrs::distribution::{Beta, ContinuousCDF};

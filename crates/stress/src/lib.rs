@@ -7,9 +7,10 @@
 //! intervals ([`interval`]: order-statistic for VaR, seeded bootstrap for ES and paired ratios) and
 //! their side-by-side
 //! summary with its narrative ([`summary`]), the critical shock ([`critical`]), and per-path
-//! results in CSV and Parquet with shard/merge ([`results`]); [`contain`] turns a panic of the
-//! Parquet readers on a corrupt file into an error; [`lending`] runs the same paths through a
-//! lending book (`aave-v3`) and summarises seized collateral, deficit and liquidators' P&L.
+//! results in CSV and Parquet with shard/merge ([`results`]), mitigation policies compared on
+//! common random numbers ([`policies`]); [`contain`] turns a panic of the Parquet readers on a
+//! corrupt file into an error; [`lending`] runs the same paths through a lending book (`aave-v3`)
+//! and summarises seized collateral, deficit and liquidators' P&L.
 
 pub mod contain;
 pub mod critical;
@@ -18,6 +19,7 @@ pub mod interval;
 pub mod lending;
 pub mod montecarlo;
 pub mod paths;
+pub mod policies;
 pub mod results;
 pub mod risk;
 pub mod run;

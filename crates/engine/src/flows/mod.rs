@@ -349,6 +349,7 @@ impl Workspace {
         generation: u32,
         t_s: f64,
         keep_events: bool,
+        token_cap_usd: f64,
     ) -> bool {
         let fm = &model.flows;
         if fm.is_empty() {
@@ -379,11 +380,16 @@ impl Workspace {
                     continue;
                 }
                 let Some(why) = leveraged_token::due(spec, st, t_s, mark, nav, exposure) else { continue };
-                if why == TokenTrigger::Daily {
-                    st.daily_done = true;
+                let full = leveraged_token::rebalance_trade_usd(spec.leverage, nav, exposure);
+                // A capped rebalance (`policy.token_rebalance_cap_usd_per_s`) stays due: the
+                // token trades the rest in the next steps (crate::policy).
+                let usd = full.clamp(-token_cap_usd, token_cap_usd);
+                if usd == full {
+                    if why == TokenTrigger::Daily {
+                        st.daily_done = true;
+                    }
+                    st.last_mark = mark;
                 }
-                st.last_mark = mark;
-                let usd = leveraged_token::rebalance_trade_usd(spec.leverage, nav, exposure);
                 let lots = (usd / (mark * lot)).round().clamp(-1e15, 1e15) as i64;
                 let trigger = if why == TokenTrigger::Daily { "daily" } else { "intraday" };
                 orders.push(Order { holder: i, lots, trigger, flow: spec.name.clone() });

@@ -9,6 +9,7 @@ mod accounts;
 mod collateral;
 mod flows;
 pub(crate) mod lending;
+mod policy;
 mod price;
 mod raw;
 mod validate;

@@ -162,6 +162,7 @@ pub(crate) fn validate(
     let price = super::price::price_formation(ctx, &raw, venue, &markets, &symbols, multi)?;
     let book_shock_usd = super::price::book_shock(ctx, &raw.shock, &symbols, markets.len())?;
     let flows = super::flows::flows(ctx, &raw, &markets, &symbols, |csv| read_options(csv, &markets))?;
+    let policy = super::policy::policy(ctx, raw.policy.as_ref(), &markets, &symbols)?;
 
     let mut accounts = super::accounts::accounts(ctx, &raw.accounts, &markets, &symbols, &assets)?;
     for (field, file, what) in [
@@ -226,6 +227,7 @@ pub(crate) fn validate(
         venues: liq_domain::VenueMap { venues: venue_specs, market_venue },
         collateral,
         flows,
+        policy,
     })
 }
 

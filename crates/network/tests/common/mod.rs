@@ -52,6 +52,7 @@ pub fn scenario(markets: Vec<MarketSpec>, books: Vec<BookSpec>, accounts: Vec<Ac
         venues: Default::default(),
         collateral: Default::default(),
         flows: Default::default(),
+        policy: Default::default(),
     }
 }
 

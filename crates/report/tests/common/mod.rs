@@ -335,6 +335,8 @@ pub fn fixed_input() -> ReportInput {
         comparison: None,
         network: None,
         firesale: None,
+        channels: None,
+        policies: None,
     }
 }
 

@@ -1,0 +1,170 @@
+//! `liqcascade policies`: the same Monte Carlo paths under the baseline and each `--policy`
+//! (common random numbers), with paired intervals of each policy's difference from the baseline
+//! (`liq_stress::policies`; docs/guide.md "Comparing mitigation policies").
+
+use crate::InputError;
+use anyhow::Result;
+use clap::Args;
+use liq_domain::Scenario;
+use liq_engine::EngineModel;
+use liq_stress::policies::{compare, run_policy_paths, PolicyComparison, METRICS};
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct PoliciesArgs {
+    /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    /// A policy case, NAME[=VALUE] (repeatable; `+` joins several into one case): throttle=USD,
+    /// breaker=MOVE/WINDOW/HALT, vol-margin=VOL, fund=SCALE, adl=pro-rata, mark-smoothing=DURATION,
+    /// token-cap=USD.
+    #[arg(long = "policy", value_name = "NAME[=VALUE]", required = true)]
+    pub policies: Vec<String>,
+    /// Number of Monte Carlo paths (the same paths for every case).
+    #[arg(long, default_value_t = 1000)]
+    pub paths: u64,
+    /// Horizon of each path (e.g. 900s, 15m, 1h).
+    #[arg(long, default_value = "15m")]
+    pub horizon: String,
+    /// Step length of the time-stepped engine.
+    #[arg(long, default_value = "1s")]
+    pub step: String,
+    /// Copula of the market returns: t (Student-t) or gaussian.
+    #[arg(long, default_value = "t")]
+    pub copula: String,
+    /// Degrees of freedom of the t copula (> 2).
+    #[arg(long, default_value_t = 4.0)]
+    pub df: f64,
+    /// Seed of the run (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Daily volatility per market, MARKET=VALUE (as `stress --vol`).
+    #[arg(long = "vol", value_name = "MARKET=VOL")]
+    pub vols: Vec<String>,
+    /// Pairwise correlation of all markets (one value: 0.8 or 80%).
+    #[arg(long)]
+    pub corr: Option<String>,
+    /// Correlation matrix as a CSV file (n rows of n numbers, markets in scenario order).
+    #[arg(long, value_name = "FILE.csv")]
+    pub corr_file: Option<PathBuf>,
+    /// At most this many liquidations per step (the liquidation engine's throughput).
+    #[arg(long)]
+    pub throughput: Option<u32>,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Run on this venue preset instead of the scenario's (binance, bybit, hyperliquid, dydx).
+    #[arg(long)]
+    pub venue: Option<String>,
+    #[command(flatten)]
+    pub book: crate::book::BookArgs,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
+}
+
+pub fn run(args: PoliciesArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .report_flags(&args.out)
+        .scenario(args.scenario.as_ref())
+        .input(args.corr_file.as_deref())
+        .input(args.book.accounts.as_deref())
+        .check()?;
+    let base = crate::book::load(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
+    let opts = liq_options::stress::StressOptions {
+        paths: args.paths,
+        horizon: args.horizon.clone(),
+        step: args.step.clone(),
+        copula: args.copula.clone(),
+        df: args.df,
+        seed: args.seed,
+        vols: args.vols.clone(),
+        corr: args.corr.as_deref().map(|c| crate::args::fraction_flag("corr", c)).transpose()?,
+        corr_file: args.corr_file.clone(),
+    };
+    let cfg =
+        liq_options::stress::config(&opts, &base, args.scenario.is_none()).map_err(|e| InputError(e.0))?;
+    let mut cases: Vec<Scenario> = vec![base.clone()];
+    let mut names = vec!["baseline".to_string()];
+    for p in &args.policies {
+        cases.push(liq_options::policies::apply_policy(p, &base, &cfg).map_err(|e| InputError(e.0))?);
+        names.push(p.trim().to_string());
+    }
+    let models = cases
+        .iter()
+        .zip(&names)
+        .map(|(s, n)| EngineModel::new(s).map_err(|e| InputError(format!("--policy {n}: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pb = crate::stress_cmd::progress(cfg.paths, crate::quiet(), "paths × policies");
+    let rows = run_policy_paths(&models, &cfg, 0..cfg.paths, args.throughput, &|n| pb.inc(n))
+        .map_err(|e| InputError(e.to_string()))?;
+    pb.finish_and_clear();
+    let comparison = compare(&names, &rows, cfg.seed);
+    let hash = liq_io::hash::scenario_hash(&base);
+    if args.out.wanted() {
+        let meta = liq_io::output::RunMeta {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: base.name.clone(),
+            scenario_hash: hash.clone(),
+            seed: cfg.seed,
+            venue: base.venue.name().to_string(),
+            adl_policy: base.engine.adl_policy.name().to_string(),
+            margin_tables: liq_io::output::margin_tables(&base),
+            shock: Vec::new(),
+        };
+        let input = liq_report::ReportInput::new(meta).with_policies(&cfg, &comparison);
+        crate::report_cmd::emit(&args.out, &input)?;
+    }
+    if args.json {
+        let doc = liq_options::policies::document(&cases, &cfg, &comparison, &hash, &base.name);
+        outln!("{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        out!("{}", render(&cfg, &comparison))?;
+    }
+    Ok(())
+}
+
+fn fmt(metric: &str, x: f64) -> String {
+    if !x.is_finite() {
+        return if x > 0.0 { "+inf".into() } else { "-inf".into() };
+    }
+    if metric == "overshoot" {
+        format!("{:+.3}%", x * 100.0)
+    } else {
+        format!("{:.3}M", x / 1e6)
+    }
+}
+
+/// The terminal table: per case and figure, mean and ES99 with the paired differences.
+pub fn render(cfg: &liq_stress::MonteCarloConfig, cmp: &[PolicyComparison]) -> String {
+    let mut s = format!(
+        "Mitigation policies on {} common paths (horizon {} s, {} steps, seed {}); Δ = case − baseline, [95% paired interval]\n",
+        cfg.paths, cfg.horizon_s, cfg.steps, cfg.seed
+    );
+    for c in cmp {
+        s.push_str(&format!("\n{}\n", c.policy));
+        s.push_str(&format!(
+            "  {:<18} {:>12} {:>34} {:>12} {:>34}\n",
+            "figure", "mean", "Δ mean", "ES99", "Δ ES99"
+        ));
+        for (i, m) in c.metrics.iter().enumerate() {
+            let metric = METRICS[i];
+            let iv = |lo: f64, hi: f64| format!("[{}, {}]", fmt(metric, lo), fmt(metric, hi));
+            s.push_str(&format!(
+                "  {:<18} {:>12} {:>34} {:>12} {:>34}\n",
+                metric,
+                fmt(metric, m.mean),
+                format!(
+                    "{} {}",
+                    fmt(metric, m.mean_diff),
+                    iv(m.mean_diff_interval.lo, m.mean_diff_interval.hi)
+                ),
+                fmt(metric, m.es99),
+                format!(
+                    "{} {}",
+                    fmt(metric, m.es99_diff),
+                    iv(m.es99_diff_interval.lo, m.es99_diff_interval.hi)
+                ),
+            ));
+        }
+    }
+    s
+}
