@@ -19,6 +19,7 @@
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
 //! - [`limits`]: the bounds on every user-sized quantity (accounts, shocks, steps, bins, paths).
 //! - [`default_scenario`]: the embedded default scenario.
+//! - [`bench_inputs`]: the 1M-account files the whole-process measurement reads (issue 15).
 //! - [`output`]: the `run --json` document and the event-log CSV.
 
 pub mod accounts_csv;
@@ -26,6 +27,7 @@ pub mod accounts_file;
 pub mod accounts_parquet;
 mod accounts_rows;
 mod accounts_split;
+pub mod bench_inputs;
 mod convert;
 pub mod default_scenario;
 pub mod error;
