@@ -78,8 +78,9 @@ struct Ladder {
     best: usize,
     /// Last level with profile > 0.
     deepest: usize,
-    /// `round(multiplier × profile[k])` for the resilience step (a cache, not state).
-    full: crate::full_depth::FullDepth,
+    /// `round(multiplier × profile[k])` for the resilience step (a cache, not state). Boxed:
+    /// inline it made `ImpactModel::Book` 64 bytes larger for a field only recovery reads.
+    full: Box<crate::full_depth::FullDepth>,
 }
 
 #[inline]
