@@ -52,8 +52,8 @@ pub(crate) fn read_plain(
     for c in chunks {
         for mut row in c.rows {
             row.line += line0;
-            if let Some((_, e)) = &mut row.error {
-                shift_line(e, line0);
+            if let Some(b) = &mut row.error {
+                shift_line(&mut b.1, line0);
             }
             if let Err(e) = merger.push(row) {
                 return Some(Err(e));

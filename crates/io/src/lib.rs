@@ -19,6 +19,7 @@
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
 //! - [`limits`]: the bounds on every user-sized quantity (accounts, shocks, steps, bins, paths).
 //! - [`default_scenario`]: the embedded default scenario.
+//! - [`bench_inputs`]: the 1M-account files the whole-process measurement reads (issue 15).
 //! - [`output`]: the `run --json` document and the event-log CSV.
 //! - [`account_risk_table`]: the per-account risk table as Arrow, Parquet or CSV.
 //! - [`compare`]: the venue comparison's result types and the rules that differ.
@@ -29,6 +30,7 @@ pub mod accounts_file;
 pub mod accounts_parquet;
 mod accounts_rows;
 mod accounts_split;
+pub mod bench_inputs;
 pub mod compare;
 mod convert;
 pub mod default_scenario;
