@@ -559,6 +559,25 @@ pub struct ReplayArgs {
     pub json: bool,
 }
 
+/// What produced a `replay` result.
+#[derive(serde::Serialize)]
+struct ReplayMeta {
+    version: &'static str,
+    scenario: String,
+    scenario_hash: String,
+    seed: u64,
+    trades: String,
+    force_orders: String,
+}
+
+/// `replay --json`: `meta` in front of the report's own fields.
+#[derive(serde::Serialize)]
+struct ReplayDocument<'a> {
+    meta: &'a ReplayMeta,
+    #[serde(flatten)]
+    report: &'a liq_replay::ReplayReport,
+}
+
 /// `liqcascade replay`: the time-stepped engine over a recorded price path, simulated
 /// liquidations per minute beside the recorded liquidation stream.
 pub fn replay(args: ReplayArgs) -> Result<()> {
@@ -596,9 +615,26 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
         liq_replay::replay(&scenario, &args.trades, &args.force_orders, window, step)
     }
     .map_err(|e| InputError(e.to_string()))?;
+    // Every output names what produced it: version, scenario hash and seed, and the recorded
+    // files the window was cut from.
+    let meta = ReplayMeta {
+        version: env!("CARGO_PKG_VERSION"),
+        scenario: scenario.name.clone(),
+        scenario_hash: liq_io::hash::scenario_hash(&scenario),
+        seed: scenario.seed,
+        trades: args.trades.display().to_string(),
+        force_orders: args.force_orders.display().to_string(),
+    };
     if args.json {
-        outln!("{}", serde_json::to_string_pretty(&report)?)?;
+        outln!("{}", serde_json::to_string_pretty(&ReplayDocument { meta: &meta, report: &report })?)?;
     } else {
+        outln!(
+            "liqcascade {} · replay · scenario {} ({}) · seed {}",
+            meta.version,
+            meta.scenario,
+            meta.scenario_hash,
+            meta.seed
+        )?;
         out!("{}", liq_replay::render_table(&report))?;
         out!("{}", crate::verdict::replay(&report).render("the replay's fit is"))?;
     }

@@ -652,6 +652,7 @@ pub fn firesale(args: FireSaleArgs) -> Result<()> {
             venue: "bank balance sheets (no venue)".into(),
             adl_policy: "not applicable".into(),
             margin_tables: vec![],
+            collateral_tables: vec![],
             shock: sys.assets.iter().cloned().zip(params.shock.iter().copied()).collect(),
         };
         let section = liq_report::input::FireSaleSection {

@@ -108,6 +108,7 @@ pub fn run(args: PoliciesArgs) -> Result<()> {
             venue: base.venue.name().to_string(),
             adl_policy: base.engine.adl_policy.name().to_string(),
             margin_tables: liq_io::output::margin_tables(&base),
+            collateral_tables: liq_io::output::collateral_tables(&base),
             shock: Vec::new(),
         };
         let input = liq_report::ReportInput::new(meta).with_policies(&cfg, &comparison);

@@ -53,7 +53,7 @@ fn check(what: &str, v: &serde_json::Value) {
         - micros("collateral_bought_usd")
         + micros("unwind_realised_usd")
         // Funding on the fund's inventory (path runs with `[funding] accrue`; absent when zero).
-        + fund.get("funding_usd").and_then(|x| x.as_f64()).map_or(0, |x| (x * 1e6).round() as i64);
+        + fund.get("funding_usd").and_then(|x| x.as_f64()).map_or(0, |x| (x * 1e6).round() as i64)
         + fund.get("seized_collateral_sold_usd").map_or(0, |_| micros("seized_collateral_sold_usd"));
     assert_eq!(cash, micros("cash_end_usd"), "{what}: fund cash items {fund}");
     let end = f(fund, "cash_end_usd") + f(fund, "inventory_unrealised_usd") + f(fund, "collateral_value_usd");

@@ -70,10 +70,6 @@ pub struct Ledger {
     pub short_interest_end_lots: Vec<i64>,
 }
 
-fn is_zero(x: &f64) -> bool {
-    *x == 0.0
-}
-
 fn usd(micros: i64) -> f64 {
     micros as f64 * 1e-6
 }
