@@ -32,7 +32,8 @@ pub use lending::{Borrower, LendingReserve, LendingRules, LendingScenario};
 pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
 pub use price_formation::{
-    ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MarkRule, PriceFormation, SpotMarketSpec,
+    ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MakerHedgeSpec, MarkRule, PriceFormation,
+    SpotMarketSpec,
 };
 pub use scenario::{
     AdlMode, EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset,

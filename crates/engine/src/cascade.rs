@@ -335,6 +335,8 @@ impl Cascade {
                 // No liquidation this round; arbitrage may still move the index, and a venue whose
                 // clock has not yet published the latest prices has not reached a fixed point.
                 let arb = self.ws.arbitrage_round(model, &self.exo_level);
+                // The makers hedge what they absorbed (crate::maker_hedge), possibly rounds late.
+                let arb = self.ws.maker_hedge_round(model, &self.exo_level, opts.with_impact) | arb;
                 self.note_exhaustion(model, step, dt, &mut exhausted);
                 if opts.keep_paths {
                     mark_path.push(self.ws.marks.clone());
@@ -437,6 +439,7 @@ impl Cascade {
                 totals.fund_peak[v] = totals.fund_peak[v].max(self.ws.venue_fund_equity(model, v));
             }
             self.ws.arbitrage_round(model, &self.exo_level);
+            self.ws.maker_hedge_round(model, &self.exo_level, opts.with_impact);
             self.note_exhaustion(model, step, dt, &mut exhausted);
             if opts.keep_paths {
                 index_path.push(self.ws.index.clone());
@@ -476,6 +479,7 @@ impl Cascade {
                 arb_perp_bought_usd: self.ws.price.arb_perp_bought_usd[k],
                 arb_perp_sold_usd: self.ws.price.arb_perp_sold_usd[k],
                 book_exhausted: exhausted[k],
+                maker_hedge_usd: self.ws.price.hedgers.perp_usd[k],
             })
             .collect();
         let fund_end = self.ws.fund_equity(model);
@@ -522,6 +526,7 @@ impl Cascade {
                     price_start: sm.price0,
                     price_end: self.ws.price.spot_price(&model.price, j),
                     arb_traded_usd: self.ws.price.arb_spot_usd[j],
+                    maker_hedge_usd: self.ws.price.hedgers.spot_usd[j],
                 })
                 .collect(),
             arbitrage_equity_change_usd: self.ws.price.arb_equity(

@@ -126,6 +126,9 @@ pub struct MarketOutcome {
     pub arb_perp_sold_usd: f64,
     /// The first time a walk emptied a side of this market's book, if one did.
     pub book_exhausted: Option<BookExhaustion>,
+    /// USD of spot the perp's makers sent to hedge their inventory (both directions;
+    /// [`crate::maker_hedge`]).
+    pub maker_hedge_usd: f64,
 }
 
 /// A side of a perp book emptied by the run's flow: beyond the last level there is no depth,
@@ -153,6 +156,8 @@ pub struct SpotOutcome {
     pub price_end: f64,
     /// USD the arbitrageurs traded on it (hedges of their perp fills).
     pub arb_traded_usd: f64,
+    /// USD the perp makers' hedgers traded on it.
+    pub maker_hedge_usd: f64,
 }
 
 /// The result of one cascade run.
@@ -443,6 +448,8 @@ pub struct MarketRow {
     pub arb_perp_sold_usd: f64,
     /// When a side of the book ran out, if it did (prices beyond are the model's floor).
     pub book_exhausted: Option<BookExhaustion>,
+    /// USD of spot the perp's makers sent to hedge their inventory.
+    pub maker_hedge_usd: f64,
 }
 
 /// Per-venue headline row of a multi-venue run.
@@ -545,6 +552,7 @@ impl CascadeReport {
                     arb_perp_bought_usd: m.arb_perp_bought_usd,
                     arb_perp_sold_usd: m.arb_perp_sold_usd,
                     book_exhausted: m.book_exhausted,
+                    maker_hedge_usd: m.maker_hedge_usd,
                 }
             })
             .collect();

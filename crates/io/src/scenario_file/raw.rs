@@ -51,6 +51,7 @@ pub(crate) struct RawScenario {
     pub dealers: Option<super::flows::RawDealers>,
     #[serde(default)]
     pub stops: Vec<super::flows::RawStop>,
+    pub maker_hedge: Option<super::price::RawMakerHedge>,
 }
 
 /// `[collateral]`: auto-exchange and where sold collateral goes.

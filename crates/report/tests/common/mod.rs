@@ -74,6 +74,7 @@ fn market(
         arb_perp_bought_usd: 0.0,
         arb_perp_sold_usd: 0.0,
         book_exhausted: None,
+        maker_hedge_usd: 0.0,
     }
 }
 
