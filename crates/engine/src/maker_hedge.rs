@@ -2,7 +2,11 @@
 //!
 //! The makers resting in a perp book ([`crate::ledger::Workspace`]'s `ext_size`, the holder on
 //! the other side of every liquidation fill the arbitrageurs did not take) end a round with an
-//! inventory they did not choose. They hedge it on spot (DESIGN.md "The makers' hedge"): per
+//! inventory they did not choose; so does the backstop that took a unit over at bankruptcy (the
+//! insurance fund, Hyperliquid's liquidator vault), whose unwind later moves that inventory to
+//! the makers (the sum of the two is what the unwind leaves unchanged, so nothing is hedged
+//! twice). Bybit sends its lowest risk tier straight to the backstop, so without the backstop's
+//! part most of its forced flow would never be hedged. They hedge it on spot (DESIGN.md "The makers' hedge"): per
 //! round, market `k`'s makers target a spot position of `−hedge_ratio × inventory`, where the
 //! inventory is the one they held `⌊latency / dt⌋` rounds before (they see fills late), and send
 //! the gap to the index constituents' spot books by index weight, at most
@@ -13,7 +17,9 @@
 //!
 //! The hedgers are a ledger holder of their own (`maker_hedgers`): spot inventory per spot market
 //! and cash, against the spot books' makers, so money and spot quantity are conserved. Their perp
-//! leg stays with the makers (it is the makers' inventory), so open interest is unchanged. With
+//! leg stays with the makers and the fund (it is their inventory), so open interest is unchanged;
+//! the fund's reported equity does not include the hedge's P&L (the hedgers' row of the ledger
+//! does), which leaves the fund's figures as they were without the hedge. With
 //! `hedge_ratio = 0` (or no capacity) nothing here runs and the outcome is exactly that of a
 //! scenario without the hedge. It is off in the no-impact counterfactual, whose liquidations
 //! move no price. Per round the work is O(markets × constituents) with no allocation: the
@@ -125,7 +131,9 @@ impl Workspace {
             let h = pm.maker_hedge[k];
             let Some(ix) = pm.index[k].as_ref().filter(|_| h.is_active()) else { continue };
             let m = &model.markets[k];
-            let inventory = (self.ext_size[k] - model.ext_size0[k]) as f64 * m.lot_size;
+            // The liquidity providers' inventory: the makers' and the backstop's (module doc).
+            let lp_lots = self.ext_size[k] - model.ext_size0[k] + self.fund_size[k];
+            let inventory = lp_lots as f64 * m.lot_size;
             let st = &mut self.price.hedgers;
             st.ring[k * len + pos] = inventory;
             let lag = st.lag[k];
