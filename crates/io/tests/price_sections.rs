@@ -120,8 +120,9 @@ fn maker_hedge_section() {
             "{BASE}[maker_hedge]\nhedge_ratio = {ratio}\nlatency_s = {latency}\ncapacity_usd_per_s = {cap}\n"
         )
     };
-    let s = parse_scenario_str(&section("0.5", "0.5", "{ BTCUSDT = 2.7e5 }"), Format::Toml, Path::new("t.toml"))
-        .unwrap();
+    let s =
+        parse_scenario_str(&section("0.5", "0.5", "{ BTCUSDT = 2.7e5 }"), Format::Toml, Path::new("t.toml"))
+            .unwrap();
     assert_eq!(
         s.price.maker_hedge,
         vec![liq_domain::MakerHedgeSpec { hedge_ratio: 0.5, latency_s: 0.5, capacity_usd_per_s: 2.7e5 }]
