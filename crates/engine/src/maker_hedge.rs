@@ -141,7 +141,7 @@ impl Workspace {
             pending |= seen != inventory;
             let gap = -h.hedge_ratio * seen - st.hedged_qty[k];
             let px = self.index[k];
-            if !(px > 0.0) || gap == 0.0 {
+            if px.is_nan() || px <= 0.0 || gap == 0.0 {
                 continue;
             }
             let qty = gap.abs().min(h.capacity_usd_per_s * st.budget_s[k] / px);

@@ -1,5 +1,6 @@
 //! Price formation around the perpetual's book: spot books, the index, the venue's mark rule on
-//! its clock, and the arbitrageurs and exogenous sellers as ledger holders.
+//! its clock, and the arbitrageurs, the makers' hedgers ([`crate::maker_hedge`]) and exogenous
+//! sellers as ledger holders.
 //!
 //! `PriceModel` is the static part (built once per model); [`PriceState`] the per-run part,
 //! held by the [`crate::ledger::Workspace`] so that the ledger identities see every holder:
