@@ -191,25 +191,26 @@ pub fn render_run(meta: &RunMeta, r: &CascadeReport, n_accounts: usize) -> Strin
         }
     }
     render_venues(&mut o, r);
-    // Where the index moved (spot markets and arbitrage): the channel that carries the perp's
-    // forced flow to the mark.
+    // Where the index moved (spot markets, arbitrage and the makers' hedge): the channels that
+    // carry the perp's forced flow to the mark.
     if !r.outcome.spot.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "  {:<mw$} {:>12} {:>12} {:>10} {:>14} {:>14}",
-            "market", "index start", "index end", "basis bp", "arb bought", "arb sold"
+            "  {:<mw$} {:>12} {:>12} {:>10} {:>14} {:>14} {:>14}",
+            "market", "index start", "index end", "basis bp", "arb bought", "arb sold", "maker hedge"
         );
         for (m, mo) in r.markets.iter().zip(&r.outcome.markets) {
             let _ = writeln!(
                 o,
-                "  {:<mw$} {:>12} {:>12} {:>10.1} {:>14} {:>14}",
+                "  {:<mw$} {:>12} {:>12} {:>10.1} {:>14} {:>14} {:>14}",
                 market_name(m),
                 price(m.index_start),
                 price(m.index_end),
                 m.basis_end_bps,
                 usd(mo.arb_perp_bought_usd),
-                usd(mo.arb_perp_sold_usd)
+                usd(mo.arb_perp_sold_usd),
+                usd(mo.maker_hedge_usd)
             );
         }
     }

@@ -34,7 +34,8 @@ pub use market::{MarketSpec, RiskLadder, RiskTier};
 pub use money::Money;
 pub use policy::{CircuitBreaker, PolicySpec, VolScaledMaintenance};
 pub use price_formation::{
-    ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MarkRule, PriceFormation, SpotMarketSpec,
+    ArbitrageSpec, FundingSpec, IndexRule, IndexSpec, MakerHedgeSpec, MarkRule, PriceFormation,
+    SpotMarketSpec,
 };
 pub use scenario::{
     AdlMode, EngineConfig, ImpactConfig, ImpactKind, Scenario, Shock, SquareRootParams, VenuePreset,

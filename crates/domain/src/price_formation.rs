@@ -1,6 +1,6 @@
 //! Price formation beyond the perpetual's own book: the assets' spot markets, the index each
 //! perpetual is marked against, the arbitrageurs who tie the two together, the venue's mark-price
-//! rule and its funding clock.
+//! rule and its funding clock, and the perp makers' hedge on spot.
 //!
 //! This module owns the *validated* shape of those inputs; the formulas live in `liq-margin`
 //! (`mark`, `index`) and the dynamics in `liq-engine` (`arbitrage`). A scenario without spot
@@ -113,6 +113,40 @@ pub struct PriceFormation {
     /// basis.
     pub last_funding_rate: Vec<f64>,
     pub funding: FundingSpec,
+    /// One per perpetual market (or empty = none): the perp book's makers hedging the inventory
+    /// forced flow leaves them with on the index's spot books. Left out of the canonical form
+    /// when no market hedges, so scenarios without it keep their hash.
+    #[serde(default, skip_serializing_if = "no_maker_hedge")]
+    pub maker_hedge: Vec<MakerHedgeSpec>,
+}
+
+fn no_maker_hedge(v: &[MakerHedgeSpec]) -> bool {
+    v.iter().all(|h| !h.is_active())
+}
+
+/// The perp makers' hedge of one perpetual market (DESIGN.md "The makers' hedge"): a
+/// `hedge_ratio` share of the makers' net inventory change, seen `latency_s` late, sent to the
+/// index constituents' spot books by index weight at most `capacity_usd_per_s`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MakerHedgeSpec {
+    /// Share of the makers' inventory change they hedge on spot (0 = none: today's outcome).
+    pub hedge_ratio: f64,
+    /// Seconds from a fill to the hedge order; a round of `dt` seconds hedges the inventory of
+    /// `⌊latency / dt⌋` rounds before with `dt − (latency mod dt)` seconds of capacity.
+    pub latency_s: f64,
+    /// USD of spot the hedgers can send per second.
+    pub capacity_usd_per_s: f64,
+}
+
+impl MakerHedgeSpec {
+    /// No hedge.
+    pub const NONE: MakerHedgeSpec =
+        MakerHedgeSpec { hedge_ratio: 0.0, latency_s: 0.0, capacity_usd_per_s: 0.0 };
+
+    /// Whether this market's makers hedge at all.
+    pub fn is_active(&self) -> bool {
+        self.hedge_ratio > 0.0 && self.capacity_usd_per_s > 0.0
+    }
 }
 
 impl PriceFormation {
@@ -128,6 +162,7 @@ impl PriceFormation {
                 time_to_next_s: 4.0 * 3600.0,
                 ..FundingSpec::default()
             },
+            maker_hedge: Vec::new(),
         }
     }
 }

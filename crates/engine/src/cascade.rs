@@ -347,6 +347,8 @@ impl Cascade {
                 // No liquidation this round; arbitrage may still move the index, and a venue whose
                 // clock has not yet published the latest prices has not reached a fixed point.
                 let arb = !halted && self.ws.arbitrage_round(model, &self.exo_level);
+                // The makers hedge what they absorbed (crate::maker_hedge), possibly rounds late.
+                let arb = self.ws.maker_hedge_round(model, &self.exo_level, opts.with_impact) | arb;
                 self.note_exhaustion(model, step, dt, &mut exhausted);
                 if opts.keep_paths {
                     mark_path.push(self.ws.marks.clone());
@@ -456,6 +458,7 @@ impl Cascade {
             if !halted {
                 self.ws.arbitrage_round(model, &self.exo_level);
             }
+            self.ws.maker_hedge_round(model, &self.exo_level, opts.with_impact);
             self.note_exhaustion(model, step, dt, &mut exhausted);
             if opts.keep_paths {
                 index_path.push(self.ws.index.clone());
@@ -497,6 +500,7 @@ impl Cascade {
                 book_exhausted: exhausted[k],
                 funding_rates: std::mem::take(&mut self.ws.funding.rates[k]),
                 funding_paid_usd: self.ws.funding.paid_usd(k),
+                maker_hedge_usd: self.ws.price.hedgers.perp_usd[k],
             })
             .collect();
         let fund_end = self.ws.fund_equity(model);
@@ -543,6 +547,7 @@ impl Cascade {
                     price_start: sm.price0,
                     price_end: self.ws.price.spot_price(&model.price, j),
                     arb_traded_usd: self.ws.price.arb_spot_usd[j],
+                    maker_hedge_usd: self.ws.price.hedgers.spot_usd[j],
                 })
                 .collect(),
             arbitrage_equity_change_usd: self.ws.price.arb_equity(

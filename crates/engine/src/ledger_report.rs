@@ -50,7 +50,8 @@ fn is_zero(x: &f64) -> bool {
 pub struct HolderGroup {
     /// `accounts`, `makers`, `spot_makers`, `fund`, `arbitrageurs`, `book_shock_seller`,
     /// `collateral_buyers` (the makers who bought sold collateral), `venue_fees`, and with flows
-    /// `leveraged_tokens`, `dealers`, `stop_owners`.
+    /// `leveraged_tokens`, `dealers`, `stop_owners`, and with the makers' spot hedge
+    /// `maker_hedgers`.
     pub group: String,
     pub equity_change_usd: f64,
     pub position_lots: Vec<i64>,
@@ -186,6 +187,15 @@ impl Workspace {
             },
         ];
         holders.extend(self.flows.holder_groups(model, &self.marks));
+        // The perp makers' hedgers (spot only: their perp leg is the makers' inventory); listed
+        // only when a market hedges, so other scenarios' ledgers are unchanged.
+        if model.price.has_maker_hedge() {
+            holders.push(HolderGroup {
+                group: "maker_hedgers".into(),
+                equity_change_usd: p.hedgers.equity(&model.price, |j| p.spot_price(&model.price, j)),
+                position_lots: vec![0; n_m],
+            });
+        }
         for h in &holders {
             for k in 0..n_m {
                 long1[k] += h.position_lots[k].max(0);

@@ -321,6 +321,7 @@ impl State {
                 basis_end_bps: 0.0,
                 arb_perp_bought_usd: 0.0,
                 arb_perp_sold_usd: 0.0,
+                maker_hedge_usd: 0.0,
                 book_exhausted: self.books[k].exhausted().filter(|s| *s == Side::Sell).map(|side| {
                     crate::outcome::BookExhaustion {
                         side,

@@ -20,6 +20,7 @@ pub mod lending;
 pub mod lending_outcome;
 mod lending_state;
 pub mod liquidate;
+pub mod maker_hedge;
 pub mod model;
 pub mod outcome;
 pub mod policy;

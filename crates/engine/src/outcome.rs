@@ -134,6 +134,9 @@ pub struct MarketOutcome {
     /// (negative = received; the groups sum to zero).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub funding_paid_usd: Option<crate::funding::FundingPaid>,
+    /// USD of spot the perp's makers sent to hedge their inventory (both directions;
+    /// [`crate::maker_hedge`]).
+    pub maker_hedge_usd: f64,
 }
 
 /// A side of a perp book emptied by the run's flow: beyond the last level there is no depth,
@@ -161,6 +164,8 @@ pub struct SpotOutcome {
     pub price_end: f64,
     /// USD the arbitrageurs traded on it (hedges of their perp fills).
     pub arb_traded_usd: f64,
+    /// USD the perp makers' hedgers traded on it.
+    pub maker_hedge_usd: f64,
 }
 
 /// The result of one cascade run.
@@ -461,6 +466,8 @@ pub struct MarketRow {
     /// received; the groups sum to zero).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funding_paid_usd: Option<crate::funding::FundingPaid>,
+    /// USD of spot the perp's makers sent to hedge their inventory.
+    pub maker_hedge_usd: f64,
 }
 
 /// Per-venue headline row of a multi-venue run.
@@ -565,6 +572,7 @@ impl CascadeReport {
                     book_exhausted: m.book_exhausted,
                     funding_rates: m.funding_rates.clone(),
                     funding_paid_usd: m.funding_paid_usd,
+                    maker_hedge_usd: m.maker_hedge_usd,
                 }
             })
             .collect();

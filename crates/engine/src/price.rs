@@ -1,5 +1,6 @@
 //! Price formation around the perpetual's book: spot books, the index, the venue's mark rule on
-//! its clock, and the arbitrageurs and exogenous sellers as ledger holders.
+//! its clock, and the arbitrageurs, the makers' hedgers ([`crate::maker_hedge`]) and exogenous
+//! sellers as ledger holders.
 //!
 //! `PriceModel` is the static part (built once per model); [`PriceState`] the per-run part,
 //! held by the [`crate::ledger::Workspace`] so that the ledger identities see every holder:
@@ -10,9 +11,11 @@
 //! exogenous path level), bit for bit today's static index: so a scenario with spot markets and
 //! zero arbitrage capacity gives exactly the outcome of one without them.
 
+use crate::maker_hedge::MakerHedgeState;
 use crate::model::EngineError;
 use liq_domain::{
-    ArbitrageSpec, FundingSpec, IndexSpec, MarkRule, MarketId, MarketSpec, Scenario, Side, VenueId,
+    ArbitrageSpec, FundingSpec, IndexSpec, MakerHedgeSpec, MarkRule, MarketId, MarketSpec, Scenario, Side,
+    VenueId,
 };
 use liq_impact::{ImpactModel, PriceImpact};
 use liq_margin::mark::{self, HlEma, MarkInputs};
@@ -52,6 +55,9 @@ pub(crate) struct PriceModel {
     /// Per venue: its funding clock.
     pub funding: Vec<FundingSpec>,
     pub book_shock_usd: Vec<f64>,
+    /// Per perp market: its makers' hedge on spot ([`crate::maker_hedge`]); `NONE` for a market
+    /// without a spot index (there is nothing to hedge on).
+    pub maker_hedge: Vec<MakerHedgeSpec>,
 }
 
 impl PriceModel {
@@ -168,6 +174,12 @@ impl PriceModel {
             let a = &arbitrage[k];
             arb_cost[k] = a.perp_fee_rate + spot_fee + half_rel(&perp_books[k]) + spot_half + a.min_edge;
         }
+        let maker_hedge = (0..n_m)
+            .map(|k| match (&index[k], p.maker_hedge.get(k)) {
+                (Some(_), Some(h)) => *h,
+                _ => MakerHedgeSpec::NONE,
+            })
+            .collect();
         Ok(PriceModel {
             spot,
             spot_books0,
@@ -181,12 +193,18 @@ impl PriceModel {
             last_funding_rate: (0..n_m).map(|k| p.last_funding_rate.get(k).copied().unwrap_or(0.0)).collect(),
             funding,
             book_shock_usd: (0..n_m).map(|k| s.book_shock_usd.get(k).copied().unwrap_or(0.0)).collect(),
+            maker_hedge,
         })
     }
 
     /// Whether any market has an index built from spot markets.
     pub(crate) fn has_spot_index(&self) -> bool {
         self.index.iter().any(Option::is_some)
+    }
+
+    /// Whether any market's makers hedge on spot.
+    pub(crate) fn has_maker_hedge(&self) -> bool {
+        self.maker_hedge.iter().any(MakerHedgeSpec::is_active)
     }
 }
 
@@ -235,6 +253,8 @@ pub struct PriceState {
     /// Per perp market: the funding rate the mark's funding basis reads (the scenario's last
     /// rate, then each rate a funding time on the path applies: [`crate::funding`]).
     pub(crate) last_funding_rate: Vec<f64>,
+    /// The perp makers' hedgers (a ledger holder, [`crate::maker_hedge`]).
+    pub(crate) hedgers: MakerHedgeState,
 }
 
 impl PriceState {
@@ -272,6 +292,7 @@ impl PriceState {
             scratch: Vec::new(),
             items: Vec::new(),
             last_funding_rate: pm.last_funding_rate.clone(),
+            hedgers: MakerHedgeState::new(pm, n_m),
         }
     }
 
@@ -318,6 +339,7 @@ impl PriceState {
             self.basis_ema[k] = HlEma::steady(basis0[k], ema_s);
             self.book_ema[k] = HlEma::steady(book0[k], fb_s);
         }
+        self.hedgers.reset(pm, dt_s);
         self.t_s = 0.0;
         self.last_funding_rate.copy_from_slice(&pm.last_funding_rate);
         self.next_mark_s.iter_mut().for_each(|x| *x = 0.0);
@@ -428,7 +450,7 @@ impl PriceState {
     }
 
     /// `Σ cash − Σ perp cost` over the holders this module adds (arbitrageurs, spot makers, the
-    /// exogenous seller), micro-USD: part of the conserved ledger total. Spot trades move cash
+    /// exogenous seller, the makers' hedgers), micro-USD: part of the conserved ledger total. Spot trades move cash
     /// between arbitrageurs and makers only, so the spot part is always zero; the perp part
     /// moves cost basis to and from the perp's makers.
     pub(crate) fn ledger_part(&self) -> i128 {
@@ -436,7 +458,7 @@ impl PriceState {
         t += self.spot_maker_cash.iter().map(|&x| x as i128).sum::<i128>();
         t -= self.arb_perp_cost.iter().map(|&x| x as i128).sum::<i128>();
         t -= self.shock_cost.iter().map(|&x| x as i128).sum::<i128>();
-        t
+        t + self.hedgers.ledger_part()
     }
 
     /// Arbitrageurs' equity change (USD) at perp marks `marks` and current spot prices.

@@ -102,6 +102,33 @@ fn venue_b_liquidated_by_venue_a_flow_alone() {
     assert!(Cascade::new(&mq).run(&mq, true).events.is_empty());
 }
 
+/// Hand-worked, the makers' hedge across venues. No arbitrage; A's makers hedge 3/8 of their
+/// inventory at once, B's none. A's forced sale of $800 = 8 lots fills A's makers at 99…92; they
+/// sell 0.375 × 8 = 3 lots on the shared spot book at 99, 98, 97: spot bid 96, ask re-quoted at
+/// 98, index 97 — for both venues. B's long: equity 35 + 10 × (97 − 100) = 5 < 9.7, liquidated in
+/// a later round, and the index part of its move is all A's hedge flow: cause = A.
+#[test]
+fn venue_b_liquidated_by_venue_a_makers_hedge() {
+    let mut s = two_venues(0.0, -800.0);
+    let h = MakerHedgeSpec { hedge_ratio: 0.375, latency_s: 0.0, capacity_usd_per_s: 1e6 };
+    s.price.maker_hedge = vec![h, MakerHedgeSpec::NONE];
+    let model = EngineModel::new(&s).unwrap();
+    let mut c = Cascade::new(&model);
+    let total0 = c.ws.ledger_total();
+    let out = c.run(&model, true);
+    assert!(close(out.markets[0].maker_hedge_usd, 294.0));
+    assert_eq!(out.markets[1].maker_hedge_usd, 0.0);
+    assert_eq!(out.markets[0].index_end, 97.0);
+    assert_eq!(out.markets[1].index_end, 97.0);
+    let b_events: Vec<_> = out.events.iter().filter(|e| e.market == 1).collect();
+    assert!(b_events.iter().any(|e| e.kind.liquidates()), "B's long is liquidated");
+    assert!(b_events.iter().all(|e| e.cause == Some(EventCause::Venue(0))), "{b_events:?}");
+    assert!(b_events.iter().filter(|e| e.kind.liquidates()).all(|e| e.generation >= 1));
+    assert_eq!(c.ws.ledger_total(), total0);
+    assert!(c.ws.net_open_interest(&model).iter().all(|&x| x == 0));
+    assert!(c.ws.spot_net_lots().iter().all(|&x| x == 0));
+}
+
 /// A fund's losses stay on its venue: B's fund pays for B's account, A's is untouched. And the
 /// system total is the sum of the venues'.
 #[test]
@@ -135,7 +162,14 @@ fn a_market_on_an_unknown_venue_is_refused() {
 
 /// A random population on BTC and ETH listed on three venues (Binance, Bybit, Hyperliquid rules),
 /// two spot markets per asset shared by all three, arbitrageurs on every market.
-fn random_three_venues(seed: u64, n: usize, capacity: f64, book_shock: f64, shock: f64) -> Scenario {
+fn random_three_venues(
+    seed: u64,
+    n: usize,
+    capacity: f64,
+    book_shock: f64,
+    shock: f64,
+    hedge: MakerHedgeSpec,
+) -> Scenario {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let btc = market("BTCUSDT", 1.0, 0.001, 1000.0, &[(50_000.0, 0.01, 50.0), (1e9, 0.025, 20.0)], 0.005);
     let eth = market("ETHUSDT", 0.1, 0.01, 100.0, &[(20_000.0, 0.01, 50.0), (1e9, 0.02, 25.0)], 0.005);
@@ -214,6 +248,7 @@ fn random_three_venues(seed: u64, n: usize, capacity: f64, book_shock: f64, shoc
         };
     }
     s.book_shock_usd = vec![book_shock, 0.0, 0.0, 0.0, 0.0, 0.0];
+    s.price.maker_hedge = vec![hedge; 6];
     s
 }
 
@@ -235,8 +270,12 @@ proptest! {
         cap in prop_oneof![Just(0.0), 0.0f64..5_000.0, 1e4f64..1e6],
         book in prop_oneof![Just(0.0), -2e5f64..2e5],
         shock in -0.2f64..0.05,
+        ratio in prop_oneof![Just(0.0), 0.0f64..=1.0],
+        hedge_cap in prop_oneof![1e3f64..1e5, 1e5f64..1e7],
+        latency in 0.0f64..2.0,
     ) {
-        let s = random_three_venues(seed, n, cap, book, shock);
+        let hedge = MakerHedgeSpec { hedge_ratio: ratio, latency_s: latency, capacity_usd_per_s: hedge_cap };
+        let s = random_three_venues(seed, n, cap, book, shock, hedge);
         let model = EngineModel::new(&s).unwrap();
         let mut c = Cascade::new(&model);
         let total0 = c.ws.ledger_total();
@@ -244,6 +283,7 @@ proptest! {
             let out = c.run(&model, with_impact);
             prop_assert_eq!(c.ws.ledger_total(), total0);
             prop_assert!(c.ws.net_open_interest(&model).iter().all(|&x| x == 0));
+            prop_assert!(c.ws.spot_net_lots().iter().all(|&x| x == 0));
             prop_assert!(out.events.iter().all(|e| e.cause.is_some()));
             let by_venue: f64 = out.venues.iter().map(|v| v.liquidated_notional_usd).sum();
             prop_assert!(close(by_venue, out.liquidated_notional_usd()));

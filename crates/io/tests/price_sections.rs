@@ -109,3 +109,32 @@ fn the_old_blend_knob_is_refused_with_its_replacement() {
     assert_eq!((line, field.as_str()), (Some(4), "engine.mark_book_weight"));
     assert!(msg.contains("rule = \"blend\""), "{msg}");
 }
+
+/// `[maker_hedge]` after the base file: loads as written, and a negative ratio, latency or
+/// capacity (or a ratio above 1) is refused naming its line and field.
+#[test]
+fn maker_hedge_section() {
+    let n = BASE.lines().count();
+    let section = |ratio: &str, latency: &str, cap: &str| {
+        format!(
+            "{BASE}[maker_hedge]\nhedge_ratio = {ratio}\nlatency_s = {latency}\ncapacity_usd_per_s = {cap}\n"
+        )
+    };
+    let s =
+        parse_scenario_str(&section("0.5", "0.5", "{ BTCUSDT = 2.7e5 }"), Format::Toml, Path::new("t.toml"))
+            .unwrap();
+    assert_eq!(
+        s.price.maker_hedge,
+        vec![liq_domain::MakerHedgeSpec { hedge_ratio: 0.5, latency_s: 0.5, capacity_usd_per_s: 2.7e5 }]
+    );
+    let (line, field, _) = err(&section("-0.1", "0.5", "1e5"));
+    assert_eq!((line, field.as_str()), (Some(n + 2), "maker_hedge.hedge_ratio"));
+    let (line, field, msg) = err(&section("1.5", "0.5", "1e5"));
+    assert_eq!((line, field.as_str()), (Some(n + 2), "maker_hedge.hedge_ratio"), "{msg}");
+    let (line, field, _) = err(&section("0.5", "-1", "1e5"));
+    assert_eq!((line, field.as_str()), (Some(n + 3), "maker_hedge.latency_s"));
+    let (line, field, _) = err(&section("0.5", "0.5", "-1e5"));
+    assert_eq!((line, field.as_str()), (Some(n + 4), "maker_hedge.capacity_usd_per_s"));
+    let (line, field, _) = err(&section("0.5", "0.5", "{ BTCUSDT = -3.0 }"));
+    assert_eq!((line, field.as_str()), (Some(n + 4), "maker_hedge.capacity_usd_per_s.BTCUSDT"));
+}

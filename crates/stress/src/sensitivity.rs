@@ -13,6 +13,9 @@
 //! | arbitrage capacity | ×0.25 | ×4 | an order of magnitude around the argued default |
 //! | arbitrage latency | 0 s | 0.5 s | co-located to a slow desk (within a 1-s round) |
 //! | arbitrage fees | 0 | ×2 | top-tier rebates to twice the retail schedule |
+//! | makers' hedge ratio | 0 | 1 | no maker hedges to every maker delta-neutral (DESIGN.md "The makers' hedge") |
+//! | makers' hedge latency | 0 s | 2 s | co-located to two rounds late |
+//! | makers' hedge capacity | ×0.25 | ×4 | an order of magnitude around the spot-refill default |
 //! | backstop unwind participation (of the round's book-absorbed liquidation lots) | 0.02 | 1 | a vault's slow unwind to matching all liquidation flow |
 //! | leverage (median of the population) | ×0.67 | ×1.5 | 8× to 18× around the default's 12× |
 
@@ -171,9 +174,54 @@ pub fn sensitivity(
             }),
         );
     }
+    let has_hedge = base.price.maker_hedge.iter().any(|h| h.is_active());
+    if has_hedge {
+        add(
+            "makers' hedge ratio",
+            "0",
+            "1",
+            Box::new(|s| {
+                s.price.maker_hedge.iter_mut().for_each(|h| h.hedge_ratio = 0.0);
+                Ok(())
+            }),
+            Box::new(|s| {
+                s.price.maker_hedge.iter_mut().for_each(|h| h.hedge_ratio = 1.0);
+                Ok(())
+            }),
+        );
+        add(
+            "makers' hedge latency",
+            "0 s",
+            "2 s",
+            Box::new(|s| {
+                s.price.maker_hedge.iter_mut().for_each(|h| h.latency_s = 0.0);
+                Ok(())
+            }),
+            Box::new(|s| {
+                s.price.maker_hedge.iter_mut().for_each(|h| h.latency_s = 2.0);
+                Ok(())
+            }),
+        );
+        add(
+            "makers' hedge capacity",
+            "×0.25",
+            "×4",
+            Box::new(|s| {
+                s.price.maker_hedge.iter_mut().for_each(|h| h.capacity_usd_per_s *= 0.25);
+                Ok(())
+            }),
+            Box::new(|s| {
+                s.price.maker_hedge.iter_mut().for_each(|h| h.capacity_usd_per_s *= 4.0);
+                Ok(())
+            }),
+        );
+    }
     let mut skipped = Vec::new();
     if !has_arb {
         skipped.push("arbitrage (the scenario has no arbitrage capacity)".to_string());
+    }
+    if !has_hedge {
+        skipped.push("makers' hedge (the scenario has none)".to_string());
     }
     // The unwind rate lives in the rulebook, which the model derives from the venue: it is set on
     // the model, not the scenario (see `evaluate`).

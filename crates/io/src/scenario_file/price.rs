@@ -1,5 +1,6 @@
 //! The price-formation sections of a scenario file: `[[spot_markets]]`, `[[index]]`,
-//! `[arbitrage]`, `[funding]`, `engine.mark` and `shock.book` (docs/scenario-format.md).
+//! `[arbitrage]`, `[maker_hedge]`, `[funding]`, `engine.mark` and `shock.book`
+//! (docs/scenario-format.md).
 //!
 //! Validation here names every field: a spot market naming an unknown perp, index weights that
 //! do not sum to 1, a negative capacity or latency are refused with file, line and field.
@@ -10,8 +11,8 @@ use crate::convert::MarketSymbols;
 use crate::IoError;
 use liq_domain::scenario::asset_key;
 use liq_domain::{
-    ArbitrageSpec, IndexRule, IndexSpec, MarkRule, MarketSpec, PriceFormation, SpotMarketSpec, VenueId,
-    VenuePreset, VenueSpec,
+    ArbitrageSpec, IndexRule, IndexSpec, MakerHedgeSpec, MarkRule, MarketSpec, PriceFormation,
+    SpotMarketSpec, VenueId, VenuePreset, VenueSpec,
 };
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -65,6 +66,15 @@ pub(crate) struct RawArbitrage {
     pub perp_fee_rate: f64,
     #[serde(default)]
     pub min_edge: f64,
+}
+
+/// `[maker_hedge]`: the perp makers' hedge of their inventory on the index's spot books.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMakerHedge {
+    pub hedge_ratio: f64,
+    pub latency_s: f64,
+    pub capacity_usd_per_s: PerMarket,
 }
 
 #[derive(Debug, Deserialize)]
@@ -428,5 +438,39 @@ pub(crate) fn price_formation(
             pf.funding.cap = Some(non_negative_in(ctx, "funding.cap", c, 1.0)?);
         }
     }
+    if let Some(h) = &raw.maker_hedge {
+        pf.maker_hedge = maker_hedge(ctx, h, symbols, n_m)?;
+    }
     Ok(pf)
+}
+
+/// `[maker_hedge]`, validated: a ratio in [0, 1] (hedging more than the inventory would be a
+/// position of their own), a latency up to an hour, a capacity per market.
+fn maker_hedge(
+    ctx: &Ctx,
+    h: &RawMakerHedge,
+    symbols: &MarketSymbols,
+    n_m: usize,
+) -> Result<Vec<MakerHedgeSpec>, IoError> {
+    let ratio = non_negative_in(ctx, "maker_hedge.hedge_ratio", h.hedge_ratio, 1.0)?;
+    let latency = non_negative_in(ctx, "maker_hedge.latency_s", h.latency_s, 3600.0)?;
+    // The same bound as the arbitrageurs' capacity: beyond any market.
+    let cap = |f: &str, v: f64| non_negative_in(ctx, f, v, 1e12);
+    let caps: Vec<f64> = match &h.capacity_usd_per_s {
+        PerMarket::All(v) => vec![cap("maker_hedge.capacity_usd_per_s", *v)?; n_m],
+        PerMarket::Each(map) => {
+            let mut v = vec![0.0; n_m];
+            for (sym, &c) in map {
+                let f = format!("maker_hedge.capacity_usd_per_s.{sym}");
+                for k in symbols.resolve_all(sym).map_err(|m| ctx.err(&f, m))? {
+                    v[k.idx()] = cap(&f, c)?;
+                }
+            }
+            v
+        }
+    };
+    Ok(caps
+        .into_iter()
+        .map(|c| MakerHedgeSpec { hedge_ratio: ratio, latency_s: latency, capacity_usd_per_s: c })
+        .collect())
 }

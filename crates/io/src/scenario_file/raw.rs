@@ -52,6 +52,7 @@ pub(crate) struct RawScenario {
     #[serde(default)]
     pub stops: Vec<super::flows::RawStop>,
     pub policy: Option<super::policy::RawPolicy>,
+    pub maker_hedge: Option<super::price::RawMakerHedge>,
 }
 
 /// `[collateral]`: auto-exchange and where sold collateral goes.

@@ -77,6 +77,7 @@ fn market(
         book_exhausted: None,
         funding_rates: Vec::new(),
         funding_paid_usd: None,
+        maker_hedge_usd: 0.0,
     }
 }
 
