@@ -1,10 +1,11 @@
 //! Monte Carlo results are pinned bit for bit (issue 15): the per-path rows of the default
 //! `stress` (Student-t df 4, 900 one-second steps, the default's vols and correlation, seed 42),
 //! configured exactly as `liqcascade stress` configures it, for the first `PATHS` paths. The
-//! snapshot was recorded from the path loop before the performance work of issue 15 (commit
-//! 569b6ea); a faster loop must give the same numbers (JSON prints each `f64` in its shortest
-//! round-trip form, so equal text is equal bits). A change that moves them must say why in its
-//! commit and update the snapshot.
+//! snapshot was first recorded from the path loop before the performance work of issue 15
+//! (commit 569b6ea), and the faster loop gave the same numbers (JSON prints each `f64` in its
+//! shortest round-trip form, so equal text is equal bits). It was re-recorded once since, when
+//! the default scenario gained the makers' hedge on spot (issue 11: a different model, so
+//! different rows). A change that moves them must say why in its commit and update the snapshot.
 
 use liq_engine::EngineModel;
 use liq_options::stress::{config, StressOptions};
