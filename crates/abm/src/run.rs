@@ -7,22 +7,29 @@ use crate::sched::secs;
 use crate::sim::{Sim, FUND};
 use crate::stats::{stylised_facts, StylisedFacts};
 use liq_engine::{EventKind, LiquidationEvent};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One point of the 1-second price path.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+///
+/// Prices go through `finite_or_str` so a report's result file reads back even when a side of
+/// the book emptied (a NaN mid is written as `"nan"`, not as a `null` no reader accepts).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PricePoint {
     pub t_s: f64,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub mid: f64,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub index: f64,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub mark: f64,
     /// Realised over normal volatility as the market makers see it (they widen, thin and pull
     /// quotes as it rises).
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub vol_ratio: f64,
 }
 
 /// Headline numbers of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct AbmSummary {
     /// Notional closed by liquidation (book fills, takeovers, backstop, ADL), USD.
     pub liquidated_notional_usd: f64,
@@ -41,10 +48,14 @@ pub struct AbmSummary {
     pub fund_end_usd: f64,
     /// Negative fund equity at the end, USD (0 if the fund is solvent).
     pub bad_debt_usd: f64,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub start_mid: f64,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub min_mid: f64,
     /// min mid / start mid − 1.
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub max_drawdown: f64,
+    #[serde(with = "liq_domain::serde_num::finite_or_str")]
     pub end_mid: f64,
     pub trades: u64,
     pub volume_base: f64,
@@ -57,7 +68,7 @@ pub struct AbmSummary {
 }
 
 /// One account group at the end of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GroupOutcome {
     /// makers, noise, momentum, arbitrageur, stops, leveraged, insurance_fund or outside (the
     /// counterparty of the positions opened at t = 0 and the source of re-entry deposits).

@@ -55,6 +55,8 @@ pub struct AbmArgs {
     /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 /// What produced an ABM result (every `abm` output carries it; the sidecar `FILE.meta.json` of
@@ -172,8 +174,24 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         .file_with_sidecar("price-path", args.price_path.as_ref())
         .input(args.config.as_deref())
         .input(args.compare_real.as_deref())
+        .report_flags(&args.out)
         .check()?;
     let seeds = args.seeds.as_deref().map(crate::abm_seeds::parse_range).transpose()?;
+    if args.out.wanted() {
+        // The report draws one run: refuse the modes that are not one (before anything runs).
+        let other = [
+            ("--seeds", seeds.is_some()),
+            ("--experiment", args.experiment.is_some()),
+            ("--compare-real", args.compare_real.is_some()),
+            ("--print-config", args.print_config),
+        ];
+        if let Some((flag, _)) = other.iter().find(|(_, given)| *given) {
+            return Err(InputError(format!(
+                "--report/--result/--plots draw one run and cannot be combined with {flag}"
+            ))
+            .into());
+        }
+    }
     if seeds.is_some() {
         let one_run = [
             ("--compare-real", args.compare_real.is_some()),
@@ -271,6 +289,29 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         return Ok(());
     }
     let generations = generations(&out);
+    if args.out.wanted() {
+        // The ABM has no scenario: its config (source and hash) stands in for one, as in every
+        // other `abm` output.
+        let run_meta = liq_io::output::RunMeta {
+            version: meta.version.to_string(),
+            scenario: format!("agent-based market ({})", meta.config_source),
+            scenario_hash: meta.config_hash.clone(),
+            seed: args.seed,
+            venue: cfg.venue.name().to_string(),
+            adl_policy: "venue".to_string(),
+            margin_tables: Vec::new(),
+            shock: cfg.shock.iter().map(|s| (cfg.market.symbol.clone(), s.index_move)).collect(),
+            collateral_tables: Vec::new(),
+        };
+        let section = liq_report::abm_replay::AbmSection::new(
+            &meta.config_source,
+            &meta.config_hash,
+            cfg.shock.as_ref(),
+            &out,
+            generations.clone(),
+        );
+        crate::report_cmd::emit(&args.out, &liq_report::ReportInput::new(run_meta).with_abm(section))?;
+    }
     if args.json {
         let doc = AbmDocument {
             meta: &meta,
@@ -557,6 +598,8 @@ pub struct ReplayArgs {
     /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 /// What produced a `replay` result.
@@ -581,6 +624,12 @@ struct ReplayDocument<'a> {
 /// `liqcascade replay`: the time-stepped engine over a recorded price path, simulated
 /// liquidations per minute beside the recorded liquidation stream.
 pub fn replay(args: ReplayArgs) -> Result<()> {
+    crate::outputs::Outputs::default()
+        .scenario(args.scenario.as_ref())
+        .input(Some(&args.trades))
+        .input(Some(&args.force_orders))
+        .report_flags(&args.out)
+        .check()?;
     let scenario = crate::run_cmd::load(args.scenario.as_ref())?;
     let ms = |s: &str| -> Result<i64, InputError> {
         liq_stress::paths::parse_timestamp(s)
@@ -625,6 +674,28 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
         trades: args.trades.display().to_string(),
         force_orders: args.force_orders.display().to_string(),
     };
+    let verdict = crate::verdict::replay(&report).render("the replay's fit is");
+    if args.out.wanted() {
+        let run_meta = liq_io::output::RunMeta {
+            version: meta.version.to_string(),
+            scenario: meta.scenario.clone(),
+            scenario_hash: meta.scenario_hash.clone(),
+            seed: meta.seed,
+            venue: scenario.venue.name().to_string(),
+            adl_policy: scenario.engine.adl_policy.name().to_string(),
+            margin_tables: liq_io::output::margin_tables(&scenario),
+            // The move is the recorded path, not a shock: the header names the window instead.
+            shock: Vec::new(),
+            collateral_tables: liq_io::output::collateral_tables(&scenario),
+        };
+        let section = liq_report::abm_replay::ReplaySection {
+            trades: meta.trades.clone(),
+            force_orders: meta.force_orders.clone(),
+            verdict: verdict.clone(),
+            report: report.clone(),
+        };
+        crate::report_cmd::emit(&args.out, &liq_report::ReportInput::new(run_meta).with_replay(section))?;
+    }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&ReplayDocument { meta: &meta, report: &report })?)?;
     } else {
@@ -636,7 +707,7 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
             meta.seed
         )?;
         out!("{}", liq_replay::render_table(&report))?;
-        out!("{}", crate::verdict::replay(&report).render("the replay's fit is"))?;
+        out!("{verdict}")?;
     }
     Ok(())
 }

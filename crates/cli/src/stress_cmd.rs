@@ -86,6 +86,8 @@ pub struct MergeArgs {
     /// Print the result as one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub out: crate::report_cmd::ReportFlags,
 }
 
 /// The options `liq_options::stress` parses, from the flags.
@@ -225,6 +227,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         .fold(crate::outputs::Outputs::default(), |o, p| o.input(Some(p)))
         .file_with_sidecar("csv", args.csv.as_ref())
         .file("parquet", args.parquet.as_ref())
+        .report_flags(&args.out)
         .check()?;
     let (ctx, rows) = merge_shards(&refs).map_err(|e| InputError(e.to_string()))?;
     if let Some(p) = &args.csv {
@@ -238,5 +241,23 @@ pub fn merge(args: MergeArgs) -> Result<()> {
             .with_context(|| format!("writing {}", p.display()))?;
     }
     let summary = summarise(&ctx, &rows);
+    if args.out.wanted() {
+        // The Monte Carlo report from the shards alone: the shard files carry the context but
+        // not the scenario, so the report has the stress section and no book-derived parts
+        // (shock→loss curve, liquidation map); `stress --report` on one machine has those too.
+        let not_recorded = |s: &str| if s.is_empty() { "not recorded in the shards".to_string() } else { s.to_string() };
+        let meta = liq_io::output::RunMeta {
+            version: ctx.version.clone(),
+            scenario: ctx.scenario.clone(),
+            scenario_hash: ctx.scenario_hash.clone(),
+            seed: ctx.config.seed,
+            venue: not_recorded(&ctx.venue),
+            adl_policy: not_recorded(&ctx.adl_policy),
+            margin_tables: Vec::new(),
+            shock: Vec::new(),
+            collateral_tables: Vec::new(),
+        };
+        crate::report_cmd::emit(&args.out, &liq_report::ReportInput::new(meta).with_stress(&ctx, &summary))?;
+    }
     print_summary(&ctx, &summary, args.json)
 }

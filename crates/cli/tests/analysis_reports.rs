@@ -1,4 +1,5 @@
-//! `--report`/`--result` on `compare`, `network` and `firesale` (issue 13 item 7), and
+//! `--report`/`--result` on `compare`, `network`, `firesale`, `abm`, `replay` and `merge` (issue
+//! 13 item 7), and
 //! `--accounts-out FILE.parquet` (item 2): each command writes its own section into the report,
 //! with version, scenario (or input) hash and seed in the result file; the result file renders
 //! again through `liqcascade report` to the same page; and neither file may overwrite an input.
@@ -97,6 +98,85 @@ fn compare_network_and_firesale_write_their_sections() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
     assert_eq!(std::fs::read_to_string(&eba).unwrap().lines().count(), 3, "the input is untouched");
+}
+
+#[test]
+fn abm_replay_and_merge_write_their_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    // ABM: the report's figures are the ones `--json` prints for the same seed.
+    let abm = ["abm", "--seed", "7", "--duration", "60s", "--shock", "-3%", "--shock-at", "20s"];
+    let doc = report_of(dir.path(), "abm", &abm, "Agent-based market on an L3 book");
+    let mut a = abm.to_vec();
+    a.push("--json");
+    let json: serde_json::Value = serde_json::from_slice(&run(&a).stdout).unwrap();
+    assert_eq!(doc["abm"]["summary"], json["summary"], "the report holds the summary `--json` prints");
+    assert_eq!(doc["abm"]["generations"], json["generations"]);
+    assert_eq!(doc["meta"]["scenario_hash"], json["meta"]["config_hash"]);
+    assert_eq!(doc["meta"]["seed"], 7);
+    // The per-10-s bars add up to the liquidated total (the same events).
+    let bars: f64 = doc["abm"]["liquidated_by_time_usd"].as_array().unwrap().iter().map(|b| b[1].as_f64().unwrap()).sum();
+    let total = json["summary"]["liquidated_notional_usd"].as_f64().unwrap();
+    assert!((bars - total).abs() <= 1e-6 * total.max(1.0), "{bars} vs {total}");
+    assert_eq!(doc["abm"]["price_path"].as_array().unwrap().len(), 60, "one point per second");
+    // One run only: the multi-run modes refuse a report before anything runs.
+    for extra in [["--seeds", "1-2"], ["--experiment", "stops"]] {
+        let html = dir.path().join("no.html");
+        let mut a = abm.to_vec();
+        a.extend(extra);
+        a.extend(["--report", html.to_str().unwrap()]);
+        let out = run(&a);
+        assert_eq!(out.status.code(), Some(2), "{a:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(extra[0]), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!html.exists());
+    }
+
+    // Replay: a three-minute synthetic window (as in replay_meta.rs); the report holds the
+    // `--json` report and the verdict the table prints.
+    const T0: i64 = 1_700_000_040_000;
+    let prices = dir.path().join("path.csv");
+    let mut body = String::from("timestamp,market,price\n");
+    for (t, p) in [(0, 99_000.0), (60_000, 97_000.0), (120_000, 95_000.0), (179_000, 95_000.0)] {
+        body.push_str(&format!("{},BTCUSDT,{p}\n", T0 + t));
+    }
+    std::fs::write(&prices, body).unwrap();
+    let fo = dir.path().join("fo.csv");
+    std::fs::write(&fo, format!("BTCUSDT,SELL,LIMIT,IOC,1,1,1,FILLED,1,1,{},1000\n", T0 + 70_000)).unwrap();
+    let (p, f) = (prices.to_str().unwrap(), fo.to_str().unwrap());
+    let replay = ["replay", "--trades", p, "--force-orders", f, "--from", "1700000040000", "--to", "1700000220000"];
+    let doc = report_of(dir.path(), "replay", &replay, "Replay of a recorded window against the recorded liquidations");
+    let mut a = replay.to_vec();
+    a.push("--json");
+    let json: serde_json::Value = serde_json::from_slice(&run(&a).stdout).unwrap();
+    assert_eq!(doc["replay"]["report"]["total"], json["total"]);
+    assert_eq!(doc["replay"]["report"]["minutes"], 3);
+    assert_eq!(doc["meta"]["scenario_hash"], json["meta"]["scenario_hash"]);
+    let table = String::from_utf8(run(&replay).stdout).unwrap();
+    let verdict = doc["replay"]["verdict"].as_str().unwrap();
+    assert!(verdict.contains("identified") && table.contains(verdict.trim()), "{verdict}");
+    // The report may not overwrite a recorded input.
+    let out = run(&[&replay[..], &["--report", p]].concat());
+    assert_eq!(out.status.code(), Some(2));
+
+    // Merge: two shards make the report of the one-machine run (same stress section).
+    let common = ["stress", "--paths", "6", "--horizon", "20s", "--step", "2s", "--quiet"];
+    let one = dir.path().join("one.json");
+    let mut a = common.to_vec();
+    a.extend(["--result", one.to_str().unwrap()]);
+    assert!(run(&a).status.success());
+    let mut shards = Vec::new();
+    for i in 0..2 {
+        let file = dir.path().join(format!("s{i}.parquet"));
+        let shard = format!("{i}/2");
+        let mut a = common.to_vec();
+        a.extend(["--shard", &shard, "--parquet", file.to_str().unwrap()]);
+        assert!(run(&a).status.success());
+        shards.push(file.to_str().unwrap().to_string());
+    }
+    let doc = report_of(dir.path(), "merge", &["merge", &shards[0], &shards[1]], "Monte Carlo");
+    let single: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&one).unwrap()).unwrap();
+    assert_eq!(doc["stress"], single["stress"], "the merged stress section is the single run's");
+    assert_eq!(doc["meta"]["venue"], single["meta"]["venue"]);
+    assert_eq!(doc["meta"]["scenario_hash"], single["meta"]["scenario_hash"]);
 }
 
 #[test]

@@ -66,6 +66,8 @@ pub fn context(
         portfolio: portfolio.label(),
         deltas_usd: portfolio.deltas_usd(model),
         throughput_per_step,
+        venue: scenario.venue.name().to_string(),
+        adl_policy: scenario.engine.adl_policy.name().to_string(),
     }
 }
 

@@ -16,14 +16,14 @@ use crate::error::ReplayError;
 use crate::run::{rebase, simulate, ReplayData, ReplayReport};
 use liq_domain::Scenario;
 use liq_io::population::{generate_population, PopulationSpec};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Default grid of leverage medians (×).
 pub const DEFAULT_LEVERAGE_GRID: [f64; 5] = [5.0, 8.0, 12.0, 18.0, 25.0];
 
 /// One grid point's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GridPoint {
     pub leverage_median: f64,
     pub sim_total_usd: f64,
@@ -35,7 +35,7 @@ pub struct GridPoint {
 }
 
 /// The scanned grid and the chosen point.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
     pub parameter: String,
     pub objective: String,

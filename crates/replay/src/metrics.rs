@@ -11,13 +11,13 @@
 //!
 //! Every measure is `None` when it is undefined (an all-zero or constant series).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Lags searched by the cross-correlation, at most (minutes).
 pub const MAX_LAG_MINUTES: usize = 10;
 
 /// The error measures between a simulated and a recorded series (see the module docs).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub sim_total_usd: f64,
     pub rec_total_usd: f64,

@@ -6,7 +6,7 @@ use liq_calib::files::{load_binance_trade_tape, load_force_orders, load_price_pa
 use liq_domain::{BookSpec, Money, Scenario};
 use liq_engine::{Cascade, EngineModel, ExoPath, RunOptions};
 use liq_stress::paths::{replay_path, PricePath};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
@@ -29,7 +29,7 @@ pub struct ReplayData {
 }
 
 /// Per-minute series of one symbol, simulated and recorded side by side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SymbolSeries {
     pub symbol: String,
     /// Window's first trade price (the rebased mark), if the tape has the symbol.
@@ -42,7 +42,7 @@ pub struct SymbolSeries {
 }
 
 /// One replay: per-minute series per symbol and summed, and the error measures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplayReport {
     pub window_start_ms: i64,
     pub window_end_ms: i64,

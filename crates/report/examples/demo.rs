@@ -50,6 +50,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         portfolio: portfolio.label(),
         deltas_usd: portfolio.deltas_usd(&model),
         throughput_per_step: None,
+        venue: "binance".into(),
+        adl_policy: "venue".into(),
     };
     let rows = run_paths(&model, &cfg, &portfolio, 0..cfg.paths, None, &|_| {})?;
     let stress = summarise(&ctx, &rows);

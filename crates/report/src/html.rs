@@ -130,6 +130,20 @@ fn meta_lines(input: &ReportInput) -> Vec<(String, String)> {
                 iv.bootstrap_resamples
             ),
         ));
+    } else if let Some(a) = &input.abm {
+        let shock = a.shock.as_ref().map_or_else(
+            || s("none"),
+            |sh| format!("index {} at {:.0} s over {:.0} s", pct(sh.index_move), sh.at_s, sh.over_s),
+        );
+        meta.push((s("agent-based market"), format!("{:.0} s, exogenous shock: {shock}", a.duration_s)));
+    } else if let Some(r) = &input.replay {
+        meta.push((
+            s("replayed window"),
+            format!(
+                "{} → {} (epoch ms), {} minutes, {:.0}-s steps",
+                r.report.window_start_ms, r.report.window_end_ms, r.report.minutes, r.report.step_s
+            ),
+        ));
     } else if input.cascade.as_ref().is_some_and(|c| c.path_run) {
         meta.push((s("scripted move"), moves));
     } else if input.sensitivity.is_some() || input.cascade.is_some() || !input.critical.is_empty() {
@@ -368,7 +382,8 @@ fn seed_text(input: &ReportInput) -> String {
     }
 }
 
-/// The sections of `compare`, `network` and `firesale`, each only when the file has its data.
+/// The sections of `compare`, `network`, `firesale`, `abm` and `replay`, each only when the file
+/// has its data.
 fn analysis_sections(input: &ReportInput, specs: &[Spec], sections: &mut Vec<Section>) {
     use crate::analysis_sections as a;
     if let Some(c) = &input.comparison {
@@ -409,6 +424,21 @@ fn analysis_sections(input: &ReportInput, specs: &[Spec], sections: &mut Vec<Sec
         sec.intro = a::firesale_intro(f);
         sec.figures = figures(specs, "firesale-rounds");
         sec.tables = a::firesale_tables(f);
+        sections.push(sec);
+    }
+    use crate::abm_replay as b;
+    if let Some(x) = &input.abm {
+        let mut sec = section("abm", "Agent-based market on an L3 book", "");
+        sec.intro = b::abm_intro(x);
+        sec.figures = figures(specs, "abm-");
+        sec.tables = b::abm_tables(x);
+        sections.push(sec);
+    }
+    if let Some(r) = &input.replay {
+        let mut sec = section("replay", "Replay of a recorded window against the recorded liquidations", "");
+        sec.intro = b::replay_intro(r);
+        sec.figures = figures(specs, "replay-");
+        sec.tables = b::replay_tables(r);
         sections.push(sec);
     }
 }

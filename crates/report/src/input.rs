@@ -71,6 +71,12 @@ pub struct ReportInput {
     /// An overlapping-portfolio fire sale (`firesale`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firesale: Option<FireSaleSection>,
+    /// One run of the agent-based market (`abm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abm: Option<crate::abm_replay::AbmSection>,
+    /// A recorded window replayed against the recorded liquidations (`replay`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<crate::abm_replay::ReplaySection>,
 }
 
 /// A fire sale of bank portfolios (Cont–Schaanning), with what it ran on.
@@ -211,6 +217,8 @@ impl ReportInput {
             comparison: None,
             network: None,
             firesale: None,
+            abm: None,
+            replay: None,
             channels: None,
             policies: None,
         }

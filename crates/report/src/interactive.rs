@@ -110,6 +110,7 @@ pub fn all_specs(input: &ReportInput) -> Vec<Spec> {
         out.extend(crate::policies::policy_charts(p));
     }
     out.extend(crate::analysis_sections::specs(input));
+    out.extend(crate::abm_replay::specs(input));
     out
 }
 

@@ -14,6 +14,7 @@
 //! - `html`: the page, laid out by the embedded minijinja template `templates/report.html`.
 //! - `tables`: the HTML's tables, pre-formatted.
 //! - `analysis_sections`: the sections, charts and tables of `compare`, `network` and `firesale`.
+//! - [`abm_replay`]: the sections, charts and tables of `abm` and `replay`.
 //! - [`fmt`]: number formatting shared by tables and axes.
 //! - `num`: the magnitude check of a result file read back.
 //! - [`policies`]: the forced-flow channels chart and the mitigation-policy comparison.
@@ -23,6 +24,7 @@
 //! lays out), and a chart without axis labels would not meet the report's rule that every chart
 //! has axes, units and a legend.
 
+pub mod abm_replay;
 mod analysis_sections;
 pub mod charts;
 pub mod fmt;

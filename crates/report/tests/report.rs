@@ -279,6 +279,8 @@ fn builders_from_stress_and_critical_structs() {
         portfolio: "aggregate book (all accounts)".into(),
         deltas_usd: vec![1e6],
         throughput_per_step: None,
+        venue: "binance".into(),
+        adl_policy: "venue".into(),
     };
     // Loss i for path i = 1..=100 (no feedback) and 2i (cascade): 99% ES = (99 + 100) / 2 = 99.5
     // and 199 (see liq_stress::risk's own worked example).

@@ -28,6 +28,12 @@ pub struct StressContext {
     /// Portfolio dollar deltas per market at the start.
     pub deltas_usd: Vec<f64>,
     pub throughput_per_step: Option<u32>,
+    /// The venue whose rules ran and the ADL policy, so `merge` can head a report without the
+    /// scenario (empty in shard files written before they were recorded).
+    #[serde(default)]
+    pub venue: String,
+    #[serde(default)]
+    pub adl_policy: String,
 }
 
 /// A quantity measured without and with feedback.

@@ -32,6 +32,8 @@ fn shard_bytes(markets: &[&str], paths: u64) -> Vec<u8> {
         portfolio: "aggregate book (all accounts)".into(),
         deltas_usd: vec![1.0e6; m],
         throughput_per_step: None,
+        venue: "binance".into(),
+        adl_policy: "venue".into(),
     };
     let rows: Vec<PathRow> = (0..paths)
         .map(|p| {

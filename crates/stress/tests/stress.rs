@@ -67,6 +67,8 @@ fn ctx(model: &EngineModel, cfg: &MonteCarloConfig) -> StressContext {
         portfolio: Portfolio::Aggregate.label(),
         deltas_usd: Portfolio::Aggregate.deltas_usd(model),
         throughput_per_step: None,
+        venue: "binance".into(),
+        adl_policy: "venue".into(),
     }
 }
 

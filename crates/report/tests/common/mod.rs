@@ -269,6 +269,8 @@ pub fn fixed_input() -> ReportInput {
         portfolio: "aggregate book (all accounts)".into(),
         deltas_usd: vec![1e6, -2e5],
         throughput_per_step: None,
+        venue: "binance".into(),
+        adl_policy: "venue".into(),
     };
     let stress = StressSection { context, summary };
     let point = |shock: f64, liq: f64, first: f64, bad: f64| CurvePoint {
