@@ -187,6 +187,32 @@ fn s(x: impl Into<String>) -> String {
     x.into()
 }
 
+/// The headline cards of an ABM run: `(label, value, note)`.
+pub(crate) fn abm_cards(a: &AbmSection) -> Vec<(&'static str, String, &'static str)> {
+    let m = &a.summary;
+    let later: f64 = m.notional_by_generation.iter().skip(1).sum();
+    vec![
+        ("liquidated notional", usd(m.liquidated_notional_usd), "book fills, takeovers, backstop and ADL"),
+        ("of which generation ≥ 1", usd(later), "liquidations that followed a price-moving liquidation"),
+        ("largest drawdown of the mid", drawdown(-m.max_drawdown), "lowest mid against the start"),
+        ("insurance fund at the end", usd(m.fund_end_usd), "equity at the final mark"),
+    ]
+}
+
+/// The headline cards of a replay.
+pub(crate) fn replay_cards(r: &ReplaySection) -> Vec<(&'static str, String, &'static str)> {
+    let c = &r.report.total.comparison;
+    vec![
+        ("simulated liquidations", usd(c.sim_total_usd), "all symbols, in the window"),
+        ("recorded liquidations", usd(c.rec_total_usd), "forceOrder stream (a lower bound)"),
+        (
+            "per-minute correlation",
+            c.correlation.map_or_else(|| s("undefined"), |x| format!("{x:.3}")),
+            "Pearson, simulated vs recorded",
+        ),
+    ]
+}
+
 /// The ABM's headline figures, its generations and who gained or lost.
 pub(crate) fn abm_tables(a: &AbmSection) -> Vec<Table> {
     let m = &a.summary;

@@ -349,6 +349,27 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
         sections.push(sec);
     }
     analysis_sections(input, &specs, &mut sections);
+    // A file with none of the cascade's or the Monte Carlo's parts (one ABM run, a replay, a fire
+    // sale, a policy comparison) would otherwise open with a list of "not in this file" notes:
+    // the page keeps only what the file has.
+    let no_cascade_parts = input.cascade.is_none()
+        && input.stress.is_none()
+        && input.critical.is_empty()
+        && input.liquidation_maps.is_empty()
+        && input.sensitivity.is_none();
+    if no_cascade_parts {
+        sections.retain(|s| s.note.is_none());
+    }
+    if let Some(a) = &input.abm {
+        for (label, value, note) in crate::abm_replay::abm_cards(a) {
+            card(&mut cards, label, value, note);
+        }
+    }
+    if let Some(r) = &input.replay {
+        for (label, value, note) in crate::abm_replay::replay_cards(r) {
+            card(&mut cards, label, value, note);
+        }
+    }
     let data = serde_json::to_string(&specs)
         .map_err(|e| ReportError::Plot(e.to_string()))?
         .replace("</", "<\\/")

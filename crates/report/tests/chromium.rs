@@ -1,4 +1,5 @@
-//! Loads each report kind (instant cascade, path run, Monte Carlo stress, sensitivity) in
+//! Loads each report kind (instant cascade, path run, Monte Carlo stress, sensitivity, one
+//! agent-based market run) in
 //! headless Chromium (Debian's `chromium`, installed by `.ci/run`): every chart must draw
 //! (pixel statistics of its canvas), a hover over a data point must show that point's value in
 //! the tooltip, formatted in the chart's unit, the console must stay free of errors, and a
@@ -196,7 +197,7 @@ fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<[u8; 3]>) {
     (w, h, px)
 }
 
-/// The four report kinds.
+/// The report kinds.
 fn kinds() -> Vec<(&'static str, ReportInput)> {
     let (model, report, meta) = common::engine_report("cross-margin-multi-market.toml");
     let fixed = common::fixed_input();
@@ -212,7 +213,13 @@ fn kinds() -> Vec<(&'static str, ReportInput)> {
     stress.stress = fixed.stress.clone();
     stress.liquidation_maps = fixed.liquidation_maps.clone();
     let sensitivity = ReportInput::new(common::meta()).with_sensitivity(&common::sensitivity());
-    vec![("run", run), ("path", path_input), ("stress", stress), ("sensitivity", sensitivity)]
+    // One ABM run with a −3% shock at 20 s: its price path and liquidation bars.
+    let mut cfg = liq_abm::default_config();
+    cfg.shock = Some(liq_abm::ShockCfg { at_s: 20.0, index_move: -0.03, over_s: 5.0 });
+    let out = liq_abm::run_abm(&cfg, 7, 60.0).unwrap();
+    let section = liq_report::abm_replay::AbmSection::new("embedded default", "0123456789abcdef", cfg.shock.as_ref(), &out, vec![]);
+    let abm = ReportInput::new(common::meta()).with_abm(section);
+    vec![("run", run), ("path", path_input), ("stress", stress), ("sensitivity", sensitivity), ("abm", abm)]
 }
 
 #[test]

@@ -85,9 +85,18 @@ fn absent_sections_are_omitted_with_a_note() {
     let html = render_html(&ReportInput::new(meta()));
     assert_eq!(html.matches("<figure").count(), 0);
     let notes = between(&html, "<p class=\"note\">", "</p>");
-    // Headline, paths, waterfall, fund, heat maps, curve, risk, map.
-    assert_eq!(notes.len(), 8, "{notes:?}");
+    // A file with none of the cascade's or the Monte Carlo's parts keeps only the headline's
+    // note (the analysis commands' own sections stand alone, without a list of absences).
+    assert_eq!(notes, ["No cascade or stress result in this file: no headline numbers."]);
+    // A file with a stress result but no cascade says which cascade parts it lacks and why:
+    // paths, waterfall, fund, heat maps, curve, map.
+    let mut stress = ReportInput::new(meta());
+    stress.stress = fixed_input().stress;
+    let html = render_html(&stress);
+    let notes = between(&html, "<p class=\"note\">", "</p>");
+    assert_eq!(notes.len(), 6, "{notes:?}");
     assert!(notes.iter().all(|n| !n.is_empty()));
+    assert_eq!(notes.iter().filter(|n| n.starts_with("A Monte Carlo result")).count(), 4, "{notes:?}");
     // Scenario names are escaped, not interpreted.
     let mut m = meta();
     m.scenario = "<b>x</b>".into();

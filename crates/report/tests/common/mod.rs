@@ -338,6 +338,8 @@ pub fn fixed_input() -> ReportInput {
         comparison: None,
         network: None,
         firesale: None,
+        abm: None,
+        replay: None,
         channels: None,
         policies: None,
     }
