@@ -71,6 +71,12 @@ impl Calibration {
         let mut s = String::new();
         let w = &mut s;
         let _ = writeln!(w, "# liqcascade calibration, liq-calib {}", self.version);
+        // Every output names its seed: here the block bootstrap of the impact law draws with it.
+        let _ = writeln!(
+            w,
+            "# Seed {} (the impact law's block bootstrap, {} draws; nothing else is random)",
+            self.options.impact.seed, self.options.impact.bootstrap
+        );
         let _ = writeln!(w, "# Inputs (SHA-256 of the list: {}):", self.inputs_sha256);
         for i in &self.inputs {
             let _ = writeln!(w, "#   {} ({}, {} bytes, sha256 {})", i.path, i.kind, i.bytes, i.sha256);

@@ -527,6 +527,19 @@ pub struct PopulationArgs {
     pub out: PathBuf,
 }
 
+/// The sidecar `FILE.meta.json` of `population --out FILE`.
+#[derive(Debug, serde::Serialize)]
+struct PopulationMeta {
+    version: &'static str,
+    inputs: [String; 2],
+    /// First 16 hex characters of the SHA-256 of the two files' bytes, each followed by a zero byte.
+    input_hash: String,
+    /// Always `null`: the population is a deterministic function of the klines and open interest.
+    seed: Option<u64>,
+    market: String,
+    lot_size: f64,
+}
+
 pub fn population(args: PopulationArgs) -> Result<()> {
     // Checked here because calib's builder would write files that `run` then rejects.
     if !(args.lot.is_finite() && args.lot > 0.0) {
@@ -541,7 +554,7 @@ pub fn population(args: PopulationArgs) -> Result<()> {
         .into());
     }
     crate::outputs::Outputs::default()
-        .file("out", Some(&args.out))
+        .file_with_sidecar("out", Some(&args.out))
         .input(Some(&args.klines))
         .input(Some(&args.oi))
         .check()?;
@@ -558,6 +571,16 @@ pub fn population(args: PopulationArgs) -> Result<()> {
         liq_calib::population::write_accounts_csv(w, &pop.accounts).map_err(std::io::Error::other)
     })
     .with_context(|| format!("writing {}", args.out.display()))?;
+    // What produced the accounts (the CSV itself keeps the columns `run --accounts` reads).
+    let meta = PopulationMeta {
+        version: env!("CARGO_PKG_VERSION"),
+        inputs: [args.klines.display().to_string(), args.oi.display().to_string()],
+        input_hash: crate::analysis_cmd::input_hash(&[&args.klines, &args.oi])?,
+        seed: None,
+        market: market.to_string(),
+        lot_size: args.lot,
+    };
+    liq_io::output::write_sidecar_meta(&args.out, &meta)?;
     let r = &pop.report;
     outln!(
         "{} accounts written to {} · OI added {:.3}, removed {:.3} (unmatched {:.3}) · open long {:.3}, short {:.3} {}",

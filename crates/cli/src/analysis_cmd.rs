@@ -536,7 +536,8 @@ struct FireSaleDocument<'a> {
     outcome: &'a liq_network::FireSaleOutcome,
 }
 
-fn input_hash(paths: &[&PathBuf]) -> Result<String> {
+/// First 16 hex characters of the SHA-256 of the files' bytes, each followed by a zero byte.
+pub(crate) fn input_hash(paths: &[&PathBuf]) -> Result<String> {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for p in paths {

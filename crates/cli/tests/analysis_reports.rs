@@ -198,3 +198,43 @@ fn accounts_out_writes_parquet() {
     // The cells themselves are compared with the CSV's in liq_io::account_risk_table's tests.
     assert!(std::fs::read_to_string(&csv).unwrap().lines().count() > 50);
 }
+
+/// `population` names what produced its accounts in `FILE.meta.json` (issue 13 item 7): the
+/// version, the two inputs and their hash, and no seed (the population is a deterministic
+/// function of them); the accounts then run.
+#[test]
+fn population_writes_its_provenance_beside_the_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (k, oi, out) = (dir.path().join("k.csv"), dir.path().join("oi.csv"), dir.path().join("acc.csv"));
+    // Three 1-minute Binance klines (no header), open interest 100 → 110 → 105 → 125 BTC.
+    let mut kl = String::new();
+    for (i, vwap, tb) in [(0i64, 50_000.0, 0.6), (1, 51_000.0, 0.5), (2, 49_000.0, 0.3)] {
+        let t = i * 60_000 + 1_700_000_040_000;
+        kl.push_str(&format!(
+            "{t},{vwap},{},{},{vwap},100,{},{},10,{},{},0\n",
+            vwap + 10.0,
+            vwap - 10.0,
+            t + 59_999,
+            100.0 * vwap,
+            100.0 * tb,
+            100.0 * tb * vwap
+        ));
+    }
+    std::fs::write(&k, kl).unwrap();
+    let mut o = String::from("time,open_interest\n");
+    for (i, x) in [(0i64, 100.0), (1, 110.0), (2, 105.0), (3, 125.0)] {
+        o.push_str(&format!("{},{x}\n", i * 60_000 + 1_700_000_040_000));
+    }
+    std::fs::write(&oi, o).unwrap();
+    let r = run(&["population", "--klines", k.to_str().unwrap(), "--oi", oi.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("acc.csv.meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(meta["input_hash"].as_str().unwrap().len(), 16);
+    assert!(meta["seed"].is_null(), "{meta}");
+    assert_eq!(meta["inputs"][0], k.to_str().unwrap());
+    // The sidecar may not overwrite an input either.
+    let r = run(&["population", "--klines", k.to_str().unwrap(), "--oi", oi.to_str().unwrap(), "--out", oi.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(2));
+}
