@@ -177,6 +177,7 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         .report_flags(&args.out)
         .check()?;
     let seeds = args.seeds.as_deref().map(crate::abm_seeds::parse_range).transpose()?;
+    args.out.no_static_charts("abm")?;
     if args.out.wanted() {
         // The report draws one run: refuse the modes that are not one (before anything runs).
         let other = [
@@ -653,6 +654,7 @@ pub fn replay(args: ReplayArgs) -> Result<()> {
         .input(Some(&args.force_orders))
         .report_flags(&args.out)
         .check()?;
+    args.out.no_static_charts("replay")?;
     let scenario = crate::run_cmd::load(args.scenario.as_ref())?;
     let ms = |s: &str| -> Result<i64, InputError> {
         liq_stress::paths::parse_timestamp(s)

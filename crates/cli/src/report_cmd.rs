@@ -25,7 +25,7 @@ pub struct ReportArgs {
 /// Output flags shared by `run` and `stress`.
 #[derive(Args, Debug, Default, Clone)]
 pub struct ReportFlags {
-    /// Write a self-contained HTML report (inline SVG, no network) here.
+    /// Write a self-contained HTML report (interactive charts, the library inlined: works offline) here.
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
     /// Write the report's input as JSON (re-render it later with `liqcascade report`).
@@ -39,6 +39,18 @@ pub struct ReportFlags {
 impl ReportFlags {
     pub fn wanted(&self) -> bool {
         self.report.is_some() || self.result.is_some() || self.plots.is_some()
+    }
+
+    /// Refuses `--plots` on a command whose report has no static chart (the SVGs cover the
+    /// cascade's and the Monte Carlo's charts), instead of writing an empty directory.
+    pub fn no_static_charts(&self, command: &str) -> Result<(), InputError> {
+        match &self.plots {
+            Some(_) => Err(InputError(format!(
+                "--plots: `{command}` has no static SVG charts (they cover cascade and Monte Carlo runs); \
+                 its charts are in the --report page"
+            ))),
+            None => Ok(()),
+        }
     }
 }
 

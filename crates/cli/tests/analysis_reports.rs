@@ -130,6 +130,13 @@ fn abm_replay_and_merge_write_their_sections() {
         assert!(!html.exists());
     }
 
+    // No static chart exists for an ABM run: --plots is refused, nothing written.
+    let plots = dir.path().join("plots");
+    let out = run(&[&abm[..], &["--plots", plots.to_str().unwrap()]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--plots"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!plots.exists());
+
     // Replay: a three-minute synthetic window (as in replay_meta.rs); the report holds the
     // `--json` report and the verdict the table prints.
     const T0: i64 = 1_700_000_040_000;
