@@ -1,5 +1,5 @@
 //! Loads each report kind (instant cascade, path run, Monte Carlo stress, sensitivity, one
-//! agent-based market run) in
+//! agent-based market run, exposure network, replay) in
 //! headless Chromium (Debian's `chromium`, installed by `.ci/run`): every chart must draw
 //! (pixel statistics of its canvas), a hover over a data point must show that point's value in
 //! the tooltip, formatted in the chart's unit, the console must stay free of errors, and a
@@ -122,6 +122,7 @@ const PROBE: &str = r#"<script>
 fn formatted(unit: &str, x: f64) -> String {
     match unit {
         "price" => liq_report::fmt::price(x),
+        "ratio" => format!("{x:.2}×"),
         _ => liq_report::fmt::usd(x),
     }
 }
@@ -219,7 +220,49 @@ fn kinds() -> Vec<(&'static str, ReportInput)> {
     let out = liq_abm::run_abm(&cfg, 7, 60.0).unwrap();
     let section = liq_report::abm_replay::AbmSection::new("embedded default", "0123456789abcdef", cfg.shock.as_ref(), &out, vec![]);
     let abm = ReportInput::new(common::meta()).with_abm(section);
-    vec![("run", run), ("path", path_input), ("stress", stress), ("sensitivity", sensitivity), ("abm", abm)]
+    // The example's exposure network, with its own cascade (as `network --report` writes it).
+    let (net, _) = liq_network::report::analyse_with_graph(&model, &Default::default()).unwrap();
+    let network = ReportInput::from_cascade(&meta, &report).with_network(net);
+    // A replay over six minutes: a simulated wave one minute behind a recorded one.
+    let (sim, rec) = (vec![0.0, 1e5, 8e5, 4e5, 1e5, 0.0], vec![2e5, 9e5, 3e5, 5e4, 0.0, 0.0]);
+    let series = liq_replay::SymbolSeries {
+        symbol: "BTCUSDT".into(),
+        first_price: Some(99_000.0),
+        comparison: liq_replay::metrics::compare(&sim, &rec, 40, 25),
+        sim_notional_usd: sim,
+        rec_notional_usd: rec,
+        sim_count: vec![0, 4, 20, 12, 4, 0],
+        rec_count: vec![5, 14, 5, 1, 0, 0],
+    };
+    let mut total = series.clone();
+    total.symbol = "ALL".into();
+    let replay = ReportInput::new(common::meta()).with_replay(liq_report::abm_replay::ReplaySection {
+        trades: "trades.csv".into(),
+        force_orders: "force_orders.csv".into(),
+        verdict: "verdict: POORLY identified (example)".into(),
+        report: liq_replay::ReplayReport {
+            window_start_ms: 1_700_000_040_000,
+            window_end_ms: 1_700_000_400_000,
+            step_s: 10.0,
+            minutes: 6,
+            accounts: 1_000,
+            symbols: vec![series],
+            total,
+            rec_unmatched_usd: 0.0,
+            sim_after_window_usd: 0.0,
+            fit: None,
+            notes: vec![],
+        },
+    });
+    vec![
+        ("run", run),
+        ("path", path_input),
+        ("stress", stress),
+        ("sensitivity", sensitivity),
+        ("abm", abm),
+        ("network", network),
+        ("replay", replay),
+    ]
 }
 
 #[test]
