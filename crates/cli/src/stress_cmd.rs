@@ -245,7 +245,8 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         // The Monte Carlo report from the shards alone: the shard files carry the context but
         // not the scenario, so the report has the stress section and no book-derived parts
         // (shock→loss curve, liquidation map); `stress --report` on one machine has those too.
-        let not_recorded = |s: &str| if s.is_empty() { "not recorded in the shards".to_string() } else { s.to_string() };
+        let not_recorded =
+            |s: &str| if s.is_empty() { "not recorded in the shards".to_string() } else { s.to_string() };
         let meta = liq_io::output::RunMeta {
             version: ctx.version.clone(),
             scenario: ctx.scenario.clone(),

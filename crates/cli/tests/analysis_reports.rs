@@ -4,6 +4,8 @@
 //! with version, scenario (or input) hash and seed in the result file; the result file renders
 //! again through `liqcascade report` to the same page; and neither file may overwrite an input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -114,7 +116,8 @@ fn abm_replay_and_merge_write_their_sections() {
     assert_eq!(doc["meta"]["scenario_hash"], json["meta"]["config_hash"]);
     assert_eq!(doc["meta"]["seed"], 7);
     // The per-10-s bars add up to the liquidated total (the same events).
-    let bars: f64 = doc["abm"]["liquidated_by_time_usd"].as_array().unwrap().iter().map(|b| b[1].as_f64().unwrap()).sum();
+    let bars: f64 =
+        doc["abm"]["liquidated_by_time_usd"].as_array().unwrap().iter().map(|b| b[1].as_f64().unwrap()).sum();
     let total = json["summary"]["liquidated_notional_usd"].as_f64().unwrap();
     assert!((bars - total).abs() <= 1e-6 * total.max(1.0), "{bars} vs {total}");
     assert_eq!(doc["abm"]["price_path"].as_array().unwrap().len(), 60, "one point per second");
@@ -126,7 +129,11 @@ fn abm_replay_and_merge_write_their_sections() {
         a.extend(["--report", html.to_str().unwrap()]);
         let out = run(&a);
         assert_eq!(out.status.code(), Some(2), "{a:?}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains(extra[0]), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(extra[0]),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(!html.exists());
     }
 
@@ -134,23 +141,25 @@ fn abm_replay_and_merge_write_their_sections() {
     let plots = dir.path().join("plots");
     let out = run(&[&abm[..], &["--plots", plots.to_str().unwrap()]].concat());
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--plots"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--plots"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!plots.exists());
 
-    // Replay: a three-minute synthetic window (as in replay_meta.rs); the report holds the
+    // Replay: the three-minute synthetic window of replay_meta.rs; the report holds the
     // `--json` report and the verdict the table prints.
-    const T0: i64 = 1_700_000_040_000;
-    let prices = dir.path().join("path.csv");
-    let mut body = String::from("timestamp,market,price\n");
-    for (t, p) in [(0, 99_000.0), (60_000, 97_000.0), (120_000, 95_000.0), (179_000, 95_000.0)] {
-        body.push_str(&format!("{},BTCUSDT,{p}\n", T0 + t));
-    }
-    std::fs::write(&prices, body).unwrap();
-    let fo = dir.path().join("fo.csv");
-    std::fs::write(&fo, format!("BTCUSDT,SELL,LIMIT,IOC,1,1,1,FILLED,1,1,{},1000\n", T0 + 70_000)).unwrap();
+    let (prices, fo) = common::replay_window(dir.path());
     let (p, f) = (prices.to_str().unwrap(), fo.to_str().unwrap());
-    let replay = ["replay", "--trades", p, "--force-orders", f, "--from", "1700000040000", "--to", "1700000220000"];
-    let doc = report_of(dir.path(), "replay", &replay, "Replay of a recorded window against the recorded liquidations");
+    let replay =
+        ["replay", "--trades", p, "--force-orders", f, "--from", "1700000040000", "--to", "1700000220000"];
+    let doc = report_of(
+        dir.path(),
+        "replay",
+        &replay,
+        "Replay of a recorded window against the recorded liquidations",
+    );
     let mut a = replay.to_vec();
     a.push("--json");
     let json: serde_json::Value = serde_json::from_slice(&run(&a).stdout).unwrap();
@@ -233,15 +242,32 @@ fn population_writes_its_provenance_beside_the_accounts() {
         o.push_str(&format!("{},{x}\n", i * 60_000 + 1_700_000_040_000));
     }
     std::fs::write(&oi, o).unwrap();
-    let r = run(&["population", "--klines", k.to_str().unwrap(), "--oi", oi.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let r = run(&[
+        "population",
+        "--klines",
+        k.to_str().unwrap(),
+        "--oi",
+        oi.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("acc.csv.meta.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("acc.csv.meta.json")).unwrap())
+            .unwrap();
     assert_eq!(meta["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(meta["input_hash"].as_str().unwrap().len(), 16);
     assert!(meta["seed"].is_null(), "{meta}");
     assert_eq!(meta["inputs"][0], k.to_str().unwrap());
     // The sidecar may not overwrite an input either.
-    let r = run(&["population", "--klines", k.to_str().unwrap(), "--oi", oi.to_str().unwrap(), "--out", oi.to_str().unwrap()]);
+    let r = run(&[
+        "population",
+        "--klines",
+        k.to_str().unwrap(),
+        "--oi",
+        oi.to_str().unwrap(),
+        "--out",
+        oi.to_str().unwrap(),
+    ]);
     assert_eq!(r.status.code(), Some(2));
 }

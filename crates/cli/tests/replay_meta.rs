@@ -1,22 +1,14 @@
 //! `replay` names what produced it (issue 13 item 7: version, scenario hash and seed in every
 //! output): a three-minute synthetic window on the default scenario, `--json` and the table.
 
-use std::process::Command;
+mod common;
 
-/// 2023-11-14 22:14:00 UTC, a whole minute.
-const T0: i64 = 1_700_000_040_000;
+use std::process::Command;
 
 #[test]
 fn replay_json_and_table_carry_version_hash_and_seed() {
     let dir = tempfile::tempdir().unwrap();
-    let prices = dir.path().join("path.csv");
-    let mut body = String::from("timestamp,market,price\n");
-    for (t, p) in [(0, 99_000.0), (60_000, 97_000.0), (120_000, 95_000.0), (179_000, 95_000.0)] {
-        body.push_str(&format!("{},BTCUSDT,{p}\n", T0 + t));
-    }
-    std::fs::write(&prices, body).unwrap();
-    let fo = dir.path().join("fo.csv");
-    std::fs::write(&fo, format!("BTCUSDT,SELL,LIMIT,IOC,1,1,1,FILLED,1,1,{},1000\n", T0 + 70_000)).unwrap();
+    let (prices, fo) = common::replay_window(dir.path());
     let run = |extra: &[&str]| {
         let mut a = vec![
             "replay",

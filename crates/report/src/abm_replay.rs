@@ -170,7 +170,8 @@ pub fn abm_liquidations(a: &AbmSection) -> Spec {
 pub fn replay_minutes(r: &ReplaySection) -> Spec {
     let title = "Replay: liquidated notional per minute, simulated vs recorded (all symbols)".to_string();
     let t = &r.report.total;
-    let cats: Vec<String> = (0..t.sim_notional_usd.len().max(t.rec_notional_usd.len())).map(|m| m.to_string()).collect();
+    let cats: Vec<String> =
+        (0..t.sim_notional_usd.len().max(t.rec_notional_usd.len())).map(|m| m.to_string()).collect();
     let col = |v: &[f64]| -> Vec<Value> { v.iter().map(|x| num(*x)).collect() };
     let mut o = base(&title);
     o["xAxis"] = json!({"type": "category", "name": "minute of the window", "nameLocation": "middle", "nameGap": 28, "data": cats});
@@ -225,13 +226,22 @@ pub(crate) fn abm_tables(a: &AbmSection) -> Vec<Table> {
         vec![s("fund sold (bought) back into the book"), usd(m.fund_unwound_notional_usd)],
         vec![s("insurance fund start → end"), format!("{} → {}", usd(m.fund_start_usd), usd(m.fund_end_usd))],
         vec![s("bad debt"), usd(m.bad_debt_usd)],
-        vec![s("mid start → lowest → end"), format!("{} → {} → {}", price(m.start_mid), price(m.min_mid), price(m.end_mid))],
+        vec![
+            s("mid start → lowest → end"),
+            format!("{} → {} → {}", price(m.start_mid), price(m.min_mid), price(m.end_mid)),
+        ],
         // The summary's own field is signed (lowest mid / start − 1); the report's convention
         // is a drawdown as a positive fall.
         vec![s("largest drawdown of the mid"), drawdown(-m.max_drawdown)],
         vec![s("trades / volume"), format!("{} / {:.3} base", thousands(m.trades as f64), m.volume_base)],
-        vec![s("messages / scheduler events"), format!("{} / {}", thousands(m.messages as f64), thousands(m.sim_events as f64))],
-        vec![s("ledger at the end"), s(if a.ledger_ok { "money conserved, open interest long = short" } else { "INVARIANT BROKEN" })],
+        vec![
+            s("messages / scheduler events"),
+            format!("{} / {}", thousands(m.messages as f64), thousands(m.sim_events as f64)),
+        ],
+        vec![
+            s("ledger at the end"),
+            s(if a.ledger_ok { "money conserved, open interest long = short" } else { "INVARIANT BROKEN" }),
+        ],
     ];
     let figures = Table { head: vec![s("figure"), s("value")], rows };
     let generations = Table {
@@ -239,7 +249,14 @@ pub(crate) fn abm_tables(a: &AbmSection) -> Vec<Table> {
         rows: a
             .generations
             .iter()
-            .map(|g| vec![g.generation.to_string(), usd(g.notional_usd), thousands(g.accounts as f64), g.events.to_string()])
+            .map(|g| {
+                vec![
+                    g.generation.to_string(),
+                    usd(g.notional_usd),
+                    thousands(g.accounts as f64),
+                    g.events.to_string(),
+                ]
+            })
             .collect(),
     };
     let groups = Table {
@@ -304,7 +321,13 @@ pub(crate) fn replay_tables(r: &ReplaySection) -> Vec<Table> {
     }];
     if let Some(f) = &rep.fit {
         tables.push(Table {
-            head: vec![s(format!("{} (grid)", f.parameter)), s("simulated"), s("correlation"), s("share RMSE"), s("ln(sim/rec)")],
+            head: vec![
+                s(format!("{} (grid)", f.parameter)),
+                s("simulated"),
+                s("correlation"),
+                s("share RMSE"),
+                s("ln(sim/rec)"),
+            ],
             rows: f
                 .grid
                 .iter()

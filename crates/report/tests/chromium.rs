@@ -218,7 +218,13 @@ fn kinds() -> Vec<(&'static str, ReportInput)> {
     let mut cfg = liq_abm::default_config();
     cfg.shock = Some(liq_abm::ShockCfg { at_s: 20.0, index_move: -0.03, over_s: 5.0 });
     let out = liq_abm::run_abm(&cfg, 7, 60.0).unwrap();
-    let section = liq_report::abm_replay::AbmSection::new("embedded default", "0123456789abcdef", cfg.shock.as_ref(), &out, vec![]);
+    let section = liq_report::abm_replay::AbmSection::new(
+        "embedded default",
+        "0123456789abcdef",
+        cfg.shock.as_ref(),
+        &out,
+        vec![],
+    );
     let abm = ReportInput::new(common::meta()).with_abm(section);
     // The example's exposure network, with its own cascade (as `network --report` writes it).
     let (net, _) = liq_network::report::analyse_with_graph(&model, &Default::default()).unwrap();
