@@ -2,6 +2,8 @@
 //! `[collateral] transfer_in_caps`, and an asset with no haircut taking the venue's published
 //! table. Bad values are refused with file, line and field.
 
+mod common;
+
 use liq_io::{parse_scenario_str, Format};
 use std::path::Path;
 
@@ -33,9 +35,7 @@ positions = [{ market = "BTCUSDT", size = 0.01, entry_price = 60000.0 }]
 // 13 [[assets]], 14 symbol, 15 market, 16 max_transfer_in, 17 [collateral], 18 transfer_in_caps.
 
 fn edit(n: usize, with: &str) -> String {
-    let mut lines: Vec<&str> = BASE.lines().collect();
-    lines[n - 1] = with;
-    lines.join("\n") + "\n"
+    common::with_line(BASE, n, with)
 }
 
 fn parse(text: &str, venue: Option<&str>) -> Result<liq_domain::Scenario, liq_io::IoError> {

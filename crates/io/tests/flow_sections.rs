@@ -2,24 +2,16 @@
 //! `options_csv`, `[[stops]]`): a valid file loads as written, and each bad input is refused with
 //! its file, line and field — a negative AUM, a leverage ≤ 1, an options row of unknown type.
 
-use liq_io::{load_scenario, parse_scenario_str, Format, IoError};
+mod common;
+
+use common::err;
+use liq_io::{load_scenario, IoError};
 use std::path::Path;
 
 /// Line numbers on the right are the ones the error tests expect.
-const BASE: &str = r#"name = "t"
-venue = "binance"
-[[markets]]
-symbol = "BTCUSDT"
-tick_size = 0.1
-lot_size = 0.001
-index_price = 60000.0
-liquidation_fee_rate = 0.0125
-taker_fee_rate = 0.0005
-tiers = [{ cap_notional = 1e9, mmr = 0.005, max_leverage = 100.0 }]
-[markets.book]
-bids = [[59999.9, 1.0]]
-asks = [[60000.0, 1.0]]
-[[leveraged_tokens]]
+const BASE: &str = concat!(
+    common::one_perp!(),
+    r#"[[leveraged_tokens]]
 name = "BTC3L"
 market = "BTCUSDT"
 leverage = 3.0
@@ -31,26 +23,16 @@ move = -0.05
 side = "sell"
 kind = "stop_loss"
 notional_usd = 2e5
-"#;
+"#
+);
 
 fn with(line: usize, replacement: &str) -> String {
-    BASE.lines()
-        .enumerate()
-        .map(|(i, l)| if i + 1 == line { replacement } else { l })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn err(text: &str) -> (Option<usize>, String, String) {
-    match parse_scenario_str(text, Format::Toml, Path::new("t.toml")) {
-        Err(IoError::Invalid { line, field, message, .. }) => (line, field, message),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
+    common::with_line(BASE, line, replacement)
 }
 
 #[test]
 fn valid_sections_load_as_written() {
-    let s = parse_scenario_str(BASE, Format::Toml, Path::new("t.toml")).unwrap();
+    let s = common::parse(BASE).unwrap();
     let t = &s.flows.leveraged_tokens[0];
     assert_eq!((t.leverage, t.aum_usd, t.intraday_move, t.intraday_reduce_only), (3.0, 1e6, 0.1111, true));
     assert_eq!(t.daily_rebalance_at_s, None);
@@ -89,7 +71,7 @@ fn a_stop_needs_exactly_one_of_price_and_move() {
 #[test]
 fn dealers_without_an_options_table_are_refused() {
     let text = format!("{BASE}[dealers]\nvol = 0.6\nrebalance_interval_s = 5\n");
-    match parse_scenario_str(&text, Format::Toml, Path::new("t.toml")) {
+    match common::parse(&text) {
         Err(IoError::Syntax { line, message, .. }) => {
             assert_eq!(line, Some(26));
             assert!(message.contains("options_csv"), "{message}");

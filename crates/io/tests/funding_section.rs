@@ -1,26 +1,18 @@
 //! The `[funding]` section's accrual switch and cap: valid values load as written, bad ones are
 //! refused with file, line and field, and the scenario hash is unchanged while accrual is off.
 
+mod common;
+
 use liq_io::hash::scenario_hash;
 use liq_io::{parse_scenario_str, Format, IoError};
 use std::path::Path;
 
 /// One perp market; the funding section is appended by each test (its first line is line 15).
-const BASE: &str = r#"name = "t"
-venue = "binance"
-[[markets]]
-symbol = "BTCUSDT"
-tick_size = 0.1
-lot_size = 0.001
-index_price = 60000.0
-liquidation_fee_rate = 0.0125
-taker_fee_rate = 0.0005
-tiers = [{ cap_notional = 1e9, mmr = 0.005, max_leverage = 100.0 }]
-[markets.book]
-bids = [[59999.9, 1.0]]
-asks = [[60000.0, 1.0]]
-[shock]
-"#;
+const BASE: &str = concat!(
+    common::one_perp!(),
+    r#"[shock]
+"#
+);
 
 fn load(funding: &str) -> Result<liq_domain::Scenario, IoError> {
     parse_scenario_str(&format!("{BASE}{funding}"), Format::Toml, Path::new("f.toml"))

@@ -2,51 +2,30 @@
 //! scenario hash, which stays pinned without it: tests/hash_pin.rs), and each bad value is
 //! refused with its file, line and field.
 
-use liq_io::{parse_scenario_str, Format, IoError};
-use std::path::Path;
+mod common;
+
+use common::err;
 
 /// Line numbers on the right are the ones the error tests expect.
-const BASE: &str = r#"name = "t"
-venue = "binance"
-[[markets]]
-symbol = "BTCUSDT"
-tick_size = 0.1
-lot_size = 0.001
-index_price = 60000.0
-liquidation_fee_rate = 0.0125
-taker_fee_rate = 0.0005
-tiers = [{ cap_notional = 1e9, mmr = 0.005, max_leverage = 100.0 }]
-[markets.book]
-bids = [[59999.9, 1.0]]
-asks = [[60000.0, 1.0]]
-[policy]
+const BASE: &str = concat!(
+    common::one_perp!(),
+    r#"[policy]
 liquidation_throttle_usd_per_s = 2e6
 circuit_breaker = { move = 0.05, window_s = 60, halt_s = 300 }
 vol_scaled_maintenance = { reference_daily_vol = 0.02, daily_vol = { BTCUSDT = 0.05 } }
 insurance_fund_scale = 2.0
 mark_smoothing_s = 30.0
 token_rebalance_cap_usd_per_s = 1e6
-"#;
+"#
+);
 
 fn with(line: usize, replacement: &str) -> String {
-    BASE.lines()
-        .enumerate()
-        .map(|(i, l)| if i + 1 == line { replacement } else { l })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn err(text: &str) -> (Option<usize>, String, String) {
-    match parse_scenario_str(text, Format::Toml, Path::new("t.toml")) {
-        Err(IoError::Invalid { line, field, message, .. }) => (line, field, message),
-        Err(IoError::Syntax { line, field, message, .. }) => (line, field, message),
-        other => panic!("expected an error, got {other:?}"),
-    }
+    common::with_line(BASE, line, replacement)
 }
 
 #[test]
 fn valid_section_loads_as_written_and_is_hashed() {
-    let s = parse_scenario_str(BASE, Format::Toml, Path::new("t.toml")).unwrap();
+    let s = common::parse(BASE).unwrap();
     let p = &s.policy;
     assert_eq!(p.liquidation_throttle_usd_per_s, Some(2e6));
     let b = p.circuit_breaker.unwrap();
@@ -58,11 +37,11 @@ fn valid_section_loads_as_written_and_is_hashed() {
     assert_eq!(p.token_rebalance_cap_usd_per_s, Some(1e6));
     // The same scenario without the section hashes differently, and as if it never had one.
     let without: String = BASE.lines().take(13).collect::<Vec<_>>().join("\n");
-    let off = parse_scenario_str(&without, Format::Toml, Path::new("t.toml")).unwrap();
+    let off = common::parse(&without).unwrap();
     assert!(off.policy.is_off());
     assert_ne!(liq_io::hash::scenario_hash(&s), liq_io::hash::scenario_hash(&off));
     let empty = format!("{without}\n[policy]\n");
-    let empty = parse_scenario_str(&empty, Format::Toml, Path::new("t.toml")).unwrap();
+    let empty = common::parse(&empty).unwrap();
     assert_eq!(liq_io::hash::scenario_hash(&empty), liq_io::hash::scenario_hash(&off));
 }
 

@@ -1,25 +1,15 @@
 //! The price-formation sections of a scenario file: a valid one loads as written, and each bad
 //! input is refused naming its line and field.
 
-use liq_io::{parse_scenario_str, Format, IoError};
-use std::path::Path;
+mod common;
+
+use common::err;
 
 /// Valid: one perp, two spot markets, an index, arbitrage, funding and a book shock. Line
 /// numbers on the right are the ones the error tests expect.
-const BASE: &str = r#"name = "t"
-venue = "binance"
-[[markets]]
-symbol = "BTCUSDT"
-tick_size = 0.1
-lot_size = 0.001
-index_price = 60000.0
-liquidation_fee_rate = 0.0125
-taker_fee_rate = 0.0005
-tiers = [{ cap_notional = 1e9, mmr = 0.005, max_leverage = 100.0 }]
-[markets.book]
-bids = [[59999.9, 1.0]]
-asks = [[60000.0, 1.0]]
-[[spot_markets]]
+const BASE: &str = concat!(
+    common::one_perp!(),
+    r#"[[spot_markets]]
 name = "a:BTC"
 market = "BTCUSDT"
 tick_size = 1.0
@@ -43,26 +33,16 @@ latency_s = 0.1
 perp_fee_rate = 0.0002
 [shock]
 book = { BTCUSDT = -1e6 }
-"#;
+"#
+);
 
 fn with(line: usize, replacement: &str) -> String {
-    BASE.lines()
-        .enumerate()
-        .map(|(i, l)| if i + 1 == line { replacement } else { l })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn err(text: &str) -> (Option<usize>, String, String) {
-    match parse_scenario_str(text, Format::Toml, Path::new("t.toml")) {
-        Err(IoError::Invalid { line, field, message, .. }) => (line, field, message),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
+    common::with_line(BASE, line, replacement)
 }
 
 #[test]
 fn valid_sections_load_as_written() {
-    let s = parse_scenario_str(BASE, Format::Toml, Path::new("t.toml")).unwrap();
+    let s = common::parse(BASE).unwrap();
     assert_eq!(s.price.spot.len(), 2);
     assert_eq!(s.price.spot[0].price, 60000.0);
     let ix = s.price.index[0].as_ref().unwrap();
@@ -120,9 +100,7 @@ fn maker_hedge_section() {
             "{BASE}[maker_hedge]\nhedge_ratio = {ratio}\nlatency_s = {latency}\ncapacity_usd_per_s = {cap}\n"
         )
     };
-    let s =
-        parse_scenario_str(&section("0.5", "0.5", "{ BTCUSDT = 2.7e5 }"), Format::Toml, Path::new("t.toml"))
-            .unwrap();
+    let s = common::parse(&section("0.5", "0.5", "{ BTCUSDT = 2.7e5 }")).unwrap();
     assert_eq!(
         s.price.maker_hedge,
         vec![liq_domain::MakerHedgeSpec { hedge_ratio: 0.5, latency_s: 0.5, capacity_usd_per_s: 2.7e5 }]
