@@ -71,6 +71,9 @@ pub struct ReportInput {
     /// An overlapping-portfolio fire sale (`firesale`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firesale: Option<FireSaleSection>,
+    /// The desk's delta hedge against the unhedged book on the same paths (`stress --hedge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hedge: Option<liq_stress::hedge::HedgeSummary>,
 }
 
 /// A fire sale of bank portfolios (Cont–Schaanning), with what it ran on.
@@ -213,6 +216,7 @@ impl ReportInput {
             firesale: None,
             channels: None,
             policies: None,
+            hedge: None,
         }
     }
 

@@ -336,6 +336,7 @@ pub fn fixed_input() -> ReportInput {
         comparison: None,
         network: None,
         firesale: None,
+        hedge: None,
         channels: None,
         policies: None,
     }
