@@ -12,7 +12,10 @@ fn run(args: &[&str]) -> std::process::Output {
 }
 
 fn single() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/single-market-isolated.toml").display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/single-market-isolated.toml")
+        .display()
+        .to_string()
 }
 
 /// Keys of `v` (recursively for object-valued properties) are the schema's.

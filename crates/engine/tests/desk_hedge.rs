@@ -15,7 +15,8 @@ fn flat(steps: usize) -> ExoPath {
 /// BTC at 1000 (tick 1, lot 0.001, taker fee 0.05%) with `bids` and a deep ask side.
 fn book_scenario(bids: &[(f64, f64)], tau_s: f64) -> Scenario {
     let asks: Vec<(f64, f64)> = (1..=50).map(|i| (1000.0 + i as f64, 400.0)).collect();
-    let mut s = scenario(VenuePreset::Binance, vec![btc()], vec![levels(bids, &asks)], vec![], 0.0, vec![0.0]);
+    let mut s =
+        scenario(VenuePreset::Binance, vec![btc()], vec![levels(bids, &asks)], vec![], 0.0, vec![0.0]);
     s.impact.resilience_tau_s = tau_s;
     s
 }
@@ -39,7 +40,10 @@ fn hand_worked_one_million_dollar_long_fully_hedged_through_the_book() {
     let r = Cascade::new(&hedged).report_path(&hedged, &flat(90), &RunOptions::default());
     let o = &r.outcome;
     let e = &o.flow_events[0];
-    assert_eq!((e.channel, e.generation, e.trigger, e.lots), (Channel::DeskHedge, 0, "rebalance", -1_000_000));
+    assert_eq!(
+        (e.channel, e.generation, e.trigger, e.lots),
+        (Channel::DeskHedge, 0, "rebalance", -1_000_000)
+    );
     assert!(close(e.mark, 1000.0), "mark {}", e.mark);
     assert!(close(e.notional_usd, 998_200.0), "{}", e.notional_usd);
     assert_eq!(o.flow_events.len(), 1, "one rebalance: the target never moves");

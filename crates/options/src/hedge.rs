@@ -26,9 +26,8 @@ pub fn parse_hedge(s: &str) -> Result<HedgeSettings, OptionError> {
     let interval_s = duration_s(interval).map_err(|e| err(format!("interval: {}", e.0)))?;
     let mut out = HedgeSettings { interval_s, band: 0.0, ratio: 1.0 };
     for p in parts {
-        let (key, value) = p
-            .split_once('=')
-            .ok_or_else(|| err(format!("'{}': expected band=X% or ratio=R", p.trim())))?;
+        let (key, value) =
+            p.split_once('=').ok_or_else(|| err(format!("'{}': expected band=X% or ratio=R", p.trim())))?;
         let v = fraction(value).map_err(|e| err(format!("{}: {}", key.trim(), e.0)))?;
         match key.trim() {
             "band" if v.is_finite() && v >= 0.0 => out.band = v,
@@ -47,7 +46,10 @@ mod tests {
 
     #[test]
     fn settings_and_defaults() {
-        assert_eq!(parse_hedge("delta:30s").unwrap(), HedgeSettings { interval_s: 30.0, band: 0.0, ratio: 1.0 });
+        assert_eq!(
+            parse_hedge("delta:30s").unwrap(),
+            HedgeSettings { interval_s: 30.0, band: 0.0, ratio: 1.0 }
+        );
         assert_eq!(
             parse_hedge("delta:1m,band=2%,ratio=0.5").unwrap(),
             HedgeSettings { interval_s: 60.0, band: 0.02, ratio: 0.5 }

@@ -12,7 +12,8 @@ fn diff(f: &PairedFigure) -> String {
 
 /// A row per figure (mean, VaR99, ES99 of the loss; mean liquidated notional), then the cost.
 pub(crate) fn hedge_table(h: &HedgeSummary) -> Table {
-    let head = ["figure", "unhedged", "hedged", "hedged − unhedged [paired 95%]"].iter().map(|x| x.to_string());
+    let head =
+        ["figure", "unhedged", "hedged", "hedged − unhedged [paired 95%]"].iter().map(|x| x.to_string());
     let mut rows: Vec<Vec<String>> = [
         ("mean loss", &h.mean_loss),
         ("VaR 99% of the loss", &h.var99),

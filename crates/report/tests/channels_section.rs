@@ -24,7 +24,8 @@ fn with_flows(flows: bool) -> Scenario {
             account(&format!("a{i}"), 500.0 + 40.0 * i as f64, vec![position(&m, 0, 5_000, entry, None)])
         })
         .collect();
-    let mut s = scenario(VenuePreset::Binance, vec![m], vec![levels(&bids, &asks)], accounts, 1_000.0, vec![-0.12]);
+    let mut s =
+        scenario(VenuePreset::Binance, vec![m], vec![levels(&bids, &asks)], accounts, 1_000.0, vec![-0.12]);
     if flows {
         s.flows.leveraged_tokens.push(LeveragedTokenSpec {
             name: "BTC3L".into(),

@@ -179,7 +179,12 @@ pub struct HedgeSummary {
 
 /// Summarises the rows (`rows_c` the unhedged runs' rows, for their liquidated notional);
 /// `seed` seeds the bootstraps.
-pub fn summarise_hedge(settings: HedgeSettings, rows_c: &[PathRow], rows: &[HedgeRow], seed: u64) -> HedgeSummary {
+pub fn summarise_hedge(
+    settings: HedgeSettings,
+    rows_c: &[PathRow],
+    rows: &[HedgeRow],
+    seed: u64,
+) -> HedgeSummary {
     let un: Vec<f64> = rows.iter().map(|r| r.loss_unhedged).collect();
     let he: Vec<f64> = rows.iter().map(|r| r.loss_hedged).collect();
     let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };

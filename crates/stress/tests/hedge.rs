@@ -54,7 +54,8 @@ fn setup() -> (EngineModel, EngineModel, Portfolio, HedgeSettings) {
 fn unhedged_rows_are_stress_rows_and_a_hedged_loss_is_book_minus_hedge() {
     let (model, hedged, portfolio, settings) = setup();
     let cfg = config(40);
-    let (rows, hedge_rows) = run_hedged_paths(&model, &hedged, &cfg, &portfolio, 0..40, None, &|_| {}).unwrap();
+    let (rows, hedge_rows) =
+        run_hedged_paths(&model, &hedged, &cfg, &portfolio, 0..40, None, &|_| {}).unwrap();
     let plain = run_paths(&model, &cfg, &portfolio, 0..40, None, &|_| {}).unwrap();
     assert_eq!(rows, plain, "the unhedged side is stress's own run");
     // Path 3 by hand: one hedged run, the book's loss at its end mark minus the hedge's P&L.
@@ -89,12 +90,11 @@ fn unhedged_rows_are_stress_rows_and_a_hedged_loss_is_book_minus_hedge() {
 fn the_same_rows_at_one_and_four_threads() {
     let (model, hedged, portfolio, _) = setup();
     let cfg = config(24);
-    let run = |threads: usize| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| run_hedged_paths(&model, &hedged, &cfg, &portfolio, 0..24, None, &|_| {}).unwrap())
-    };
+    let run =
+        |threads: usize| {
+            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| {
+                run_hedged_paths(&model, &hedged, &cfg, &portfolio, 0..24, None, &|_| {}).unwrap()
+            })
+        };
     assert_eq!(run(1), run(4));
 }
