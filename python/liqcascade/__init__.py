@@ -268,12 +268,18 @@ def stress(
     corr_file: Optional[str] = None,
     portfolio: str = "aggregate",
     throughput: Optional[int] = None,
+    hedge: Optional[str] = None,
 ) -> StressResult:
     """``liqcascade stress``: Monte Carlo through the time-stepped cascade (paths seeded by path
     index, so any split into shards gives the same rows). ``liqcascade.ray.stress`` fans the
-    same run out over Ray tasks."""
+    same run out over Ray tasks. ``hedge="delta:30s[,band=2%][,ratio=0.5]"`` (with a portfolio
+    file) also runs every path with the portfolio's delta hedged through the perp books, as
+    ``stress --hedge``: the result's ``"hedge"`` entry compares hedged and unhedged losses on the
+    same paths."""
     sc = _scenario(scenario)
     args = _stress_args(paths, horizon, step, copula, df, seed, vols, corr, corr_file, portfolio, throughput)
+    if hedge is not None:
+        args["hedge"] = str(hedge)
     doc, rows = _native.stress(sc, **args)
     return StressResult(doc, rows)
 

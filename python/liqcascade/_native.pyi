@@ -102,6 +102,7 @@ def stress(
     corr_file: Optional[str] = None,
     portfolio: str = "aggregate",
     throughput: Optional[int] = None,
+    hedge: Optional[str] = None,
 ) -> Tuple[str, ArrowBatch]: ...
 def policies(
     scenario: Scenario,

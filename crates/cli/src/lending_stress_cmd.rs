@@ -41,6 +41,7 @@ pub fn run(args: StressArgs) -> Result<()> {
     for (flag, given) in [
         ("--portfolio", args.portfolio != "aggregate"),
         ("--throughput", args.throughput.is_some()),
+        ("--hedge", args.hedge.is_some()),
         ("--shard", args.shard.is_some()),
         ("--parquet", args.parquet.is_some()),
         ("--csv", args.csv.is_some()),

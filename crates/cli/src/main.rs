@@ -30,6 +30,7 @@ mod args;
 mod book;
 mod channels;
 mod compare_cmd;
+mod hedge_table;
 mod lending_cmd;
 mod lending_stress_cmd;
 mod outputs;

@@ -7,6 +7,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use liq_domain::Scenario;
 use liq_engine::EngineModel;
+use liq_stress::hedge::{run_hedged_paths, summarise_hedge, HedgeSummary};
 use liq_stress::results::{merge_shards, write_csv, write_parquet, Shard};
 use liq_stress::{run_paths, summarise, MonteCarloConfig, Portfolio, StressContext, StressSummary};
 use std::path::{Path, PathBuf};
@@ -51,6 +52,11 @@ pub struct StressArgs {
     /// At most this many liquidations per step (the liquidation engine's throughput).
     #[arg(long)]
     pub throughput: Option<u32>,
+    /// Hedge the portfolio's delta on every path through the perp books:
+    /// `delta:INTERVAL[,band=X%][,ratio=R]` (e.g. `delta:30s,band=2%`). Needs `--portfolio FILE`;
+    /// reports the loss hedged and unhedged on the same paths and the hedging cost.
+    #[arg(long, value_name = "delta:INTERVAL[,band=X%][,ratio=R]")]
+    pub hedge: Option<String>,
     /// Run only shard i of n (`i/n`, 0-based); write it with --parquet and combine with `merge`.
     #[arg(long, value_name = "i/n")]
     pub shard: Option<String>,
@@ -159,10 +165,49 @@ pub fn run(args: StressArgs) -> Result<()> {
         Some(s) => Shard::parse(s, cfg.paths).map_err(|e| InputError(e.to_string()))?,
         None => Shard { index: 0, count: 1, start: 0, end: cfg.paths },
     };
+    let hedge = match args.hedge.as_deref() {
+        Some(h) => {
+            let settings = liq_options::hedge::parse_hedge(h).map_err(InputError::from)?;
+            if shard.count > 1 {
+                return Err(InputError(format!(
+                    "--hedge {h} with --shard: shard files carry no hedge figures; run the paths unsharded"
+                ))
+                .into());
+            }
+            let spec = settings
+                .spec(&portfolio, model.n_markets())
+                .map_err(|e| InputError(format!("--hedge {h}: {e}")))?;
+            let hedged = model.with_desk_hedge(spec).map_err(|e| InputError(format!("--hedge {h}: {e}")))?;
+            Some((settings, hedged))
+        }
+        None => None,
+    };
     let pb = progress(shard.end - shard.start, crate::quiet(), "paths");
-    let rows = run_paths(&model, &cfg, &portfolio, shard.start..shard.end, args.throughput, &|n| pb.inc(n))
-        .map_err(|e| InputError(e.to_string()))?;
+    let (rows, hedge_rows) = match &hedge {
+        Some((_, hedged)) => {
+            let (rows, h) = run_hedged_paths(
+                &model,
+                hedged,
+                &cfg,
+                &portfolio,
+                shard.start..shard.end,
+                args.throughput,
+                &|n| pb.inc(n),
+            )
+            .map_err(|e| InputError(e.to_string()))?;
+            (rows, Some(h))
+        }
+        None => (
+            run_paths(&model, &cfg, &portfolio, shard.start..shard.end, args.throughput, &|n| pb.inc(n))
+                .map_err(|e| InputError(e.to_string()))?,
+            None,
+        ),
+    };
     pb.finish_and_clear();
+    let hedge_summary = hedge
+        .as_ref()
+        .zip(hedge_rows.as_ref())
+        .map(|((settings, _), h)| summarise_hedge(*settings, &rows, h, cfg.seed));
     if let Some(p) = &args.parquet {
         liq_io::output::write_file_via(p, |tmp| write_parquet(tmp, &ctx, shard, &rows))
             .with_context(|| format!("writing {}", p.display()))?;
@@ -204,19 +249,29 @@ pub fn run(args: StressArgs) -> Result<()> {
         };
         let report = liq_engine::Cascade::new(&model).report(&model);
         let mut input = crate::report_cmd::assemble(&meta, &model, &report)?.with_stress(&ctx, &summary);
+        input.hedge = hedge_summary.clone();
         input.cascade = None;
         input.leverage_maps.clear();
         crate::report_cmd::emit(&args.out, &input)?;
     }
-    print_summary(&ctx, &summary, args.json)
+    print_summary(&ctx, &summary, hedge_summary.as_ref(), args.json)
 }
 
-fn print_summary(ctx: &StressContext, summary: &StressSummary, json: bool) -> Result<()> {
+fn print_summary(
+    ctx: &StressContext,
+    summary: &StressSummary,
+    hedge: Option<&HedgeSummary>,
+    json: bool,
+) -> Result<()> {
     if json {
-        let doc = liq_options::stress::document(ctx, summary);
+        let mut doc = liq_options::stress::document(ctx, summary);
+        doc.hedge = hedge;
         outln!("{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         out!("{}", table::render_stress(ctx, summary))?;
+        if let Some(h) = hedge {
+            out!("{}", crate::hedge_table::render_hedge(h))?;
+        }
     }
     Ok(())
 }
@@ -260,5 +315,5 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         };
         crate::report_cmd::emit(&args.out, &liq_report::ReportInput::new(meta).with_stress(&ctx, &summary))?;
     }
-    print_summary(&ctx, &summary, args.json)
+    print_summary(&ctx, &summary, None, args.json)
 }

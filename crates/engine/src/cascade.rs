@@ -561,6 +561,7 @@ impl Cascade {
             channels: self.ws.flows.totals(),
             flow_events: std::mem::take(&mut self.ws.flows.events),
             funding: std::mem::take(&mut self.ws.funding.events),
+            desk_hedge: self.ws.desk_hedge_outcome(model),
         };
         (outcome, UnitSet(liquidated_units))
     }

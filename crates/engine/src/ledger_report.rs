@@ -50,8 +50,8 @@ fn is_zero(x: &f64) -> bool {
 pub struct HolderGroup {
     /// `accounts`, `makers`, `spot_makers`, `fund`, `arbitrageurs`, `book_shock_seller`,
     /// `collateral_buyers` (the makers who bought sold collateral), `venue_fees`, and with flows
-    /// `leveraged_tokens`, `dealers`, `stop_owners`, and with the makers' spot hedge
-    /// `maker_hedgers`.
+    /// `leveraged_tokens`, `dealers`, `stop_owners` (and `desk_hedge` with a desk's hedge), and
+    /// with the makers' spot hedge `maker_hedgers`.
     pub group: String,
     pub equity_change_usd: f64,
     pub position_lots: Vec<i64>,

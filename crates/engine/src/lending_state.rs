@@ -364,6 +364,7 @@ impl State {
             venues: Vec::new(),
             channels: Vec::new(),
             flow_events: Vec::new(),
+            desk_hedge: None,
             funding: Vec::new(),
             fund_unwind_pnl_usd: 0.0,
             liquidation_retries: self.pending.len() as u64,

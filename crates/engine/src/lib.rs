@@ -30,6 +30,7 @@ pub mod spot_sale;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use flows::attribution::{channel_report, ChannelReport, ChannelRow};
+pub use flows::desk_hedge::{DeskHedgeOutcome, DeskHedgeSpec};
 pub use flows::{Channel, ChannelTotals, FlowEvent};
 pub use funding::{FundingEvent, FundingPaid};
 pub use ledger::Workspace;

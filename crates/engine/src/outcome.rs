@@ -233,6 +233,9 @@ pub struct Outcome {
     /// One line per market and funding time the run crossed (path runs with `funding.accrue`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub funding: Vec<crate::funding::FundingEvent>,
+    /// What the desk's hedge of its own book did (`stress --hedge`; absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desk_hedge: Option<crate::flows::desk_hedge::DeskHedgeOutcome>,
 }
 
 /// One venue's part of a multi-venue run. The system totals are the `Outcome`'s own fields.

@@ -1,13 +1,13 @@
 //! The non-liquidation flows (leveraged tokens, dealer hedging, stop clusters): hand-worked
 //! trades, a stop cluster that liquidates in the next generation, and the ledger invariants with
-//! every flow holder in the ledger, with each mitigation policy in turn (proptest), at any thread
-//! count.
+//! every flow holder in the ledger (the desk's hedge of its own book included), with each
+//! mitigation policy in turn (proptest), at any thread count.
 
 mod common;
 use common::*;
 use liq_domain::*;
 use liq_engine::flows::gamma::{black76_delta, black76_gamma};
-use liq_engine::{channel_report, Cascade, Channel, EngineModel};
+use liq_engine::{channel_report, Cascade, Channel, DeskHedgeSpec, EngineModel, ExoPath, RunOptions};
 use proptest::prelude::*;
 
 /// One market at 1000 (tick 1, lot 0.001) with `qty` BTC on each of 150 levels a tick apart.
@@ -210,15 +210,28 @@ proptest! {
         oi in 0.0f64..200.0,
         stop_at in 900.0f64..1000.0,
         policy in 0usize..7,
+        desk in -400.0f64..400.0,
+        desk_interval in 1.0f64..20.0,
+        desk_band in 0.0f64..0.5,
     ) {
         let mut s = random_flows_scenario(seed, n, shock, aum, oi, stop_at);
         // Every mitigation policy in turn (0 = none), each with values that bind on this book.
         set_policy(&mut s, policy);
         let model = EngineModel::new(&s).unwrap();
+        // The desk's hedge of a random book (none when it holds less than a lot).
+        let spec = DeskHedgeSpec { positions: vec![desk], interval_s: desk_interval, band: desk_band, ratio: 1.0 };
+        let model = if desk.abs() >= 0.001 { model.with_desk_hedge(spec).unwrap() } else { model };
         let mut c = Cascade::new(&model);
         let total0 = c.ws.ledger_total();
-        for with_impact in [true, false] {
-            let out = c.run(&model, with_impact);
+        // A falling path (the desk rebalances on its interval) after the instant runs.
+        let levels: Vec<f64> = (1..=30).map(|t| 1.0 + shock * t as f64 / 30.0).collect();
+        let path = ExoPath { n_markets: 1, dt_s: 1.0, levels };
+        for run in 0..3 {
+            let out = match run {
+                0 => c.run(&model, true),
+                1 => c.run(&model, false),
+                _ => c.report_path(&model, &path, &RunOptions::default()).outcome,
+            };
             // Σ(cash − cost basis) over accounts, makers, fund, fees, tokens, dealers, stop owners.
             prop_assert_eq!(c.ws.ledger_total(), total0);
             prop_assert!(c.ws.net_open_interest(&model).iter().all(|&x| x == 0));
@@ -232,6 +245,14 @@ proptest! {
             prop_assert!((eq - ledger.collateral_revaluation_usd).abs() < 1e-3, "equity changes {}", eq);
             for g in ["leveraged_tokens", "dealers", "stop_owners"] {
                 prop_assert!(ledger.holders.iter().any(|h| h.group == g));
+            }
+            if let Some(d) = &out.desk_hedge {
+                let g = ledger.holders.iter().find(|h| h.group == "desk_hedge").unwrap();
+                prop_assert_eq!(&g.position_lots, &d.position_lots);
+                prop_assert!((g.equity_change_usd - d.pnl_usd).abs() < 1e-6);
+                // The hedge never goes beyond its target, and sells a long / buys a short.
+                prop_assert!(d.position_lots[0] as f64 * desk <= 0.0);
+                prop_assert!((d.position_lots[0] as f64 * 0.001).abs() <= desk.abs() + 0.0005);
             }
         }
     }

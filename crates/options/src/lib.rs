@@ -8,6 +8,7 @@
 //! - [`path`] — the exogenous path of a time-stepped run (`--replay`, `--crash-over`, `--rebound`).
 //! - [`stress`] — the Monte Carlo configuration, the observed portfolio, the stress context and
 //!   the `stress --json` document.
+//! - [`hedge`] — `--hedge delta:INTERVAL[,band=X%][,ratio=R]` of `stress`.
 //! - [`lending_stress`] — the Monte Carlo configuration of `stress` on a lending book.
 //! - [`policies`] — the `--policy` cases of `policies` and its `--json` document.
 //! - [`meta`] — the metadata every `run`-like output records.
@@ -15,6 +16,7 @@
 //! Errors are one [`OptionError`] with the message the CLI prints (it names the flag: `--shock
 //! BTC=-8: …`); every front end treats it as invalid input.
 
+pub mod hedge;
 pub mod lending_stress;
 pub mod meta;
 pub mod parse;

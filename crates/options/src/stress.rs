@@ -87,6 +87,7 @@ pub fn document<'a>(ctx: &'a StressContext, summary: &'a StressSummary) -> Stres
             markets: &ctx.markets,
         },
         summary,
+        hedge: None,
     }
 }
 
@@ -95,6 +96,9 @@ pub fn document<'a>(ctx: &'a StressContext, summary: &'a StressSummary) -> Stres
 pub struct StressDocument<'a> {
     pub meta: StressMeta<'a>,
     pub summary: &'a StressSummary,
+    /// `--hedge`: the desk's hedge against the unhedged book on the same paths.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hedge: Option<&'a liq_stress::hedge::HedgeSummary>,
 }
 
 #[derive(Debug, Serialize)]

@@ -236,7 +236,7 @@ fn summary_json(
 #[pyfunction]
 #[pyo3(signature = (scenario, paths=1000, horizon="15m".to_string(), step="1s".to_string(),
                     copula="t".to_string(), df=4.0, seed=None, vols=Vec::new(), corr=None,
-                    corr_file=None, portfolio="aggregate".to_string(), throughput=None))]
+                    corr_file=None, portfolio="aggregate".to_string(), throughput=None, hedge=None))]
 #[allow(clippy::too_many_arguments)]
 fn stress(
     py: Python<'_>,
@@ -252,14 +252,40 @@ fn stress(
     corr_file: Option<PathBuf>,
     portfolio: String,
     throughput: Option<u32>,
+    hedge: Option<String>,
 ) -> PyResult<(String, ArrowBatch)> {
     let sc = scenario.get();
     let opts = stress_options(paths, horizon, step, copula, df, seed, vols, corr, corr_file);
     engine(py, || {
         let p = prepare(sc, &opts, &portfolio, throughput)?;
-        let rows = liq_stress::run_paths(&p.model, &p.cfg, &p.portfolio, 0..p.cfg.paths, throughput, &|_| {})
-            .map_err(stress_error)?;
-        summary_json(&p.ctx, &rows)
+        let Some(h) = hedge.as_deref() else {
+            let rows =
+                liq_stress::run_paths(&p.model, &p.cfg, &p.portfolio, 0..p.cfg.paths, throughput, &|_| {})
+                    .map_err(stress_error)?;
+            return summary_json(&p.ctx, &rows);
+        };
+        // `hedge="delta:30s"`: the same parser, refusals and figures as `stress --hedge`.
+        let settings = liq_options::hedge::parse_hedge(h).map_err(option_error)?;
+        let refuse = |e: String| option_error(liq_options::OptionError(format!("--hedge {h}: {e}")));
+        let spec = settings.spec(&p.portfolio, p.model.n_markets()).map_err(|e| refuse(e.to_string()))?;
+        let hedged = p.model.with_desk_hedge(spec).map_err(|e| refuse(e.to_string()))?;
+        let (rows, hrows) = liq_stress::hedge::run_hedged_paths(
+            &p.model,
+            &hedged,
+            &p.cfg,
+            &p.portfolio,
+            0..p.cfg.paths,
+            throughput,
+            &|_| {},
+        )
+        .map_err(stress_error)?;
+        let summary = liq_stress::summarise(&p.ctx, &rows);
+        let h = liq_stress::hedge::summarise_hedge(settings, &rows, &hrows, p.cfg.seed);
+        let mut doc = liq_options::stress::document(&p.ctx, &summary);
+        doc.hedge = Some(&h);
+        let json = serde_json::to_string(&doc).map_err(runtime)?;
+        let batch = liq_stress::results::rows_record_batch(&p.ctx.markets, &rows).map_err(runtime)?;
+        Ok((json, ArrowBatch { batch }))
     })
 }
 

@@ -336,6 +336,11 @@ pub fn render(input: &ReportInput) -> Result<String, ReportError> {
         sec.tables.push(crate::policies::channels_table(c));
         sections.push(sec);
     }
+    if let Some(h) = &input.hedge {
+        let mut sec = section("hedge", "Delta hedge of the portfolio", &crate::hedge::hedge_intro(h));
+        sec.tables.push(crate::hedge::hedge_table(h));
+        sections.push(sec);
+    }
     if let Some(p) = &input.policies {
         let mut sec = section(
             "policies",

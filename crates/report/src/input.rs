@@ -77,6 +77,9 @@ pub struct ReportInput {
     /// A recorded window replayed against the recorded liquidations (`replay`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replay: Option<crate::abm_replay::ReplaySection>,
+    /// The desk's delta hedge against the unhedged book on the same paths (`stress --hedge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hedge: Option<liq_stress::hedge::HedgeSummary>,
 }
 
 /// A fire sale of bank portfolios (Cont–Schaanning), with what it ran on.
@@ -221,6 +224,7 @@ impl ReportInput {
             replay: None,
             channels: None,
             policies: None,
+            hedge: None,
         }
     }
 

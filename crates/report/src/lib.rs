@@ -18,6 +18,7 @@
 //! - [`fmt`]: number formatting shared by tables and axes.
 //! - `num`: the magnitude check of a result file read back.
 //! - [`policies`]: the forced-flow channels chart and the mitigation-policy comparison.
+//! - [`hedge`]: the desk's delta hedge of its own book, hedged against unhedged.
 //!
 //! PNG output is not offered: plotters' bitmap backend needs a font rasteriser and font files
 //! to draw text, which the SVG backend does not (it writes `<text>` elements that the viewer
@@ -28,6 +29,7 @@ pub mod abm_replay;
 mod analysis_sections;
 pub mod charts;
 pub mod fmt;
+pub mod hedge;
 mod html;
 pub mod input;
 pub mod interactive;

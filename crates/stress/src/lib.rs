@@ -9,12 +9,14 @@
 //! summary with its narrative ([`summary`]), the critical shock ([`critical`]), and per-path
 //! results in CSV and Parquet with shard/merge ([`results`]), mitigation policies compared on
 //! common random numbers ([`policies`]); [`contain`] turns a panic of the Parquet readers on a
-//! corrupt file into an error; [`lending`] runs the same paths through a lending book (`aave-v3`)
+//! corrupt file into an error; [`hedge`] runs the desk's delta hedge of its own book on the same paths
+//! and compares hedged and unhedged losses with paired intervals; [`lending`] runs the same paths through a lending book (`aave-v3`)
 //! and summarises seized collateral, deficit and liquidators' P&L.
 
 pub mod contain;
 pub mod critical;
 pub mod error;
+pub mod hedge;
 pub mod interval;
 pub mod lending;
 pub mod montecarlo;

@@ -42,21 +42,21 @@ pub struct ChannelReport {
     pub interaction_usd: f64,
 }
 
-fn run_with(cascade: &mut Cascade, model: &EngineModel, enabled: [bool; 3]) -> CascadeReport {
+fn run_with(cascade: &mut Cascade, model: &EngineModel, enabled: [bool; 4]) -> CascadeReport {
     cascade.ws.flows.enabled = enabled;
     let r = cascade.report(model);
-    cascade.ws.flows.enabled = [true; 3];
+    cascade.ws.flows.enabled = [true; 4];
     r
 }
 
 /// Runs the instant shock `2 + channels` times (each with its counterfactual) and decomposes.
 pub fn channel_report(cascade: &mut Cascade, model: &EngineModel) -> ChannelReport {
-    let full = run_with(cascade, model, [true; 3]);
-    let only = run_with(cascade, model, [false; 3]);
+    let full = run_with(cascade, model, [true; 4]);
+    let only = run_with(cascade, model, [false; 4]);
     let totals: Vec<ChannelTotals> = full.outcome.channels.clone();
     let mut rows = Vec::new();
     for c in model.flows.channels() {
-        let mut enabled = [true; 3];
+        let mut enabled = [true; 4];
         enabled[c as usize] = false;
         let without = run_with(cascade, model, enabled).summary.liquidated_notional_usd;
         let t = totals.iter().find(|t| t.channel == c);

@@ -1,6 +1,7 @@
 //! Forced flows other than liquidations, as one concept: leveraged tokens' rebalancing
 //! ([`leveraged_token`]), options dealers' delta hedging ([`gamma`]) and stop-loss /
-//! take-profit clusters ([`stops`]).
+//! take-profit clusters ([`stops`]), and a desk's delta hedge of its own book ([`desk_hedge`],
+//! set by `stress --hedge`, not by the scenario).
 //!
 //! Each round (instant mode) or step (path mode) the cascade calls `Workspace::flows_round`
 //! once, after the exogenous move and before it looks for units under maintenance: every flow
@@ -17,6 +18,7 @@
 //! agents).
 
 pub mod attribution;
+pub mod desk_hedge;
 pub mod gamma;
 pub mod leveraged_token;
 pub mod stops;
@@ -36,16 +38,20 @@ pub enum Channel {
     LeveragedToken,
     DealerGamma,
     Stops,
+    /// A desk's hedge of its own book ([`desk_hedge`]).
+    DeskHedge,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 3] = [Channel::LeveragedToken, Channel::DealerGamma, Channel::Stops];
+    pub const ALL: [Channel; 4] =
+        [Channel::LeveragedToken, Channel::DealerGamma, Channel::Stops, Channel::DeskHedge];
 
     pub fn name(self) -> &'static str {
         match self {
             Channel::LeveragedToken => "leveraged_token",
             Channel::DealerGamma => "dealer_gamma",
             Channel::Stops => "stops",
+            Channel::DeskHedge => "desk_hedge",
         }
     }
 
@@ -103,8 +109,13 @@ pub struct FlowModel {
     pub(crate) dealer_markets: Vec<(usize, usize)>,
     pub(crate) stops: Vec<StopClusterSpec>,
     pub(crate) stop_lots: Vec<i64>,
-    /// Tokens first (holder i = token i), then dealer markets, then stops.
+    /// Tokens first (holder i = token i), then dealer markets, then stops, then the desk hedge's
+    /// markets.
     pub(crate) holders: Vec<Holder0>,
+    /// The desk's hedge (`EngineModel::with_desk_hedge`), and per market it holds: (market,
+    /// holder index).
+    pub(crate) desk: Option<desk_hedge::DeskHedgeSpec>,
+    pub(crate) desk_markets: Vec<(usize, usize)>,
 }
 
 fn check(ok: bool, field: String, message: &str) -> Result<(), EngineError> {
@@ -236,9 +247,11 @@ pub struct FlowState {
     tokens: Vec<TokenState>,
     dealer_next_s: f64,
     stop_fired: Vec<bool>,
+    desk_next_s: f64,
+    pub(crate) desk: desk_hedge::DeskTotals,
     /// Channels that trade (a disabled one keeps its starting position and never trades):
     /// [`attribution`] switches them off one at a time.
-    pub(crate) enabled: [bool; 3],
+    pub(crate) enabled: [bool; 4],
     totals: Vec<ChannelTotals>,
     pub(crate) events: Vec<FlowEvent>,
 }
@@ -251,7 +264,9 @@ impl FlowState {
             tokens: Vec::new(),
             dealer_next_s: 0.0,
             stop_fired: Vec::new(),
-            enabled: [true; 3],
+            desk_next_s: 0.0,
+            desk: desk_hedge::DeskTotals::default(),
+            enabled: [true; 4],
             totals: Vec::new(),
             events: Vec::new(),
         };
@@ -274,6 +289,8 @@ impl FlowState {
         self.dealer_next_s = 0.0;
         self.stop_fired.clear();
         self.stop_fired.resize(fm.stops.len(), false);
+        self.desk_next_s = 0.0;
+        self.desk = desk_hedge::DeskTotals::default();
         self.totals = fm
             .channels()
             .into_iter()
@@ -314,6 +331,7 @@ impl FlowState {
                         Channel::LeveragedToken => "leveraged_tokens",
                         Channel::DealerGamma => "dealers",
                         Channel::Stops => "stop_owners",
+                        Channel::DeskHedge => "desk_hedge",
                     }
                     .into(),
                     equity_change_usd: 0.0,
@@ -407,7 +425,7 @@ impl Workspace {
             }
         }
         if self.flows.enabled[Channel::Stops.idx()] {
-            let first = fm.holders.len() - fm.stops.len();
+            let first = fm.holders.len() - fm.stops.len() - fm.desk_markets.len();
             for (i, s) in fm.stops.iter().enumerate() {
                 if !self.flows.stop_fired[i] && stops::touched(s, self.marks[s.market.idx()]) {
                     self.flows.stop_fired[i] = true;
@@ -416,11 +434,47 @@ impl Workspace {
                 }
             }
         }
-        let mut traded = false;
-        for o in orders {
-            traded |= self.flow_trade(model, o, generation, t_s, keep_events);
+        if let (Some(d), true) = (&fm.desk, self.flows.enabled[Channel::DeskHedge.idx()]) {
+            if t_s + 1e-9 >= self.flows.desk_next_s {
+                self.flows.desk_next_s = ((t_s / d.interval_s + 1e-9).floor() + 1.0) * d.interval_s;
+                for &(k, h) in &fm.desk_markets {
+                    if let Some(lots) = d.gap_lots(k, self.flows.size[h], model.markets[k].lot_size) {
+                        orders.push(Order { holder: h, lots, trigger: "rebalance", flow: "desk".into() });
+                    }
+                }
+            }
         }
+        let mut traded = false;
+        let mut desk_traded = false;
+        for o in orders {
+            let desk = fm.holders[o.holder].channel == Channel::DeskHedge;
+            let t = self.flow_trade(model, o, generation, t_s, keep_events);
+            desk_traded |= t && desk;
+            traded |= t;
+        }
+        // One rebalance per decision time, however many markets it traded in.
+        self.flows.desk.rebalances += u64::from(desk_traded);
         traded
+    }
+
+    /// What the desk's hedge did over the run so far (`None` without one), at the current marks.
+    pub(crate) fn desk_hedge_outcome(&self, model: &EngineModel) -> Option<desk_hedge::DeskHedgeOutcome> {
+        let fm = &model.flows;
+        fm.desk.as_ref()?;
+        let mut o = desk_hedge::DeskHedgeOutcome {
+            rebalances: self.flows.desk.rebalances,
+            traded_usd: self.flows.desk.traded_usd,
+            impact_usd: self.flows.desk.impact_usd,
+            fees_usd: self.flows.desk.fees_usd,
+            pnl_usd: 0.0,
+            position_lots: vec![0; model.n_markets()],
+        };
+        for &(k, h) in &fm.desk_markets {
+            let lot = model.markets[k].lot_size;
+            o.pnl_usd += self.flows.size[h] as f64 * lot * self.marks[k] - self.flows.cost[h] as f64 * 1e-6;
+            o.position_lots[k] += self.flows.size[h];
+        }
+        Some(o)
     }
 
     /// The dealers' hedge adjustment in market `k`, lots, if it is worth `min_trade_usd`.
@@ -464,6 +518,8 @@ impl Workspace {
             }
             _ => false,
         };
+        // The desk's hedge keeps no run going on its own: its horizon is the path's (it still
+        // rebalances on its schedule while liquidations carry on after the path ends).
         daily || dealers
     }
 
@@ -488,6 +544,18 @@ impl Workspace {
         self.ext_cost[k] -= s * value;
         self.price.set_dirty();
         let usd = value as f64 * 1e-6;
+        if h.channel == Channel::DeskHedge {
+            // The desk pays the taker fee into the venue's fee income (the ledger stays whole) and
+            // the book's impact against the mark it decided on.
+            let fee = (value as f64 * m.taker_fee_rate).round() as i64;
+            self.flows.cost[o.holder] += fee;
+            self.fee_income += fee;
+            let fair = fill.filled_lots as f64 * m.lot_size * self.marks[k];
+            let d = &mut self.flows.desk;
+            d.fees_usd += fee as f64 * 1e-6;
+            d.impact_usd += s as f64 * (usd - fair);
+            d.traded_usd += usd;
+        }
         let t = self.flows.totals.iter_mut().find(|t| t.channel == h.channel).expect("channel present");
         if s < 0 {
             t.sold_usd += usd;

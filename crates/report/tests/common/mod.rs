@@ -340,6 +340,7 @@ pub fn fixed_input() -> ReportInput {
         firesale: None,
         abm: None,
         replay: None,
+        hedge: None,
         channels: None,
         policies: None,
     }
