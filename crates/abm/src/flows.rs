@@ -58,20 +58,10 @@ pub(crate) fn validate(cfg: &AbmConfig) -> Result<(), ConfigError> {
         field: "market.symbol".into(),
         message: format!("no published risk-limit ladder for {:?}", cfg.market.symbol),
     })?;
-    let spec = crate::sim::market_spec(cfg, ladder);
-    liq_engine::flows::validate(f, std::slice::from_ref(&spec)).map_err(|e| match e {
-        EngineError::Invalid { field, message } => ConfigError {
-            // The engine names the options table's CSV column; the ABM's TOML key is `expiry_years`.
-            field: format!("flows.{}", field.strip_suffix(".expiry").map_or(field.clone(), |s| format!("{s}.expiry_years"))),
-            message: if message == "unknown market" {
-                "unknown market (the ABM has one market: 0)".into()
-            } else {
-                message
-            },
-        },
-    })?;
+    // Sizes first: the engine's entry of a huge position would overflow before its checks (a
+    // NaN passes here to be refused there as not finite).
     let too_big = |field: String, usd: f64| {
-        if usd <= MAX_FLOW_NOTIONAL_USD {
+        if usd.is_nan() || usd <= MAX_FLOW_NOTIONAL_USD {
             Ok(())
         } else {
             Err(ConfigError { field, message: format!("a position of {usd:.3e} USD is beyond the 1e11 USD the ABM holds") })
@@ -87,6 +77,18 @@ pub(crate) fn validate(cfg: &AbmConfig) -> Result<(), ConfigError> {
         let oi: f64 = d.options.iter().map(|o| o.open_interest).sum();
         too_big("flows.dealers.options".into(), oi * cfg.market.initial_price)?;
     }
+    let spec = crate::sim::market_spec(cfg, ladder);
+    liq_engine::flows::validate(f, std::slice::from_ref(&spec)).map_err(|e| match e {
+        EngineError::Invalid { field, message } => ConfigError {
+            // The engine names the options table's CSV column; the ABM's TOML key is `expiry_years`.
+            field: format!("flows.{}", field.strip_suffix(".expiry").map_or(field.clone(), |s| format!("{s}.expiry_years"))),
+            message: if message == "unknown market" {
+                "unknown market (the ABM has one market: 0)".into()
+            } else {
+                message
+            },
+        },
+    })?;
     Ok(())
 }
 
