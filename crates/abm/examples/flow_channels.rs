@@ -30,7 +30,9 @@ fn main() {
                 .channels
                 .iter()
                 .filter(|c| ["leveraged_token", "dealer_gamma", "stops"].contains(&c.channel.as_str()))
-                .map(|c| format!("{} sold {:.2}M bought {:.2}M", c.channel, c.sold_usd / 1e6, c.bought_usd / 1e6))
+                .map(|c| {
+                    format!("{} sold {:.2}M bought {:.2}M", c.channel, c.sold_usd / 1e6, c.bought_usd / 1e6)
+                })
                 .collect();
             println!(
                 "seed {seed} {:<20} liquidated {:>8.2}M trough {:+.2}%  {}",
@@ -48,6 +50,9 @@ fn main() {
         }
     }
     for (c, total, more) in sums {
-        println!("{c}: adds {:.2}M of liquidations on average over {seeds} seeds (more on {more})", total / seeds as f64 / 1e6);
+        println!(
+            "{c}: adds {:.2}M of liquidations on average over {seeds} seeds (more on {more})",
+            total / seeds as f64 / 1e6
+        );
     }
 }

@@ -195,8 +195,9 @@ pub fn flow_channels(
     if present.is_empty() {
         return Err(ConfigError {
             field: "flows".into(),
-            message: "the flow-channel experiment needs [flows] with a token, a dealer book or a stop cluster"
-                .into(),
+            message:
+                "the flow-channel experiment needs [flows] with a token, a dealer book or a stop cluster"
+                    .into(),
         });
     }
     let mut plans: Vec<(String, [bool; 3])> = vec![("all_flows".into(), [true; 3])];

@@ -64,7 +64,10 @@ pub(crate) fn validate(cfg: &AbmConfig) -> Result<(), ConfigError> {
         if usd.is_nan() || usd <= MAX_FLOW_NOTIONAL_USD {
             Ok(())
         } else {
-            Err(ConfigError { field, message: format!("a position of {usd:.3e} USD is beyond the 1e11 USD the ABM holds") })
+            Err(ConfigError {
+                field,
+                message: format!("a position of {usd:.3e} USD is beyond the 1e11 USD the ABM holds"),
+            })
         }
     };
     for (i, t) in f.leveraged_tokens.iter().enumerate() {
@@ -81,7 +84,10 @@ pub(crate) fn validate(cfg: &AbmConfig) -> Result<(), ConfigError> {
     liq_engine::flows::validate(f, std::slice::from_ref(&spec)).map_err(|e| match e {
         EngineError::Invalid { field, message } => ConfigError {
             // The engine names the options table's CSV column; the ABM's TOML key is `expiry_years`.
-            field: format!("flows.{}", field.strip_suffix(".expiry").map_or(field.clone(), |s| format!("{s}.expiry_years"))),
+            field: format!(
+                "flows.{}",
+                field.strip_suffix(".expiry").map_or(field.clone(), |s| format!("{s}.expiry_years"))
+            ),
             message: if message == "unknown market" {
                 "unknown market (the ABM has one market: 0)".into()
             } else {
@@ -156,7 +162,9 @@ pub(crate) struct FlowAgents {
 /// The number of flow accounts the config asks for.
 pub(crate) fn account_count(cfg: &AbmConfig) -> usize {
     let f = &cfg.flows;
-    f.leveraged_tokens.len() + usize::from(f.dealers.as_ref().is_some_and(|d| !d.options.is_empty())) + f.stops.len()
+    f.leveraged_tokens.len()
+        + usize::from(f.dealers.as_ref().is_some_and(|d| !d.options.is_empty()))
+        + f.stops.len()
 }
 
 fn channel_idx(c: Channel) -> usize {
@@ -302,7 +310,9 @@ impl Sim<'_> {
                 let a = first + i as u32;
                 let nav = self.ledger.equity_usd(a, mark, lot);
                 let pos = self.ledger.pos[a as usize];
-                if let Some((lots, why)) = token_decision(spec, &mut self.flows.tokens[i], t_s, mark, nav, pos, lot) {
+                if let Some((lots, why)) =
+                    token_decision(spec, &mut self.flows.tokens[i], t_s, mark, nav, pos, lot)
+                {
                     orders.push((a, lots, why));
                 }
             }
@@ -418,7 +428,6 @@ impl Sim<'_> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,7 +464,10 @@ mod tests {
         let nav = 1_000_000.0 + 50.0 * 6_000.0;
         assert_eq!(token_decision(&token(), &mut st, 10.0, 66_000.0, nav, 50_000, 0.001), None);
         // NAV gone: the whole basket is sold, once.
-        assert_eq!(token_decision(&token(), &mut st, 10.0, 40_000.0, -1.0, 50_000, 0.001), Some((-50_000, "wound_up")));
+        assert_eq!(
+            token_decision(&token(), &mut st, 10.0, 40_000.0, -1.0, 50_000, 0.001),
+            Some((-50_000, "wound_up"))
+        );
         assert_eq!(token_decision(&token(), &mut st, 11.0, 40_000.0, -1.0, 50_000, 0.001), None);
     }
 

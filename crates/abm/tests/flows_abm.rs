@@ -83,12 +83,18 @@ fn token_rebalance_in_the_fills_is_aum_l_l_minus_one_r() {
     assert_eq!(first.filled_lots, first.ordered_lots, "the default book takes a ~10 BTC sale");
     assert!((first.filled_notional_usd + usd).abs() < 0.02 * usd.abs(), "{}", first.filled_notional_usd);
     // The ledger: starting 50 BTC plus every fill of the token's orders.
-    let held: i64 = 50_000 + o.flow_orders.iter().filter(|f| f.flow == "BTC3L").map(|f| f.filled_lots).sum::<i64>();
+    let held: i64 =
+        50_000 + o.flow_orders.iter().filter(|f| f.flow == "BTC3L").map(|f| f.filled_lots).sum::<i64>();
     let g = o.summary.groups.iter().find(|g| g.group == "leveraged_tokens").unwrap();
     assert!((g.position_base - held as f64 * 0.001).abs() < 1e-9, "{} vs {held}", g.position_base);
     // The channel table carries what the orders filled.
     let ch = o.summary.channels.iter().find(|r| r.channel == "leveraged_token").unwrap();
-    let sold: f64 = o.flow_orders.iter().filter(|f| f.flow == "BTC3L" && f.filled_lots < 0).map(|f| f.filled_notional_usd).sum();
+    let sold: f64 = o
+        .flow_orders
+        .iter()
+        .filter(|f| f.flow == "BTC3L" && f.filled_lots < 0)
+        .map(|f| f.filled_notional_usd)
+        .sum();
     assert!((ch.sold_usd - sold).abs() < 1e-6);
     assert!((ch.by_generation.iter().sum::<f64>() - ch.sold_usd - ch.bought_usd).abs() < 1e-6);
 }
@@ -107,7 +113,11 @@ fn no_channel_trading_is_the_run_without_flows() {
     assert!(off.flow_orders.is_empty());
     // Without [flows] nothing new is reported (the default output is unchanged).
     assert!(none.summary.channels.is_empty());
-    assert!(none.summary.groups.iter().all(|g| !["leveraged_tokens", "dealers", "stop_owners"].contains(&g.group.as_str())));
+    assert!(none
+        .summary
+        .groups
+        .iter()
+        .all(|g| !["leveraged_tokens", "dealers", "stop_owners"].contains(&g.group.as_str())));
     assert_eq!(none.summary.groups.len(), 9);
 }
 
@@ -157,8 +167,14 @@ fn bad_flows_are_refused_with_the_field() {
     assert_eq!(field(|f| f.leveraged_tokens[0].aum_usd = -1.0), "flows.leveraged_tokens[0].aum_usd");
     assert_eq!(field(|f| f.leveraged_tokens[0].leverage = 1.0), "flows.leveraged_tokens[0].leverage");
     assert_eq!(field(|f| f.leveraged_tokens[0].market = MarketId(1)), "flows.leveraged_tokens[0].market");
-    assert_eq!(field(|f| f.dealers.as_mut().unwrap().options[0].expiry_years = 0.0), "flows.dealers.options[0].expiry_years");
-    assert_eq!(field(|f| f.dealers.as_mut().unwrap().options[0].open_interest = 1e9), "flows.dealers.options");
+    assert_eq!(
+        field(|f| f.dealers.as_mut().unwrap().options[0].expiry_years = 0.0),
+        "flows.dealers.options[0].expiry_years"
+    );
+    assert_eq!(
+        field(|f| f.dealers.as_mut().unwrap().options[0].open_interest = 1e9),
+        "flows.dealers.options"
+    );
     assert_eq!(field(|f| f.stops[0].notional_usd = 1e12), "flows.stops[0].notional_usd");
 }
 

@@ -246,7 +246,10 @@ pub fn abm(args: AbmArgs) -> Result<()> {
     }
     if args.flows {
         if args.events.is_some() || args.price_path.is_some() || args.compare_real.is_some() {
-            return Err(InputError("--flows runs several arms; --events, --price-path and --compare-real write one run".into()).into());
+            return Err(InputError(
+                "--flows runs several arms; --events, --price-path and --compare-real write one run".into(),
+            )
+            .into());
         }
         let shock = cfg.shock.clone().ok_or_else(|| {
             InputError("--flows needs a shock: --shock -10% or a [shock] table in CONFIG".into())

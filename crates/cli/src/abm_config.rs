@@ -309,12 +309,18 @@ mod tests {
         let e = patch(&token.replace("aum_usd = 1e6", "aum_usd = -1e6")).unwrap_err();
         assert!(e.starts_with("abm.toml:5: flows.leveraged_tokens[0].aum_usd: must be a positive"), "{e}");
         let e = patch(&token.replace("leverage = 3.0", "leverage = 1.0")).unwrap_err();
-        assert!(e.starts_with("abm.toml:4: flows.leveraged_tokens[0].leverage: must be a finite number > 1"), "{e}");
+        assert!(
+            e.starts_with("abm.toml:4: flows.leveraged_tokens[0].leverage: must be a finite number > 1"),
+            "{e}"
+        );
         let option = "[flows.dealers]\nvol = 0.6\nhedge_ratio = 1.0\nrebalance_interval_s = 5.0\n\
                       min_trade_usd = 1000.0\n[[flows.dealers.options]]\nmarket = 0\nstrike = 55000.0\n\
                       expiry_years = 0.1\noption_type = \"straddle\"\nopen_interest = 10.0\ndealer_sign = -1\n";
         let e = patch(option).unwrap_err();
-        assert!(e.starts_with("abm.toml:10: flows.dealers.options[0].option_type: unknown variant `straddle`"), "{e}");
+        assert!(
+            e.starts_with("abm.toml:10: flows.dealers.options[0].option_type: unknown variant `straddle`"),
+            "{e}"
+        );
         let e = patch(&option.replace("market = 0", "market = 2").replace("straddle", "put")).unwrap_err();
         assert!(e.contains("flows.dealers.options[0].market: unknown market"), "{e}");
     }

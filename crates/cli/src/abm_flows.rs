@@ -59,7 +59,8 @@ pub fn run(
         .enumerate()
         .map(|(i, channel)| ChannelMean {
             channel,
-            mean_added_liquidated_usd: runs.iter().map(|r| r.effects[i].added_liquidated_usd).sum::<f64>() / n,
+            mean_added_liquidated_usd: runs.iter().map(|r| r.effects[i].added_liquidated_usd).sum::<f64>()
+                / n,
             seeds_adding: runs.iter().filter(|r| r.effects[i].added_liquidated_usd > 0.0).count(),
             mean_traded_usd: runs.iter().map(|r| r.effects[i].traded_usd).sum::<f64>() / n,
         })
@@ -144,7 +145,11 @@ pub(crate) fn channel_lines(o: &mut String, channels: &[ChannelFlow]) {
     // Long cascades have hundreds of generations: the first few one by one, the rest summed
     // (--json has all).
     const SHOWN: usize = 4;
-    let _ = writeln!(o, "    {:<18} {:>14} {:>14}  {}", "taker channel", "sold", "bought", "generations 0, 1, 2, 3, rest");
+    let _ = writeln!(
+        o,
+        "    {:<18} {:>14} {:>14}  generations 0, 1, 2, 3, rest",
+        "taker channel", "sold", "bought"
+    );
     for c in channels {
         let g = &c.by_generation;
         let mut parts: Vec<String> = g.iter().take(SHOWN).map(|x| usd(*x)).collect();
@@ -152,6 +157,7 @@ pub(crate) fn channel_lines(o: &mut String, channels: &[ChannelFlow]) {
             parts.push(usd(g[SHOWN..].iter().sum()));
         }
         let gens = parts.join(" ");
-        let _ = writeln!(o, "    {:<18} {:>14} {:>14}  {gens}", c.channel, usd(c.sold_usd), usd(c.bought_usd));
+        let _ =
+            writeln!(o, "    {:<18} {:>14} {:>14}  {gens}", c.channel, usd(c.sold_usd), usd(c.bought_usd));
     }
 }
