@@ -6,7 +6,7 @@
 //! [`stops::order_lots`]), so a token, a dealer book or a stop cluster means the same thing in
 //! both models.
 //!
-//! This module owns the flow agents' accounts and per-run state ([`FlowAgents`]), their
+//! This module owns the flow agents' accounts and per-run state (`FlowAgents`), their
 //! decisions on every mark tick (the engine's flows decide on the mark too, once per round,
 //! before the liquidation engine looks), the record of every order they send ([`FlowOrder`]),
 //! and the tally of taker notional by channel that the run reports ([`ChannelFlow`]).
