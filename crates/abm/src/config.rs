@@ -273,6 +273,11 @@ pub struct AbmConfig {
     /// belong to its cascade (see `liquidation` for the generation rule).
     pub cascade_window_s: f64,
     pub shock: Option<ShockCfg>,
+    /// Leveraged tokens, options dealers and stop clusters as agents (`crate::flows`): the
+    /// cascade engine's `[flows]` specs (`liq_domain::FlowsSpec`), market 0 being this market.
+    /// Empty by default, and then not serialised (the default config and its hash unchanged).
+    #[serde(default, skip_serializing_if = "liq_domain::FlowsSpec::is_empty")]
+    pub flows: liq_domain::FlowsSpec,
 }
 
 /// A configuration value that cannot be run.
@@ -479,6 +484,7 @@ impl AbmConfig {
             }
             non_neg("shock.over_s", s.over_s)?;
         }
+        crate::flows::validate(self)?;
         Ok(())
     }
 }

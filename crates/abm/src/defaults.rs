@@ -230,5 +230,6 @@ pub fn default_config() -> AbmConfig {
         fund_unwind_limit_bps: 50.0,
         cascade_window_s: 10.0,
         shock: None,
+        flows: Default::default(),
     }
 }

@@ -5,7 +5,9 @@
 //! * [`maker_withdrawal`]: makers that widen, thin and pull quotes with volatility vs makers that
 //!   keep quoting;
 //! * [`stop_clusters`]: with vs without the stop-loss clusters;
-//! * [`matching_rule`]: price-time vs pro-rata.
+//! * [`matching_rule`]: price-time vs pro-rata;
+//! * [`flow_channels`]: every flow channel of `[flows]` trading, each switched off in turn, and
+//!   none (more than two arms: what each channel adds).
 
 use crate::config::{AbmConfig, ConfigError, ShockCfg};
 use crate::run::{run_abm, AbmOutcome};
@@ -131,4 +133,106 @@ pub fn matching_rule(
             ("pro_rata", &|c| c.matching = MatchRule::ProRata),
         ],
     )
+}
+
+/// One arm of [`flow_channels`]: which flow channels traded, and what the run produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelArm {
+    /// `all_flows`, `no_<channel>` or `no_flows`.
+    pub label: String,
+    /// The channels that traded in this arm (`leveraged_token`, `dealer_gamma`, `stops`).
+    pub trading: Vec<String>,
+    pub summary: ArmSummary,
+    /// Taker notional by channel (`crate::flows::ChannelFlow`).
+    pub channels: Vec<crate::flows::ChannelFlow>,
+}
+
+/// What one flow channel adds: the liquidations and trough with every channel trading minus
+/// those with every channel but this one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelEffect {
+    pub channel: String,
+    /// Liquidated notional (all flows) − liquidated notional (all but this channel), USD.
+    pub added_liquidated_usd: f64,
+    /// Trough after the shock (all flows) − trough (all but this channel): negative = deeper.
+    pub added_trough: f64,
+    /// What the channel itself traded with all flows on, USD.
+    pub traded_usd: f64,
+}
+
+/// [`flow_channels`]' result for one seed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChannelAttribution {
+    pub seed: u64,
+    pub shock: ShockCfg,
+    /// `all_flows`, then `no_<channel>` for each channel of the config, then `no_flows`.
+    pub arms: Vec<ChannelArm>,
+    pub effects: Vec<ChannelEffect>,
+}
+
+/// The shock with every flow channel of `base.flows` trading, with each one switched off in
+/// turn, and with none trading (the flow agents then hold their starting positions and the run
+/// is the run without `[flows]`), on the same seed: the difference to the first arm is what the
+/// switched-off channel adds.
+pub fn flow_channels(
+    base: &AbmConfig,
+    shock: &ShockCfg,
+    seed: u64,
+    duration_s: f64,
+) -> Result<ChannelAttribution, ConfigError> {
+    use liq_engine::Channel;
+    let mut c = base.clone();
+    c.shock = Some(shock.clone());
+    let f = &c.flows;
+    let present: Vec<Channel> = Channel::ALL
+        .into_iter()
+        .filter(|ch| match ch {
+            Channel::LeveragedToken => !f.leveraged_tokens.is_empty(),
+            Channel::DealerGamma => f.dealers.as_ref().is_some_and(|d| !d.options.is_empty()),
+            Channel::Stops => !f.stops.is_empty(),
+        })
+        .collect();
+    if present.is_empty() {
+        return Err(ConfigError {
+            field: "flows".into(),
+            message:
+                "the flow-channel experiment needs [flows] with a token, a dealer book or a stop cluster"
+                    .into(),
+        });
+    }
+    let mut plans: Vec<(String, [bool; 3])> = vec![("all_flows".into(), [true; 3])];
+    for ch in &present {
+        let mut e = [true; 3];
+        e[Channel::ALL.iter().position(|x| x == ch).unwrap_or(0)] = false;
+        plans.push((format!("no_{}", ch.name()), e));
+    }
+    plans.push(("no_flows".into(), [false; 3]));
+    let mut arms = Vec::with_capacity(plans.len());
+    for (label, enabled) in plans {
+        let o = crate::run::run_abm_channels(&c, seed, duration_s, enabled)?;
+        let trading =
+            present.iter().filter(|ch| enabled[Channel::ALL.iter().position(|x| x == *ch).unwrap_or(0)]);
+        arms.push(ChannelArm {
+            trading: trading.map(|ch| ch.name().to_string()).collect(),
+            summary: arm(&label, &o, shock),
+            label,
+            channels: o.summary.channels,
+        });
+    }
+    let all = &arms[0];
+    let effects = present
+        .iter()
+        .enumerate()
+        .map(|(i, ch)| {
+            let without = &arms[i + 1].summary;
+            let traded = all.channels.iter().find(|r| r.channel == ch.name());
+            ChannelEffect {
+                channel: ch.name().into(),
+                added_liquidated_usd: all.summary.liquidated_notional_usd - without.liquidated_notional_usd,
+                added_trough: all.summary.trough_after_shock - without.trough_after_shock,
+                traded_usd: traded.map_or(0.0, |r| r.sold_usd + r.bought_usd),
+            }
+        })
+        .collect();
+    Ok(ChannelAttribution { seed, shock: shock.clone(), arms, effects })
 }

@@ -173,7 +173,7 @@ impl Sim<'_> {
     }
 
     /// Generation of a liquidation of a position of sign `sign` starting now.
-    fn generation(&mut self, now: Nanos, sign: i64) -> u32 {
+    pub(crate) fn generation(&mut self, now: Nanos, sign: i64) -> u32 {
         let w = secs(self.cfg.cascade_window_s);
         while self.liq.recent.front().is_some_and(|r| r.0 + w < now) {
             self.liq.recent.pop_front();

@@ -65,6 +65,10 @@ pub struct AbmSummary {
     pub sim_events: u64,
     /// Who holds what at the end, and who gained or lost, by account group.
     pub groups: Vec<GroupOutcome>,
+    /// Taker notional by channel — liquidations, each flow of `[flows]` and the ABM's own takers
+    /// (`crate::flows::ChannelFlow`); only with `[flows]` (absent otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<crate::flows::ChannelFlow>,
 }
 
 /// One account group at the end of a run.
@@ -92,10 +96,23 @@ pub struct AbmOutcome {
     pub summary: AbmSummary,
     /// Ledger invariants at the end: money conserved, open interest long = short.
     pub ledger: LedgerCheck,
+    /// Every order the flow agents sent and what it filled (empty without `[flows]`).
+    pub flow_orders: Vec<crate::flows::FlowOrder>,
 }
 
 /// Runs the ABM. Errors name the config field at fault (or `duration_s`).
 pub fn run_abm(config: &AbmConfig, seed: u64, duration_s: f64) -> Result<AbmOutcome, ConfigError> {
+    run_abm_channels(config, seed, duration_s, [true; 3])
+}
+
+/// [`run_abm`] with only the flow channels `enabled` trading (`liq_engine::Channel::ALL` order:
+/// leveraged tokens, dealers, stops); a disabled channel's agents hold their starting positions.
+pub fn run_abm_channels(
+    config: &AbmConfig,
+    seed: u64,
+    duration_s: f64,
+    enabled: [bool; 3],
+) -> Result<AbmOutcome, ConfigError> {
     config.validate()?;
     if !(duration_s.is_finite() && duration_s > 0.0 && duration_s < 1e7) {
         return Err(ConfigError {
@@ -107,7 +124,7 @@ pub fn run_abm(config: &AbmConfig, seed: u64, duration_s: f64) -> Result<AbmOutc
         field: "market.symbol".into(),
         message: format!("no published risk-limit ladder for {:?}", config.market.symbol),
     })?;
-    let mut sim = Sim::new(config, ladder, seed);
+    let mut sim = Sim::with_channels(config, ladder, seed, enabled);
     sim.run(secs(duration_s));
     Ok(outcome(&sim, seed, duration_s))
 }
@@ -181,6 +198,7 @@ fn outcome(sim: &Sim, seed: u64, duration_s: f64) -> AbmOutcome {
             crate::sim::GROUPS
                 .iter()
                 .enumerate()
+                .filter(|(g, _)| sim.flows.on || *g < crate::sim::FIRST_FLOW_GROUP)
                 .map(|(g, name)| GroupOutcome {
                     group: name.to_string(),
                     position_base: pos[g] as f64 * sim.spec.lot_size,
@@ -188,6 +206,7 @@ fn outcome(sim: &Sim, seed: u64, duration_s: f64) -> AbmOutcome {
                 })
                 .collect()
         },
+        channels: sim.channel_flows(),
     }
     .into_outcome(sim, seed, duration_s, price_path, stylised)
 }
@@ -209,6 +228,7 @@ impl AbmSummary {
             stylised,
             summary: self,
             ledger: sim.ledger.check(),
+            flow_orders: sim.flows.orders.clone(),
         }
     }
 }

@@ -55,6 +55,8 @@ pub(crate) struct Layout {
     pub noise: std::ops::Range<u32>,
     pub leveraged: std::ops::Range<u32>,
     pub stops: std::ops::Range<u32>,
+    /// The flow agents (`crate::flows`), last.
+    pub flows: std::ops::Range<u32>,
     pub total: u32,
 }
 
@@ -90,10 +92,12 @@ pub(crate) struct Sim<'a> {
     flow_sec: FlowSecond,
     /// Equity of each account group ([`GROUPS`]) at t = 0, at the initial price, USD.
     pub group_equity_start: [f64; GROUPS.len()],
+    /// Leveraged tokens, dealers and stop clusters (`crate::flows`; empty without `[flows]`).
+    pub flows: crate::flows::FlowAgents,
 }
 
 /// The account groups a run reports positions and profit and loss for.
-pub(crate) const GROUPS: [&str; 9] = [
+pub(crate) const GROUPS: [&str; 12] = [
     "makers",
     "noise",
     "momentum",
@@ -103,22 +107,37 @@ pub(crate) const GROUPS: [&str; 9] = [
     "insurance_fund",
     "outside",
     "execution",
+    // The flow agents (`crate::flows`): reported only when the config has `[flows]`.
+    "leveraged_tokens",
+    "dealers",
+    "stop_owners",
 ];
 
+/// The first of [`GROUPS`] that belongs to the flow agents.
+pub(crate) const FIRST_FLOW_GROUP: usize = 9;
+
+/// The ABM's one market as a `MarketSpec`, at its initial price.
+pub(crate) fn market_spec(cfg: &AbmConfig, ladder: RiskLadder) -> MarketSpec {
+    let m = &cfg.market;
+    MarketSpec {
+        symbol: m.symbol.clone(),
+        tick_size: m.tick_size,
+        lot_size: m.lot_size,
+        index_price: m.initial_price,
+        mark_price: m.initial_price,
+        ladder,
+        liquidation_fee_rate: m.liquidation_fee_rate,
+        taker_fee_rate: 0.0,
+    }
+}
+
 impl<'a> Sim<'a> {
-    /// Builds the market at t = 0: accounts, initial positions, stops and the first wake-ups.
-    pub fn new(cfg: &'a AbmConfig, ladder: RiskLadder, seed: u64) -> Sim<'a> {
+    /// Builds the market at t = 0: accounts, initial positions, stops, the flow agents and the
+    /// first wake-ups, with only the flow channels `enabled` trading (`liq_engine::Channel`
+    /// order; a disabled channel's agents keep their starting positions).
+    pub fn with_channels(cfg: &'a AbmConfig, ladder: RiskLadder, seed: u64, enabled: [bool; 3]) -> Sim<'a> {
         let m = &cfg.market;
-        let spec = MarketSpec {
-            symbol: m.symbol.clone(),
-            tick_size: m.tick_size,
-            lot_size: m.lot_size,
-            index_price: m.initial_price,
-            mark_price: m.initial_price,
-            ladder,
-            liquidation_fee_rate: m.liquidation_fee_rate,
-            taker_fee_rate: 0.0,
-        };
+        let spec = market_spec(cfg, ladder);
         let p0 = spec.ticks(m.initial_price);
         let half = spec.ticks(m.initial_price * m.price_window);
         let book = Book::new(BookConfig {
@@ -216,6 +235,8 @@ impl<'a> Sim<'a> {
         cash.resize(next as usize, big);
         let leveraged = next..next + cfg.leveraged.count as u32;
         next = leveraged.end;
+        let flows = next..next + crate::flows::account_count(cfg) as u32;
+        next = flows.end;
         cash.resize(next as usize, 0);
         let ledger = Ledger::new(cash, spec.micros_per_lot_tick());
         let mut sim = Sim {
@@ -225,7 +246,7 @@ impl<'a> Sim<'a> {
             ev: Vec::with_capacity(1024),
             sched: Scheduler::new(),
             ledger,
-            layout: Layout { noise, leveraged, stops, total: next },
+            layout: Layout { noise, leveraged, stops, flows, total: next },
             agents,
             msgs: Vec::new(),
             msg_free: Vec::new(),
@@ -244,6 +265,7 @@ impl<'a> Sim<'a> {
             messages: 0,
             flow_sec: FlowSecond::default(),
             group_equity_start: [0.0; GROUPS.len()],
+            flows: Default::default(),
             spec,
         };
         // The index's volatility starts from its stationary law, not at its mean.
@@ -251,6 +273,9 @@ impl<'a> Sim<'a> {
         sim.index_log_vol = cfg.index.log_vol_sd * z;
         sim.open_leveraged();
         sim.place_stops();
+        if !cfg.flows.is_empty() {
+            sim.open_flows(seed, enabled);
+        }
         sim.liq.init(&sim.ledger, &sim.layout);
         sim.group_equity_start = sim.group_totals(m.initial_price).1;
         for a in sim.layout.leveraged.clone() {
@@ -370,6 +395,9 @@ impl<'a> Sim<'a> {
                 if b != s {
                     self.ledger.trade_at(b, s, qty, price);
                 }
+                if self.flows.on {
+                    self.flows.taker_fill(taker_owner, taker_side, qty, qty * price * self.ledger.unit);
+                }
                 touched |= lev.contains(&b) || lev.contains(&s);
                 self.trades += 1;
                 self.volume_lots += qty;
@@ -452,6 +480,9 @@ impl<'a> Sim<'a> {
     fn mark_tick(&mut self, now: Nanos) {
         let w = self.cfg.mark_index_weight;
         self.mark = w * self.index + (1.0 - w) * self.mid();
+        if self.flows.on {
+            self.flows_tick(now);
+        }
         self.run_liquidations(now);
         self.fund_unwind(self.cfg.mark_dt_ms * 1e-3);
     }
@@ -535,6 +566,10 @@ impl<'a> Sim<'a> {
         }
         for a in self.layout.leveraged.clone() {
             g[a as usize] = 5;
+        }
+        let first = self.layout.flows.start;
+        for a in self.layout.flows.clone() {
+            g[a as usize] = FIRST_FLOW_GROUP as u8 + self.flows_channel_group(a - first);
         }
         g[FUND as usize] = 6;
         g[LEGACY as usize] = 7;

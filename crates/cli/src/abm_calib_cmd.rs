@@ -41,6 +41,10 @@ pub struct AbmArgs {
     /// Run an experiment instead: withdrawal, stops or matching (two arms, same shock and seed).
     #[arg(long)]
     pub experiment: Option<String>,
+    /// What each flow channel of CONFIG's `[flows]` adds: the shock with every channel trading,
+    /// each switched off in turn and none, on the same seed (or each of --seeds).
+    #[arg(long, conflicts_with = "experiment")]
+    pub flows: bool,
     /// Compare the run's stylised facts with a real Binance USD-M capture (`<ns> <json>` lines,
     /// gz or plain), side by side.
     #[arg(long, value_name = "CAPTURE")]
@@ -166,6 +170,9 @@ struct AbmDocument<'a> {
     stylised_facts: &'a liq_abm::StylisedFacts,
     /// Liquidations by generation.
     generations: &'a [liq_engine::GenerationRow],
+    /// The flow agents' orders (with `[flows]` only).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    flow_orders: &'a [liq_abm::flows::FlowOrder],
 }
 
 pub fn abm(args: AbmArgs) -> Result<()> {
@@ -256,6 +263,22 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         crate::abm_experiment::run(experiment, &cfg, &shock, &seed_list, duration, &meta, args.json)?;
         return Ok(());
     }
+    if args.flows {
+        if args.events.is_some() || args.price_path.is_some() || args.compare_real.is_some() {
+            return Err(InputError(
+                "--flows runs several arms; --events, --price-path and --compare-real write one run".into(),
+            )
+            .into());
+        }
+        let shock = cfg.shock.clone().ok_or_else(|| {
+            InputError("--flows needs a shock: --shock -10% or a [shock] table in CONFIG".into())
+        })?;
+        let seed_list: Vec<u64> = match seeds {
+            Some((first, last)) => (first..=last).collect(),
+            None => vec![args.seed],
+        };
+        return crate::abm_flows::run(&cfg, &shock, &seed_list, duration, &meta, args.json);
+    }
     if let Some(sh) = cfg.shock.as_ref().filter(|s| s.at_s >= duration && !crate::quiet()) {
         eprintln!("note: the shock starts at {:.0} s, after the end of the run ({duration:.0} s)", sh.at_s);
     }
@@ -319,6 +342,7 @@ pub fn abm(args: AbmArgs) -> Result<()> {
             summary: &out.summary,
             stylised_facts: &out.stylised,
             generations: &generations,
+            flow_orders: &out.flow_orders,
         };
         outln!("{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(());
@@ -398,6 +422,7 @@ pub fn abm(args: AbmArgs) -> Result<()> {
             usd(g.equity_change_usd)
         );
     }
+    crate::abm_flows::channel_lines(&mut o, &s.channels);
     let _ = writeln!(
         o,
         "  stylised facts: kurtosis of 1-min returns {:.2} ({} returns; 3 = Gaussian), 10-s {:.2}",

@@ -294,6 +294,37 @@ mod tests {
         assert!(e.starts_with("abm.toml:2: noise.limit_rate_per_s: must be at most 1000 per second"), "{e}");
     }
 
+    /// Issue 16: `[flows]` in an ABM patch (the example's tables), and a negative AUM, a
+    /// leverage of 1 and an options row of an unknown type refused with file, line and field.
+    #[test]
+    fn flows_tables_are_read_and_bad_rows_refused_at_their_line() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let example = std::fs::read_to_string(root.join("examples/abm/flows.toml")).unwrap();
+        let c = patch(&example).unwrap();
+        assert_eq!(c.flows.leveraged_tokens[0].name, "BTC3L");
+        assert_eq!(c.flows.dealers.as_ref().unwrap().options.len(), 21);
+        let token = "[[flows.leveraged_tokens]]\nname = \"BTC3L\"\nmarket = 0\nleverage = 3.0\n\
+                     aum_usd = 1e6\nintraday_move = 0.1111\nintraday_reduce_only = true\n";
+        assert_eq!(patch(token).unwrap().flows.leveraged_tokens[0].aum_usd, 1e6);
+        let e = patch(&token.replace("aum_usd = 1e6", "aum_usd = -1e6")).unwrap_err();
+        assert!(e.starts_with("abm.toml:5: flows.leveraged_tokens[0].aum_usd: must be a positive"), "{e}");
+        let e = patch(&token.replace("leverage = 3.0", "leverage = 1.0")).unwrap_err();
+        assert!(
+            e.starts_with("abm.toml:4: flows.leveraged_tokens[0].leverage: must be a finite number > 1"),
+            "{e}"
+        );
+        let option = "[flows.dealers]\nvol = 0.6\nhedge_ratio = 1.0\nrebalance_interval_s = 5.0\n\
+                      min_trade_usd = 1000.0\n[[flows.dealers.options]]\nmarket = 0\nstrike = 55000.0\n\
+                      expiry_years = 0.1\noption_type = \"straddle\"\nopen_interest = 10.0\ndealer_sign = -1\n";
+        let e = patch(option).unwrap_err();
+        assert!(
+            e.starts_with("abm.toml:10: flows.dealers.options[0].option_type: unknown variant `straddle`"),
+            "{e}"
+        );
+        let e = patch(&option.replace("market = 0", "market = 2").replace("straddle", "put")).unwrap_err();
+        assert!(e.contains("flows.dealers.options[0].market: unknown market"), "{e}");
+    }
+
     #[test]
     fn key_on_line_reads_headers_and_dotted_keys() {
         let t = "a = 1\n[x.y]\nb.c = \n[[arr]]\n";

@@ -23,6 +23,7 @@ macro_rules! outln {
 mod abm_calib_cmd;
 mod abm_config;
 mod abm_experiment;
+mod abm_flows;
 mod abm_seeds;
 mod accounts_out;
 mod analysis_cmd;

@@ -357,3 +357,53 @@ fn abm_experiment_over_seeds() {
     let single: serde_json::Value = serde_json::from_str(&stdout_of(&single_args)).unwrap();
     assert_eq!(single["arms"], runs[1]["arms"]);
 }
+
+/// `abm --flows` (issue 16): the example's token and dealer book, every arm per seed in seed
+/// order whatever the thread count, the effects equal to the arms' differences, the table's
+/// rows; refused without a shock or without `[flows]`.
+#[test]
+fn abm_flows_channels_over_seeds() {
+    let flows = example("abm/flows.toml");
+    let flows = flows.to_str().unwrap();
+    let args = [
+        "abm",
+        flows,
+        "--seeds",
+        "1-2",
+        "--duration",
+        "120s",
+        "--shock",
+        "-10%",
+        "--shock-at",
+        "30s",
+        "--shock-over",
+        "30s",
+        "--flows",
+        "--json",
+    ];
+    let one = seeds_stdout(&args, "1");
+    assert_eq!(one, seeds_stdout(&args, "2"), "output depends on the thread count");
+    let doc: serde_json::Value = serde_json::from_str(&one).unwrap();
+    let runs = doc["runs"].as_array().unwrap();
+    assert_eq!(runs.iter().map(|r| r["seed"].as_u64().unwrap()).collect::<Vec<_>>(), vec![1, 2]);
+    for r in runs {
+        let labels: Vec<&str> =
+            r["arms"].as_array().unwrap().iter().map(|a| a["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["all_flows", "no_leveraged_token", "no_dealer_gamma", "no_flows"]);
+        let liq = |k: usize| r["arms"][k]["summary"]["liquidated_notional_usd"].as_f64().unwrap();
+        for (i, e) in r["effects"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(e["added_liquidated_usd"].as_f64().unwrap(), liq(0) - liq(i + 1));
+        }
+    }
+    assert_eq!(doc["channels"][1]["channel"], "dealer_gamma");
+    let text = stdout_of(&args[..args.len() - 1]);
+    let rows = text.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()));
+    // Four arms and two effects per seed.
+    assert_eq!(rows.count(), 12, "{text}");
+    assert!(text.contains("over 2 seeds: dealer_gamma adds"), "{text}");
+    // One run with [flows]: the taker-channel block and the flow orders in JSON.
+    let single = stdout_of(&["abm", flows, "--duration", "120s", "--shock", "-10%", "--shock-at", "30s"]);
+    assert!(single.contains("taker channel") && single.contains("dealer_gamma"), "{single}");
+    fails_with(&["abm", flows, "--flows", "--duration", "60s"], &["--flows needs a shock"]);
+    fails_with(&["abm", "--flows", "--shock", "-5%", "--duration", "60s"], &["flows", "needs [flows]"]);
+}

@@ -80,6 +80,23 @@ pub fn dealer_gamma<'a>(
     .sum()
 }
 
+/// The dealers' hedge adjustment, lots: from `held_lots` to the target `−hedge_ratio × delta`
+/// (`delta` = [`dealer_delta`], units of the underlying), or `None` when it rounds to zero lots
+/// or is worth less than `min_trade_usd` at `mark`. The cascade's dealers and the ABM's dealer
+/// agent both trade this.
+pub fn hedge_gap_lots(
+    hedge_ratio: f64,
+    delta: f64,
+    held_lots: i64,
+    lot: f64,
+    mark: f64,
+    min_trade_usd: f64,
+) -> Option<i64> {
+    let gap = -hedge_ratio * delta - held_lots as f64 * lot;
+    let lots = (gap / lot).round().clamp(-1e15, 1e15) as i64;
+    (lots != 0 && (lots as f64 * lot * mark).abs() >= min_trade_usd).then_some(lots)
+}
+
 /// Seconds per year for time to expiry (Deribit quotes on a 365-day year).
 pub const SECONDS_PER_YEAR: f64 = 365.0 * 86_400.0;
 

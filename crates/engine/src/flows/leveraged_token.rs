@@ -21,9 +21,9 @@ pub fn rebalance_trade_usd(leverage: f64, nav_usd: f64, exposure_usd: f64) -> f6
     leverage * nav_usd - exposure_usd
 }
 
-/// Per-run state of one token.
+/// Per-run state of one token (the cascade's and the ABM's token agents keep one each).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct TokenState {
+pub struct TokenState {
     /// Mark at the last rebalance (the start counts as one).
     pub last_mark: f64,
     pub daily_done: bool,
@@ -33,13 +33,13 @@ pub(crate) struct TokenState {
 
 /// Why a token rebalances now, if it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TokenTrigger {
+pub enum TokenTrigger {
     Daily,
     Intraday,
 }
 
 /// Whether the token rebalances at time `t_s` and mark `mark`, given its NAV and exposure.
-pub(crate) fn due(
+pub fn due(
     spec: &LeveragedTokenSpec,
     st: &TokenState,
     t_s: f64,

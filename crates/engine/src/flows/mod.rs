@@ -14,8 +14,10 @@
 //!
 //! This module owns the flows' immutable model ([`FlowModel`]), their per-run state
 //! ([`FlowState`]) and the per-channel totals; [`attribution`] measures what each channel adds
-//! to the liquidations. The ABM's agents are not wired to these flows (the ABM has its own stop
-//! agents).
+//! to the liquidations. The ABM (`liq_abm`, its `flows` module) runs the same specs as agents
+//! in its L3 book with these pure functions ([`leveraged_token::due`],
+//! [`leveraged_token::rebalance_trade_usd`], [`gamma::dealer_delta`], [`gamma::hedge_gap_lots`],
+//! [`stops::touched`], [`stops::order_lots`]) and the same checks ([`validate`]).
 
 pub mod attribution;
 pub mod desk_hedge;
@@ -237,6 +239,12 @@ impl FlowModel {
     pub fn channels(&self) -> Vec<Channel> {
         Channel::ALL.into_iter().filter(|c| self.holders.iter().any(|h| h.channel == *c)).collect()
     }
+}
+
+/// Checks a scenario's flows against its markets (the checks the cascade's model applies),
+/// naming the bad field (`leveraged_tokens[0].leverage`): the ABM validates its `[flows]` with it.
+pub fn validate(spec: &FlowsSpec, markets: &[MarketSpec]) -> Result<(), EngineError> {
+    FlowModel::build(spec, markets).map(|_| ())
 }
 
 /// Per-run state of every flow.
@@ -490,9 +498,7 @@ impl Workspace {
         let rows = d.options.iter().filter(|o| o.market.idx() == k);
         let delta = gamma::dealer_delta(rows, mark, t_s / gamma::SECONDS_PER_YEAR, d.vol);
         let lot = model.markets[k].lot_size;
-        let gap = -d.hedge_ratio * delta - self.flows.size[h] as f64 * lot;
-        let lots = (gap / lot).round().clamp(-1e15, 1e15) as i64;
-        (lots != 0 && (lots as f64 * lot * mark).abs() >= d.min_trade_usd).then_some(lots)
+        gamma::hedge_gap_lots(d.hedge_ratio, delta, self.flows.size[h], lot, mark, d.min_trade_usd)
     }
 
     /// Whether a flow still has something scheduled before `t_end_s` that the cascade must wait

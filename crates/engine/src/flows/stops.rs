@@ -9,7 +9,7 @@
 use liq_domain::{MarketSpec, Side, StopClusterSpec};
 
 /// The cluster's order, signed lots (negative = sell): its notional at the trigger price.
-pub(crate) fn order_lots(spec: &StopClusterSpec, m: &MarketSpec) -> i64 {
+pub fn order_lots(spec: &StopClusterSpec, m: &MarketSpec) -> i64 {
     let lots = (spec.notional_usd / (spec.price * m.lot_size)).round().min(1e15) as i64;
     match spec.side {
         Side::Sell => -lots,
@@ -18,7 +18,7 @@ pub(crate) fn order_lots(spec: &StopClusterSpec, m: &MarketSpec) -> i64 {
 }
 
 /// Whether the mark has reached the cluster's level.
-pub(crate) fn touched(spec: &StopClusterSpec, mark: f64) -> bool {
+pub fn touched(spec: &StopClusterSpec, mark: f64) -> bool {
     if spec.triggers_below() {
         mark <= spec.price
     } else {
