@@ -31,6 +31,7 @@ pub mod accounts_parquet;
 mod accounts_rows;
 mod accounts_split;
 pub mod bench_inputs;
+pub mod book_csv;
 pub mod compare;
 mod convert;
 pub mod default_scenario;
