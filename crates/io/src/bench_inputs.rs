@@ -147,7 +147,15 @@ mod tests {
         let from_csv = crate::load_scenario(&dir.join("scenario_csv.toml")).unwrap();
         let inline = crate::load_scenario(&dir.join("scenario_csv_inline_books.toml")).unwrap();
         let from_pq = crate::load_scenario(&dir.join("scenario_parquet.toml")).unwrap();
+        // An output may not overwrite the book files either.
+        let inputs = crate::scenario_input_files(&dir.join("scenario_csv.toml"));
         let _ = std::fs::remove_dir_all(&dir);
+        for f in
+            ["scenario_csv.toml", "accounts.csv", "BTCUSDT.book.csv", "ETHUSDT.book.csv", "SOLUSDT.book.csv"]
+        {
+            assert!(inputs.contains(&dir.join(f)), "{f} missing from {inputs:?}");
+        }
+        assert_eq!(inputs.len(), 5);
         assert_eq!(from_csv.accounts.len(), 300);
         match &from_csv.books[0] {
             liq_domain::BookSpec::Levels { bids, asks } => assert_eq!((bids.len(), asks.len()), (40, 40)),
