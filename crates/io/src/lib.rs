@@ -118,12 +118,9 @@ pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
             // Top-level keys come before the first table header: parse only that part (a
             // scenario with 60,000 book levels a side is not parsed a second time for this),
             // and the whole text should that part not parse on its own.
-            let end = text
-                .match_indices('\n')
-                .map(|(i, _)| i + 1)
-                .find(|&i| text[i..].trim_start().starts_with('['))
-                .unwrap_or(text.len());
-            toml::from_str::<InputRefs>(&text[..end]).or_else(|_| toml::from_str::<InputRefs>(&text)).ok()
+            toml::from_str::<InputRefs>(toml_top_level(&text))
+                .or_else(|_| toml::from_str::<InputRefs>(&text))
+                .ok()
         }
         // serde skips the fields `InputRefs` does not name without building them.
         Some(Format::Json) => serde_json::from_str::<InputRefs>(&text).ok(),
@@ -166,6 +163,18 @@ struct MarketBookRef {
 #[derive(serde::Deserialize)]
 struct BookRef {
     levels_csv: Option<String>,
+}
+
+/// TOML text up to its first table header (`[`/`[[` at the start of a line): where the
+/// top-level keys are. It may cut a multi-line value; callers parse the whole text when the
+/// prefix does not parse.
+pub(crate) fn toml_top_level(text: &str) -> &str {
+    let end = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|&i| text[i..].trim_start().starts_with('['))
+        .unwrap_or(text.len());
+    &text[..end]
 }
 
 /// The keys of a scenario file that name other input files.
