@@ -5,8 +5,9 @@
 #   scripts/bench_whole_process.sh [RUNS]        (default 10 runs each)
 #
 # Generates the inputs into a temporary directory (removed on exit; nothing is committed):
-# accounts.csv (≈58 MB), accounts.parquet, scenario_csv.toml / scenario_parquet.toml (≈9 MB
-# each, the explicit levels). Times each run from outside with `farm-bench` (wall, cpu, peak
+# accounts.csv (≈58 MB), accounts.parquet, SYMBOL.book.csv (60,000 levels a side each),
+# scenario_csv.toml / scenario_parquet.toml (reading those), scenario_csv_inline_books.toml
+# (the same levels inline: ≈5.5 MB of TOML). Times each run from outside with `farm-bench` (wall, cpu, peak
 # memory per run; quote the median, and the minimum when the machine is shared) and reports peak
 # RSS from `/usr/bin/time -v`. Targets: CSV ≤ 0.25 s and ≤ 250 MB; Parquet ≤ 0.12 s.
 # The machine's load is printed first: figures from a loaded machine are upper bounds.
@@ -21,7 +22,7 @@ target/release/examples/gen_bench_inputs "$DIR"
 ls -l "$DIR"
 BIN="$PWD/target/release/liqcascade"
 echo "load: $(uptime)"
-for input in csv parquet; do
+for input in csv parquet csv_inline_books; do
     echo "== liqcascade run scenario_${input}.toml"
     farm-bench -n "$RUNS" --timeout 600 -- "$BIN" run "$DIR/scenario_${input}.toml"
     /usr/bin/time -v "$BIN" run "$DIR/scenario_${input}.toml" >/dev/null 2>"$DIR/time_${input}.txt"

@@ -1,6 +1,6 @@
 //! The whole process of issue 15 as a user runs it: `liqcascade run SCENARIO` on 1,000,000
-//! isolated positions with 60,000 explicit book levels a side per market, the accounts from CSV
-//! and from Parquet (inputs from [`liq_io::bench_inputs`], written to a temporary directory and
+//! isolated positions with 60,000 explicit book levels a side per market (from `levels_csv`
+//! files, and once inline in the TOML), the accounts from CSV and from Parquet (inputs from [`liq_io::bench_inputs`], written to a temporary directory and
 //! removed). Each iteration spawns the release binary, so reading the files, validation, the
 //! scenario hash, the model build, the runs and the output are all inside the time.
 //! Targets (issue 15): CSV ≤ 0.25 s, Parquet ≤ 0.12 s; peak memory (≤ 250 MB from CSV) is
@@ -29,6 +29,8 @@ fn bench_whole_process(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("run_csv", |b| b.iter(|| run("scenario_csv.toml")));
     g.bench_function("run_parquet", |b| b.iter(|| run("scenario_parquet.toml")));
+    // The same scenario with its 60,000 levels a side inline in the TOML (the slow form).
+    g.bench_function("run_csv_inline_books", |b| b.iter(|| run("scenario_csv_inline_books.toml")));
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);
 }

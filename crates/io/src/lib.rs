@@ -31,6 +31,7 @@ pub mod accounts_parquet;
 mod accounts_rows;
 mod accounts_split;
 pub mod bench_inputs;
+pub mod book_csv;
 pub mod compare;
 mod convert;
 pub mod default_scenario;
@@ -106,8 +107,8 @@ pub fn load_accounts(
     }
 }
 
-/// The files a scenario file reads: itself and its `accounts_csv` (resolved as the loader
-/// resolves it). Used to refuse an output path that would overwrite an input; a file that does
+/// The files a scenario file reads: itself, its `accounts_csv`/`accounts_parquet` and its books'
+/// `levels_csv` (resolved as the loader resolves them). Used to refuse an output path that would overwrite an input; a file that does
 /// not parse yields just itself (the loader reports the error).
 pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
     let mut out = vec![path.to_path_buf()];
@@ -117,12 +118,9 @@ pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
             // Top-level keys come before the first table header: parse only that part (a
             // scenario with 60,000 book levels a side is not parsed a second time for this),
             // and the whole text should that part not parse on its own.
-            let end = text
-                .match_indices('\n')
-                .map(|(i, _)| i + 1)
-                .find(|&i| text[i..].trim_start().starts_with('['))
-                .unwrap_or(text.len());
-            toml::from_str::<InputRefs>(&text[..end]).or_else(|_| toml::from_str::<InputRefs>(&text)).ok()
+            toml::from_str::<InputRefs>(toml_top_level(&text))
+                .or_else(|_| toml::from_str::<InputRefs>(&text))
+                .ok()
         }
         // serde skips the fields `InputRefs` does not name without building them.
         Some(Format::Json) => serde_json::from_str::<InputRefs>(&text).ok(),
@@ -132,7 +130,51 @@ pub fn scenario_input_files(path: &Path) -> Vec<std::path::PathBuf> {
     {
         out.push(path.parent().unwrap_or(Path::new("")).join(file));
     }
+    // Book files sit under the markets' tables: read the whole file for them only when it names
+    // one (a file with inline levels is not parsed twice for nothing).
+    if text.contains("levels_csv") {
+        let books = match Format::from_path(path) {
+            Some(Format::Toml) => toml::from_str::<BookRefs>(&text).ok(),
+            Some(Format::Json) => serde_json::from_str::<BookRefs>(&text).ok(),
+            None => None,
+        };
+        let files = books.into_iter().flat_map(|b| b.markets.into_iter().chain(b.spot_markets));
+        for file in files.filter_map(|m| m.book.and_then(|b| b.levels_csv)) {
+            out.push(path.parent().unwrap_or(Path::new("")).join(file));
+        }
+    }
     out
+}
+
+/// The `levels_csv` files of a scenario's perp and spot markets.
+#[derive(serde::Deserialize)]
+struct BookRefs {
+    #[serde(default)]
+    markets: Vec<MarketBookRef>,
+    #[serde(default)]
+    spot_markets: Vec<MarketBookRef>,
+}
+
+#[derive(serde::Deserialize)]
+struct MarketBookRef {
+    book: Option<BookRef>,
+}
+
+#[derive(serde::Deserialize)]
+struct BookRef {
+    levels_csv: Option<String>,
+}
+
+/// TOML text up to its first table header (`[`/`[[` at the start of a line): where the
+/// top-level keys are. It may cut a multi-line value; callers parse the whole text when the
+/// prefix does not parse.
+pub(crate) fn toml_top_level(text: &str) -> &str {
+    let end = text
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|&i| text[i..].trim_start().starts_with('['))
+        .unwrap_or(text.len());
+    &text[..end]
 }
 
 /// The keys of a scenario file that name other input files.

@@ -14,6 +14,7 @@
 
 use liq_engine::EngineModel;
 use liq_margin::{trigger_price, Trigger};
+use rayon::prelude::*;
 
 /// One margin unit at the start.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,41 +108,45 @@ fn bisect(f: impl Fn(f64) -> f64, mut bad: f64, mut good: f64) -> f64 {
 pub fn unit_views(model: &EngineModel) -> Vec<UnitView> {
     let margins = model.start_margins();
     let coll_factor = collateral_factors(model, &margins);
-    let mut out = Vec::with_capacity(margins.len());
-    for (u, equity0, maint0) in margins {
-        if let Some(slot) = u.isolated_slot() {
-            let p = model.position(slot);
-            out.push(UnitView {
-                account: p.account,
-                isolated_slot: Some(slot),
-                equity0,
-                maint0,
-                positions: vec![(p.market, p.qty)],
-                exposure: vec![(p.market, p.qty)],
-            });
-            continue;
-        }
-        let Some(a) = u.cross_account() else { continue };
-        let mut positions = Vec::new();
-        let mut exposure: Vec<(usize, f64)> = Vec::new();
-        for s in model.account_positions(a) {
-            let p = model.position(s as u32);
-            if !p.isolated {
-                positions.push((p.market, p.qty));
-                add(&mut exposure, p.market, p.qty);
+    // Each unit's view depends on that unit alone, and rayon's `collect` keeps the input order:
+    // the same vector on any thread count. In parallel because `run` builds it for every unit
+    // of the book to print one line (`shock_side_line`): on 1,000,000 units its two small
+    // vectors each were 7% of the whole process.
+    margins
+        .into_par_iter()
+        .filter_map(|(u, equity0, maint0)| {
+            if let Some(slot) = u.isolated_slot() {
+                let p = model.position(slot);
+                return Some(UnitView {
+                    account: p.account,
+                    isolated_slot: Some(slot),
+                    equity0,
+                    maint0,
+                    positions: vec![(p.market, p.qty)],
+                    exposure: vec![(p.market, p.qty)],
+                });
             }
-        }
-        if positions.is_empty() {
-            continue;
-        }
-        for (asset, qty) in model.account_collateral(a) {
-            if let Some(k) = model.asset_market(asset) {
-                add(&mut exposure, k, qty * coll_factor[asset]);
+            let a = u.cross_account()?;
+            let mut positions = Vec::new();
+            let mut exposure: Vec<(usize, f64)> = Vec::new();
+            for s in model.account_positions(a) {
+                let p = model.position(s as u32);
+                if !p.isolated {
+                    positions.push((p.market, p.qty));
+                    add(&mut exposure, p.market, p.qty);
+                }
             }
-        }
-        out.push(UnitView { account: a, isolated_slot: None, equity0, maint0, positions, exposure });
-    }
-    out
+            if positions.is_empty() {
+                return None;
+            }
+            for (asset, qty) in model.account_collateral(a) {
+                if let Some(k) = model.asset_market(asset) {
+                    add(&mut exposure, k, qty * coll_factor[asset]);
+                }
+            }
+            Some(UnitView { account: a, isolated_slot: None, equity0, maint0, positions, exposure })
+        })
+        .collect()
 }
 
 fn add(v: &mut Vec<(usize, f64)>, k: usize, x: f64) {

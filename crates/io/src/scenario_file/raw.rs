@@ -256,6 +256,9 @@ pub(crate) struct RawBook {
     pub profile: Option<RawProfile>,
     pub builtin: Option<String>,
     pub scale: Option<f64>,
+    /// Explicit levels from a `side,price,qty` CSV, relative to the scenario file
+    /// (`crate::book_csv`): the form for large books.
+    pub levels_csv: Option<String>,
 }
 
 /// Same shape as `liq_domain::DepthProfile`, but `deny_unknown_fields`.

@@ -7,7 +7,7 @@
 //! lives in one place.
 
 use super::raw::{RawBook, RawMarket, RawModel, RawScenario, RawShock, RawTiers};
-use crate::convert::{on_grid, MarketSymbols};
+use crate::convert::MarketSymbols;
 use crate::{locate, Format, IoError};
 use liq_domain::{
     AssetSpec, BookSpec, DepthProfile, DomainError, EngineConfig, ImpactConfig, ImpactKind, L2Level,
@@ -416,9 +416,21 @@ fn book(
 /// A book given at field path `p` (`markets[0].book`, `spot_markets[2].book`) on `m`'s grid.
 pub(crate) fn book_at(ctx: &Ctx, p: &str, b: &RawBook, m: &MarketSpec) -> Result<BookSpec, IoError> {
     let p = p.to_string();
-    let given = [b.bids.is_some() || b.asks.is_some(), b.profile.is_some(), b.builtin.is_some()];
+    let given = [
+        b.bids.is_some() || b.asks.is_some(),
+        b.profile.is_some(),
+        b.builtin.is_some(),
+        b.levels_csv.is_some(),
+    ];
     if given.iter().filter(|g| **g).count() != 1 {
-        return Err(ctx.err(&p, "give exactly one of: bids and asks, profile, builtin"));
+        return Err(ctx.err(&p, "give exactly one of: bids and asks, levels_csv, profile, builtin"));
+    }
+    if let Some(file) = &b.levels_csv {
+        if b.scale.is_some() {
+            return Err(ctx.err(format!("{p}.scale"), "applies to profile and builtin books only"));
+        }
+        let dir = ctx.file.parent().unwrap_or(Path::new(""));
+        return crate::book_csv::read_book_csv(&dir.join(file), m);
     }
     if let (Some(bids), Some(asks)) = (&b.bids, &b.asks) {
         if b.scale.is_some() {
@@ -451,7 +463,9 @@ pub(crate) fn book_at(ctx: &Ctx, p: &str, b: &RawBook, m: &MarketSpec) -> Result
         (None, Some(name)) => {
             (builtin_profile(name).map_err(|e| ctx.err(format!("{p}.builtin"), e))?, format!("{p}.builtin"))
         }
-        (None, None) => return Err(ctx.err(&p, "give exactly one of: bids and asks, profile, builtin")),
+        (None, None) => {
+            return Err(ctx.err(&p, "give exactly one of: bids and asks, levels_csv, profile, builtin"))
+        }
     };
     let scale = b.scale.unwrap_or(1.0);
     if !(scale.is_finite() && scale > 0.0) {
@@ -492,26 +506,10 @@ fn levels(ctx: &Ctx, p: &str, raw: &[[f64; 2]], m: &MarketSpec, dir: i64) -> Res
     let mut out: Vec<L2Level> = Vec::with_capacity(raw.len());
     let mut prev_ticks = None;
     for (k, &[price, qty]) in raw.iter().enumerate() {
-        let f = format!("{p}[{k}]");
-        let ticks = (price.is_finite() && price > 0.0)
-            .then(|| on_grid(price, m.tick_size))
-            .flatten()
-            .ok_or_else(|| {
-                ctx.err(
-                    &f,
-                    format!("price {price} is not a positive price on the tick grid ({})", m.tick_size),
-                )
-            })?;
-        if !(qty.is_finite() && qty > 0.0 && on_grid(qty, m.lot_size).is_some()) {
-            return Err(ctx
-                .err(&f, format!("quantity {qty} is not a positive whole number of lots ({})", m.lot_size)));
-        }
-        if let Some(prev) = prev_ticks {
-            if (ticks - prev) * dir <= 0 {
-                let order = if dir < 0 { "strictly descending" } else { "strictly ascending" };
-                return Err(ctx.err(&f, format!("levels must be {order} by price")));
-            }
-        }
+        // The field path is built only for an error: a 60,000-level side would build it 60,000
+        // times. The check is the book CSV's (`crate::book_csv`), so both forms say the same.
+        let ticks = crate::book_csv::check_level(price, qty, prev_ticks, m, dir)
+            .map_err(|e| ctx.err(format!("{p}[{k}]"), e))?;
         prev_ticks = Some(ticks);
         out.push(L2Level { price, qty });
     }
