@@ -602,7 +602,7 @@ impl PriceImpact for L2Book {
         if dt_s.is_nan() || dt_s <= 0.0 || self.tau_s.is_infinite() {
             return;
         }
-        let decay = if self.tau_s == 0.0 { 0.0 } else { (-dt_s / self.tau_s).exp() };
+        let decay = self.bids.deficit.decay(dt_s, self.tau_s);
         let m = self.multiplier;
         let mut starts = [0usize; 2];
         for (i, ladder) in [&mut self.bids, &mut self.asks].into_iter().enumerate() {
@@ -617,7 +617,7 @@ impl PriceImpact for L2Book {
             // The cached deficit and the highest level still short of full (crate::deficit):
             // the same integers a re-sum over every level gives, without the re-sum.
             let (missing, gap_hi) = ladder.deficit.update(m.to_bits(), full, depth);
-            let mut refill = missing - (missing as f64 * decay).round() as i64;
+            let mut refill = missing - ladder.deficit.kept(missing, decay);
             let to_add = refill;
             let mut k = gap_hi;
             while refill > 0 && k > 0 {
