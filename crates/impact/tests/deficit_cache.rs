@@ -14,8 +14,10 @@ use proptest::prelude::*;
 
 /// 40 levels a side, 1–60 lots each, around 10,000 (tick 1).
 fn book(bid_lots: &[u32], ask_lots: &[u32], tau_s: f64) -> L2Book {
-    let bids: Vec<(f64, f64)> = bid_lots.iter().enumerate().map(|(i, &q)| (10_000.0 - i as f64, q as f64)).collect();
-    let asks: Vec<(f64, f64)> = ask_lots.iter().enumerate().map(|(i, &q)| (10_001.0 + i as f64, q as f64)).collect();
+    let bids: Vec<(f64, f64)> =
+        bid_lots.iter().enumerate().map(|(i, &q)| (10_000.0 - i as f64, q as f64)).collect();
+    let asks: Vec<(f64, f64)> =
+        ask_lots.iter().enumerate().map(|(i, &q)| (10_001.0 + i as f64, q as f64)).collect();
     L2Book::from_spec(&levels(&bids, &asks), &market(1.0, 1.0, 10_000.0), 10_000.5, tau_s).unwrap()
 }
 
