@@ -81,8 +81,9 @@ struct Ladder {
     /// `round(multiplier × profile[k])` for the resilience step (a cache, not state). Boxed:
     /// inline it made `ImpactModel::Book` 64 bytes larger for a field only recovery reads.
     full: Box<crate::full_depth::FullDepth>,
-    /// The running deficit against `full` for the resilience step (a cache, crate::deficit).
-    deficit: crate::deficit::Deficit,
+    /// The running deficit against `full` for the resilience step (a cache, crate::deficit);
+    /// boxed for the same reason as `full`.
+    deficit: Box<crate::deficit::Deficit>,
 }
 
 #[inline]
