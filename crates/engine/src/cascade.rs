@@ -96,9 +96,8 @@ pub struct Cascade {
     mids_start: Vec<f64>,
     own_moves: Vec<f64>,
     spill: Vec<f64>,
-    /// Per market: units checked safe, keyed by the market's cumulative move (f64 bits,
-    /// positive) that wakes them.
-    sleeping: Vec<std::collections::BinaryHeap<std::cmp::Reverse<(u64, u32)>>>,
+    /// Units checked safe, asleep until a market's cumulative move (crate::sleepers).
+    sleeping: crate::sleepers::Sleepers,
     /// Per market: cumulative absolute log-move of the mark over the run.
     travel: Vec<f64>,
     last_marks: Vec<f64>,
@@ -156,7 +155,7 @@ impl Cascade {
             mids_start: vec![0.0; n],
             own_moves: vec![0.0; n],
             spill: vec![0.0; n],
-            sleeping: vec![std::collections::BinaryHeap::new(); n],
+            sleeping: crate::sleepers::Sleepers::new(model),
             travel: vec![0.0; n],
             last_marks: vec![0.0; n],
             exo_level: vec![1.0; n],
@@ -229,7 +228,7 @@ impl Cascade {
         self.queue.clear();
         self.queued.clear();
         self.episode.clear();
-        self.sleeping.iter_mut().for_each(|h| h.clear());
+        self.sleeping.reset();
         self.travel.iter_mut().for_each(|t| *t = 0.0);
         self.last_marks.copy_from_slice(&model.mark0);
         self.brute_seeded = false;
@@ -599,15 +598,7 @@ impl Cascade {
             model.index.advance(model, &mut self.ws, &mut self.cursors, &mut self.fresh);
         }
         self.fresh.append(&mut self.ws.recheck);
-        for (heap, &travel) in self.sleeping.iter_mut().zip(&self.travel) {
-            while let Some(&std::cmp::Reverse((wake, u))) = heap.peek() {
-                if f64::from_bits(wake) > travel {
-                    break;
-                }
-                heap.pop();
-                self.fresh.push(Unit(u));
-            }
-        }
+        self.sleeping.wake(&self.travel, &mut self.fresh);
         self.fresh.sort_unstable();
         self.fresh.dedup();
         // A canonical order (by unit) makes the outcome independent of how the units were found:
@@ -631,12 +622,7 @@ impl Cascade {
                 // The bound holds while every relative move since now stays within ±100%, which
                 // a cumulative log-move of ln 2 guarantees.
                 let theta = ((e - mm) / lip).ln_1p().min(std::f64::consts::LN_2);
-                for k in 0..model.n_markets() {
-                    if deps & (1u64 << k.min(63)) != 0 {
-                        let wake = self.travel[k] + theta;
-                        self.sleeping[k].push(std::cmp::Reverse((wake.to_bits(), u.0)));
-                    }
-                }
+                self.sleeping.sleep(u, deps, &self.travel, theta);
             }
         }
     }

@@ -59,6 +59,9 @@ pub(crate) struct Cursors {
     pub pending: Vec<u32>,
     /// Per market: the largest relative move from the start seen in this run.
     pub reach: Vec<f64>,
+    /// Whether this run has scanned the frontier once (the first scan admits the units already
+    /// under maintenance at the start, whatever the moves).
+    pub scanned: bool,
 }
 
 impl Cursors {
@@ -69,6 +72,7 @@ impl Cursors {
             frontier: 0,
             pending: Vec::new(),
             reach: vec![0.0; n_markets],
+            scanned: false,
         }
     }
     pub fn reset(&mut self) {
@@ -77,6 +81,7 @@ impl Cursors {
         self.frontier = 0;
         self.pending.clear();
         self.reach.iter_mut().for_each(|r| *r = 0.0);
+        self.scanned = false;
     }
 }
 
@@ -253,9 +258,21 @@ impl TriggerIndex {
             }
         }
         let n_m = model.n_markets();
+        let mut reached_further = false;
         for k in 0..n_m {
-            cur.reach[k] = cur.reach[k].max((ws.marks[k] / model.mark0[k] - 1.0).abs());
+            let reach = cur.reach[k].max((ws.marks[k] / model.mark0[k] - 1.0).abs());
+            // `!=` and not `>`: a NaN counts as a change, so the scan below runs.
+            reached_further |= reach != cur.reach[k];
+            cur.reach[k] = reach;
         }
+        // The frontier's cursor and the pending entries' tests read only `reach`: with every
+        // market's reach as in the last scan, that scan's answer stands (no entry passed, none
+        // admitted), so it is not repeated. A random walk sets a new extreme in a few dozen of
+        // a path's 900 steps, and the pending list was re-tested in every one (issue 15).
+        if cur.scanned && !reached_further {
+            return;
+        }
+        cur.scanned = true;
         let max_move = cur.reach.iter().copied().fold(0.0, f64::max);
         // The cursor passes every unit whose distance the largest move has reached (max-norm
         // test); those then wait in `pending` until the per-market test, Σ_k reach_k·L_k/buffer

@@ -26,6 +26,7 @@ pub mod outcome;
 pub mod policy;
 pub mod price;
 mod price_step;
+mod sleepers;
 pub mod spot_sale;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};

@@ -81,6 +81,9 @@ struct Ladder {
     /// `round(multiplier × profile[k])` for the resilience step (a cache, not state). Boxed:
     /// inline it made `ImpactModel::Book` 64 bytes larger for a field only recovery reads.
     full: Box<crate::full_depth::FullDepth>,
+    /// The running deficit against `full` for the resilience step (a cache, crate::deficit);
+    /// boxed for the same reason as `full`.
+    deficit: Box<crate::deficit::Deficit>,
 }
 
 #[inline]
@@ -100,6 +103,7 @@ impl Ladder {
             best: 0,
             deepest,
             full: Default::default(),
+            deficit: Default::default(),
         };
         ladder.settle_from(0, fraction);
         ladder
@@ -141,6 +145,7 @@ impl Ladder {
         self.anchor = base.anchor;
         self.dir = base.dir;
         self.deepest = base.deepest;
+        self.deficit.invalidate();
     }
 
     fn depth_at(&self, k: usize, fraction: f64) -> i64 {
@@ -158,7 +163,7 @@ impl Ladder {
     /// Walks up to `lots` from the cursor through levels `..= k_max`. Returns (filled, Σ take × k,
     /// last k filled).
     #[inline]
-    fn walk(&mut self, lots: i64, k_max: usize, fraction: f64) -> (i64, i128, usize) {
+    fn walk(&mut self, lots: i64, k_max: usize, fraction: f64, m_bits: u64) -> (i64, i128, usize) {
         let mut remaining = lots;
         let mut weighted: i128 = 0;
         let mut last = 0;
@@ -172,6 +177,7 @@ impl Ladder {
             if d > 0 {
                 let take = d.min(remaining);
                 self.depth[k] = d - take;
+                self.deficit.on_take(k, d, take, self.full.get(m_bits, k));
                 remaining -= take;
                 weighted += take as i128 * k as i128;
                 last = k;
@@ -542,7 +548,7 @@ impl PriceImpact for L2Book {
         if k_max < 0 {
             return Fill::default();
         }
-        let (filled, weighted, last) = ladder.walk(lots, k_max as usize, fraction);
+        let (filled, weighted, last) = ladder.walk(lots, k_max as usize, fraction, self.multiplier.to_bits());
         if filled == 0 {
             return Fill::default();
         }
@@ -597,9 +603,10 @@ impl PriceImpact for L2Book {
         if dt_s.is_nan() || dt_s <= 0.0 || self.tau_s.is_infinite() {
             return;
         }
-        let decay = if self.tau_s == 0.0 { 0.0 } else { (-dt_s / self.tau_s).exp() };
+        let decay = self.bids.deficit.decay(dt_s, self.tau_s);
         let m = self.multiplier;
-        for ladder in [&mut self.bids, &mut self.asks] {
+        let mut starts = [0usize; 2];
+        for (i, ladder) in [&mut self.bids, &mut self.asks].into_iter().enumerate() {
             // Obizhaeva–Wang: the side's total missing volume decays by exp(−dt/τ), and new
             // limit orders arrive at the current best price, improving it step by step: the hole
             // closes from its outer edge (next to the remaining depth) back towards the reference,
@@ -608,9 +615,12 @@ impl PriceImpact for L2Book {
             // reference at once and snap the mid back long before the depth returns.
             let full = ladder.full.levels(m, &ladder.profile, ladder.hi);
             let depth = &mut ladder.depth[..ladder.hi];
-            let missing: i64 = full.iter().zip(depth.iter()).map(|(f, d)| (f - d).max(0)).sum();
-            let mut refill = missing - (missing as f64 * decay).round() as i64;
-            let mut k = depth.len();
+            // The cached deficit and the highest level still short of full (crate::deficit):
+            // the same integers a re-sum over every level gives, without the re-sum.
+            let (missing, gap_hi) = ladder.deficit.update(m.to_bits(), full, depth);
+            let mut refill = missing - ladder.deficit.kept(missing, decay);
+            let to_add = refill;
+            let mut k = gap_hi;
             while refill > 0 && k > 0 {
                 k -= 1;
                 let gap = full[k] - depth[k];
@@ -620,11 +630,19 @@ impl PriceImpact for L2Book {
                     refill -= add;
                 }
             }
+            if to_add > 0 {
+                ladder.deficit.after_refill(to_add - refill, k);
+                // The refill only added depth, at levels `k..`: every level below the lower of
+                // the old best and `k` is still empty, so the scan for the best starts there.
+                starts[i] = ladder.best.min(k);
+            } else {
+                starts[i] = ladder.best;
+            }
         }
         self.fraction = m - (m - self.fraction) * decay;
         let fraction = self.fraction;
-        self.bids.settle_from(0, fraction);
-        self.asks.settle_from(0, fraction);
+        self.bids.settle_from(starts[0], fraction);
+        self.asks.settle_from(starts[1], fraction);
     }
 
     fn set_depth_multiplier(&mut self, multiplier: f64) {
@@ -636,6 +654,7 @@ impl PriceImpact for L2Book {
         self.fraction = self.fraction.min(m);
         let fraction = self.fraction;
         for ladder in [&mut self.bids, &mut self.asks] {
+            ladder.deficit.invalidate();
             for k in 0..ladder.hi {
                 ladder.depth[k] = ladder.depth[k].min(scaled(m, ladder.profile[k]));
             }

@@ -26,6 +26,16 @@ impl FullDepth {
         }
         &self.values[..hi]
     }
+
+    /// Level `k`'s cached full depth under the multiplier with bits `m_bits`, if cached.
+    #[inline]
+    pub fn get(&self, m_bits: u64, k: usize) -> Option<i64> {
+        if self.m_bits == m_bits {
+            self.values.get(k).copied()
+        } else {
+            None
+        }
+    }
 }
 
 /// A cache is not part of the book's state: two books are equal whatever either has cached.

@@ -15,6 +15,7 @@
 
 pub mod book;
 pub mod cross;
+mod deficit;
 mod full_depth;
 pub mod sqrt_law;
 
