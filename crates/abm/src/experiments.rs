@@ -184,12 +184,13 @@ pub fn flow_channels(
     let mut c = base.clone();
     c.shock = Some(shock.clone());
     let f = &c.flows;
-    let present: Vec<Channel> = Channel::ALL
+    let present: Vec<Channel> = crate::flows::ABM_CHANNELS
         .into_iter()
         .filter(|ch| match ch {
             Channel::LeveragedToken => !f.leveraged_tokens.is_empty(),
             Channel::DealerGamma => f.dealers.as_ref().is_some_and(|d| !d.options.is_empty()),
             Channel::Stops => !f.stops.is_empty(),
+            Channel::DeskHedge => false,
         })
         .collect();
     if present.is_empty() {
@@ -203,15 +204,16 @@ pub fn flow_channels(
     let mut plans: Vec<(String, [bool; 3])> = vec![("all_flows".into(), [true; 3])];
     for ch in &present {
         let mut e = [true; 3];
-        e[Channel::ALL.iter().position(|x| x == ch).unwrap_or(0)] = false;
+        e[crate::flows::ABM_CHANNELS.iter().position(|x| x == ch).unwrap_or(0)] = false;
         plans.push((format!("no_{}", ch.name()), e));
     }
     plans.push(("no_flows".into(), [false; 3]));
     let mut arms = Vec::with_capacity(plans.len());
     for (label, enabled) in plans {
         let o = crate::run::run_abm_channels(&c, seed, duration_s, enabled)?;
-        let trading =
-            present.iter().filter(|ch| enabled[Channel::ALL.iter().position(|x| x == *ch).unwrap_or(0)]);
+        let trading = present
+            .iter()
+            .filter(|ch| enabled[crate::flows::ABM_CHANNELS.iter().position(|x| x == *ch).unwrap_or(0)]);
         arms.push(ChannelArm {
             trading: trading.map(|ch| ch.name().to_string()).collect(),
             summary: arm(&label, &o, shock),

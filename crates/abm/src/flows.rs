@@ -98,6 +98,10 @@ pub(crate) fn validate(cfg: &AbmConfig) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// The engine's market flows the ABM runs as agents, in `enabled` order (a desk's hedge of its
+/// own book, `Channel::DeskHedge`, is a Monte Carlo feature of `stress --hedge`, not an agent).
+pub const ABM_CHANNELS: [Channel; 3] = [Channel::LeveragedToken, Channel::DealerGamma, Channel::Stops];
+
 /// One order a flow agent sent, and what the book filled of it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlowOrder {
@@ -120,7 +124,7 @@ pub struct FlowOrder {
 }
 
 /// Taker notional of one channel over a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, Default)]
 pub struct ChannelFlow {
     /// `liquidation`, `leveraged_token`, `dealer_gamma`, `stops` (the flow's clusters), and the
     /// ABM's own takers: `noise`, `momentum`, `execution`, `arbitrageur`, `makers`,
@@ -168,7 +172,7 @@ pub(crate) fn account_count(cfg: &AbmConfig) -> usize {
 }
 
 fn channel_idx(c: Channel) -> usize {
-    Channel::ALL.iter().position(|&x| x == c).unwrap_or(0)
+    ABM_CHANNELS.iter().position(|&x| x == c).unwrap_or(0)
 }
 
 /// The signed lots a token trades now, and why, if it is due (`None` otherwise): the engine's
@@ -385,7 +389,7 @@ impl Sim<'_> {
         }
         (liq.bought_usd, liq.sold_usd) = (usd(liq_micros[0]), usd(liq_micros[1]));
         rows.push(liq);
-        for c in Channel::ALL.into_iter().filter(|c| self.flows.channel.contains(c)) {
+        for c in ABM_CHANNELS.into_iter().filter(|c| self.flows.channel.contains(c)) {
             let mut r = ChannelFlow { channel: c.name().into(), ..ChannelFlow::default() };
             for o in self.flows.orders.iter().filter(|o| o.channel == c) {
                 if o.filled_lots < 0 {

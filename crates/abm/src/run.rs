@@ -67,7 +67,7 @@ pub struct AbmSummary {
     pub groups: Vec<GroupOutcome>,
     /// Taker notional by channel — liquidations, each flow of `[flows]` and the ABM's own takers
     /// (`crate::flows::ChannelFlow`); only with `[flows]` (absent otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<crate::flows::ChannelFlow>,
 }
 
@@ -105,7 +105,7 @@ pub fn run_abm(config: &AbmConfig, seed: u64, duration_s: f64) -> Result<AbmOutc
     run_abm_channels(config, seed, duration_s, [true; 3])
 }
 
-/// [`run_abm`] with only the flow channels `enabled` trading (`liq_engine::Channel::ALL` order:
+/// [`run_abm`] with only the flow channels `enabled` trading (`crate::flows::ABM_CHANNELS` order:
 /// leveraged tokens, dealers, stops); a disabled channel's agents hold their starting positions.
 pub fn run_abm_channels(
     config: &AbmConfig,
