@@ -267,7 +267,15 @@ pub(crate) fn abm_tables(a: &AbmSection) -> Vec<Table> {
             .map(|g| vec![g.group.clone(), format!("{:.4}", g.position_base), usd(g.equity_change_usd)])
             .collect(),
     };
-    vec![figures, generations, groups]
+    let mut tables = vec![figures, generations, groups];
+    if !m.channels.is_empty() {
+        // With `[flows]`: taker notional by channel (liquidations, the flows, the ABM's own takers).
+        tables.push(Table {
+            head: vec![s("taker channel"), s("sold"), s("bought")],
+            rows: m.channels.iter().map(|c| vec![c.channel.clone(), usd(c.sold_usd), usd(c.bought_usd)]).collect(),
+        });
+    }
+    tables
 }
 
 /// The ABM section's opening sentence: what ran.
