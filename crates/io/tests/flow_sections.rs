@@ -43,6 +43,23 @@ fn valid_sections_load_as_written() {
     assert!(s.flows.dealers.is_none());
 }
 
+/// Sizes past the ledger's range are refused before anything is built (a 1e13 USD stop cluster
+/// overflowed the i64 micro-USD of its holder's position value and panicked the engine).
+#[test]
+fn flow_sizes_beyond_the_ledgers_range_are_refused() {
+    for (line, text, field) in [
+        (25, "notional_usd = 1e13", "stops[0].notional_usd"),
+        (18, "aum_usd = 2e11", "leveraged_tokens[0].aum_usd"),
+        (17, "leverage = 50.0", "leveraged_tokens[0].leverage"),
+    ] {
+        let (l, f, msg) = err(&with(line, text));
+        assert_eq!((l, f.as_str()), (Some(line), field), "{text}: {msg}");
+        assert!(msg.contains("at most"), "{msg}");
+    }
+    // At the bounds they load.
+    assert!(common::parse(&with(25, "notional_usd = 1e11")).is_ok());
+}
+
 #[test]
 fn negative_aum_is_refused_with_its_line() {
     let (line, field, msg) = err(&with(18, "aum_usd = -5e5"));

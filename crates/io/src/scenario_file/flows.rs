@@ -76,6 +76,15 @@ pub(crate) struct RawStop {
     pub notional_usd: f64,
 }
 
+/// The largest token AUM or stop-cluster notional a scenario may give: 1e11 USD, a hundred times
+/// the largest leveraged-token product line or stop cluster on record, and small enough that
+/// every flow's position (AUM × leverage ≤ 20 × 1e11) stays inside the ledger's i64 micro-USD
+/// (±9.2e12 USD) instead of overflowing it.
+const MAX_FLOW_USD: f64 = 1e11;
+/// The highest token leverage accepted: real product lines stop at 3–5× (DESIGN.md "Other
+/// forced flows"); 20× keeps AUM × leverage inside the ledger's range with [`MAX_FLOW_USD`].
+const MAX_TOKEN_LEVERAGE: f64 = 20.0;
+
 fn positive(ctx: &Ctx, field: &str, v: f64, what: &str) -> Result<f64, IoError> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
@@ -108,8 +117,17 @@ pub(crate) fn flows(
                 format!("must be a finite target leverage above 1 (a long token), got {}", t.leverage),
             ));
         }
+        if t.leverage > MAX_TOKEN_LEVERAGE {
+            return Err(ctx.err(
+                f("leverage"),
+                format!("must be at most {MAX_TOKEN_LEVERAGE} (product lines stop at 3–5×), got {}", t.leverage),
+            ));
+        }
         if !(t.aum_usd.is_finite() && t.aum_usd > 0.0) {
             return Err(ctx.err(f("aum_usd"), format!("must be a positive finite amount, got {}", t.aum_usd)));
+        }
+        if t.aum_usd > MAX_FLOW_USD {
+            return Err(ctx.err(f("aum_usd"), format!("must be at most {MAX_FLOW_USD:e} USD, got {}", t.aum_usd)));
         }
         positive(ctx, &f("intraday_move"), t.intraday_move, "fraction")?;
         if t.intraday_move >= 1.0 {
@@ -167,6 +185,12 @@ pub(crate) fn flows(
             _ => return Err(ctx.err(format!("stops[{i}]"), "give exactly one of price and move")),
         };
         positive(ctx, &f("notional_usd"), s.notional_usd, "amount")?;
+        if s.notional_usd > MAX_FLOW_USD {
+            return Err(ctx.err(
+                f("notional_usd"),
+                format!("must be at most {MAX_FLOW_USD:e} USD, got {}", s.notional_usd),
+            ));
+        }
         out.stops.push(StopClusterSpec {
             market,
             price,
