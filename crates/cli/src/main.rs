@@ -36,6 +36,7 @@ mod lending_cmd;
 mod lending_stress_cmd;
 mod outputs;
 mod policies_cmd;
+mod replay_cmd;
 mod report_cmd;
 mod run_cmd;
 mod scenario_cmd;
@@ -92,7 +93,7 @@ enum Command {
     /// Fit parameters from real data and write a calibrated scenario.
     Calibrate(abm_calib_cmd::CalibrateArgs),
     /// Replay a recorded price path and compare simulated with recorded liquidations per minute.
-    Replay(abm_calib_cmd::ReplayArgs),
+    Replay(replay_cmd::ReplayArgs),
     /// Build an account population from klines and open interest (public data).
     Population(abm_calib_cmd::PopulationArgs),
     /// The same book and shock under each venue's rules and tables, side by side, with every
@@ -141,7 +142,7 @@ fn main() -> ExitCode {
         Command::Abm(args) => abm_calib_cmd::abm(args),
         Command::Calibrate(args) => abm_calib_cmd::calibrate(args),
         Command::Population(args) => abm_calib_cmd::population(args),
-        Command::Replay(args) => abm_calib_cmd::replay(args),
+        Command::Replay(args) => replay_cmd::replay(args),
         Command::Report(args) => report_cmd::run(args),
         Command::Compare(args) => compare_cmd::run(args),
         Command::Scenario(args) => scenario_cmd::run(args),

@@ -272,7 +272,11 @@ pub(crate) fn abm_tables(a: &AbmSection) -> Vec<Table> {
         // With `[flows]`: taker notional by channel (liquidations, the flows, the ABM's own takers).
         tables.push(Table {
             head: vec![s("taker channel"), s("sold"), s("bought")],
-            rows: m.channels.iter().map(|c| vec![c.channel.clone(), usd(c.sold_usd), usd(c.bought_usd)]).collect(),
+            rows: m
+                .channels
+                .iter()
+                .map(|c| vec![c.channel.clone(), usd(c.sold_usd), usd(c.bought_usd)])
+                .collect(),
         });
     }
     tables

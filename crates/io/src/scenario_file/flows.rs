@@ -120,14 +120,19 @@ pub(crate) fn flows(
         if t.leverage > MAX_TOKEN_LEVERAGE {
             return Err(ctx.err(
                 f("leverage"),
-                format!("must be at most {MAX_TOKEN_LEVERAGE} (product lines stop at 3–5×), got {}", t.leverage),
+                format!(
+                    "must be at most {MAX_TOKEN_LEVERAGE} (product lines stop at 3–5×), got {}",
+                    t.leverage
+                ),
             ));
         }
         if !(t.aum_usd.is_finite() && t.aum_usd > 0.0) {
             return Err(ctx.err(f("aum_usd"), format!("must be a positive finite amount, got {}", t.aum_usd)));
         }
         if t.aum_usd > MAX_FLOW_USD {
-            return Err(ctx.err(f("aum_usd"), format!("must be at most {MAX_FLOW_USD:e} USD, got {}", t.aum_usd)));
+            return Err(
+                ctx.err(f("aum_usd"), format!("must be at most {MAX_FLOW_USD:e} USD, got {}", t.aum_usd))
+            );
         }
         positive(ctx, &f("intraday_move"), t.intraday_move, "fraction")?;
         if t.intraday_move >= 1.0 {
