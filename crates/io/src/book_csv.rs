@@ -13,7 +13,7 @@
 //! One row per level; `side` is `bid` or `ask`; the rows of each side keep their file order,
 //! which must be strictly away from mid (bids descending, asks ascending), so the two sides may
 //! be given in either order or interleaved. The rules per level are the inline form's (the same
-//! check, [`check_level`], gives the same message): prices on the tick grid, quantities positive
+//! check, `check_level`, gives the same message): prices on the tick grid, quantities positive
 //! whole numbers of lots, at least one level a side, best ask above best bid. The header is
 //! required (the three names, any order); a line starting with `#` is a comment; quoting is not
 //! part of the format (a field with `"` is refused, not read). Every error names the file, line
