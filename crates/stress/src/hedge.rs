@@ -17,7 +17,7 @@
 
 use crate::error::StressError;
 use crate::interval::{paired_es_interval, paired_mean_interval, paired_var_interval, Interval};
-use crate::montecarlo::{draw_path, CorrelationFactor, MonteCarloConfig};
+use crate::montecarlo::{draw_path, MonteCarloConfig};
 use crate::run::{PathRow, Portfolio};
 use liq_engine::{Cascade, DeskHedgeSpec, EngineModel, ExoPath, Labels, RunOptions};
 use rayon::prelude::*;
@@ -91,22 +91,10 @@ pub fn run_hedged_paths(
     if hedged.n_markets() != n_m {
         return Err(StressError::config("hedge", "the hedged model has other markets"));
     }
-    cfg.validate(n_m)?;
-    if cfg.correlation.len() != n_m {
-        return Err(StressError::config(
-            "correlation",
-            format!("{}×{} matrix for {n_m} markets", cfg.correlation.len(), cfg.correlation.len()),
-        ));
-    }
-    let factor = CorrelationFactor::new(&cfg.correlation)?;
+    let factor = crate::run::checked_factor(cfg, n_m)?;
     let step_vol = cfg.step_vol();
     let opts = RunOptions { with_impact: true, keep_events: false, keep_paths: false, throughput_per_step };
-    let n = range.end.saturating_sub(range.start);
-    let threads = rayon::current_num_threads() as u64;
-    let chunk = (n / (threads * 8)).clamp(1, 256);
-    let chunks: Vec<Range<u64>> = (0..n.div_ceil(chunk))
-        .map(|i| range.start + i * chunk..(range.start + (i + 1) * chunk).min(range.end))
-        .collect();
+    let chunks = crate::run::path_chunks(range);
     let per_chunk: Vec<Vec<(PathRow, HedgeRow)>> = chunks
         .into_par_iter()
         .map_init(

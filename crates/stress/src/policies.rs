@@ -16,7 +16,7 @@
 
 use crate::error::StressError;
 use crate::interval::{paired_es_interval, paired_mean_interval, Interval};
-use crate::montecarlo::{draw_path, CorrelationFactor, MonteCarloConfig};
+use crate::montecarlo::{draw_path, MonteCarloConfig};
 use liq_engine::{Cascade, EngineModel, ExoPath, Labels, Outcome, RunOptions};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -97,22 +97,11 @@ pub fn run_policy_paths(
             format!("a policy's model has {} markets, the baseline {n_m}", m.n_markets()),
         ));
     }
-    cfg.validate(n_m)?;
-    if cfg.correlation.len() != n_m {
-        return Err(StressError::config(
-            "correlation",
-            format!("{}×{} matrix for {n_m} markets", cfg.correlation.len(), cfg.correlation.len()),
-        ));
-    }
-    let factor = CorrelationFactor::new(&cfg.correlation)?;
+    let factor = crate::run::checked_factor(cfg, n_m)?;
     let step_vol = cfg.step_vol();
     let opts = RunOptions { with_impact: true, keep_events: false, keep_paths: false, throughput_per_step };
     let n = range.end.saturating_sub(range.start);
-    let threads = rayon::current_num_threads() as u64;
-    let chunk = (n / (threads * 8)).clamp(1, 256);
-    let chunks: Vec<Range<u64>> = (0..n.div_ceil(chunk))
-        .map(|i| range.start + i * chunk..(range.start + (i + 1) * chunk).min(range.end))
-        .collect();
+    let chunks = crate::run::path_chunks(range.clone());
     // Per chunk: rows[p][m]; transposed below.
     let per_chunk: Vec<Vec<Vec<PolicyRow>>> = chunks
         .into_par_iter()

@@ -148,6 +148,34 @@ impl PathRow {
     }
 }
 
+/// The Monte Carlo settings checked against the model's `n_markets`, and the factor of their
+/// correlation matrix (shared by `stress`, `policies` and `stress --hedge`).
+pub(crate) fn checked_factor(
+    cfg: &MonteCarloConfig,
+    n_markets: usize,
+) -> Result<CorrelationFactor, StressError> {
+    cfg.validate(n_markets)?;
+    if cfg.correlation.len() != n_markets {
+        return Err(StressError::config(
+            "correlation",
+            format!("{}×{} matrix for {n_markets} markets", cfg.correlation.len(), cfg.correlation.len()),
+        ));
+    }
+    CorrelationFactor::new(&cfg.correlation)
+}
+
+/// `range` cut into the chunks the runners hand to rayon: enough to balance two to a few dozen
+/// threads, few enough that the per-chunk workspace copy is amortised over many paths. Each
+/// path is seeded by its index, so the cut changes no result.
+pub(crate) fn path_chunks(range: Range<u64>) -> Vec<Range<u64>> {
+    let n = range.end.saturating_sub(range.start);
+    let threads = rayon::current_num_threads() as u64;
+    let chunk = (n / (threads * 8)).clamp(1, 256);
+    (0..n.div_ceil(chunk))
+        .map(|i| range.start + i * chunk..(range.start + (i + 1) * chunk).min(range.end))
+        .collect()
+}
+
 /// Runs paths `range` of a Monte Carlo configuration. `progress` is called with the number of
 /// paths finished in each chunk (from worker threads).
 pub fn run_paths(
@@ -158,29 +186,10 @@ pub fn run_paths(
     throughput_per_step: Option<u32>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<PathRow>, StressError> {
-    cfg.validate(model.n_markets())?;
-    let factor = CorrelationFactor::new(&cfg.correlation)?;
-    if cfg.correlation.len() != model.n_markets() {
-        return Err(StressError::config(
-            "correlation",
-            format!(
-                "{}×{} matrix for {} markets",
-                cfg.correlation.len(),
-                cfg.correlation.len(),
-                model.n_markets()
-            ),
-        ));
-    }
+    let factor = checked_factor(cfg, model.n_markets())?;
     let step_vol = cfg.step_vol();
     let opts = RunOptions { with_impact: true, keep_events: false, keep_paths: false, throughput_per_step };
-    let n = range.end.saturating_sub(range.start);
-    // Enough chunks to balance two to a few dozen threads, few enough that the per-chunk
-    // workspace copy is amortised over many paths.
-    let threads = rayon::current_num_threads() as u64;
-    let chunk = (n / (threads * 8)).clamp(1, 256);
-    let chunks: Vec<Range<u64>> = (0..n.div_ceil(chunk))
-        .map(|i| range.start + i * chunk..(range.start + (i + 1) * chunk).min(range.end))
-        .collect();
+    let chunks = path_chunks(range);
     let rows: Vec<Vec<PathRow>> = chunks
         .into_par_iter()
         .map_init(
