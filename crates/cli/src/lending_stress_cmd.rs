@@ -40,7 +40,7 @@ struct Document<'a> {
 pub fn run(args: StressArgs) -> Result<()> {
     for (flag, given) in [
         ("--portfolio", args.portfolio != "aggregate"),
-        ("--throughput", args.throughput.is_some()),
+        ("--throughput", args.mc.throughput.is_some()),
         ("--hedge", args.hedge.is_some()),
         ("--shard", args.shard.is_some()),
         ("--parquet", args.parquet.is_some()),
@@ -57,13 +57,13 @@ pub fn run(args: StressArgs) -> Result<()> {
     }
     crate::outputs::Outputs::default()
         .scenario(args.scenario.as_ref())
-        .input(args.corr_file.as_deref())
+        .input(args.mc.corr_file.as_deref())
         .check()?;
     let file = args.scenario.as_ref().context("a lending stress needs a scenario file")?;
     let scenario = liq_io::load_lending_scenario(file).map_err(|e| InputError(e.to_string()))?;
     let model = LendingModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let symbols = model.symbols();
-    let opts = crate::stress_cmd::options(&args)?;
+    let opts = crate::stress_cmd::options(&args.mc)?;
     let cfg = liq_options::lending_stress::lending_config(&opts, &symbols, scenario.seed)
         .map_err(|e| InputError(e.0))?;
     let rows = run_lending_paths(&model, &cfg, 0..cfg.paths).map_err(|e| InputError(e.to_string()))?;

@@ -19,36 +19,9 @@ pub struct PoliciesArgs {
     /// token-cap=USD.
     #[arg(long = "policy", value_name = "NAME[=VALUE]", required = true)]
     pub policies: Vec<String>,
-    /// Number of Monte Carlo paths (the same paths for every case).
-    #[arg(long, default_value_t = 1000)]
-    pub paths: u64,
-    /// Horizon of each path (e.g. 900s, 15m, 1h).
-    #[arg(long, default_value = "15m")]
-    pub horizon: String,
-    /// Step length of the time-stepped engine.
-    #[arg(long, default_value = "1s")]
-    pub step: String,
-    /// Copula of the market returns: t (Student-t) or gaussian.
-    #[arg(long, default_value = "t")]
-    pub copula: String,
-    /// Degrees of freedom of the t copula (> 2).
-    #[arg(long, default_value_t = 4.0)]
-    pub df: f64,
-    /// Seed of the run (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Daily volatility per market, MARKET=VALUE (as `stress --vol`).
-    #[arg(long = "vol", value_name = "MARKET=VOL")]
-    pub vols: Vec<String>,
-    /// Pairwise correlation of all markets (one value: 0.8 or 80%).
-    #[arg(long)]
-    pub corr: Option<String>,
-    /// Correlation matrix as a CSV file (n rows of n numbers, markets in scenario order).
-    #[arg(long, value_name = "FILE.csv")]
-    pub corr_file: Option<PathBuf>,
-    /// At most this many liquidations per step (the liquidation engine's throughput).
-    #[arg(long)]
-    pub throughput: Option<u32>,
+    // The Monte Carlo paths: the same paths for every case.
+    #[command(flatten)]
+    pub mc: crate::stress_cmd::MonteCarloArgs,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -65,21 +38,11 @@ pub fn run(args: PoliciesArgs) -> Result<()> {
     crate::outputs::Outputs::default()
         .report_flags(&args.out)
         .scenario(args.scenario.as_ref())
-        .input(args.corr_file.as_deref())
+        .input(args.mc.corr_file.as_deref())
         .input(args.book.accounts.as_deref())
         .check()?;
     let base = crate::book::load(args.scenario.as_ref(), args.venue.as_deref(), &args.book)?;
-    let opts = liq_options::stress::StressOptions {
-        paths: args.paths,
-        horizon: args.horizon.clone(),
-        step: args.step.clone(),
-        copula: args.copula.clone(),
-        df: args.df,
-        seed: args.seed,
-        vols: args.vols.clone(),
-        corr: args.corr.as_deref().map(|c| crate::args::fraction_flag("corr", c)).transpose()?,
-        corr_file: args.corr_file.clone(),
-    };
+    let opts = crate::stress_cmd::options(&args.mc)?;
     let cfg =
         liq_options::stress::config(&opts, &base, args.scenario.is_none()).map_err(|e| InputError(e.0))?;
     let mut cases: Vec<Scenario> = vec![base.clone()];
@@ -94,7 +57,7 @@ pub fn run(args: PoliciesArgs) -> Result<()> {
         .map(|(s, n)| EngineModel::new(s).map_err(|e| InputError(format!("--policy {n}: {e}"))))
         .collect::<Result<Vec<_>, _>>()?;
     let pb = crate::stress_cmd::progress(cfg.paths, crate::quiet(), "paths × policies");
-    let rows = run_policy_paths(&models, &cfg, 0..cfg.paths, args.throughput, &|n| pb.inc(n))
+    let rows = run_policy_paths(&models, &cfg, 0..cfg.paths, args.mc.throughput, &|n| pb.inc(n))
         .map_err(|e| InputError(e.to_string()))?;
     pb.finish_and_clear();
     let comparison = compare(&names, &rows, cfg.seed);

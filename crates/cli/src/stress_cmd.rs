@@ -12,10 +12,11 @@ use liq_stress::results::{merge_shards, write_csv, write_parquet, Shard};
 use liq_stress::{run_paths, summarise, MonteCarloConfig, Portfolio, StressContext, StressSummary};
 use std::path::{Path, PathBuf};
 
+/// The Monte Carlo flags `stress` and `policies` share: the paths, their horizon and step, the
+/// copula and the volatilities and correlations of the market returns, the seed and the
+/// liquidation engine's throughput.
 #[derive(Args, Debug)]
-pub struct StressArgs {
-    /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
-    pub scenario: Option<PathBuf>,
+pub struct MonteCarloArgs {
     /// Number of Monte Carlo paths.
     #[arg(long, default_value_t = 1000)]
     pub paths: u64,
@@ -44,14 +45,22 @@ pub struct StressArgs {
     /// Correlation matrix as a CSV file (n rows of n numbers, markets in scenario order).
     #[arg(long, value_name = "FILE.csv")]
     pub corr_file: Option<PathBuf>,
+    /// At most this many liquidations per step (the liquidation engine's throughput).
+    #[arg(long)]
+    pub throughput: Option<u32>,
+}
+
+#[derive(Args, Debug)]
+pub struct StressArgs {
+    /// Scenario file (.toml or .json). Without one, the embedded default scenario runs.
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub mc: MonteCarloArgs,
     /// Observed portfolio: `aggregate` (all accounts, default), `fund` (the insurance fund), or a
     /// CSV file with the header `market,size` (required) and one row per market (size in base
     /// units, negative = short; a repeated market is an error).
     #[arg(long, default_value = "aggregate")]
     pub portfolio: String,
-    /// At most this many liquidations per step (the liquidation engine's throughput).
-    #[arg(long)]
-    pub throughput: Option<u32>,
     /// Hedge the portfolio's delta on every path through the perp books:
     /// `delta:INTERVAL[,band=X%][,ratio=R]` (e.g. `delta:30s,band=2%`). Needs `--portfolio FILE`;
     /// reports the loss hedged and unhedged on the same paths and the hedging cost.
@@ -97,7 +106,7 @@ pub struct MergeArgs {
 }
 
 /// The options `liq_options::stress` parses, from the flags.
-pub(crate) fn options(args: &StressArgs) -> Result<liq_options::stress::StressOptions, InputError> {
+pub(crate) fn options(args: &MonteCarloArgs) -> Result<liq_options::stress::StressOptions, InputError> {
     Ok(liq_options::stress::StressOptions {
         paths: args.paths,
         horizon: args.horizon.clone(),
@@ -114,7 +123,7 @@ pub(crate) fn options(args: &StressArgs) -> Result<liq_options::stress::StressOp
 
 /// Builds the Monte Carlo configuration from the arguments.
 fn config(args: &StressArgs, scenario: &Scenario, is_default: bool) -> Result<MonteCarloConfig, InputError> {
-    Ok(liq_options::stress::config(&options(args)?, scenario, is_default)?)
+    Ok(liq_options::stress::config(&options(&args.mc)?, scenario, is_default)?)
 }
 
 fn read_portfolio(spec: &str, scenario: &Scenario) -> Result<Portfolio, InputError> {
@@ -151,7 +160,7 @@ pub fn run(args: StressArgs) -> Result<()> {
         .file_with_sidecar("csv", args.csv.as_ref())
         .report_flags(&args.out)
         .scenario(args.scenario.as_ref())
-        .input(args.corr_file.as_deref())
+        .input(args.mc.corr_file.as_deref())
         .input(portfolio_file)
         .input(args.book.accounts.as_deref())
         .check()?;
@@ -160,7 +169,7 @@ pub fn run(args: StressArgs) -> Result<()> {
     let portfolio = read_portfolio(&args.portfolio, &scenario)?;
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let markets: Vec<String> = scenario.markets.iter().map(|m| m.symbol.clone()).collect();
-    let ctx = liq_options::stress::context(&scenario, &model, &cfg, &portfolio, args.throughput);
+    let ctx = liq_options::stress::context(&scenario, &model, &cfg, &portfolio, args.mc.throughput);
     let shard = match &args.shard {
         Some(s) => Shard::parse(s, cfg.paths).map_err(|e| InputError(e.to_string()))?,
         None => Shard { index: 0, count: 1, start: 0, end: cfg.paths },
@@ -191,14 +200,14 @@ pub fn run(args: StressArgs) -> Result<()> {
                 &cfg,
                 &portfolio,
                 shard.start..shard.end,
-                args.throughput,
+                args.mc.throughput,
                 &|n| pb.inc(n),
             )
             .map_err(|e| InputError(e.to_string()))?;
             (rows, Some(h))
         }
         None => (
-            run_paths(&model, &cfg, &portfolio, shard.start..shard.end, args.throughput, &|n| pb.inc(n))
+            run_paths(&model, &cfg, &portfolio, shard.start..shard.end, args.mc.throughput, &|n| pb.inc(n))
                 .map_err(|e| InputError(e.to_string()))?,
             None,
         ),
