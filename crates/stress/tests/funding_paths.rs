@@ -2,7 +2,8 @@
 //! the outcome (a funding time inside the horizon with a crowded-long discount liquidates shorts
 //! that the same paths without funding leave alone).
 
-use liq_domain::builders::*;
+mod common;
+use common::{config, *};
 use liq_domain::*;
 use liq_engine::EngineModel;
 use liq_stress::*;
@@ -45,18 +46,6 @@ fn fragile(n: usize, accrue: bool) -> Scenario {
     s.price.funding = FundingSpec { interval_s: 28_800.0, time_to_next_s: 300.0, accrue, cap: None };
     s.price.last_funding_rate = vec![-0.01, -0.01];
     s
-}
-
-fn config(paths: u64) -> MonteCarloConfig {
-    MonteCarloConfig {
-        paths,
-        horizon_s: 900.0,
-        steps: 15,
-        copula: Copula::StudentT { df: 4.0 },
-        daily_vol: vec![0.08, 0.1],
-        correlation: vec![vec![1.0, 0.8], vec![0.8, 1.0]],
-        seed: 5,
-    }
 }
 
 #[test]

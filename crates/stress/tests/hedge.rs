@@ -3,47 +3,16 @@
 //! minus the hedge's P&L (checked against one run done separately), the hedge's orders feed the
 //! cascade, and the rows are the same at one and four threads.
 
-use liq_domain::builders::*;
-use liq_domain::*;
+mod common;
+use common::*;
 use liq_engine::{Cascade, EngineModel, ExoPath, Labels, RunOptions};
 use liq_stress::hedge::{run_hedged_paths, summarise_hedge, HedgeSettings};
 use liq_stress::montecarlo::{draw_path, CorrelationFactor};
-use liq_stress::{run_paths, Copula, MonteCarloConfig, Portfolio};
-use rand::{Rng, SeedableRng};
-
-/// A leveraged one-market book over a thin book, so paths liquidate.
-fn fragile(n: usize) -> Scenario {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-    let m = market("BTCUSDT", 1.0, 0.001, 1000.0, &[(50_000.0, 0.01, 50.0), (1e9, 0.025, 20.0)], 0.005);
-    let b: Vec<(f64, f64)> = (1..=400).map(|i| (1000.0 - i as f64, 0.2)).collect();
-    let a: Vec<(f64, f64)> = (1..=400).map(|i| (1000.0 + i as f64, 0.2)).collect();
-    let mut accounts = Vec::new();
-    for i in 0..n {
-        let lots = rng.random_range(200..2000i64) * if rng.random_bool(0.7) { 1 } else { -1 };
-        let entry = (1000.0 * (1.0 + rng.random_range(-0.02..0.02f64))).round();
-        let margin = lots.abs() as f64 * 0.001 * entry / rng.random_range(10.0..40.0);
-        accounts.push(account(&format!("a{i}"), margin * 1.2, vec![position(&m, 0, lots, entry, None)]));
-    }
-    let mut s = scenario(VenuePreset::Binance, vec![m], vec![levels(&b, &a)], accounts, 500.0, vec![0.0]);
-    s.impact.resilience_tau_s = 20.0;
-    s
-}
-
-fn config(paths: u64) -> MonteCarloConfig {
-    MonteCarloConfig {
-        paths,
-        horizon_s: 300.0,
-        steps: 30,
-        copula: Copula::StudentT { df: 4.0 },
-        daily_vol: vec![0.15],
-        correlation: vec![vec![1.0]],
-        seed: 9,
-    }
-}
+use liq_stress::{run_paths, Portfolio};
 
 /// A desk long 20 BTC (delta $20,000 at 1000), hedged every 30 s, band 10%, ratio 1.
 fn setup() -> (EngineModel, EngineModel, Portfolio, HedgeSettings) {
-    let model = EngineModel::new(&fragile(200)).unwrap();
+    let model = EngineModel::new(&fragile_one_market(200)).unwrap();
     let portfolio = Portfolio::Positions { name: "desk".into(), positions: vec![(0, 20.0)] };
     let settings = HedgeSettings { interval_s: 30.0, band: 0.1, ratio: 1.0 };
     let hedged = model.with_desk_hedge(settings.spec(&portfolio, 1).unwrap()).unwrap();
@@ -53,7 +22,7 @@ fn setup() -> (EngineModel, EngineModel, Portfolio, HedgeSettings) {
 #[test]
 fn unhedged_rows_are_stress_rows_and_a_hedged_loss_is_book_minus_hedge() {
     let (model, hedged, portfolio, settings) = setup();
-    let cfg = config(40);
+    let cfg = config_one_market(40);
     let (rows, hedge_rows) =
         run_hedged_paths(&model, &hedged, &cfg, &portfolio, 0..40, None, &|_| {}).unwrap();
     let plain = run_paths(&model, &cfg, &portfolio, 0..40, None, &|_| {}).unwrap();
@@ -89,7 +58,7 @@ fn unhedged_rows_are_stress_rows_and_a_hedged_loss_is_book_minus_hedge() {
 #[test]
 fn the_same_rows_at_one_and_four_threads() {
     let (model, hedged, portfolio, _) = setup();
-    let cfg = config(24);
+    let cfg = config_one_market(24);
     let run =
         |threads: usize| {
             rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| {

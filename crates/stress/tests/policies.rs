@@ -2,13 +2,11 @@
 //! and its interval worked by hand on three paths, the runner against one cascade run per path
 //! and model done separately, and the same rows at one and four threads.
 
-use liq_domain::builders::*;
-use liq_domain::*;
+mod common;
+use common::*;
 use liq_engine::{Cascade, EngineModel, ExoPath, Labels, RunOptions};
 use liq_stress::montecarlo::{draw_path, CorrelationFactor};
 use liq_stress::policies::{compare, run_policy_paths, PolicyRow};
-use liq_stress::{Copula, MonteCarloConfig};
-use rand::{Rng, SeedableRng};
 
 fn row(liquidated: f64) -> PolicyRow {
     PolicyRow {
@@ -44,38 +42,8 @@ fn hand_worked_paired_difference_on_three_paths() {
     assert_eq!((b.es99_diff_interval.lo, b.es99_diff_interval.hi), (0.0, 0.0));
 }
 
-/// A leveraged one-market book over a thin book, so paths liquidate.
-fn fragile(n: usize) -> Scenario {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-    let m = market("BTCUSDT", 1.0, 0.001, 1000.0, &[(50_000.0, 0.01, 50.0), (1e9, 0.025, 20.0)], 0.005);
-    let b: Vec<(f64, f64)> = (1..=400).map(|i| (1000.0 - i as f64, 0.2)).collect();
-    let a: Vec<(f64, f64)> = (1..=400).map(|i| (1000.0 + i as f64, 0.2)).collect();
-    let mut accounts = Vec::new();
-    for i in 0..n {
-        let lots = rng.random_range(200..2000i64) * if rng.random_bool(0.7) { 1 } else { -1 };
-        let entry = (1000.0 * (1.0 + rng.random_range(-0.02..0.02f64))).round();
-        let margin = lots.abs() as f64 * 0.001 * entry / rng.random_range(10.0..40.0);
-        accounts.push(account(&format!("a{i}"), margin * 1.2, vec![position(&m, 0, lots, entry, None)]));
-    }
-    let mut s = scenario(VenuePreset::Binance, vec![m], vec![levels(&b, &a)], accounts, 500.0, vec![0.0]);
-    s.impact.resilience_tau_s = 20.0;
-    s
-}
-
-fn config(paths: u64) -> MonteCarloConfig {
-    MonteCarloConfig {
-        paths,
-        horizon_s: 300.0,
-        steps: 30,
-        copula: Copula::StudentT { df: 4.0 },
-        daily_vol: vec![0.15],
-        correlation: vec![vec![1.0]],
-        seed: 9,
-    }
-}
-
 fn models() -> Vec<EngineModel> {
-    let base = fragile(200);
+    let base = fragile_one_market(200);
     let mut throttle = base.clone();
     // 100 USD/s over 10 s steps: 1,000 USD a step, about one position of this book.
     throttle.policy.liquidation_throttle_usd_per_s = Some(100.0);
@@ -89,7 +57,7 @@ fn three_paths_match_separate_runs_and_the_hand_formula() {
     // Reference: each path drawn and run on its own for each model; the runner's rows and the
     // paired mean difference must be those runs' numbers.
     let models = models();
-    let cfg = config(3);
+    let cfg = config_one_market(3);
     let rows = run_policy_paths(&models, &cfg, 0..3, None, &|_| {}).unwrap();
     let factor = CorrelationFactor::new(&cfg.correlation).unwrap();
     let opts =
@@ -121,7 +89,7 @@ fn three_paths_match_separate_runs_and_the_hand_formula() {
 #[test]
 fn identical_rows_at_one_and_four_threads() {
     let models = models();
-    let cfg = config(48);
+    let cfg = config_one_market(48);
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| run_policy_paths(&models, &cfg, 0..cfg.paths, None, &|_| {}).unwrap())

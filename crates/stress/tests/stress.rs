@@ -8,54 +8,6 @@ use liq_domain::*;
 use liq_engine::EngineModel;
 use liq_stress::results::{merge_shards, read_parquet, write_parquet, Shard};
 use liq_stress::*;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
-/// A leveraged two-market population over thin books: fragile on purpose.
-fn fragile(n: usize) -> Scenario {
-    let mut rng = ChaCha8Rng::seed_from_u64(11);
-    let btc = market("BTCUSDT", 1.0, 0.001, 1000.0, &[(50_000.0, 0.01, 50.0), (1e9, 0.025, 20.0)], 0.005);
-    let eth = market("ETHUSDT", 0.1, 0.01, 100.0, &[(20_000.0, 0.01, 50.0), (1e9, 0.02, 25.0)], 0.005);
-    let book = |mid: f64, tick: f64, qty: f64| {
-        let b: Vec<(f64, f64)> = (1..=400).map(|i| (mid - i as f64 * tick, qty)).collect();
-        let a: Vec<(f64, f64)> = (1..=400).map(|i| (mid + i as f64 * tick, qty)).collect();
-        levels(&b, &a)
-    };
-    let markets = vec![btc, eth];
-    let mut accounts = Vec::new();
-    for i in 0..n {
-        let k = rng.random_range(0..2u16);
-        let m = &markets[k as usize];
-        let lots = rng.random_range(200..2000i64) * if rng.random_bool(0.7) { 1 } else { -1 };
-        let entry = m.mark_price * (1.0 + rng.random_range(-0.02..0.02));
-        let entry = (entry / m.tick_size).round() * m.tick_size;
-        let margin = lots.abs() as f64 * m.lot_size * entry / rng.random_range(10.0..40.0);
-        accounts.push(account(&format!("a{i}"), margin * 1.2, vec![position(m, k, lots, entry, None)]));
-    }
-    let mut s = scenario(
-        VenuePreset::Binance,
-        markets,
-        vec![book(1000.0, 1.0, 0.2), book(100.0, 0.1, 2.0)],
-        accounts,
-        2_000.0,
-        vec![0.0, 0.0],
-    );
-    s.impact.resilience_tau_s = 20.0;
-    s.impact.cross_impact = vec![vec![0.0, 0.5], vec![0.8, 0.0]];
-    s
-}
-
-fn config(paths: u64) -> MonteCarloConfig {
-    MonteCarloConfig {
-        paths,
-        horizon_s: 900.0,
-        steps: 15,
-        copula: Copula::StudentT { df: 4.0 },
-        daily_vol: vec![0.08, 0.1],
-        correlation: vec![vec![1.0, 0.8], vec![0.8, 1.0]],
-        seed: 5,
-    }
-}
 
 fn ctx(model: &EngineModel, cfg: &MonteCarloConfig) -> StressContext {
     StressContext {
