@@ -3,20 +3,9 @@
 //! run's, the table and the report carry the comparison, and bad input is refused naming the
 //! flag and the value.
 
+mod common;
+use common::{run, single};
 use serde_json::Value;
-use std::path::Path;
-use std::process::Command;
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_liqcascade")).args(args).output().unwrap()
-}
-
-fn single() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/single-market-isolated.toml")
-        .display()
-        .to_string()
-}
 
 /// Keys of `v` (recursively for object-valued properties) are the schema's.
 fn same_keys(schema: &Value, v: &Value, path: &str) {

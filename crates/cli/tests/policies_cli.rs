@@ -2,20 +2,9 @@
 //! `$defs/policies_document` in docs/result.schema.json, the baseline's differences are zero, the
 //! report carries the comparison, and a bad `--policy` is refused naming it.
 
+mod common;
+use common::{run, single};
 use serde_json::Value;
-use std::path::Path;
-use std::process::Command;
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_liqcascade")).args(args).output().unwrap()
-}
-
-fn single() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/single-market-isolated.toml")
-        .display()
-        .to_string()
-}
 
 /// The object's keys are exactly the schema's properties and include every required one.
 fn same_keys(schema: &Value, v: &Value, path: &str) {

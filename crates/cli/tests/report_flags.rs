@@ -2,19 +2,8 @@
 //! shock→loss curve into the report, `map` its liquidation map, each file with the run's
 //! version, scenario hash and seed, and neither may overwrite its input.
 
-use std::path::Path;
-use std::process::Command;
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_liqcascade")).args(args).output().unwrap()
-}
-
-fn single() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/single-market-isolated.toml")
-        .display()
-        .to_string()
-}
+mod common;
+use common::{run, single};
 
 #[test]
 fn sweep_and_map_write_their_section_into_the_report() {

@@ -1,6 +1,21 @@
 //! Fixtures shared by the CLI's integration tests.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Runs the binary under test with `args`.
+pub fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_liqcascade")).args(args).output().unwrap()
+}
+
+/// examples/single-market-isolated.toml, the small scenario most CLI tests run.
+pub fn single() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/single-market-isolated.toml")
+        .display()
+        .to_string()
+}
 
 /// 2023-11-14 22:14:00 UTC, a whole minute: the start of [`replay_window`].
 pub const REPLAY_T0: i64 = 1_700_000_040_000;
