@@ -28,7 +28,10 @@ pub fn usd(x: f64) -> String {
         return ratio(x);
     }
     let (v, s) = scaled(x);
-    format!("${v:.2}{s}")
+    let t = format!("{v:.2}");
+    // A sum that is zero up to rounding (or −0.0) prints as $0.00, not $-0.00.
+    let t = if t == "-0.00" { "0.00" } else { t.as_str() };
+    format!("${t}{s}")
 }
 
 /// `x` divided to its thousands scale, with the suffix (`k`, `M`, `B`).
@@ -118,6 +121,9 @@ mod tests {
         assert_eq!(thousands(-0.2), "0");
         assert_eq!(usd(12_345_678.0), "$12.35M");
         assert_eq!(usd(-2_500.0), "$-2.50k");
+        assert_eq!(usd(-0.0), "$0.00");
+        assert_eq!(usd(-0.004), "$0.00");
+        assert_eq!(usd(-0.005_1), "$-0.01");
         assert_eq!(usd_axis(1_500_000.0), "$1.5M");
         assert_eq!(usd_axis(200_000.0), "$200k");
         assert_eq!(usd_axis(0.0), "$0");
