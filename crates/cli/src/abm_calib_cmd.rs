@@ -602,7 +602,7 @@ pub fn population(args: PopulationArgs) -> Result<()> {
     let meta = PopulationMeta {
         version: env!("CARGO_PKG_VERSION"),
         inputs: [args.klines.display().to_string(), args.oi.display().to_string()],
-        input_hash: crate::analysis_cmd::input_hash(&[&args.klines, &args.oi])?,
+        input_hash: crate::outputs::input_hash(&[&args.klines, &args.oi])?,
         seed: None,
         market: market.to_string(),
         lot_size: args.lot,

@@ -31,6 +31,7 @@ mod args;
 mod book;
 mod channels;
 mod compare_cmd;
+mod firesale_cmd;
 mod hedge_table;
 mod lending_cmd;
 mod lending_stress_cmd;
@@ -87,7 +88,7 @@ enum Command {
     /// Liquidation map: notional liquidated at each price level, first-order and with the cascade.
     Map(analysis_cmd::MapArgs),
     /// Overlapping-portfolio fire sales (Cont–Schaanning) for funds and lending desks.
-    Firesale(analysis_cmd::FireSaleArgs),
+    Firesale(firesale_cmd::FireSaleArgs),
     /// Agent-based market on an L3 matching engine: a run with stylised facts, or an experiment.
     Abm(abm_calib_cmd::AbmArgs),
     /// Fit parameters from real data and write a calibrated scenario.
@@ -138,7 +139,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity_cmd::run(args),
         Command::Network(args) => analysis_cmd::network(args),
         Command::Map(args) => analysis_cmd::map(args),
-        Command::Firesale(args) => analysis_cmd::firesale(args),
+        Command::Firesale(args) => firesale_cmd::firesale(args),
         Command::Abm(args) => abm_calib_cmd::abm(args),
         Command::Calibrate(args) => abm_calib_cmd::calibrate(args),
         Command::Population(args) => abm_calib_cmd::population(args),

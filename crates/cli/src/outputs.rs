@@ -79,3 +79,16 @@ pub fn print(text: &str) -> std::io::Result<()> {
     out.write_all(text.as_bytes())?;
     out.flush()
 }
+
+/// The provenance hash of input files that are not a scenario (`firesale`, `calibrate`).
+/// First 16 hex characters of the SHA-256 of the files' bytes, each followed by a zero byte.
+pub(crate) fn input_hash(paths: &[&std::path::PathBuf]) -> anyhow::Result<String> {
+    use anyhow::Context;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in paths {
+        h.update(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?);
+        h.update([0u8]);
+    }
+    Ok(h.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect())
+}
