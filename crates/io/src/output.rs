@@ -325,8 +325,9 @@ pub fn write_events_csv_file<N: EventNames + ?Sized>(
     write_file_with(path, |w| write_events_csv(w, model, events).map_err(std::io::Error::other))
 }
 
-/// Writes the event log as Parquet, with the same columns as the CSV (`EVENT_COLUMNS`; typed:
-/// integers as Int64/UInt32, prices and USD as Float64, labels as UTF-8, `counterparty` nullable).
+/// Writes the event log as Parquet, with the same columns as the CSV (`EVENT_COLUMNS`, plus
+/// `cause` in a multi-venue run; typed: integers as Int64/UInt32, prices and USD as Float64,
+/// labels as UTF-8, `counterparty` nullable).
 pub fn write_events_parquet<N: EventNames + ?Sized>(
     path: &Path,
     model: &N,
@@ -389,6 +390,11 @@ pub fn events_record_batch<N: EventNames + ?Sized>(
         ),
     ];
     debug_assert_eq!(columns.len(), EVENT_COLUMNS.len());
+    let mut columns = columns;
+    // As in the CSV: a multi-venue run adds `cause`; single-venue logs keep their columns.
+    if events.iter().any(|e| e.cause.is_some()) {
+        columns.push((Field::new("cause", DataType::Utf8, false), strs(&|e| model.cause_name(e.cause))));
+    }
     let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns.into_iter().unzip();
     let schema = Arc::new(Schema::new(fields));
     RecordBatch::try_new(schema, arrays)

@@ -161,3 +161,32 @@ fn the_multi_venue_example_loads() {
         assert!(s.accounts.iter().any(|a| s.venue_of(a.positions[0].market).idx() == v));
     }
 }
+
+#[test]
+fn the_event_log_names_the_cause_in_csv_and_parquet() {
+    // A third account, 0.1 BTC on 50 USD: the −10% shock takes it under at once (exogenous).
+    let text = format!(
+        "{BASE}[[accounts]]\nid = \"c\"\nwallet_usd = 50.0\npositions = [{{ market = \"binance:BTCUSDT\", size = 0.1, entry_price = 60000.0 }}]\n"
+    );
+    let s = parse_scenario_str(&text, Format::Toml, Path::new("t.toml")).unwrap();
+    let model = liq_engine::EngineModel::new(&s).unwrap();
+    let report = liq_engine::Cascade::new(&model).report(&model);
+    let events = &report.outcome.events;
+    assert!(!events.is_empty() && events.iter().all(|e| e.cause.is_some()), "{events:?}");
+    let batch = liq_io::output::events_record_batch(&model, events).unwrap();
+    let cause = batch
+        .column_by_name("cause")
+        .expect("a multi-venue Parquet log has the cause column")
+        .as_any()
+        .downcast_ref::<arrow::array::StringArray>()
+        .unwrap();
+    assert_eq!(cause.value(0), "exogenous");
+    let mut csv = Vec::new();
+    liq_io::output::write_events_csv(&mut csv, &model, events).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap().rsplit(',').next(), Some("cause"));
+    let from_csv: Vec<&str> = lines.map(|l| l.rsplit(',').next().unwrap()).collect();
+    let from_parquet: Vec<&str> = cause.iter().map(|c| c.unwrap_or_default()).collect();
+    assert_eq!(from_csv, from_parquet);
+}
