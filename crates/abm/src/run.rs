@@ -120,13 +120,23 @@ pub fn run_abm_channels(
             message: format!("must be in (0, 10^7) seconds, got {duration_s}"),
         });
     }
-    let ladder = liq_margin::binance_brackets(&config.market.symbol).ok_or_else(|| ConfigError {
-        field: "market.symbol".into(),
-        message: format!("no published risk-limit ladder for {:?}", config.market.symbol),
-    })?;
-    let mut sim = Sim::with_channels(config, ladder, seed, enabled);
+    let mut sim = Sim::with_channels(config, ladder(config)?, seed, enabled);
     sim.run(secs(duration_s));
     Ok(outcome(&sim, seed, duration_s))
+}
+
+/// The risk-limit ladder of the config's market: Binance's published brackets for the symbol.
+fn ladder(config: &AbmConfig) -> Result<liq_domain::RiskLadder, ConfigError> {
+    liq_margin::binance_brackets(&config.market.symbol).ok_or_else(|| ConfigError {
+        field: "market.symbol".into(),
+        message: format!("no published risk-limit ladder for {:?}", config.market.symbol),
+    })
+}
+
+/// The config's one market as the cascade engine's `MarketSpec` at its initial price (what an
+/// options CSV's `market` column is resolved against: market 0).
+pub fn market_spec(config: &AbmConfig) -> Result<liq_domain::MarketSpec, ConfigError> {
+    Ok(crate::sim::market_spec(config, ladder(config)?))
 }
 
 /// Runs a simulation and reports scheduler events processed (for the `abm_events` benchmark).

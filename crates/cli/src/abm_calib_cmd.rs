@@ -181,6 +181,7 @@ pub fn abm(args: AbmArgs) -> Result<()> {
         .file_with_sidecar("events", args.events.as_ref())
         .file_with_sidecar("price-path", args.price_path.as_ref())
         .input(args.config.as_deref())
+        .input(crate::abm_config::options_csv_input(args.config.as_deref()).as_deref())
         .input(args.compare_real.as_deref())
         .report_flags(&args.out)
         .check()?;

@@ -52,9 +52,12 @@ fn apply_patch(default: toml::Table, text: &str, file: &Path) -> Result<AbmConfi
     // The line a field is written on, for errors found after parsing.
     let locate =
         |field: &str| liq_io::field_position(text, liq_io::Format::Toml, field).map(|(line, _)| line);
+    let mut patch = patch;
+    const OPTIONS_CSV: &str = "flows.dealers.options_csv";
+    let options_csv = take_options_csv(&mut patch).map_err(|m| fail(locate(OPTIONS_CSV), OPTIONS_CSV, m))?;
     let mut merged = default;
     merge(&mut merged, patch.clone());
-    let cfg: AbmConfig = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
+    let mut cfg: AbmConfig = serde_path_to_error::deserialize(toml::Value::Table(merged)).map_err(|e| {
         let field = e.path().to_string();
         let field = if field == "." { String::new() } else { field };
         fail(locate(&field), &field, &e.inner().message().trim_end().replace('\n', "; "))
@@ -68,8 +71,53 @@ fn apply_patch(default: toml::Table, text: &str, file: &Path) -> Result<AbmConfi
         };
         return Err(fail(locate(&field), &field, &hint));
     }
+    if let Some(name) = options_csv {
+        // Resolved against the config's one market (market 0), as the scenario file's rows are
+        // against its markets; errors name the CSV's own line and column.
+        let spec =
+            liq_abm::run::market_spec(&cfg).map_err(|e| fail(locate(&e.field), &e.field, &e.message))?;
+        let rows = liq_io::options_csv::read_options_csv(&relative_to(file, &name), &[spec])
+            .map_err(|e| InputError(e.to_string()))?;
+        if let Some(d) = cfg.flows.dealers.as_mut() {
+            d.options = rows;
+        }
+    }
     cfg.validate().map_err(|e| fail(locate(&e.field), &e.field, &e.message))?;
     Ok(cfg)
+}
+
+/// `[flows.dealers] options_csv = "FILE"`, the scenario file's form of the dealers' options
+/// book: taken out of the patch (the config has only the rows) with an empty `options` array
+/// left in its place for the rows read once the config is known. `Err` is the message.
+fn take_options_csv(patch: &mut toml::Table) -> Result<Option<String>, &'static str> {
+    let dealers = patch
+        .get_mut("flows")
+        .and_then(toml::Value::as_table_mut)
+        .and_then(|f| f.get_mut("dealers"))
+        .and_then(toml::Value::as_table_mut);
+    let Some(d) = dealers else { return Ok(None) };
+    let Some(v) = d.remove("options_csv") else { return Ok(None) };
+    let Some(name) = v.as_str().map(str::to_string) else {
+        return Err("must be the options CSV's file name (a string)");
+    };
+    if d.contains_key("options") {
+        return Err("give the options inline ([[flows.dealers.options]]) or as options_csv, not both");
+    }
+    d.insert("options".into(), toml::Value::Array(Vec::new()));
+    Ok(Some(name))
+}
+
+/// `name` relative to the directory of the config `file`.
+fn relative_to(file: &Path, name: &str) -> std::path::PathBuf {
+    file.parent().unwrap_or_else(|| Path::new(".")).join(name)
+}
+
+/// The options CSV a patch file names (`[flows.dealers] options_csv`), for the check that no
+/// output overwrites an input; `None` when it names none or cannot be read (loading reports that).
+pub fn options_csv_input(path: Option<&Path>) -> Option<std::path::PathBuf> {
+    let path = path?;
+    let mut patch: toml::Table = toml::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    take_options_csv(&mut patch).ok().flatten().map(|name| relative_to(path, &name))
 }
 
 /// The config as a TOML table.
@@ -323,6 +371,64 @@ mod tests {
         );
         let e = patch(&option.replace("market = 0", "market = 2").replace("straddle", "put")).unwrap_err();
         assert!(e.contains("flows.dealers.options[0].market: unknown market"), "{e}");
+    }
+
+    /// `[flows.dealers] options_csv`, the scenario file's form: the example's 21 inline rows
+    /// written as an options CSV (days = years × 365) load to the same rows; a bad CSV row is
+    /// refused at the CSV's own line and column; inline rows and a CSV together are refused at the
+    /// patch's line.
+    #[test]
+    fn dealers_options_read_from_an_options_csv() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let example = std::fs::read_to_string(root.join("examples/abm/flows.toml")).unwrap();
+        let inline = patch(&example).unwrap();
+        let rows = &inline.flows.dealers.as_ref().unwrap().options;
+        let dir = tempfile::tempdir().unwrap();
+        let mut csv = String::from("market,strike,expiry_days,type,open_interest,dealer_sign\n");
+        for o in rows {
+            let kind = if o.option_type == liq_domain::OptionType::Call { "call" } else { "put" };
+            csv += &format!(
+                "BTCUSDT,{},{},{kind},{},{}\n",
+                o.strike,
+                o.expiry_years * 365.0,
+                o.open_interest,
+                o.dealer_sign
+            );
+        }
+        std::fs::write(dir.path().join("dealers.csv"), &csv).unwrap();
+        let head = example.split("[[flows.dealers.options]]").next().unwrap();
+        let with_csv = head.replace("[flows.dealers]\n", "[flows.dealers]\noptions_csv = \"dealers.csv\"\n");
+        let file = dir.path().join("abm.toml");
+        std::fs::write(&file, &with_csv).unwrap();
+        let c = load(Some(&file)).unwrap();
+        let read = &c.flows.dealers.as_ref().unwrap().options;
+        assert_eq!(read.len(), 21);
+        for (a, b) in read.iter().zip(rows) {
+            assert_eq!(
+                (a.market, a.strike, a.option_type, a.open_interest, a.dealer_sign),
+                (b.market, b.strike, b.option_type, b.open_interest, b.dealer_sign)
+            );
+            assert!(
+                (a.expiry_years - b.expiry_years).abs() < 1e-15,
+                "{} vs {}",
+                a.expiry_years,
+                b.expiry_years
+            );
+        }
+        assert_eq!(options_csv_input(Some(&file)), Some(dir.path().join("dealers.csv")));
+        // Row 3 of the CSV (its line 4) names a market the ABM does not trade.
+        let bad = csv.replacen("BTCUSDT", "ETHUSDT", 3).replacen("ETHUSDT", "BTCUSDT", 2);
+        std::fs::write(dir.path().join("dealers.csv"), bad).unwrap();
+        let e = load(Some(&file)).unwrap_err().to_string();
+        assert!(e.contains("dealers.csv") && e.contains(":4") && e.contains("market"), "{e}");
+        // Both forms at once.
+        let both = example.replace("[flows.dealers]\n", "[flows.dealers]\noptions_csv = \"dealers.csv\"\n");
+        let line = both.lines().position(|l| l.starts_with("options_csv")).unwrap() + 1;
+        let e = patch(&both).unwrap_err();
+        assert!(
+            e.starts_with(&format!("abm.toml:{line}: flows.dealers.options_csv: give the options inline")),
+            "{e}"
+        );
     }
 
     #[test]
