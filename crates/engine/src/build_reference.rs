@@ -248,7 +248,8 @@ mod tests {
             } else if rng.random_bool(0.1) {
                 wallet = -rng.random_range(0.0..2_000.0);
             }
-            let mut a = account(&format!("acct-{i}"), wallet, positions);
+            let label = if i % 7 == 0 { format!("ünïcødé-{i}") } else { format!("acct-{i}") };
+            let mut a = account(&label, wallet, positions);
             for asset in 0..3u16 {
                 if rng.random_bool(0.25) {
                     a.collateral.push(Collateral { asset: AssetId(asset), qty: rng.random_range(0.0..3.0) });
@@ -315,6 +316,14 @@ mod tests {
             let s = population(seed, n);
             assert_same(&EngineModel::new(&s).unwrap(), &reference_model(&s).unwrap());
         }
+    }
+
+    #[test]
+    fn start_margins_in_blocks_are_the_workspaces_unit_margins() {
+        let s = population(3, 2 * ACCOUNTS_PER_BLOCK + 99);
+        let m = EngineModel::new(&s).unwrap();
+        let bits = |v: Vec<(Unit, f64, f64)>| v.into_iter().map(|(u, e, mm)| (u, e.to_bits(), mm.to_bits())).collect::<Vec<_>>();
+        assert_eq!(bits(m.start_margins()), bits(Workspace::new(&m).unit_margins(&m)));
     }
 
     /// The first error in account order is the one reported, whichever block finds it first.

@@ -9,6 +9,7 @@
 //! order the sequential loop had, and the first failing block in account order reports its first
 //! error: the error a scenario gets is the one it got before.
 
+use crate::labels::AccountLabels;
 use crate::model::{AssetPricing, EngineError, EngineModel};
 use liq_domain::{Account, MarginMode};
 use rayon::prelude::*;
@@ -25,6 +26,8 @@ pub(crate) struct BlockCount {
     /// Positions per market (positions naming an unknown market are not counted: the flatten
     /// refuses them).
     pub(crate) per_market: Vec<usize>,
+    /// Bytes of the block's labels.
+    label_bytes: usize,
 }
 
 /// The counts of every block of `accounts`, in order.
@@ -36,6 +39,7 @@ pub(crate) fn count(accounts: &[Account], n_markets: usize) -> Vec<BlockCount> {
             for a in block {
                 c.positions += a.positions.len();
                 c.collateral += a.collateral.len();
+                c.label_bytes += a.label.len();
                 for p in &a.positions {
                     if let Some(n) = c.per_market.get_mut(p.market.idx()) {
                         *n += 1;
@@ -68,6 +72,10 @@ struct BlockOut<'a> {
     first_account: usize,
     first_position: u32,
     first_collateral: u32,
+    first_label_byte: u32,
+    /// The block's labels, end to end, and where each account's label starts in the whole text.
+    label_text: &'a mut [u8],
+    label_starts: &'a mut [u32],
     pos_start: &'a mut [u32],
     coll_start: &'a mut [u32],
     wallet0: &'a mut [i64],
@@ -93,8 +101,8 @@ fn parts<'a, T>(mut v: &'a mut [T], lens: impl Iterator<Item = usize>) -> Vec<&'
     .collect()
 }
 
-/// Flattens `accounts` into `m`'s account and position arrays (empty on entry; `counts` from
-/// [`count`]), fills `slots_by_market` (per market, the position slots in slot order) and sets
+/// Flattens `accounts` into `m`'s labels and account and position arrays (empty on entry;
+/// `counts` from [`count`]), fills `slots_by_market` (per market, the position slots in slot order) and sets
 /// the lists derived account by account (transfer-in caps applied, path-asset holders, the
 /// auto-exchange and LTV watch lists) and the external makers' starting size (the opposite of
 /// the population's net position).
@@ -108,6 +116,15 @@ pub(crate) fn flatten(
     let n_m = m.n_markets();
     let n_pos = total_positions(counts);
     let n_coll: usize = counts.iter().map(|c| c.collateral).sum();
+    let label_bytes: usize = counts.iter().map(|c| c.label_bytes).sum();
+    if label_bytes > u32::MAX as usize {
+        return Err(EngineError::invalid(
+            "accounts",
+            format!("the account labels total {label_bytes} bytes: at most {} are supported", u32::MAX),
+        ));
+    }
+    let mut label_text = vec![0u8; label_bytes];
+    let mut label_starts = vec![0u32; n_a + 1];
     // Zeroed allocations: the pages are touched by the blocks that write them, on all cores.
     let mut pos_start = vec![0u32; n_a + 1];
     let mut coll_start = vec![0u32; n_a + 1];
@@ -132,7 +149,9 @@ pub(crate) fn flatten(
             .map(|(k, v)| parts(v, counts.iter().map(|c| c.per_market[k])).into_iter())
             .collect();
         let mut outs: Vec<BlockOut<'_>> = Vec::with_capacity(counts.len());
-        let (mut p0, mut c0) = (0u32, 0u32);
+        let (mut p0, mut c0, mut l0) = (0u32, 0u32, 0u32);
+        let mut label_text_p = parts(&mut label_text, counts.iter().map(|c| c.label_bytes)).into_iter();
+        let mut label_starts_p = parts(&mut label_starts[..n_a], block_lens()).into_iter();
         let mut pos_start_p = parts(&mut pos_start[..n_a], block_lens()).into_iter();
         let mut coll_start_p = parts(&mut coll_start[..n_a], block_lens()).into_iter();
         let mut wallet0_p = parts(&mut wallet0, block_lens()).into_iter();
@@ -151,6 +170,9 @@ pub(crate) fn flatten(
                 first_account: b * ACCOUNTS_PER_BLOCK,
                 first_position: p0,
                 first_collateral: c0,
+                first_label_byte: l0,
+                label_text: label_text_p.next().unwrap_or_default(),
+                label_starts: label_starts_p.next().unwrap_or_default(),
                 pos_start: pos_start_p.next().unwrap_or_default(),
                 coll_start: coll_start_p.next().unwrap_or_default(),
                 wallet0: wallet0_p.next().unwrap_or_default(),
@@ -166,6 +188,7 @@ pub(crate) fn flatten(
             });
             p0 += c.positions as u32;
             c0 += c.collateral as u32;
+            l0 += c.label_bytes as u32;
         }
         let model: &EngineModel = m;
         let lists: Vec<Result<BlockLists, EngineError>> = outs
@@ -186,6 +209,12 @@ pub(crate) fn flatten(
         }
         m.ext_size0.iter_mut().zip(&net_size).for_each(|(e, n)| *e -= n);
     }
+    label_starts[n_a] = label_bytes as u32;
+    // Whole labels copied end to end: valid UTF-8, so this check cannot fail (it costs one
+    // pass over the text, and keeps the buffer a `String` without `unsafe`).
+    let text = String::from_utf8(label_text)
+        .map_err(|e| EngineError::invalid("accounts", format!("account labels: {e}")))?;
+    m.labels = AccountLabels::from_parts(text, label_starts);
     pos_start[n_a] = n_pos as u32;
     coll_start[n_a] = n_coll as u32;
     m.pos_start = pos_start;
@@ -208,7 +237,7 @@ fn flatten_block(m: &EngineModel, accounts: &[Account], mut out: BlockOut<'_>) -
     let n_assets = m.asset_pricing.len();
     let mut lists = BlockLists { net_size: vec![0; n_m], ..BlockLists::default() };
     let mut slot_fill = vec![0usize; n_m];
-    let (mut p, mut c) = (0usize, 0usize);
+    let (mut p, mut c, mut l) = (0usize, 0usize, 0usize);
     for (i, a) in accounts.iter().enumerate() {
         let ai = out.first_account + i;
         // An account is one venue's: a cross wallet margins positions of one venue only.
@@ -228,6 +257,9 @@ fn flatten_block(m: &EngineModel, accounts: &[Account], mut out: BlockOut<'_>) -
                 ));
             }
         }
+        out.label_starts[i] = out.first_label_byte + l as u32;
+        out.label_text[l..l + a.label.len()].copy_from_slice(a.label.as_bytes());
+        l += a.label.len();
         out.pos_start[i] = out.first_position + p as u32;
         out.coll_start[i] = out.first_collateral + c as u32;
         out.wallet0[i] = a.wallet.0;

@@ -4,10 +4,8 @@
 //! at every build (about a tenth of `EngineModel::new` on 1M accounts, issue 15) and as many
 //! pointers to chase when an output names accounts. [`AccountLabels`] stores them end to end in
 //! one buffer with a `u32` start offset per account: two allocations, whatever the population.
-
-use crate::model::EngineError;
-use liq_domain::Account;
-use rayon::prelude::*;
+//! The flatten writes both on all cores, in the same pass that reads each account
+//! ([`crate::flatten`]); labels totalling 4 GiB or more are refused there.
 
 /// Every account's label, addressed by the account's dense index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,45 +22,13 @@ impl Default for AccountLabels {
     }
 }
 
-/// Accounts per task when the labels are copied on all cores.
-const ACCOUNTS_PER_BLOCK: usize = 65_536;
-
 impl AccountLabels {
-    /// The labels of `accounts`, in order. Refused if they total 4 GiB or more (the offsets are
-    /// `u32`; a population that large would not fit the machine this runs on anyway).
-    pub fn of_accounts(accounts: &[Account]) -> Result<AccountLabels, EngineError> {
-        // Blocks are copied on all cores into their own buffers, then joined: the join is one
-        // copy of the text, and every offset of a block moves by the same amount.
-        let blocks: Vec<(String, Vec<u32>)> = accounts
-            .par_chunks(ACCOUNTS_PER_BLOCK)
-            .map(|block| {
-                let bytes: usize = block.iter().map(|a| a.label.len()).sum();
-                let mut text = String::with_capacity(bytes);
-                let mut ends = Vec::with_capacity(block.len());
-                for a in block {
-                    text.push_str(&a.label);
-                    // Within a block the offsets are relative; a block over 4 GiB fails below.
-                    ends.push(text.len() as u32);
-                }
-                (text, ends)
-            })
-            .collect();
-        let total: usize = blocks.iter().map(|(t, _)| t.len()).sum();
-        if total > u32::MAX as usize {
-            return Err(EngineError::invalid(
-                "accounts",
-                format!("the account labels total {total} bytes: at most {} are supported", u32::MAX),
-            ));
-        }
-        let mut text = String::with_capacity(total);
-        let mut starts = Vec::with_capacity(accounts.len() + 1);
-        starts.push(0u32);
-        for (t, ends) in &blocks {
-            let base = text.len() as u32;
-            text.push_str(t);
-            starts.extend(ends.iter().map(|&e| base + e));
-        }
-        Ok(AccountLabels { text, starts })
+    /// The labels from their text and each account's start offset (`starts` has one entry more
+    /// than accounts, the last being the text's length; the flatten writes both,
+    /// [`crate::flatten`]).
+    pub(crate) fn from_parts(text: String, starts: Vec<u32>) -> AccountLabels {
+        debug_assert!(starts.last().is_some_and(|&e| e as usize == text.len()));
+        AccountLabels { text, starts }
     }
 
     /// Labels one by one (the test reference builds them this way).
@@ -123,28 +89,18 @@ impl std::ops::Index<usize> for AccountLabels {
 mod tests {
     use super::*;
 
-    fn account(label: &str) -> Account {
-        Account {
-            label: label.to_string(),
-            wallet: liq_domain::Money(0),
-            collateral: Vec::new(),
-            positions: Vec::new(),
-        }
-    }
-
     #[test]
-    fn every_label_reads_back_in_order_across_blocks() {
-        // More than one block, with empty and multi-byte labels among them.
-        let labels: Vec<String> = (0..ACCOUNTS_PER_BLOCK * 2 + 17)
-            .map(|i| match i % 5 {
+    fn every_label_reads_back_in_order() {
+        // Empty and multi-byte labels among them.
+        let labels: Vec<String> = (0..1_000)
+            .map(|i| match i % 4 {
                 0 => String::new(),
                 1 => format!("acct-{i}"),
                 2 => format!("ünïcødé-{i}"),
                 _ => format!("a{i}"),
             })
             .collect();
-        let accounts: Vec<Account> = labels.iter().map(|l| account(l)).collect();
-        let arena = AccountLabels::of_accounts(&accounts).unwrap();
+        let arena = AccountLabels::from_strs(labels.iter().map(String::as_str));
         assert_eq!(arena.len(), labels.len());
         assert!(arena.iter().eq(labels.iter().map(String::as_str)));
         for (i, l) in labels.iter().enumerate() {
@@ -158,7 +114,7 @@ mod tests {
 
     #[test]
     fn no_accounts_no_labels() {
-        let arena = AccountLabels::of_accounts(&[]).unwrap();
+        let arena = AccountLabels::from_strs([]);
         assert!(arena.is_empty());
         assert_eq!(arena.get(0), None);
         assert_eq!(arena, AccountLabels::default());

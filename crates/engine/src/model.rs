@@ -341,13 +341,7 @@ impl EngineModel {
             policy: crate::policy::PolicyModel::build(&s.policy),
         };
         let mut slots_by_market = Vec::new();
-        let (labels, flat) = rayon::join(
-            || AccountLabels::of_accounts(&s.accounts),
-            || crate::flatten::flatten(&mut m, &s.accounts, &counts, &mut slots_by_market),
-        );
-        // An account's own error first, as when labels were copied inside the account loop.
-        flat?;
-        m.labels = labels?;
+        crate::flatten::flatten(&mut m, &s.accounts, &counts, &mut slots_by_market)?;
         // The flows' holders entered their positions against the makers too.
         for h in &m.flows.holders {
             m.ext_size0[h.market] -= h.size0;
@@ -542,8 +536,34 @@ impl EngineModel {
     }
 
     /// Margin units at the start: `(unit, equity, maintenance)` in USD.
+    /// The same list as [`Workspace::unit_margins`](crate::ledger::Workspace::unit_margins) on a
+    /// fresh workspace, computed in blocks of accounts on all cores and joined in account order.
     pub fn start_margins(&self) -> Vec<(Unit, f64, f64)> {
-        crate::ledger::Workspace::new(self).unit_margins(self)
+        use rayon::prelude::*;
+        let ws = crate::ledger::Workspace::new(self);
+        let n_a = self.n_accounts();
+        let blocks: Vec<Vec<(Unit, f64, f64)>> = (0..n_a.div_ceil(crate::flatten::ACCOUNTS_PER_BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let first = b * crate::flatten::ACCOUNTS_PER_BLOCK;
+                let accounts = first as u32..(first + crate::flatten::ACCOUNTS_PER_BLOCK).min(n_a) as u32;
+                let mut out = Vec::with_capacity(accounts.len());
+                // The order of `unit_margins`: each account's cross wallet, then its isolated slots.
+                for a in accounts {
+                    let (e, mm) = ws.unit_margin(self, Unit::cross(a));
+                    out.push((Unit::cross(a), e, mm));
+                    for s in self.positions_of(a) {
+                        if self.pos_isolated[s] {
+                            let u = Unit::isolated(s as u32);
+                            let (e, mm) = ws.unit_margin(self, u);
+                            out.push((u, e, mm));
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        blocks.concat()
     }
 
     /// The insurance funds of all venues together at the start, USD.
