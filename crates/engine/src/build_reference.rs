@@ -57,7 +57,9 @@ pub(crate) fn reference_model(s: &Scenario) -> Result<EngineModel, EngineError> 
     m.coll_start.push(m.coll_asset.len() as u32);
     if let Some(threshold) = m.auto_exchange_threshold {
         m.auto_exchange0 = (0..m.n_accounts() as u32)
-            .filter(|&a| m.wallet0[a as usize] < threshold && m.collateral_of(a).any(|c| m.coll_qty0[c] > 0.0))
+            .filter(|&a| {
+                m.wallet0[a as usize] < threshold && m.collateral_of(a).any(|c| m.coll_qty0[c] > 0.0)
+            })
             .collect();
         m.ltv_watch = (0..m.n_accounts() as u32)
             .filter(|&a| {
@@ -149,7 +151,9 @@ fn reference_index(model: &EngineModel, ws: &Workspace) -> TriggerIndex {
         }
         let u = Unit::cross(a);
         let cross_in = |k: usize| {
-            model.positions_of(a).filter(move |&s| !model.pos_isolated[s] && model.pos_market[s] as usize == k)
+            model
+                .positions_of(a)
+                .filter(move |&s| !model.pos_isolated[s] && model.pos_market[s] as usize == k)
         };
         if deps.len() == 1 && cross_in(deps[0]).count() == 1 {
             let k = deps[0];
@@ -167,9 +171,8 @@ fn reference_index(model: &EngineModel, ws: &Workspace) -> TriggerIndex {
             let mut weights = vec![0.0; n_m];
             for &k in &deps {
                 let spec = &model.markets[k];
-                let notional: f64 = cross_in(k)
-                    .map(|s| (model.size0[s] as f64 * spec.lot_size).abs() * model.mark0[k])
-                    .sum();
+                let notional: f64 =
+                    cross_in(k).map(|s| (model.size0[s] as f64 * spec.lot_size).abs() * model.mark0[k]).sum();
                 let l_k = ws.unit_exposure(model, u, k).abs() * model.mark0[k]
                     + notional * spec.ladder.tier(2.0 * notional).mmr;
                 lipschitz += l_k;
@@ -270,7 +273,10 @@ mod tests {
                 ..Default::default()
             },
             AssetCollateral {
-                value_tiers: vec![ValueTier { up_to: 1.0, ratio: 0.95 }, ValueTier { up_to: f64::INFINITY, ratio: 0.5 }],
+                value_tiers: vec![
+                    ValueTier { up_to: 1.0, ratio: 0.95 },
+                    ValueTier { up_to: f64::INFINITY, ratio: 0.5 },
+                ],
                 ..Default::default()
             },
         ];
@@ -322,7 +328,9 @@ mod tests {
     fn start_margins_in_blocks_are_the_workspaces_unit_margins() {
         let s = population(3, 2 * ACCOUNTS_PER_BLOCK + 99);
         let m = EngineModel::new(&s).unwrap();
-        let bits = |v: Vec<(Unit, f64, f64)>| v.into_iter().map(|(u, e, mm)| (u, e.to_bits(), mm.to_bits())).collect::<Vec<_>>();
+        let bits = |v: Vec<(Unit, f64, f64)>| {
+            v.into_iter().map(|(u, e, mm)| (u, e.to_bits(), mm.to_bits())).collect::<Vec<_>>()
+        };
         assert_eq!(bits(m.start_margins()), bits(Workspace::new(&m).unit_margins(&m)));
     }
 
@@ -331,7 +339,8 @@ mod tests {
     fn the_first_bad_account_is_reported_from_any_block() {
         let n = 3 * ACCOUNTS_PER_BLOCK;
         let mut s = population(11, n);
-        let with_position = |s: &Scenario, from: usize| (from..n).find(|&i| !s.accounts[i].positions.is_empty()).unwrap();
+        let with_position =
+            |s: &Scenario, from: usize| (from..n).find(|&i| !s.accounts[i].positions.is_empty()).unwrap();
         let late = with_position(&s, 2 * ACCOUNTS_PER_BLOCK + 5);
         let early = with_position(&s, ACCOUNTS_PER_BLOCK + 3);
         s.accounts[late].positions[0].market = MarketId(9);

@@ -137,8 +137,7 @@ pub(crate) fn flatten(
     let mut iso_margin0 = vec![0i64; n_pos];
     let mut coll_asset = vec![0u16; n_coll];
     let mut coll_qty0 = vec![0.0f64; n_coll];
-    *slots_by_market =
-        (0..n_m).map(|k| vec![0u32; counts.iter().map(|c| c.per_market[k]).sum()]).collect();
+    *slots_by_market = (0..n_m).map(|k| vec![0u32; counts.iter().map(|c| c.per_market[k]).sum()]).collect();
     {
         let block_lens = || (0..counts.len()).map(|b| ACCOUNTS_PER_BLOCK.min(n_a - b * ACCOUNTS_PER_BLOCK));
         let pos_lens = || counts.iter().map(|c| c.positions);
@@ -232,7 +231,11 @@ pub(crate) fn flatten(
 }
 
 /// Validates and writes one block, account by account.
-fn flatten_block(m: &EngineModel, accounts: &[Account], mut out: BlockOut<'_>) -> Result<BlockLists, EngineError> {
+fn flatten_block(
+    m: &EngineModel,
+    accounts: &[Account],
+    mut out: BlockOut<'_>,
+) -> Result<BlockLists, EngineError> {
     let n_m = m.n_markets();
     let n_assets = m.asset_pricing.len();
     let mut lists = BlockLists { net_size: vec![0; n_m], ..BlockLists::default() };
@@ -272,7 +275,10 @@ fn flatten_block(m: &EngineModel, accounts: &[Account], mut out: BlockOut<'_>) -
                 ));
             }
             if pos.size_lots == 0 {
-                return Err(EngineError::invalid(format!("accounts[{ai}].positions[{pi}].size"), "zero size"));
+                return Err(EngineError::invalid(
+                    format!("accounts[{ai}].positions[{pi}].size"),
+                    "zero size",
+                ));
             }
             let isolated = pos.mode == MarginMode::Isolated;
             out.pos_account[p] = ai as u32;

@@ -19,8 +19,8 @@
 
 use crate::flatten::{BlockCount, ACCOUNTS_PER_BLOCK};
 use crate::ledger::Workspace;
-use crate::price_sort::{sort_by_price, PriceOrder};
 use crate::model::{AssetPricing, EngineModel, Unit};
+use crate::price_sort::{sort_by_price, PriceOrder};
 use liq_margin::{trigger_price, Trigger};
 use rayon::prelude::*;
 
@@ -117,7 +117,8 @@ impl TriggerIndex {
                 lists
                     .par_iter()
                     .map(|&(k, long)| {
-                        let mut v = concat(blocks.iter().map(|p| if long { &p.longs[k] } else { &p.shorts[k] }));
+                        let mut v =
+                            concat(blocks.iter().map(|p| if long { &p.longs[k] } else { &p.shorts[k] }));
                         let order = if long { PriceOrder::Descending } else { PriceOrder::Ascending };
                         sort_by_price(&mut v, order, |e| e.0, |e| e.1);
                         v
@@ -137,7 +138,8 @@ impl TriggerIndex {
 
     /// The frontier sorted by `(distance, unit)`, each entry's weights moved with it.
     fn sorted_frontier(blocks: &[BlockEntries], n_m: usize) -> (Vec<(f64, Unit)>, Vec<f64>) {
-        let mut numbered: Vec<(f64, Unit, u32)> = Vec::with_capacity(blocks.iter().map(|b| b.frontier.len()).sum());
+        let mut numbered: Vec<(f64, Unit, u32)> =
+            Vec::with_capacity(blocks.iter().map(|b| b.frontier.len()).sum());
         for (i, &(d, u)) in blocks.iter().flat_map(|b| &b.frontier).enumerate() {
             numbered.push((d, u, i as u32));
         }
@@ -230,7 +232,8 @@ impl TriggerIndex {
                     let l_k = ws.unit_exposure(model, u, k).abs() * model.mark0[k]
                         + notional * spec.ladder.tier(2.0 * notional).mmr;
                     lipschitz += l_k;
-                    idx.frontier_weights[weights_at + k] = if buffer > 0.0 { l_k / buffer } else { f64::INFINITY };
+                    idx.frontier_weights[weights_at + k] =
+                        if buffer > 0.0 { l_k / buffer } else { f64::INFINITY };
                 }
                 // Capped at a 100% move, the range over which the slope bound holds.
                 let distance = if lipschitz > 0.0 { (buffer / lipschitz).min(1.0) } else { 1.0 };

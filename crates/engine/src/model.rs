@@ -366,7 +366,11 @@ impl EngineModel {
     /// then holds every other holder: makers, funds, arbitrageurs, flows), the accounts' part of
     /// the ledger total is added on all cores (integers: any order gives the same sum), and the
     /// arrays are moved into the workspace for the index build and back into the model after it.
-    fn start_totals_and_index(&mut self, counts: &[crate::flatten::BlockCount], slots_by_market: Vec<Vec<u32>>) {
+    fn start_totals_and_index(
+        &mut self,
+        counts: &[crate::flatten::BlockCount],
+        slots_by_market: Vec<Vec<u32>>,
+    ) {
         use rayon::prelude::*;
         let start = [
             std::mem::take(&mut self.wallet0),
@@ -380,7 +384,8 @@ impl EngineModel {
         let [wallet, size, cost, iso_margin] = start;
         self.ledger_total0 = ws.ledger_total() + sum(&wallet) + sum(&iso_margin) - sum(&cost);
         self.accounts_equity0 = ws.accounts_equity_total(self);
-        (ws.wallet, ws.size, ws.cost, ws.iso_margin, ws.coll_qty) = (wallet, size, cost, iso_margin, coll_qty0);
+        (ws.wallet, ws.size, ws.cost, ws.iso_margin, ws.coll_qty) =
+            (wallet, size, cost, iso_margin, coll_qty0);
         // The index reads positions and balances from `ws` and only structure from the model.
         self.index = TriggerIndex::build(self, &ws, counts, slots_by_market);
         self.wallet0 = std::mem::take(&mut ws.wallet);

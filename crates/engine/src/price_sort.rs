@@ -213,7 +213,11 @@ mod tests {
         let mut v: Vec<(f64, Unit, u32)> = (0..20_000u32)
             .map(|i| {
                 let p = 50_000.0 + ((i.wrapping_mul(2_654_435_761) >> 20) % 64) as f64 * 25.0;
-                let u = if i % 2 == 0 { Unit::isolated(20_000 - i) } else { Unit::cross(i.wrapping_mul(7) % 9_973) };
+                let u = if i % 2 == 0 {
+                    Unit::isolated(20_000 - i)
+                } else {
+                    Unit::cross(i.wrapping_mul(7) % 9_973)
+                };
                 (if i % 101 == 0 { -0.0 } else { p }, u, i)
             })
             .collect();
