@@ -92,7 +92,7 @@ struct BlockOut<'a> {
 }
 
 /// Cuts `v` into consecutive parts of the given lengths.
-fn parts<'a, T>(mut v: &'a mut [T], lens: impl Iterator<Item = usize>) -> Vec<&'a mut [T]> {
+fn parts<T>(mut v: &mut [T], lens: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     lens.map(|n| {
         let (head, tail) = std::mem::take(&mut v).split_at_mut(n);
         v = tail;

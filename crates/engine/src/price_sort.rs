@@ -99,7 +99,7 @@ fn by_unit<T: Copy>(v: &mut Vec<T>, scratch: &mut Vec<T>, unit: &impl Fn(&T) -> 
 /// (as long as `v`). A pass in which one bucket holds everything would not move anything and is
 /// skipped.
 fn scatter<T: Copy>(v: &mut Vec<T>, scratch: &mut Vec<T>, hist: &[usize; 256], digit: impl Fn(&T) -> usize) {
-    if hist.iter().any(|&c| c == v.len()) {
+    if hist.contains(&v.len()) {
         return;
     }
     let mut next = [0usize; 256];
