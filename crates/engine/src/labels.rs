@@ -5,7 +5,7 @@
 //! pointers to chase when an output names accounts. [`AccountLabels`] stores them end to end in
 //! one buffer with a `u32` start offset per account: two allocations, whatever the population.
 //! The flatten writes both on all cores, in the same pass that reads each account
-//! ([`crate::flatten`]); labels totalling 4 GiB or more are refused there.
+//! (`crate::flatten`); labels totalling 4 GiB or more are refused there.
 
 /// Every account's label, addressed by the account's dense index.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,7 @@ impl Default for AccountLabels {
 impl AccountLabels {
     /// The labels from their text and each account's start offset (`starts` has one entry more
     /// than accounts, the last being the text's length; the flatten writes both,
-    /// [`crate::flatten`]).
+    /// `crate::flatten`).
     pub(crate) fn from_parts(text: String, starts: Vec<u32>) -> AccountLabels {
         debug_assert!(starts.last().is_some_and(|&e| e as usize == text.len()));
         AccountLabels { text, starts }
