@@ -17,14 +17,12 @@
 //! Units touched during a run (partially liquidated, deleveraged) leave the static index: the
 //! run puts them on its watch list and checks them exactly every round.
 
+use crate::flatten::{BlockCount, ACCOUNTS_PER_BLOCK};
 use crate::ledger::Workspace;
 use crate::model::{AssetPricing, EngineModel, Unit};
+use crate::price_sort::{sort_by_price, PriceOrder};
 use liq_margin::{trigger_price, Trigger};
 use rayon::prelude::*;
-
-/// Accounts per block of the parallel build: enough to amortise a task, small enough to
-/// balance a million accounts over any core count.
-const ACCOUNTS_PER_BLOCK: usize = 8_192;
 
 /// The blocks' lists joined in block order, allocated once at the final size.
 fn concat<'a, T: Copy + 'a>(parts: impl Iterator<Item = &'a Vec<T>> + Clone) -> Vec<T> {
@@ -86,70 +84,89 @@ impl Cursors {
 }
 
 impl TriggerIndex {
-    /// Builds the index from a workspace holding the model's starting state.
+    /// Builds the index from a workspace holding the model's starting state (the positions'
+    /// sizes, costs and margins are read from it, not from the model: the build moves the
+    /// model's arrays into it rather than copying them). `counts` are the flatten's blocks and
+    /// `slots_by_market` the position slots per market it wrote.
     ///
-    /// Accounts are taken in blocks on all cores (rayon): each block yields its units' trigger
-    /// prices and frontier entries, the blocks are joined in account order, and each list is
-    /// sorted on all cores. Every sort key ends in the unit, so the order is total and the
-    /// unstable parallel sort gives exactly the index a sequential stable sort gives.
-    pub fn build(model: &EngineModel, ws: &Workspace) -> TriggerIndex {
+    /// Accounts are taken in the flatten's blocks on all cores (rayon): each block yields its
+    /// units' trigger prices and frontier entries into lists sized by its position counts, the
+    /// blocks are joined in account order, and the lists are radix-sorted on all cores
+    /// ([`crate::price_sort`]): the order of a sequential stable sort by `(price, unit)`.
+    pub fn build(
+        model: &EngineModel,
+        ws: &Workspace,
+        counts: &[BlockCount],
+        slots_by_market: Vec<Vec<u32>>,
+    ) -> TriggerIndex {
         let n_m = model.n_markets();
-        let n_a = model.n_accounts();
-        let blocks: Vec<TriggerIndex> = (0..n_a.div_ceil(ACCOUNTS_PER_BLOCK))
-            .into_par_iter()
-            .map(|b| {
+        // The balances are in `ws` (the model's own arrays may be moved out meanwhile).
+        let n_a = ws.wallet.len();
+        let blocks: Vec<BlockEntries> = counts
+            .par_iter()
+            .enumerate()
+            .map(|(b, c)| {
                 let r = b * ACCOUNTS_PER_BLOCK..((b + 1) * ACCOUNTS_PER_BLOCK).min(n_a);
-                Self::build_block(model, ws, r)
+                Self::build_block(model, ws, r, c)
             })
             .collect();
-        let mut idx = TriggerIndex {
-            longs: (0..n_m).map(|k| concat(blocks.iter().map(|p| &p.longs[k]))).collect(),
-            shorts: (0..n_m).map(|k| concat(blocks.iter().map(|p| &p.shorts[k]))).collect(),
-            frontier: concat(blocks.iter().map(|p| &p.frontier)),
-            frontier_weights: concat(blocks.iter().map(|p| &p.frontier_weights)),
-            slots_by_market: vec![Vec::new(); n_m],
-        };
-        drop(blocks);
-        let mut counts = vec![0usize; n_m];
-        model.pos_market.iter().for_each(|&k| counts[k as usize] += 1);
-        for (k, v) in idx.slots_by_market.iter_mut().enumerate() {
-            v.reserve_exact(counts[k]);
+        // One task per list: 2 × markets + the frontier, joined and sorted each on its own.
+        let lists: Vec<(usize, bool)> = (0..n_m).flat_map(|k| [(k, true), (k, false)]).collect();
+        let (sides, (frontier, frontier_weights)) = rayon::join(
+            || {
+                lists
+                    .par_iter()
+                    .map(|&(k, long)| {
+                        let mut v =
+                            concat(blocks.iter().map(|p| if long { &p.longs[k] } else { &p.shorts[k] }));
+                        let order = if long { PriceOrder::Descending } else { PriceOrder::Ascending };
+                        sort_by_price(&mut v, order, |e| e.0, |e| e.1);
+                        v
+                    })
+                    .collect::<Vec<_>>()
+            },
+            || Self::sorted_frontier(&blocks, n_m),
+        );
+        let mut sides = sides.into_iter();
+        let (mut longs, mut shorts) = (Vec::with_capacity(n_m), Vec::with_capacity(n_m));
+        for _ in 0..n_m {
+            longs.push(sides.next().unwrap_or_default());
+            shorts.push(sides.next().unwrap_or_default());
         }
-        for (s, &k) in model.pos_market.iter().enumerate() {
-            idx.slots_by_market[k as usize].push(s as u32);
-        }
-        idx.longs
-            .par_iter_mut()
-            .for_each(|v| v.par_sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))));
-        idx.shorts
-            .par_iter_mut()
-            .for_each(|v| v.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))));
-        // Sort the frontier and carry each entry's weights along.
-        let mut order: Vec<u32> = (0..idx.frontier.len() as u32).collect();
-        order.par_sort_unstable_by(|&a, &b| {
-            let (x, y) = (idx.frontier[a as usize], idx.frontier[b as usize]);
-            x.0.total_cmp(&y.0).then(x.1.cmp(&y.1))
-        });
-        let frontier: Vec<(f64, Unit)> = order.iter().map(|&i| idx.frontier[i as usize]).collect();
-        let mut weights = Vec::with_capacity(idx.frontier_weights.len());
-        for &i in &order {
-            let i = i as usize;
-            weights.extend_from_slice(&idx.frontier_weights[i * n_m..(i + 1) * n_m]);
-        }
-        idx.frontier = frontier;
-        idx.frontier_weights = weights;
-        idx
+        TriggerIndex { longs, shorts, frontier, frontier_weights, slots_by_market }
     }
 
-    /// The unsorted index entries of accounts `accounts`.
-    fn build_block(model: &EngineModel, ws: &Workspace, accounts: std::ops::Range<usize>) -> TriggerIndex {
+    /// The frontier sorted by `(distance, unit)`, each entry's weights moved with it.
+    fn sorted_frontier(blocks: &[BlockEntries], n_m: usize) -> (Vec<(f64, Unit)>, Vec<f64>) {
+        let mut numbered: Vec<(f64, Unit, u32)> =
+            Vec::with_capacity(blocks.iter().map(|b| b.frontier.len()).sum());
+        for (i, &(d, u)) in blocks.iter().flat_map(|b| &b.frontier).enumerate() {
+            numbered.push((d, u, i as u32));
+        }
+        sort_by_price(&mut numbered, PriceOrder::Ascending, |e| e.0, |e| e.1);
+        let weights_in_build_order = concat(blocks.iter().map(|b| &b.frontier_weights));
+        let mut weights = Vec::with_capacity(weights_in_build_order.len());
+        for &(_, _, i) in &numbered {
+            let i = i as usize;
+            weights.extend_from_slice(&weights_in_build_order[i * n_m..(i + 1) * n_m]);
+        }
+        (numbered.into_iter().map(|(d, u, _)| (d, u)).collect(), weights)
+    }
+
+    /// The unsorted index entries of accounts `accounts` (`count` their flatten block's).
+    fn build_block(
+        model: &EngineModel,
+        ws: &Workspace,
+        accounts: std::ops::Range<usize>,
+        count: &BlockCount,
+    ) -> BlockEntries {
         let n_m = model.n_markets();
-        let mut idx = TriggerIndex {
-            longs: vec![Vec::new(); n_m],
-            shorts: vec![Vec::new(); n_m],
+        // A market's long or short list gets at most one entry per position in it.
+        let mut idx = BlockEntries {
+            longs: (0..n_m).map(|k| Vec::with_capacity(count.per_market[k])).collect(),
+            shorts: (0..n_m).map(|k| Vec::with_capacity(count.per_market[k])).collect(),
             frontier: Vec::new(),
             frontier_weights: Vec::new(),
-            slots_by_market: Vec::new(),
         };
         let mut deps: Vec<usize> = Vec::with_capacity(4);
         for a in accounts.start as u32..accounts.end as u32 {
@@ -157,8 +174,8 @@ impl TriggerIndex {
                 if model.pos_isolated[s] {
                     let k = model.pos_market[s] as usize;
                     let spec = &model.markets[k];
-                    let q = model.size0[s] as f64 * spec.lot_size;
-                    let fixed = (model.iso_margin0[s] - model.cost0[s]) as f64 * 1e-6;
+                    let q = ws.size[s] as f64 * spec.lot_size;
+                    let fixed = (ws.iso_margin[s] - ws.cost[s]) as f64 * 1e-6;
                     idx.insert_1d(k, Unit::isolated(s as u32), trigger_price(q, q, fixed, &spec.ladder));
                 }
             }
@@ -194,7 +211,7 @@ impl TriggerIndex {
                 let k = deps[0];
                 let s = cross_positions_in(k).next().unwrap_or(0);
                 let spec = &model.markets[k];
-                let q = model.size0[s] as f64 * spec.lot_size;
+                let q = ws.size[s] as f64 * spec.lot_size;
                 let (equity, _) = ws.unit_margin(model, u);
                 let exposure = ws.unit_exposure(model, u, k);
                 let fixed = equity - exposure * model.mark0[k];
@@ -203,28 +220,39 @@ impl TriggerIndex {
                 let (equity, mm) = ws.unit_margin(model, u);
                 let buffer = equity - mm;
                 let mut lipschitz = 0.0;
-                let mut weights = vec![0.0; n_m];
+                let weights_at = idx.frontier_weights.len();
+                idx.frontier_weights.resize(weights_at + n_m, 0.0);
                 for &k in &deps {
                     // Maintenance margin's slope while the notional at most doubles is the rate of
                     // the tier at twice the notional.
                     let spec = &model.markets[k];
                     let notional: f64 = cross_positions_in(k)
-                        .map(|s| (model.size0[s] as f64 * spec.lot_size).abs() * model.mark0[k])
+                        .map(|s| (ws.size[s] as f64 * spec.lot_size).abs() * model.mark0[k])
                         .sum();
                     let l_k = ws.unit_exposure(model, u, k).abs() * model.mark0[k]
                         + notional * spec.ladder.tier(2.0 * notional).mmr;
                     lipschitz += l_k;
-                    weights[k] = if buffer > 0.0 { l_k / buffer } else { f64::INFINITY };
+                    idx.frontier_weights[weights_at + k] =
+                        if buffer > 0.0 { l_k / buffer } else { f64::INFINITY };
                 }
                 // Capped at a 100% move, the range over which the slope bound holds.
                 let distance = if lipschitz > 0.0 { (buffer / lipschitz).min(1.0) } else { 1.0 };
                 idx.frontier.push((distance, u));
-                idx.frontier_weights.extend_from_slice(&weights);
             }
         }
         idx
     }
+}
 
+/// One block's unsorted index entries.
+struct BlockEntries {
+    longs: Vec<Vec<(f64, Unit)>>,
+    shorts: Vec<Vec<(f64, Unit)>>,
+    frontier: Vec<(f64, Unit)>,
+    frontier_weights: Vec<f64>,
+}
+
+impl BlockEntries {
     fn insert_1d(&mut self, k: usize, u: Unit, t: Trigger) {
         match t {
             Trigger::AtOrBelow(p) => self.longs[k].push((p, u)),
@@ -232,7 +260,9 @@ impl TriggerIndex {
             Trigger::Never => {}
         }
     }
+}
 
+impl TriggerIndex {
     /// Appends to `out` every unit the current marks may have triggered since the last call:
     /// one-market units whose exact trigger the mark has reached, and multi-market units whose
     /// safe distance the largest relative move has reached (those join the watch list). Units

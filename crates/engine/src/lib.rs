@@ -9,11 +9,15 @@
 
 pub mod arbitrage;
 mod attribution;
+#[cfg(test)]
+mod build_reference;
 pub mod cascade;
 mod deleverage;
+mod flatten;
 pub mod flows;
 pub mod funding;
 pub mod index;
+pub mod labels;
 pub mod ledger;
 pub mod ledger_report;
 pub mod lending;
@@ -25,6 +29,7 @@ pub mod model;
 pub mod outcome;
 pub mod policy;
 pub mod price;
+mod price_sort;
 mod price_step;
 mod sleepers;
 pub mod spot_sale;
@@ -34,6 +39,7 @@ pub use flows::attribution::{channel_report, ChannelReport, ChannelRow};
 pub use flows::desk_hedge::{DeskHedgeOutcome, DeskHedgeSpec};
 pub use flows::{Channel, ChannelTotals, FlowEvent};
 pub use funding::{FundingEvent, FundingPaid};
+pub use labels::AccountLabels;
 pub use ledger::Workspace;
 pub use ledger_report::{FundLedger, HolderGroup, Ledger};
 pub use lending::LendingModel;

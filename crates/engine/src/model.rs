@@ -7,7 +7,8 @@
 //! runs, paths and threads; per-run state lives in [`crate::ledger::Workspace`].
 
 use crate::index::TriggerIndex;
-use liq_domain::{AssetPrice, MarginMode, MarketId, MarketSpec, Scenario, VenueId, VenuePreset};
+use crate::labels::AccountLabels;
+use liq_domain::{AssetPrice, MarketId, MarketSpec, Scenario, VenueId, VenuePreset};
 use liq_impact::ImpactModel;
 use liq_margin::Rulebook;
 
@@ -121,7 +122,8 @@ pub struct EngineModel {
     pub(crate) asset_transfer_cap: Vec<Option<f64>>,
     /// `(account, asset, quantity beyond the cap)` of every holding the cap cut at the start.
     pub(crate) collateral_capped: Vec<(u32, u16, f64)>,
-    pub labels: Vec<String>,
+    /// Every account's label, by account index.
+    pub labels: AccountLabels,
     // Accounts: positions `pos_start[a]..pos_start[a+1]`, collateral `coll_start[a]..coll_start[a+1]`.
     pub(crate) pos_start: Vec<u32>,
     pub(crate) coll_start: Vec<u32>,
@@ -217,8 +219,9 @@ impl EngineModel {
             });
         }
         s.collateral.validate(s.assets.len()).map_err(|e| EngineError::invalid(e.field, e.message))?;
-        let n_pos: usize = s.accounts.iter().map(|a| a.positions.len()).sum();
-        let n_coll: usize = s.accounts.iter().map(|a| a.collateral.len()).sum();
+        // Counted on all cores; the flatten below places every block by these counts.
+        let counts = crate::flatten::count(&s.accounts, n_m);
+        let n_pos = crate::flatten::total_positions(&counts);
         if n_pos >= (1usize << 31) {
             return Err(EngineError::invalid("accounts", "more than 2^31 positions"));
         }
@@ -301,18 +304,19 @@ impl EngineModel {
                 })
                 .collect(),
             collateral_capped: Vec::new(),
-            labels: Vec::with_capacity(s.accounts.len()),
-            pos_start: Vec::with_capacity(s.accounts.len() + 1),
-            coll_start: Vec::with_capacity(s.accounts.len() + 1),
-            wallet0: Vec::with_capacity(s.accounts.len()),
-            pos_account: Vec::with_capacity(n_pos),
-            pos_market: Vec::with_capacity(n_pos),
-            pos_isolated: Vec::with_capacity(n_pos),
-            size0: Vec::with_capacity(n_pos),
-            cost0: Vec::with_capacity(n_pos),
-            iso_margin0: Vec::with_capacity(n_pos),
-            coll_asset: Vec::with_capacity(n_coll),
-            coll_qty0: Vec::with_capacity(n_coll),
+            // The account arrays are filled by the flatten below, allocated there at their size.
+            labels: AccountLabels::default(),
+            pos_start: Vec::new(),
+            coll_start: Vec::new(),
+            wallet0: Vec::new(),
+            pos_account: Vec::new(),
+            pos_market: Vec::new(),
+            pos_isolated: Vec::new(),
+            size0: Vec::new(),
+            cost0: Vec::new(),
+            iso_margin0: Vec::new(),
+            coll_asset: Vec::new(),
+            coll_qty0: Vec::new(),
             mark0: s.markets.iter().map(|m| m.mark_price).collect(),
             index0: s.markets.iter().map(|m| m.index_price).collect(),
             impact0,
@@ -336,94 +340,8 @@ impl EngineModel {
             flows: crate::flows::FlowModel::build(&s.flows, &s.markets)?,
             policy: crate::policy::PolicyModel::build(&s.policy),
         };
-        for (ai, a) in s.accounts.iter().enumerate() {
-            // An account is one venue's: a cross wallet margins positions of one venue only.
-            if let Some(first) = a.positions.first() {
-                let v = m.market_venue.get(first.market.idx()).copied().unwrap_or(0);
-                if let Some(pi) = a
-                    .positions
-                    .iter()
-                    .position(|p| m.market_venue.get(p.market.idx()).copied().unwrap_or(0) != v)
-                {
-                    return Err(EngineError::invalid(
-                        format!("accounts[{ai}].positions[{pi}].market"),
-                        format!(
-                            "account \"{}\" has positions on venues {} and {}: an account belongs to one venue",
-                            a.label,
-                            m.venues[v as usize].name,
-                            m.venues[m.market_venue[a.positions[pi].market.idx()] as usize].name
-                        ),
-                    ));
-                }
-            }
-            m.labels.push(a.label.clone());
-            m.pos_start.push(m.size0.len() as u32);
-            m.coll_start.push(m.coll_asset.len() as u32);
-            m.wallet0.push(a.wallet.0);
-            for (pi, p) in a.positions.iter().enumerate() {
-                if p.market.idx() >= n_m {
-                    return Err(EngineError::invalid(
-                        format!("accounts[{ai}].positions[{pi}].market"),
-                        format!("unknown market index {}", p.market),
-                    ));
-                }
-                if p.size_lots == 0 {
-                    return Err(EngineError::invalid(
-                        format!("accounts[{ai}].positions[{pi}].size"),
-                        "zero size",
-                    ));
-                }
-                m.pos_account.push(ai as u32);
-                m.pos_market.push(p.market.0);
-                m.pos_isolated.push(p.mode == MarginMode::Isolated);
-                m.size0.push(p.size_lots);
-                m.cost0.push(p.cost.0);
-                m.iso_margin0.push(if p.mode == MarginMode::Isolated { p.isolated_margin.0 } else { 0 });
-            }
-            for (ci, c) in a.collateral.iter().enumerate() {
-                if c.asset.idx() >= s.assets.len() {
-                    return Err(EngineError::invalid(
-                        format!("accounts[{ai}].collateral[{ci}].asset"),
-                        format!("unknown asset index {}", c.asset),
-                    ));
-                }
-                m.coll_asset.push(c.asset.0);
-                // Beyond the venue's maximum transfer-in the holding is not in the margin wallet
-                // (Binance: "Maximum Transfer-in"): it neither counts nor is sold; reported.
-                let qty = match m.asset_transfer_cap[c.asset.idx()] {
-                    Some(cap) if c.qty > cap => {
-                        m.collateral_capped.push((ai as u32, c.asset.0, c.qty - cap));
-                        cap
-                    }
-                    _ => c.qty,
-                };
-                m.coll_qty0.push(qty);
-                if matches!(m.asset_pricing[c.asset.idx()], AssetPricing::Path(_))
-                    && m.path_holders.last() != Some(&(ai as u32))
-                {
-                    m.path_holders.push(ai as u32);
-                }
-            }
-        }
-        m.pos_start.push(m.size0.len() as u32);
-        m.coll_start.push(m.coll_asset.len() as u32);
-        if let Some(threshold) = m.auto_exchange_threshold {
-            m.auto_exchange0 = (0..m.n_accounts() as u32)
-                .filter(|&a| {
-                    m.wallet0[a as usize] < threshold && m.collateral_of(a).any(|c| m.coll_qty0[c] > 0.0)
-                })
-                .collect();
-            m.ltv_watch = (0..m.n_accounts() as u32)
-                .filter(|&a| {
-                    m.positions_of(a).is_empty()
-                        && m.wallet0[a as usize] < 0
-                        && m.collateral_of(a).any(|c| m.coll_qty0[c] > 0.0)
-                })
-                .collect();
-        }
-        for s in 0..m.size0.len() {
-            m.ext_size0[m.pos_market[s] as usize] -= m.size0[s];
-        }
+        let mut slots_by_market = Vec::new();
+        crate::flatten::flatten(&mut m, &s.accounts, &counts, &mut slots_by_market)?;
         // The flows' holders entered their positions against the makers too.
         for h in &m.flows.holders {
             m.ext_size0[h.market] -= h.size0;
@@ -432,14 +350,49 @@ impl EngineModel {
             let spec = &m.markets[k];
             m.ext_cost0[k] = spec.value(m.ext_size0[k], spec.ticks(m.mark0[k])).0;
         }
+        // In slot order, one by one: a float sum in another order could differ in its last bit.
         for c in 0..m.coll_asset.len() {
             m.collateral_total0[m.coll_asset[c] as usize] += m.coll_qty0[c];
         }
-        let ws = crate::ledger::Workspace::new(&m);
-        m.ledger_total0 = ws.ledger_total();
-        m.accounts_equity0 = ws.accounts_equity_total(&m);
-        m.index = TriggerIndex::build(&m, &ws);
+        m.start_totals_and_index(&counts, slots_by_market);
         Ok(m)
+    }
+
+    /// Sets the ledger and equity totals at the start and builds the trigger index.
+    ///
+    /// Both read a [`Workspace`](crate::ledger::Workspace) in the starting state. A fresh one
+    /// copies the five per-account arrays (tens of MB on 1M accounts) only to be dropped, so
+    /// instead the workspace is made while the model's starting arrays are moved out (it
+    /// then holds every other holder: makers, funds, arbitrageurs, flows), the accounts' part of
+    /// the ledger total is added on all cores (integers: any order gives the same sum), and the
+    /// arrays are moved into the workspace for the index build and back into the model after it.
+    fn start_totals_and_index(
+        &mut self,
+        counts: &[crate::flatten::BlockCount],
+        slots_by_market: Vec<Vec<u32>>,
+    ) {
+        use rayon::prelude::*;
+        let start = [
+            std::mem::take(&mut self.wallet0),
+            std::mem::take(&mut self.size0),
+            std::mem::take(&mut self.cost0),
+            std::mem::take(&mut self.iso_margin0),
+        ];
+        let coll_qty0 = std::mem::take(&mut self.coll_qty0);
+        let mut ws = crate::ledger::Workspace::new(self);
+        let sum = |v: &[i64]| v.par_iter().map(|&x| x as i128).sum::<i128>();
+        let [wallet, size, cost, iso_margin] = start;
+        self.ledger_total0 = ws.ledger_total() + sum(&wallet) + sum(&iso_margin) - sum(&cost);
+        self.accounts_equity0 = ws.accounts_equity_total(self);
+        (ws.wallet, ws.size, ws.cost, ws.iso_margin, ws.coll_qty) =
+            (wallet, size, cost, iso_margin, coll_qty0);
+        // The index reads positions and balances from `ws` and only structure from the model.
+        self.index = TriggerIndex::build(self, &ws, counts, slots_by_market);
+        self.wallet0 = std::mem::take(&mut ws.wallet);
+        self.size0 = std::mem::take(&mut ws.size);
+        self.cost0 = std::mem::take(&mut ws.cost);
+        self.iso_margin0 = std::mem::take(&mut ws.iso_margin);
+        self.coll_qty0 = std::mem::take(&mut ws.coll_qty);
     }
 
     pub fn n_markets(&self) -> usize {
@@ -588,8 +541,34 @@ impl EngineModel {
     }
 
     /// Margin units at the start: `(unit, equity, maintenance)` in USD.
+    /// The same list as [`Workspace::unit_margins`](crate::ledger::Workspace::unit_margins) on a
+    /// fresh workspace, computed in blocks of accounts on all cores and joined in account order.
     pub fn start_margins(&self) -> Vec<(Unit, f64, f64)> {
-        crate::ledger::Workspace::new(self).unit_margins(self)
+        use rayon::prelude::*;
+        let ws = crate::ledger::Workspace::new(self);
+        let n_a = self.n_accounts();
+        let blocks: Vec<Vec<(Unit, f64, f64)>> = (0..n_a.div_ceil(crate::flatten::ACCOUNTS_PER_BLOCK))
+            .into_par_iter()
+            .map(|b| {
+                let first = b * crate::flatten::ACCOUNTS_PER_BLOCK;
+                let accounts = first as u32..(first + crate::flatten::ACCOUNTS_PER_BLOCK).min(n_a) as u32;
+                let mut out = Vec::with_capacity(accounts.len());
+                // The order of `unit_margins`: each account's cross wallet, then its isolated slots.
+                for a in accounts {
+                    let (e, mm) = ws.unit_margin(self, Unit::cross(a));
+                    out.push((Unit::cross(a), e, mm));
+                    for s in self.positions_of(a) {
+                        if self.pos_isolated[s] {
+                            let u = Unit::isolated(s as u32);
+                            let (e, mm) = ws.unit_margin(self, u);
+                            out.push((u, e, mm));
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        blocks.concat()
     }
 
     /// The insurance funds of all venues together at the start, USD.

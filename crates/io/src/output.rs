@@ -241,7 +241,7 @@ pub trait EventNames {
 
 impl EventNames for EngineModel {
     fn account_label(&self, account: u32) -> String {
-        self.labels[account as usize].clone()
+        self.labels[account as usize].to_string()
     }
     fn market_symbol(&self, market: u16) -> String {
         // Several venues list the same symbol: the event names the venue too.

@@ -70,7 +70,7 @@ pub fn account_risk(model: &EngineModel, units: &[UnitView], outcome: &Outcome) 
     let n = model.n_accounts();
     let mut out: Vec<AccountRisk> = (0..n)
         .map(|a| AccountRisk {
-            account: model.labels[a].clone(),
+            account: model.labels[a].to_string(),
             positions: Vec::new(),
             cross_common_move: None,
             nearest_move: None,

@@ -26,6 +26,7 @@ use crate::error::NetworkError;
 use crate::exposure::ExposureGraph;
 use crate::matrix::{check_square_nonneg, check_vec_nonneg};
 use crate::units::UnitView;
+use liq_engine::AccountLabels;
 use serde::Serialize;
 
 /// Result of one DebtRank run.
@@ -169,7 +170,7 @@ pub struct RankRow {
 }
 
 /// DebtRank rankings of accounts and markets, each sorted descending.
-pub fn systemic_rankings(ig: &ImpactGraph, labels: &[String]) -> (Vec<RankRow>, Vec<RankRow>) {
+pub fn systemic_rankings(ig: &ImpactGraph, labels: &AccountLabels) -> (Vec<RankRow>, Vec<RankRow>) {
     let r = debtrank_each(&ig.out, &ig.value);
     let n_a = ig.accounts.len();
     let mut acc: Vec<RankRow> = ig
@@ -177,7 +178,7 @@ pub fn systemic_rankings(ig: &ImpactGraph, labels: &[String]) -> (Vec<RankRow>, 
         .iter()
         .enumerate()
         .map(|(i, &a)| RankRow {
-            name: labels.get(a as usize).cloned().unwrap_or_else(|| format!("account {a}")),
+            name: labels.get(a as usize).map_or_else(|| format!("account {a}"), str::to_string),
             account: Some(a),
             debtrank: r[i],
         })

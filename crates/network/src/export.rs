@@ -6,6 +6,7 @@
 //! label; JSON goes through serde_json.
 
 use crate::exposure::{BipartiteNode, ExposureGraph};
+use liq_engine::AccountLabels;
 use serde::Serialize;
 use std::io::Write;
 
@@ -44,7 +45,7 @@ fn market_node(g: &ExposureGraph, k: usize) -> ExportNode {
     }
 }
 
-fn account_node(model_labels: &[String], g: &ExposureGraph, a: u32) -> ExportNode {
+fn account_node(model_labels: &AccountLabels, g: &ExposureGraph, a: u32) -> ExportNode {
     // Exposures are in account order: a binary search keeps the full bipartite export O(N log N).
     let gross = g
         .exposures
@@ -53,7 +54,7 @@ fn account_node(model_labels: &[String], g: &ExposureGraph, a: u32) -> ExportNod
         .unwrap_or(0.0);
     ExportNode {
         id: format!("a{a}"),
-        label: model_labels.get(a as usize).cloned().unwrap_or_else(|| format!("account {a}")),
+        label: model_labels.get(a as usize).map_or_else(|| format!("account {a}"), str::to_string),
         kind: "account".into(),
         attrs: vec![("gross_notional_usd".into(), gross)],
     }
@@ -84,7 +85,7 @@ pub fn market_graph_export(g: &ExposureGraph) -> GraphExport {
 }
 
 /// The account–account overlap projection over the top accounts.
-pub fn account_graph_export(g: &ExposureGraph, labels: &[String]) -> GraphExport {
+pub fn account_graph_export(g: &ExposureGraph, labels: &AccountLabels) -> GraphExport {
     let nodes = g.top_accounts.iter().map(|&a| account_node(labels, g, a)).collect();
     let edges = g
         .accounts
@@ -103,7 +104,7 @@ pub fn account_graph_export(g: &ExposureGraph, labels: &[String]) -> GraphExport
 
 /// The bipartite graph, restricted to the top accounts of the overlap graph when `top_only`
 /// (the full graph of a 120,000-account population is large but valid).
-pub fn bipartite_export(g: &ExposureGraph, labels: &[String], top_only: bool) -> GraphExport {
+pub fn bipartite_export(g: &ExposureGraph, labels: &AccountLabels, top_only: bool) -> GraphExport {
     let mut top = g.top_accounts.clone();
     top.sort_unstable();
     let keep = |a: u32| !top_only || top.binary_search(&a).is_ok();
