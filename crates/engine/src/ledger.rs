@@ -105,6 +105,10 @@ pub struct Workspace {
     pub(crate) recheck: Vec<Unit>,
     /// Round of each unit's last partial slice (venues with a cooldown).
     pub(crate) last_partial: Vec<(Unit, u32)>,
+    /// Per market, over the accounts' position slots at the model's start: net size, long
+    /// lots and short lots. The end figures are these plus the touched accounts' changes
+    /// ([`Workspace::accounts_open_interest`]), so the ledger needs no pass over every slot.
+    oi0: Vec<[i64; 3]>,
 }
 
 impl Workspace {
@@ -142,7 +146,15 @@ impl Workspace {
             unit_stamp_iso: vec![0; model.n_positions()],
             recheck: Vec::new(),
             last_partial: Vec::new(),
+            oi0: vec![[0; 3]; n_m],
         };
+        for (s, &k) in model.pos_market.iter().enumerate() {
+            let size = model.size0[s];
+            let oi = &mut ws.oi0[k as usize];
+            oi[0] += size;
+            oi[1] += size.max(0);
+            oi[2] += (-size).max(0);
+        }
         ws.reset(model, true);
         ws
     }
@@ -211,6 +223,41 @@ impl Workspace {
         self.recheck.clear();
         self.last_partial.clear();
         self.flows.reset(&model.flows);
+    }
+
+    /// Per market, over the accounts' position slots now: `([net, long, short], [long at the
+    /// start])` in lots. O(markets + slots of the accounts this run touched): an untouched
+    /// account's slots still hold the model's sizes (what [`Workspace::reset`] relies on too).
+    pub(crate) fn accounts_open_interest(&self, model: &EngineModel) -> (Vec<[i64; 3]>, Vec<i64>) {
+        let mut now = self.oi0.clone();
+        for &a in &self.touched_accounts {
+            for s in model.positions_of(a) {
+                let (size, size0) = (self.size[s], model.size0[s]);
+                if size != size0 {
+                    let oi = &mut now[model.pos_market[s] as usize];
+                    oi[0] += size - size0;
+                    oi[1] += size.max(0) - size0.max(0);
+                    oi[2] += (-size).max(0) - (-size0).max(0);
+                }
+            }
+        }
+        (now, self.oi0.iter().map(|oi| oi[1]).collect())
+    }
+
+    /// The state as text with the run-local encodings made canonical (`crate::reset_check`):
+    /// stamps reduced to "touched in the current epoch", the parked books dropped.
+    #[cfg(test)]
+    pub(crate) fn canonical_text(&self) -> String {
+        let mut w = self.clone();
+        let epoch = w.epoch;
+        for stamps in
+            [&mut w.account_stamp, &mut w.liquidated_stamp, &mut w.unit_stamp_cross, &mut w.unit_stamp_iso]
+        {
+            stamps.iter_mut().for_each(|s| *s = u32::from(*s == epoch));
+        }
+        w.epoch = 1;
+        w.parked.clear();
+        format!("{w:?}")
     }
 
     /// Marks an account as modified in this run (so reset restores it).

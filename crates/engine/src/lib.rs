@@ -11,6 +11,7 @@ pub mod arbitrage;
 mod attribution;
 pub mod cascade;
 mod deleverage;
+mod frontier;
 pub mod flows;
 pub mod funding;
 pub mod index;
@@ -26,7 +27,10 @@ pub mod outcome;
 pub mod policy;
 pub mod price;
 mod price_step;
+#[cfg(test)]
+mod reset_check;
 mod sleepers;
+mod unit_map;
 pub mod spot_sale;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
