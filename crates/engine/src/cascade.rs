@@ -110,6 +110,9 @@ pub struct Cascade {
     path_last: Vec<f64>,
     /// The dynamic mitigation policies' state (crate::policy).
     policy: crate::policy::PolicyState,
+    /// Events the last run kept: the next run's event log starts at that capacity instead of
+    /// growing by doubling through ~15 reallocations on the 1,000,000-account bench.
+    events_hint: usize,
 }
 
 /// How liquidations are labelled with their generation.
@@ -164,6 +167,7 @@ impl Cascade {
             brute_seeded: false,
             path_last: Vec::new(),
             policy: crate::policy::PolicyState::default(),
+            events_hint: 0,
         }
     }
 
@@ -249,6 +253,7 @@ impl Cascade {
         }
         let mut totals = RunTotals {
             keep_events: opts.keep_events,
+            events: Vec::with_capacity(if opts.keep_events { self.events_hint } else { 0 }),
             notional: vec![Vec::new(); n_m],
             adl_notional: vec![0.0; n_m],
             fund_unwind: vec![0.0; n_m],
@@ -512,6 +517,9 @@ impl Cascade {
             &venue_fund_min,
             &(0..venue_fund_start.len()).map(|v| self.ws.venue_fund_equity(model, v)).collect::<Vec<_>>(),
         );
+        if opts.keep_events {
+            self.events_hint = totals.events.len();
+        }
         let outcome = Outcome {
             with_impact: opts.with_impact,
             events: totals.events,

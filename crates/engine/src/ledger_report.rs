@@ -76,8 +76,8 @@ fn usd(micros: i64) -> f64 {
 }
 
 impl Workspace {
-    /// The ledger at the end of a run (O(markets + touched accounts' slots); only for runs that
-    /// keep their events).
+    /// The ledger at the end of a run (O(markets + holders); only for runs that keep their
+    /// events).
     pub(crate) fn ledger_report(&self, model: &EngineModel) -> Ledger {
         let n_m = model.n_markets();
         let f = self.fund_flows;
@@ -111,8 +111,9 @@ impl Workspace {
         let value0 = |k: usize, size: i64, cost: i64| {
             size as f64 * model.markets[k].lot_size * model.mark0[k] - usd(cost)
         };
-        // The accounts' figures over touched accounts only (exact integer sums).
-        let (accounts_oi, mut long0) = self.accounts_open_interest(model);
+        // The accounts' figures, kept exactly (integer lots) as the run closed positions.
+        let (accounts_oi, long0) = self.accounts_open_interest();
+        let mut long0: Vec<i64> = long0.collect();
         let accounts_pos: Vec<i64> = accounts_oi.iter().map(|oi| oi[0]).collect();
         let mut long1 = vec![0i64; n_m];
         let mut short1 = vec![0i64; n_m];

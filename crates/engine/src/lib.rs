@@ -11,8 +11,8 @@ pub mod arbitrage;
 mod attribution;
 pub mod cascade;
 mod deleverage;
-mod frontier;
 pub mod flows;
+mod frontier;
 pub mod funding;
 pub mod index;
 pub mod ledger;
@@ -30,8 +30,8 @@ mod price_step;
 #[cfg(test)]
 mod reset_check;
 mod sleepers;
-mod unit_map;
 pub mod spot_sale;
+mod unit_map;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use flows::attribution::{channel_report, ChannelReport, ChannelRow};

@@ -90,7 +90,8 @@ fn random_scenario(seed: u64, n: usize, venue: VenuePreset, shock: [f64; 2], fun
             let k = if j == 0 { first } else { 1 - first };
             let m = &markets[k as usize];
             let lots = rng.random_range(1..3000i64) * if rng.random_bool(0.55) { 1 } else { -1 };
-            let entry = (m.mark_price * (1.0 + rng.random_range(-0.15..0.15)) / m.tick_size).round() * m.tick_size;
+            let entry =
+                (m.mark_price * (1.0 + rng.random_range(-0.15..0.15)) / m.tick_size).round() * m.tick_size;
             let margin = lots.abs() as f64 * m.lot_size * entry / rng.random_range(2.0..50.0);
             if cross {
                 wallet += margin;
@@ -99,7 +100,8 @@ fn random_scenario(seed: u64, n: usize, venue: VenuePreset, shock: [f64; 2], fun
                 positions.push(position(m, k, lots, entry, Some(margin)));
             }
         }
-        let mut a = account(&format!("a{i}"), if cross { wallet } else { rng.random_range(0.0..50.0) }, positions);
+        let mut a =
+            account(&format!("a{i}"), if cross { wallet } else { rng.random_range(0.0..50.0) }, positions);
         if cross && rng.random_bool(0.3) {
             a.collateral.push(Collateral { asset: AssetId(0), qty: rng.random_range(0.0..0.5) });
         }
