@@ -53,8 +53,9 @@ pub(crate) struct Cursors {
     pub longs: Vec<usize>,
     pub shorts: Vec<usize>,
     pub frontier: usize,
-    /// Frontier entries the cursor passed whose per-market test has not admitted them yet.
-    pub pending: Vec<u32>,
+    /// Frontier entries the cursor passed whose per-market test has not admitted them yet,
+    /// asleep until the total reach could let them pass ([`crate::frontier`]).
+    pub pending: crate::frontier::PendingFrontier,
     /// Per market: the largest relative move from the start seen in this run.
     pub reach: Vec<f64>,
     /// Whether this run has scanned the frontier once (the first scan admits the units already
@@ -68,7 +69,7 @@ impl Cursors {
             longs: vec![0; n_markets],
             shorts: vec![0; n_markets],
             frontier: 0,
-            pending: Vec::new(),
+            pending: Default::default(),
             reach: vec![0.0; n_markets],
             scanned: false,
         }
@@ -309,26 +310,24 @@ impl TriggerIndex {
         // ≥ 1, says the moves could have used their buffer (or a move reaches 100%, the edge of
         // the bound). Both tests are sufficient for safety; the second is much tighter for a unit
         // whose exposure is spread over markets that did not move.
-        while cur.frontier < self.frontier.len() && self.frontier[cur.frontier].0 <= max_move {
-            cur.pending.push(cur.frontier as u32);
-            cur.frontier += 1;
-        }
-        let mut i = 0;
-        while i < cur.pending.len() {
-            let e = cur.pending[i] as usize;
-            let w = &self.frontier_weights[e * n_m..(e + 1) * n_m];
-            let used: f64 = w.iter().zip(&cur.reach).map(|(w, r)| if *r > 0.0 { w * r } else { 0.0 }).sum();
-            // A unit already at or under maintenance (distance ≤ 0: no buffer to use up) is
-            // checked at once: the per-market test would wait for a move it does not need.
-            if used >= 1.0 || max_move >= 1.0 || self.frontier[e].0 <= 0.0 {
-                let u = self.frontier[e].1;
-                cur.pending.swap_remove(i);
-                if ws.watch_unit(u) {
-                    out.push(u);
-                }
-            } else {
-                i += 1;
+        let scan = crate::frontier::Scan {
+            frontier: &self.frontier,
+            weights: &self.frontier_weights,
+            reach: &cur.reach,
+            max_move,
+            total_reach: cur.reach.iter().sum(),
+        };
+        let mut admit = |u: Unit| {
+            if ws.watch_unit(u) {
+                out.push(u);
             }
+        };
+        // Entries already waiting first, then those the cursor passes now: each entry is tested
+        // at most once per scan, as before, and `out` is put in canonical order by the caller.
+        cur.pending.wake(&scan, &mut admit);
+        while cur.frontier < self.frontier.len() && self.frontier[cur.frontier].0 <= max_move {
+            cur.pending.enter(&scan, cur.frontier as u32, &mut admit);
+            cur.frontier += 1;
         }
     }
 }

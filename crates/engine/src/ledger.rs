@@ -44,6 +44,11 @@ pub(crate) struct FundFlows {
     pub seized_sale_pnl: i64,
 }
 
+/// Indices into [`Workspace`]'s per-account stamps.
+const TOUCHED: usize = 0;
+const LIQUIDATED: usize = 1;
+const WATCHED: usize = 2;
+
 /// Who takes the other side of a transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Counterparty {
@@ -94,17 +99,25 @@ pub struct Workspace {
     pub(crate) funding: crate::funding::FundingState,
     // Epoch stamps: an account is "touched" in this run iff stamp == epoch.
     pub(crate) epoch: u32,
-    account_stamp: Vec<u32>,
+    /// Per account, its three stamps side by side: `[TOUCHED]` modified (reset restores it),
+    /// `[LIQUIDATED]` counted as liquidated, `[WATCHED]` its cross unit tracked by the run (its
+    /// static index entry is stale; the run checks it through its recheck list and sleep heap).
+    /// One array, not three: an account liquidated is detected, touched and counted within a
+    /// few instructions, and on 1,000,000 accounts each separate array cost a cache miss.
+    account_stamps: Vec<[u32; 3]>,
     touched_accounts: Vec<u32>,
-    liquidated_stamp: Vec<u32>,
-    /// Units tracked by the run (stamp == epoch): their static index entries are stale and the
-    /// run checks them through its recheck list and sleep heap instead.
-    pub(crate) unit_stamp_cross: Vec<u32>,
+    /// Isolated units tracked by the run (stamp == epoch), as `[WATCHED]` for cross units.
     pub(crate) unit_stamp_iso: Vec<u32>,
     /// Units changed since their last exact check (checked at the next round).
     pub(crate) recheck: Vec<Unit>,
     /// Round of each unit's last partial slice (venues with a cooldown).
     pub(crate) last_partial: Vec<(Unit, u32)>,
+    /// Per market, over the accounts' position slots at the model's start: net size, long
+    /// lots and short lots ([`Workspace::accounts_open_interest`]).
+    oi0: Vec<[i64; 3]>,
+    /// The same three per market for the accounts' slots now: kept by [`Workspace::close_slot`],
+    /// the one place an account's size changes, so the ledger needs no pass over every slot.
+    oi: Vec<[i64; 3]>,
 }
 
 impl Workspace {
@@ -135,14 +148,21 @@ impl Workspace {
             flows: crate::flows::FlowState::new(&model.flows),
             funding: crate::funding::FundingState::new(model),
             epoch: 0,
-            account_stamp: vec![0; model.n_accounts()],
+            account_stamps: vec![[0; 3]; model.n_accounts()],
             touched_accounts: Vec::new(),
-            liquidated_stamp: vec![0; model.n_accounts()],
-            unit_stamp_cross: vec![0; model.n_accounts()],
             unit_stamp_iso: vec![0; model.n_positions()],
             recheck: Vec::new(),
             last_partial: Vec::new(),
+            oi0: vec![[0; 3]; n_m],
+            oi: Vec::new(),
         };
+        for (s, &k) in model.pos_market.iter().enumerate() {
+            let size = model.size0[s];
+            let oi = &mut ws.oi0[k as usize];
+            oi[0] += size;
+            oi[1] += size.max(0);
+            oi[2] += (-size).max(0);
+        }
         ws.reset(model, true);
         ws
     }
@@ -163,12 +183,11 @@ impl Workspace {
             }
         }
         self.touched_accounts.clear();
+        self.oi.clone_from(&self.oi0);
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             // Stamps wrapped: clear them so no stale stamp equals the new epoch.
-            self.account_stamp.fill(0);
-            self.liquidated_stamp.fill(0);
-            self.unit_stamp_cross.fill(0);
+            self.account_stamps.fill([0; 3]);
             self.unit_stamp_iso.fill(0);
             self.epoch = 1;
         }
@@ -213,10 +232,29 @@ impl Workspace {
         self.flows.reset(&model.flows);
     }
 
+    /// Per market, over the accounts' position slots now and at the start:
+    /// `([net, long, short] lots now, long lots at the start)`. O(markets).
+    pub(crate) fn accounts_open_interest(&self) -> (&[[i64; 3]], impl Iterator<Item = i64> + '_) {
+        (&self.oi, self.oi0.iter().map(|oi| oi[1]))
+    }
+
+    /// The state as text with the run-local encodings made canonical (`crate::reset_check`):
+    /// stamps reduced to "touched in the current epoch", the parked books dropped.
+    #[cfg(test)]
+    pub(crate) fn canonical_text(&self) -> String {
+        let mut w = self.clone();
+        let epoch = w.epoch;
+        w.account_stamps.iter_mut().flatten().for_each(|s| *s = u32::from(*s == epoch));
+        w.unit_stamp_iso.iter_mut().for_each(|s| *s = u32::from(*s == epoch));
+        w.epoch = 1;
+        w.parked.clear();
+        format!("{w:?}")
+    }
+
     /// Marks an account as modified in this run (so reset restores it).
     #[inline]
     pub(crate) fn touch_account(&mut self, a: u32) {
-        let st = &mut self.account_stamp[a as usize];
+        let st = &mut self.account_stamps[a as usize][TOUCHED];
         if *st != self.epoch {
             *st = self.epoch;
             self.touched_accounts.push(a);
@@ -226,7 +264,7 @@ impl Workspace {
     /// Marks an account as liquidated in this run; true the first time.
     #[inline]
     pub(crate) fn mark_liquidated(&mut self, a: u32) -> bool {
-        let st = &mut self.liquidated_stamp[a as usize];
+        let st = &mut self.account_stamps[a as usize][LIQUIDATED];
         if *st == self.epoch {
             return false;
         }
@@ -239,7 +277,7 @@ impl Workspace {
     pub(crate) fn watch_unit(&mut self, u: Unit) -> bool {
         let st = match u.isolated_slot() {
             Some(s) => &mut self.unit_stamp_iso[s as usize],
-            None => &mut self.unit_stamp_cross[u.0 as usize],
+            None => &mut self.account_stamps[u.0 as usize][WATCHED],
         };
         if *st == self.epoch {
             return false;
@@ -436,6 +474,10 @@ impl Workspace {
         let realised = sign * value - cost_removed;
         self.size[slot] -= sign * lots;
         self.cost[slot] -= cost_removed;
+        let oi = &mut self.oi[model.pos_market[slot] as usize];
+        oi[0] -= sign * lots;
+        oi[1] += self.size[slot].max(0) - size.max(0);
+        oi[2] += (-self.size[slot]).max(0) - (-size).max(0);
         if self.size[slot] == 0 {
             // Nothing left to carry a basis: the remainder is realised too.
             let rest = self.cost[slot];

@@ -76,7 +76,8 @@ fn usd(micros: i64) -> f64 {
 }
 
 impl Workspace {
-    /// The ledger at the end of a run (O(positions); only for runs that keep their events).
+    /// The ledger at the end of a run (O(markets + holders); only for runs that keep their
+    /// events).
     pub(crate) fn ledger_report(&self, model: &EngineModel) -> Ledger {
         let n_m = model.n_markets();
         let f = self.fund_flows;
@@ -110,15 +111,12 @@ impl Workspace {
         let value0 = |k: usize, size: i64, cost: i64| {
             size as f64 * model.markets[k].lot_size * model.mark0[k] - usd(cost)
         };
-        let mut accounts_pos = vec![0i64; n_m];
-        let mut long0 = vec![0i64; n_m];
+        // The accounts' figures, kept exactly (integer lots) as the run closed positions.
+        let (accounts_oi, long0) = self.accounts_open_interest();
+        let mut long0: Vec<i64> = long0.collect();
+        let accounts_pos: Vec<i64> = accounts_oi.iter().map(|oi| oi[0]).collect();
         let mut long1 = vec![0i64; n_m];
         let mut short1 = vec![0i64; n_m];
-        for s in 0..self.size.len() {
-            let k = model.pos_market[s] as usize;
-            accounts_pos[k] += self.size[s];
-            long0[k] += model.size0[s].max(0);
-        }
         let p = &self.price;
         let mut makers = 0.0;
         for (k, l0) in long0.iter_mut().enumerate() {
@@ -207,10 +205,9 @@ impl Workspace {
             long1[k] -= accounts_pos[k].max(0);
             short1[k] -= (-accounts_pos[k]).max(0);
         }
-        for s in 0..self.size.len() {
-            let k = model.pos_market[s] as usize;
-            long1[k] += self.size[s].max(0);
-            short1[k] += (-self.size[s]).max(0);
+        for (k, oi) in accounts_oi.iter().enumerate() {
+            long1[k] += oi[1];
+            short1[k] += oi[2];
         }
         let collateral_revaluation_usd = model
             .collateral_total0

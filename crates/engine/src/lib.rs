@@ -15,6 +15,7 @@ pub mod cascade;
 mod deleverage;
 mod flatten;
 pub mod flows;
+mod frontier;
 pub mod funding;
 pub mod index;
 pub mod labels;
@@ -31,8 +32,11 @@ pub mod policy;
 pub mod price;
 mod price_sort;
 mod price_step;
+#[cfg(test)]
+mod reset_check;
 mod sleepers;
 pub mod spot_sale;
+mod unit_map;
 
 pub use cascade::{run_cascade, Cascade, ExoPath, Labels, RunOptions, UnitSet};
 pub use flows::attribution::{channel_report, ChannelReport, ChannelRow};
