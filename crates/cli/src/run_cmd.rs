@@ -168,6 +168,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let meta = run_meta(&scenario, &model);
+    // Nothing reads the scenario's accounts after the model and the hash: the model holds what
+    // the run needs. Freed on another thread while the cascade runs (a million accounts are two
+    // million small blocks: ~10 ms to free, and their memory is not the run's to keep).
+    let n_accounts = scenario.accounts.len();
+    let accounts = std::mem::take(&mut scenario.accounts);
+    let freeing = std::thread::spawn(move || drop(accounts));
     let mut cascade = Cascade::new(&model);
     let path = path_of(&args, &scenario, &model)?;
     // Forced flows other than liquidations: decompose an instant shock's liquidations by channel.
@@ -209,7 +215,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         doc.channels = channels.as_ref();
         crate::outputs::print(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
     } else {
-        out!("{}", table::render_run(&meta, &report, scenario.accounts.len()))?;
+        out!("{}", table::render_run(&meta, &report, n_accounts))?;
         match &channels {
             Some(c) => out!("{}", crate::channels::render_report(c))?,
             None if !report.outcome.channels.is_empty() => {
@@ -224,5 +230,11 @@ pub fn run(args: RunArgs) -> Result<()> {
             out!("{}", crate::accounts_out::render_top(risks, 10))?;
         }
     }
+    let _ = freeing.join();
+    // Everything is written (outputs are flushed by `out!` and the file writers): the process
+    // ends next, and the OS takes back the model, the report and the risks at once, where
+    // dropping them block by block was ~3% of a 1,000,000-account run.
+    std::mem::forget((report, risks, channels, cascade));
+    std::mem::forget((model, scenario));
     Ok(())
 }

@@ -28,6 +28,7 @@ pub mod account_risk_table;
 pub mod accounts_csv;
 pub mod accounts_file;
 pub mod accounts_parquet;
+mod accounts_merge;
 mod accounts_rows;
 mod accounts_split;
 pub mod bench_inputs;
