@@ -174,6 +174,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     let n_accounts = scenario.accounts.len();
     let accounts = std::mem::take(&mut scenario.accounts);
     let freeing = std::thread::spawn(move || drop(accounts));
+    // The table's "shock hits longs" line, worked out before the cascade's workspace exists
+    // (it builds the start margins through a workspace of its own: not two at once).
+    let side_line = if args.json { None } else { crate::book::shock_side_line(&model) };
     let mut cascade = Cascade::new(&model);
     let path = path_of(&args, &scenario, &model)?;
     // Forced flows other than liquidations: decompose an instant shock's liquidations by channel.
@@ -223,7 +226,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             }
             None => {}
         }
-        if let Some(line) = crate::book::shock_side_line(&model) {
+        if let Some(line) = &side_line {
             outln!("\n{line}")?;
         }
         if let Some(risks) = &risks {
