@@ -222,7 +222,8 @@ fn first_error(
             let earlier = std::iter::once(f)
                 .chain(by_first[lo..].iter().take_while(|x| x.0 == f).map(|x| x.1))
                 .take_while(|&j| j < i);
-            if earlier.into_iter().any(|j| rows.get(j).position.as_ref().is_some_and(|p| p.market == market)) {
+            if earlier.into_iter().any(|j| rows.get(j).position.as_ref().is_some_and(|p| p.market == market))
+            {
                 return Some(err(
                     MARKET,
                     format!(
@@ -261,7 +262,12 @@ fn build(mut chunks: Vec<RowChunk<'_>>, starts: &[usize], repeats: &[(usize, usi
     let total: usize = counts.iter().sum();
     let mut out: Vec<Account> = (0..total)
         .into_par_iter()
-        .map(|_| Account { label: String::new(), wallet: Money::ZERO, collateral: Vec::new(), positions: Vec::new() })
+        .map(|_| Account {
+            label: String::new(),
+            wallet: Money::ZERO,
+            collateral: Vec::new(),
+            positions: Vec::new(),
+        })
         .collect();
     let mut parts: Vec<&mut [Account]> = Vec::with_capacity(chunks.len());
     let mut rest = out.as_mut_slice();
@@ -282,7 +288,8 @@ fn build(mut chunks: Vec<RowChunk<'_>>, starts: &[usize], repeats: &[(usize, usi
             }
             let lo = moved.partition_point(|m| m.0 < i);
             let more = moved[lo..].iter().take_while(|m| m.0 == i);
-            let mut positions = Vec::with_capacity(usize::from(row.position.is_some()) + more.clone().count());
+            let mut positions =
+                Vec::with_capacity(usize::from(row.position.is_some()) + more.clone().count());
             positions.extend(row.position);
             positions.extend(more.map(|m| m.2.clone()));
             if let Some(slot) = slots.next() {
@@ -309,7 +316,12 @@ mod tests {
     use std::borrow::Cow;
     use std::collections::HashMap;
 
-    fn reference(chunks: &[RowChunk<'_>], origin: &Path, markets: &[MarketSpec], max: usize) -> Result<Vec<Account>, IoError> {
+    fn reference(
+        chunks: &[RowChunk<'_>],
+        origin: &Path,
+        markets: &[MarketSpec],
+        max: usize,
+    ) -> Result<Vec<Account>, IoError> {
         let mut out: Vec<Account> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for c in chunks {
@@ -322,15 +334,24 @@ mod tests {
                         if row.wallet_given && row.wallet != out[a].wallet {
                             return Err(err(
                                 WALLET,
-                                format!("contradicts {} given on the first row of account \"{id}\"", out[a].wallet),
+                                format!(
+                                    "contradicts {} given on the first row of account \"{id}\"",
+                                    out[a].wallet
+                                ),
                             ));
                         }
                         if row.collateral.is_some() && row.collateral.as_ref() != Some(&out[a].collateral) {
-                            return Err(err(COLLATERAL, format!("contradicts the first row of account \"{id}\"")));
+                            return Err(err(
+                                COLLATERAL,
+                                format!("contradicts the first row of account \"{id}\""),
+                            ));
                         }
                     }
                     None if out.len() >= max => {
-                        return Err(err(ACCOUNT, format!("more than {} accounts (see crate::limits)", crate::limits::MAX_ACCOUNTS)));
+                        return Err(err(
+                            ACCOUNT,
+                            format!("more than {} accounts (see crate::limits)", crate::limits::MAX_ACCOUNTS),
+                        ));
                     }
                     None => {}
                 }
@@ -398,11 +419,28 @@ mod tests {
         let origin = Path::new("m.csv");
         let market = g.market.map(MarketId);
         let (market, position, error) = match (g.error, market) {
-            (0, _) => (None, None, Some(Box::new((Stage::Market, csv_err(origin, Some(line), Some(MARKET), "bad market".into()))))),
-            (1, Some(m)) => (Some(m), None, Some(Box::new((Stage::Position, csv_err(origin, Some(line), Some(2), "bad size".into()))))),
+            (0, _) => (
+                None,
+                None,
+                Some(Box::new((
+                    Stage::Market,
+                    csv_err(origin, Some(line), Some(MARKET), "bad market".into()),
+                ))),
+            ),
+            (1, Some(m)) => (
+                Some(m),
+                None,
+                Some(Box::new((Stage::Position, csv_err(origin, Some(line), Some(2), "bad size".into())))),
+            ),
             (_, Some(m)) => (
                 Some(m),
-                Some(Position { market: m, size_lots: 1, cost: Money(line as i64), mode: MarginMode::Cross, isolated_margin: Money::ZERO }),
+                Some(Position {
+                    market: m,
+                    size_lots: 1,
+                    cost: Money(line as i64),
+                    mode: MarginMode::Cross,
+                    isolated_margin: Money::ZERO,
+                }),
                 None,
             ),
             (_, None) => (None, None, None),
@@ -436,7 +474,12 @@ mod tests {
             }
             let c = chunks.last_mut().unwrap();
             if cells_error_at == Some(i) {
-                c.error = Some(csv_err(Path::new("m.csv"), Some(i as u64 + 2), None, "expected 8 fields, got 3".into()));
+                c.error = Some(csv_err(
+                    Path::new("m.csv"),
+                    Some(i as u64 + 2),
+                    None,
+                    "expected 8 fields, got 3".into(),
+                ));
                 stopped = true;
                 continue;
             }
@@ -471,13 +514,19 @@ mod tests {
     #[test]
     fn long_run_of_one_id() {
         let m = markets();
-        let mut rows: Vec<ParsedRow<'static>> =
-            (0..200_000u64).map(|i| row(&Gen { id: 1, wallet: None, coll: None, market: None, error: 5 }, i + 2)).collect();
-        let ok = merge(vec![RowChunk { rows: rows.drain(..).collect(), error: None }], Path::new("m.csv"), &m).unwrap();
+        let mut rows: Vec<ParsedRow<'static>> = (0..200_000u64)
+            .map(|i| row(&Gen { id: 1, wallet: None, coll: None, market: None, error: 5 }, i + 2))
+            .collect();
+        let ok =
+            merge(vec![RowChunk { rows: rows.drain(..).collect(), error: None }], Path::new("m.csv"), &m)
+                .unwrap();
         assert_eq!(ok.len(), 1);
         let g = |market| Gen { id: 1, wallet: None, coll: None, market, error: 5 };
         let rows = vec![row(&g(None), 2), row(&g(Some(0)), 3), row(&g(None), 4), row(&g(Some(0)), 5)];
         let e = merge(vec![RowChunk { rows, error: None }], Path::new("m.csv"), &m).unwrap_err();
-        assert!(e.to_string().starts_with("m.csv:5: market: account \"acct1\" already has a BTCUSDT position"), "{e}");
+        assert!(
+            e.to_string().starts_with("m.csv:5: market: account \"acct1\" already has a BTCUSDT position"),
+            "{e}"
+        );
     }
 }

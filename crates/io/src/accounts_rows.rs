@@ -9,8 +9,8 @@
 //! (the cells stage), then against earlier rows of the same account (a contradicting wallet or
 //! collateral, the account limit), then its market ([`Stage::Market`]), then "one position per
 //! account and market", then the rest of its position ([`Stage::Position`]). [`parse_row`] does
-//! everything that needs the row alone and can run on any thread; [`Merger`] does the rest, in
-//! file order.
+//! everything that needs the row alone and can run on any thread; `crate::accounts_merge`
+//! does the rest, reporting the first problem in file order.
 
 use crate::accounts_csv::ACCOUNT_COLUMNS;
 use crate::convert::{self, MarketSymbols};
@@ -291,7 +291,8 @@ mod tests {
     /// sequential ids of the bench's form, and of two other common forms, all distinct.
     #[test]
     fn sequential_ids_do_not_collide() {
-        for form in [|i: u32| format!("pop-{i:07}"), |i: u32| format!("{i}"), |i: u32| format!("user_{i:x}")] {
+        for form in [|i: u32| format!("pop-{i:07}"), |i: u32| format!("{i}"), |i: u32| format!("user_{i:x}")]
+        {
             let mut h: Vec<u64> = (0..1_000_000).map(|i| super::id_hash(&form(i))).collect();
             h.sort_unstable();
             h.dedup();

@@ -1,6 +1,6 @@
 //! The parallel accounts-CSV reader: the file's bytes cut at line boundaries into one chunk per
 //! few hundred kilobytes, each chunk split into rows and parsed on its own thread (rayon), the
-//! rows then merged into accounts in file order by [`crate::accounts_rows::Merger`].
+//! rows then merged into accounts by `crate::accounts_merge`.
 //!
 //! It reads the plain form of the format only: no `"` anywhere, lines ended by `\n` or `\r\n`,
 //! no byte-order mark. Then a line is a record and a comma a field separator, exactly as the

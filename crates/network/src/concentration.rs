@@ -10,8 +10,8 @@
 
 use crate::units::UnitView;
 use liq_engine::EngineModel;
-use rayon::prelude::*;
 use liq_margin::Trigger;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// One market and side.

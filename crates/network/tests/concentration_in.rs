@@ -36,8 +36,7 @@ fn model_of(spec: &[Spec]) -> EngineModel {
         .collect();
     let books = vec![book(&b, 5.0, 400), book(&e, 50.0, 400)];
     let mut s = scenario(vec![b, e], books, accounts);
-    s.assets =
-        vec![AssetSpec { symbol: "BTC".into(), price: AssetPrice::Market(MarketId(0)), haircut: 0.1 }];
+    s.assets = vec![AssetSpec { symbol: "BTC".into(), price: AssetPrice::Market(MarketId(0)), haircut: 0.1 }];
     EngineModel::new(&s).expect("valid scenario")
 }
 
