@@ -11,6 +11,8 @@
 # memory per run; quote the median, and the minimum when the machine is shared) and reports peak
 # RSS from `/usr/bin/time -v`. Targets: CSV ≤ 0.25 s and ≤ 250 MB; Parquet ≤ 0.12 s.
 # The machine's load is printed first: figures from a loaded machine are upper bounds.
+# Session-7 figures (before/after the map-free merge, user CPU and peak RSS): DESIGN.md
+# § Loading a million accounts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS="${1:-10}"

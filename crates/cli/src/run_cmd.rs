@@ -168,6 +168,18 @@ pub fn run(args: RunArgs) -> Result<()> {
     }
     let model = EngineModel::new(&scenario).map_err(|e| InputError(e.to_string()))?;
     let meta = run_meta(&scenario, &model);
+    // Nothing reads the scenario's accounts after the model and the hash: the model holds what
+    // the run needs. Freed now, on all cores (a million accounts are two million small blocks),
+    // before the workspaces below are allocated: held on, they made the peak of a
+    // 1,000,000-account run (accounts, model and start margins at once).
+    let n_accounts = scenario.accounts.len();
+    {
+        use rayon::prelude::*;
+        std::mem::take(&mut scenario.accounts).into_par_iter().for_each(drop);
+    }
+    // The table's "shock hits longs" line, worked out before the cascade's workspace exists
+    // (it builds the start margins through a workspace of its own: not two at once).
+    let side_line = if args.json { None } else { crate::book::shock_side_line(&model) };
     let mut cascade = Cascade::new(&model);
     let path = path_of(&args, &scenario, &model)?;
     // Forced flows other than liquidations: decompose an instant shock's liquidations by channel.
@@ -209,7 +221,7 @@ pub fn run(args: RunArgs) -> Result<()> {
         doc.channels = channels.as_ref();
         crate::outputs::print(&format!("{}\n", serde_json::to_string_pretty(&doc)?))?;
     } else {
-        out!("{}", table::render_run(&meta, &report, scenario.accounts.len()))?;
+        out!("{}", table::render_run(&meta, &report, n_accounts))?;
         match &channels {
             Some(c) => out!("{}", crate::channels::render_report(c))?,
             None if !report.outcome.channels.is_empty() => {
@@ -217,12 +229,17 @@ pub fn run(args: RunArgs) -> Result<()> {
             }
             None => {}
         }
-        if let Some(line) = crate::book::shock_side_line(&model) {
+        if let Some(line) = &side_line {
             outln!("\n{line}")?;
         }
         if let Some(risks) = &risks {
             out!("{}", crate::accounts_out::render_top(risks, 10))?;
         }
     }
+    // Everything is written (outputs are flushed by `out!` and the file writers): the process
+    // ends next, and the OS takes back the model, the report and the risks at once, where
+    // dropping them block by block was ~3% of a 1,000,000-account run.
+    std::mem::forget((report, risks, channels, cascade));
+    std::mem::forget((model, scenario));
     Ok(())
 }

@@ -25,7 +25,7 @@
 //! micro-USD, so writing and reading back gives identical accounts (for wallets and margins
 //! below 9 × 10⁹ USD, where `f64` still carries every micro-dollar).
 
-use crate::accounts_rows::{cells, csv_err, parse_row, Merger, RowContext};
+use crate::accounts_rows::{cells, csv_err, parse_row, RowContext, SymbolMemo};
 use crate::convert::MarketSymbols;
 use crate::IoError;
 use liq_domain::{Account, AssetSpec, MarginMode, MarketSpec, Money};
@@ -196,22 +196,41 @@ pub fn read_accounts_csv_from<R: Read>(
     let at = header_columns(header.iter(), header_line, origin)?;
     let symbols = MarketSymbols::new(markets);
     let cx = RowContext { origin, markets, assets, symbols: &symbols };
-    let mut merger = Merger::new(origin, markets, 0);
+    // One chunk of rows with owned ids (the record buffer is reused), merged like the parallel
+    // reader's chunks; it stops at the first bad row as they do.
+    let mut chunk = crate::accounts_merge::RowChunk { rows: Vec::new(), error: None };
+    let mut memo = SymbolMemo::default();
     let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csv_error(e)),
+            Err(e) => {
+                chunk.error = Some(csv_error(e));
+                break;
+            }
         }
         if is_comment(&rec) {
             continue;
         }
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let cols = cells(rec.len(), |k| rec.get(k).unwrap_or_default(), &at, line, origin)?;
-        merger.push(parse_row(&cols, line, &cx)?)?;
+        let row = cells(rec.len(), |k| rec.get(k).unwrap_or_default(), &at, line, origin)
+            .and_then(|cols| parse_row(&cols, line, &cx, &mut memo).map(|r| r.into_owned()));
+        match row {
+            Ok(r) => {
+                let stop = r.error.is_some();
+                chunk.rows.push(r);
+                if stop {
+                    break;
+                }
+            }
+            Err(e) => {
+                chunk.error = Some(e);
+                break;
+            }
+        }
     }
-    Ok(merger.out)
+    crate::accounts_merge::merge(vec![chunk], origin, markets)
 }
 
 /// An exact decimal of micro-USD (`-12.5`, `0.000001`).

@@ -13,7 +13,8 @@
 //! Row groups are decoded and parsed on all cores; rows are merged into accounts in file order.
 
 use crate::accounts_csv::ACCOUNT_COLUMNS;
-use crate::accounts_rows::{csv_err, parse_row, Merger, ParsedRow, RowCells, RowContext};
+use crate::accounts_merge::RowChunk;
+use crate::accounts_rows::{csv_err, parse_row, RowCells, RowContext, SymbolMemo};
 use crate::convert::MarketSymbols;
 use crate::IoError;
 use arrow::array::{Array, ArrayRef, Float64Array, StringArray};
@@ -48,7 +49,6 @@ pub fn read_accounts_parquet(
     let at = columns(&schema, path)?;
     let groups: Vec<usize> =
         builder.metadata().row_groups().iter().map(|g| g.num_rows().max(0) as usize).collect();
-    let n_rows: usize = groups.iter().fold(0usize, |a, &n| a.saturating_add(n));
     // Capacities from the file's metadata are capped: a corrupt or hostile footer may claim any
     // row count, and the merge's account limit is what bounds the real work.
     let cap = |n: usize| n.min(1 << 20);
@@ -62,7 +62,7 @@ pub fn read_accounts_parquet(
         .collect();
     let symbols = MarketSymbols::new(markets);
     let cx = RowContext { origin: path, markets, assets, symbols: &symbols };
-    let parsed: Vec<Result<GroupRows, IoError>> = (0..groups.len())
+    let parsed: Vec<Result<RowChunk<'static>, IoError>> = (0..groups.len())
         .into_par_iter()
         .map(|g| {
             let b = ParquetRecordBatchReaderBuilder::try_new(open()?)
@@ -72,34 +72,30 @@ pub fn read_accounts_parquet(
                 .with_batch_size(65_536)
                 .build()
                 .map_err(|e| bad(format!("cannot read row group {g}: {e}")))?;
-            let mut out = GroupRows { rows: Vec::with_capacity(cap(groups[g])), error: None };
+            let mut out = RowChunk { rows: Vec::with_capacity(cap(groups[g])), error: None };
+            let mut memo = SymbolMemo::default();
             let mut row = first_row[g] as u64;
             for batch in reader {
                 let batch = batch.map_err(|e| bad(format!("cannot decode row group {g}: {e}")))?;
-                if parse_batch(&batch, &at, &mut row, &cx, &mut out, path)? {
+                if parse_batch(&batch, &at, &mut row, &cx, &mut memo, &mut out, path)? {
                     break;
                 }
             }
             Ok(out)
         })
         .collect();
-    let mut merger = Merger::new(path, markets, cap(n_rows));
+    // A group that could not be decoded ends the file there, as a bad row would.
+    let mut chunks = Vec::with_capacity(parsed.len());
     for g in parsed {
-        let g = g?;
-        for row in g.rows {
-            merger.push(row)?;
-        }
-        if let Some(e) = g.error {
-            return Err(e);
+        match g {
+            Ok(c) => chunks.push(c),
+            Err(e) => {
+                chunks.push(RowChunk { rows: Vec::new(), error: Some(e) });
+                break;
+            }
         }
     }
-    Ok(merger.out)
-}
-
-/// One row group's rows up to its first bad row (as the CSV chunks).
-struct GroupRows {
-    rows: Vec<ParsedRow>,
-    error: Option<IoError>,
+    crate::accounts_merge::merge(chunks, path, markets)
 }
 
 /// `at[c]` = the schema's column holding `ACCOUNT_COLUMNS[c]`.
@@ -151,8 +147,8 @@ struct PqRow<'a> {
     i: usize,
 }
 
-impl RowCells for PqRow<'_> {
-    fn text(&self, c: usize) -> &str {
+impl<'a> RowCells<'a> for PqRow<'a> {
+    fn text(&self, c: usize) -> &'a str {
         match &self.cols[c] {
             Column::Text(a) if a.is_valid(self.i) => a.value(self.i).trim(),
             _ => "",
@@ -178,7 +174,8 @@ fn parse_batch(
     at: &[usize; 8],
     row: &mut u64,
     cx: &RowContext<'_>,
-    out: &mut GroupRows,
+    memo: &mut SymbolMemo,
+    out: &mut RowChunk<'static>,
     path: &Path,
 ) -> Result<bool, IoError> {
     let mut cast = Vec::with_capacity(8);
@@ -210,7 +207,7 @@ fn parse_batch(
     for i in 0..batch.num_rows() {
         *row += 1;
         let r = PqRow { cols: &cols, i };
-        match parse_row(&r, *row, cx) {
+        match parse_row(&r, *row, cx, memo).map(|r| r.into_owned()) {
             Ok(p) => {
                 let stop = p.error.is_some();
                 out.rows.push(p);

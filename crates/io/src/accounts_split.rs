@@ -1,6 +1,6 @@
 //! The parallel accounts-CSV reader: the file's bytes cut at line boundaries into one chunk per
 //! few hundred kilobytes, each chunk split into rows and parsed on its own thread (rayon), the
-//! rows then merged into accounts in file order by [`crate::accounts_rows::Merger`].
+//! rows then merged into accounts by `crate::accounts_merge`.
 //!
 //! It reads the plain form of the format only: no `"` anywhere, lines ended by `\n` or `\r\n`,
 //! no byte-order mark. Then a line is a record and a comma a field separator, exactly as the
@@ -9,11 +9,13 @@
 //! crate instead, so every file is read by the rules of docs/scenario-format.md whichever
 //! reader takes it (a test checks both give the same accounts and the same errors).
 //!
-//! No allocation per row besides the `Account` a row becomes (its label and position), and the
-//! row's error if it has one; each chunk stops at its first bad row, since nothing after the
-//! first error in the file is reported.
+//! No allocation per row: a row's id stays a slice of the file's bytes until its account is
+//! built, its numbers are parsed in place and its market is resolved through a per-chunk memo
+//! of the cells seen (only a collateral cell's list and a row's error allocate); each chunk
+//! stops at its first bad row, since nothing after the first error in the file is reported.
 
-use crate::accounts_rows::{cells, parse_row, Merger, ParsedRow, RowContext};
+use crate::accounts_merge::RowChunk;
+use crate::accounts_rows::{cells, parse_row, RowContext, SymbolMemo};
 use crate::IoError;
 use rayon::prelude::*;
 
@@ -22,14 +24,12 @@ use rayon::prelude::*;
 pub(crate) const CHUNK_BYTES: usize = 1 << 18;
 
 /// The rows of one chunk up to its first bad row, with line numbers relative to the chunk.
-struct Chunk {
-    rows: Vec<ParsedRow>,
+struct Chunk<'a> {
+    rows: RowChunk<'a>,
     /// `\n`s in the chunk (to number the next chunk's lines).
     newlines: u64,
     /// The chunk is not in the plain form: the whole file goes to the `csv` crate.
     not_plain: bool,
-    /// A cells-stage error (nothing of its row can be merged).
-    error: Option<IoError>,
 }
 
 /// Reads the data rows after the header (`body` starts at line `first_line`), or `None` when
@@ -42,30 +42,28 @@ pub(crate) fn read_plain(
     chunk_bytes: usize,
 ) -> Option<Result<Vec<liq_domain::Account>, IoError>> {
     let bounds = chunk_bounds(body, chunk_bytes.max(1));
-    let chunks: Vec<Chunk> = bounds.par_windows(2).map(|w| parse_chunk(&body[w[0]..w[1]], at, cx)).collect();
+    let mut chunks: Vec<Chunk<'_>> =
+        bounds.par_windows(2).map(|w| parse_chunk(&body[w[0]..w[1]], at, cx)).collect();
     if chunks.iter().any(|c| c.not_plain) {
         return None;
     }
-    let rows_hint: usize = chunks.iter().map(|c| c.rows.len()).sum();
-    let mut merger = Merger::new(cx.origin, cx.markets, rows_hint);
+    // Line numbers from chunk-relative to the file's.
     let mut line0 = first_line;
-    for c in chunks {
-        for mut row in c.rows {
-            row.line += line0;
-            if let Some(b) = &mut row.error {
-                shift_line(&mut b.1, line0);
-            }
-            if let Err(e) = merger.push(row) {
-                return Some(Err(e));
-            }
-        }
-        if let Some(mut e) = c.error {
-            shift_line(&mut e, line0);
-            return Some(Err(e));
-        }
+    for c in &mut chunks {
+        let by = line0;
         line0 += c.newlines;
+        c.rows.rows.par_iter_mut().for_each(|row| {
+            row.line += by;
+            if let Some(b) = &mut row.error {
+                shift_line(&mut b.1, by);
+            }
+        });
+        if let Some(e) = &mut c.rows.error {
+            shift_line(e, by);
+        }
     }
-    Some(Ok(merger.out))
+    let chunks = chunks.into_iter().map(|c| c.rows).collect();
+    Some(crate::accounts_merge::merge(chunks, cx.origin, cx.markets))
 }
 
 /// Chunk starts: every `chunk_bytes`, moved forward past the next `\n`, plus the end.
@@ -95,9 +93,13 @@ fn shift_line(e: &mut IoError, by: u64) {
 }
 
 /// Splits and parses one chunk; lines are numbered from 0 at the chunk's start.
-fn parse_chunk(chunk: &[u8], at: &[usize; 8], cx: &RowContext<'_>) -> Chunk {
-    let mut out =
-        Chunk { rows: Vec::with_capacity(chunk.len() / 48), newlines: 0, not_plain: false, error: None };
+fn parse_chunk<'a>(chunk: &'a [u8], at: &[usize; 8], cx: &RowContext<'_>) -> Chunk<'a> {
+    let mut out = Chunk {
+        rows: RowChunk { rows: Vec::with_capacity(chunk.len() / 48), error: None },
+        newlines: 0,
+        not_plain: false,
+    };
+    let mut memo = SymbolMemo::default();
     if chunk.contains(&b'"') {
         out.not_plain = true;
         return out;
@@ -129,17 +131,17 @@ fn parse_chunk(chunk: &[u8], at: &[usize; 8], cx: &RowContext<'_>) -> Chunk {
         fields.clear();
         fields.extend(l.split(|&x| x == b','));
         let row = cells(fields.len(), |k| fields[k], at, this_line, cx.origin)
-            .and_then(|cols| parse_row(&cols, this_line, cx));
+            .and_then(|cols| parse_row(&cols, this_line, cx, &mut memo));
         match row {
             Ok(r) => {
                 let stop = r.error.is_some();
-                out.rows.push(r);
+                out.rows.rows.push(r);
                 if stop {
                     break;
                 }
             }
             Err(e) => {
-                out.error = Some(e);
+                out.rows.error = Some(e);
                 break;
             }
         }

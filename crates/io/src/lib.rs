@@ -13,7 +13,8 @@
 //! - `scenario_file`: raw serde structs and their validation into a `Scenario`.
 //! - [`accounts_csv`]: the accounts CSV reader (parallel for unquoted files) and the matching writer.
 //! - [`accounts_parquet`]: accounts from Parquet with the CSV's columns and rules, and its writer.
-//! - `accounts_rows`, `accounts_split`: the row rules both readers share; the parallel CSV splitter.
+//! - `accounts_rows`, `accounts_split`, `accounts_merge`: the row rules both readers share; the
+//!   parallel CSV splitter; rows into accounts (identity by a parallel sort, first error in file order).
 //! - [`accounts_file`]: a desk's accounts file (`--accounts`) into a scenario; the default's export.
 //! - [`population`]: the synthetic population generator.
 //! - [`hash`]: [`hash::scenario_hash`], recorded in every output.
@@ -27,6 +28,7 @@
 pub mod account_risk_table;
 pub mod accounts_csv;
 pub mod accounts_file;
+mod accounts_merge;
 pub mod accounts_parquet;
 mod accounts_rows;
 mod accounts_split;

@@ -11,6 +11,7 @@
 use crate::units::UnitView;
 use liq_engine::EngineModel;
 use liq_margin::Trigger;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// One market and side.
@@ -81,4 +82,56 @@ pub fn concentration(model: &EngineModel, units: &[UnitView], thresholds: &[f64]
         }
     }
     rows
+}
+
+/// The two rows (long, short) of [`concentration`] for market `k` and one distance, in one pass
+/// over the margin units that keeps no unit view: what `run` prints in one line ("shock BTCUSDT
+/// −8% hits longs: …"), where building every unit's view of a 1,000,000-account book was 9% of
+/// the whole process. Each unit's distance is worked out on any thread (by the same
+/// [`UnitView::trigger`] on a reused view); the notionals are then summed in unit order, as
+/// [`concentration`] sums them, so the rows are the same to the bit (tested).
+pub fn concentration_in(model: &EngineModel, k: usize, threshold: f64) -> [ConcentrationRow; 2] {
+    let margins = model.start_margins();
+    let coll_factor = crate::units::collateral_factors(model, &margins);
+    let m0 = model.mark0[k];
+    // (short side, notional, distance) of the unit's position in market k, if it has one.
+    let hits: Vec<(bool, f64, f64)> = margins
+        .into_par_iter()
+        .map_init(
+            || UnitView {
+                account: 0,
+                isolated_slot: None,
+                equity0: 0.0,
+                maint0: 0.0,
+                positions: Vec::new(),
+                exposure: Vec::new(),
+            },
+            |view, m| {
+                if !crate::units::fill_view(model, &coll_factor, m, view) {
+                    return None;
+                }
+                let &(_, q) = view.positions.iter().find(|p| p.0 == k)?;
+                let d = trigger_distance(view.trigger(model, k, 10.0), m0);
+                Some((q < 0.0, q.abs() * m0, d))
+            },
+        )
+        .flatten()
+        .collect();
+    let (mut oi, mut within) = ([0.0f64; 2], [0.0f64; 2]);
+    for (short, n, d) in hits {
+        let side = usize::from(short);
+        oi[side] += n;
+        if d <= threshold {
+            within[side] += n;
+        }
+    }
+    let row = |side: usize, name: &str| ConcentrationRow {
+        market: model.markets[k].symbol.clone(),
+        side: name.into(),
+        open_interest_usd: oi[side],
+        thresholds: vec![threshold],
+        notional_usd: vec![within[side]],
+        share: vec![if oi[side] > 0.0 { within[side] / oi[side] } else { 0.0 }],
+    };
+    [row(0, "long"), row(1, "short")]
 }

@@ -149,6 +149,49 @@ pub fn unit_views(model: &EngineModel) -> Vec<UnitView> {
         .collect()
 }
 
+/// [`unit_views`]'s view of one unit written into `view`, reusing its vectors (a pass that looks
+/// at each unit once and keeps nothing: [`crate::concentration::concentration_in`]); `false`
+/// for a cross wallet without positions, which has no view. The same values as
+/// [`unit_views`] builds (a test compares them on every unit of the default).
+pub(crate) fn fill_view(
+    model: &EngineModel,
+    coll_factor: &[f64],
+    (u, equity0, maint0): (liq_engine::Unit, f64, f64),
+    view: &mut UnitView,
+) -> bool {
+    view.equity0 = equity0;
+    view.maint0 = maint0;
+    view.positions.clear();
+    view.exposure.clear();
+    if let Some(slot) = u.isolated_slot() {
+        let p = model.position(slot);
+        view.account = p.account;
+        view.isolated_slot = Some(slot);
+        view.positions.push((p.market, p.qty));
+        view.exposure.push((p.market, p.qty));
+        return true;
+    }
+    let Some(a) = u.cross_account() else { return false };
+    view.account = a;
+    view.isolated_slot = None;
+    for s in model.account_positions(a) {
+        let p = model.position(s as u32);
+        if !p.isolated {
+            view.positions.push((p.market, p.qty));
+            add(&mut view.exposure, p.market, p.qty);
+        }
+    }
+    if view.positions.is_empty() {
+        return false;
+    }
+    for (asset, qty) in model.account_collateral(a) {
+        if let Some(k) = model.asset_market(asset) {
+            add(&mut view.exposure, k, qty * coll_factor[asset]);
+        }
+    }
+    true
+}
+
 fn add(v: &mut Vec<(usize, f64)>, k: usize, x: f64) {
     match v.iter_mut().find(|e| e.0 == k) {
         Some(e) => e.1 += x,
@@ -158,7 +201,7 @@ fn add(v: &mut Vec<(usize, f64)>, k: usize, x: f64) {
 
 /// `1 − haircut` of each market-priced asset, inferred as the module doc explains (1.0 for
 /// fixed-price assets and when nothing can be inferred).
-fn collateral_factors(model: &EngineModel, margins: &[(liq_engine::Unit, f64, f64)]) -> Vec<f64> {
+pub(crate) fn collateral_factors(model: &EngineModel, margins: &[(liq_engine::Unit, f64, f64)]) -> Vec<f64> {
     let n_assets = (0..model.n_accounts() as u32)
         .flat_map(|a| model.account_collateral(a).map(|(asset, _)| asset + 1))
         .max()

@@ -184,7 +184,12 @@ pub(crate) fn validate(
                 ));
             }
         }
-        accounts.extend(more);
+        if accounts.is_empty() {
+            // Moved, not copied: extending an empty vector by a million accounts held both.
+            accounts = more;
+        } else {
+            accounts.extend(more);
+        }
     }
     if let Some(spec) = &raw.population {
         let generated = crate::population::generate_population(spec, &markets, &assets, raw.seed)
