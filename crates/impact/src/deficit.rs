@@ -115,6 +115,33 @@ impl Deficit {
     }
 }
 
+/// The length (bits) of a resilience step that left its book unchanged, if nothing has changed
+/// the book since (crate::book, "A book at rest").
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct AtRest(Option<u64>);
+
+impl AtRest {
+    #[inline]
+    pub fn holds(&self, dt_s: f64) -> bool {
+        self.0 == Some(dt_s.to_bits())
+    }
+    #[inline]
+    pub fn set(&mut self, dt_s: f64) {
+        self.0 = Some(dt_s.to_bits());
+    }
+    #[inline]
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+}
+
+/// Knowing that the book is at rest is not part of its state.
+impl PartialEq for AtRest {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// A cache is not part of the book's state: two books are equal whatever either has cached.
 impl PartialEq for Deficit {
     fn eq(&self, _: &Self) -> bool {
