@@ -23,11 +23,21 @@ fn book(bid_lots: &[u32], ask_lots: &[u32], tau_s: f64) -> L2Book {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Execute { sell: bool, lots: i64 },
+    Execute {
+        sell: bool,
+        lots: i64,
+    },
     /// `n` steps of `dt_s`.
-    Recover { dt_s: f64, n: usize },
-    Withdraw { multiplier: f64 },
-    Shift { rel: f64 },
+    Recover {
+        dt_s: f64,
+        n: usize,
+    },
+    Withdraw {
+        multiplier: f64,
+    },
+    Shift {
+        rel: f64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -43,7 +53,8 @@ fn op() -> impl Strategy<Value = Op> {
 fn apply(b: &mut L2Book, op: &Op, forget_rest: bool) {
     match *op {
         Op::Execute { sell, lots } => {
-            let (side, limit) = if sell { (liq_domain::Side::Sell, 1) } else { (liq_domain::Side::Buy, i64::MAX) };
+            let (side, limit) =
+                if sell { (liq_domain::Side::Sell, 1) } else { (liq_domain::Side::Buy, i64::MAX) };
             b.execute(side, lots, limit);
         }
         Op::Recover { dt_s, n } => {
