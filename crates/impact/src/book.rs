@@ -93,7 +93,8 @@ struct Ladder {
     /// inline it made `ImpactModel::Book` 64 bytes larger for a field only recovery reads.
     full: Box<crate::full_depth::FullDepth>,
     /// The running deficit against `full` for the resilience step (a cache, crate::deficit);
-    /// boxed for the same reason as `full`.
+    /// boxed for the same reason as `full`. The bid side's also carries the whole book's
+    /// rest mark (module doc, "A book at rest"), which inline would grow the enum again.
     deficit: Box<crate::deficit::Deficit>,
 }
 
@@ -220,8 +221,6 @@ pub struct L2Book {
     /// Fraction of profile held by levels no walk has reached (≤ `multiplier` after any call).
     fraction: f64,
     tau_s: f64,
-    /// Set when a resilience step changed nothing (module doc, "A book at rest").
-    rest: crate::deficit::AtRest,
 }
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> ImpactError {
@@ -408,7 +407,6 @@ impl L2Book {
             multiplier: 1.0,
             fraction: 1.0,
             tau_s: resilience_tau_s,
-            rest: Default::default(),
         })
     }
 
@@ -534,7 +532,7 @@ impl L2Book {
         self.multiplier = base.multiplier;
         self.fraction = base.fraction;
         self.tau_s = base.tau_s;
-        self.rest.clear();
+        self.bids.deficit.rest.clear();
     }
 
     /// Quote of a side for the mid rule: its best level, or its deepest level when exhausted.
@@ -548,7 +546,7 @@ impl PriceImpact for L2Book {
         if lots <= 0 {
             return Fill::default();
         }
-        self.rest.clear();
+        self.bids.deficit.rest.clear();
         let fraction = self.fraction;
         let offset = self.offset;
         let ladder = match side {
@@ -616,7 +614,7 @@ impl PriceImpact for L2Book {
     }
 
     fn recover(&mut self, dt_s: f64) {
-        if dt_s.is_nan() || dt_s <= 0.0 || self.tau_s.is_infinite() || self.rest.holds(dt_s) {
+        if dt_s.is_nan() || dt_s <= 0.0 || self.tau_s.is_infinite() || self.bids.deficit.rest.holds(dt_s) {
             return;
         }
         let fraction_before = self.fraction.to_bits();
@@ -666,7 +664,7 @@ impl PriceImpact for L2Book {
         // identity, and so is every later one of the same length until something else moves
         // the book (the step is a function of the state, and the state did not change).
         if added == 0 && fraction.to_bits() == fraction_before {
-            self.rest.set(dt_s);
+            self.bids.deficit.rest.set(dt_s);
         }
     }
 
@@ -675,7 +673,7 @@ impl PriceImpact for L2Book {
             return;
         }
         let m = multiplier.clamp(0.0, 1e6);
-        self.rest.clear();
+        self.bids.deficit.rest.clear();
         self.multiplier = m;
         self.fraction = self.fraction.min(m);
         let fraction = self.fraction;

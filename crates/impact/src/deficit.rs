@@ -36,6 +36,8 @@ pub(crate) struct Deficit {
     decay: f64,
     kept_key: (i64, u64),
     kept: i64,
+    /// The book's rest mark (crate::book, "A book at rest"); used on the bid side only.
+    pub rest: AtRest,
 }
 
 impl Deficit {
