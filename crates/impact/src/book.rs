@@ -43,6 +43,17 @@
 //!   to `round(m × profile)` at once (market makers pull quotes immediately); raising `m` never
 //!   adds depth by itself — levels climb to the new target only through `recover`, at the
 //!   resilience rate. So a consumed level is never refilled beyond what `recover` allows.
+//!
+//! # A book at rest
+//! Most books, most steps, have nothing to refill: a spot book nobody traded, a perp book whose
+//! last walk has healed, or one left a few lots short that `round` never decays
+//! (`missing·(1 − e^(−dt/τ)) < ½`). A resilience step on such a book is the identity, and the
+//! step is a function of the book's state and `dt` only (the reference and offset, which
+//! `shift` moves, do not enter it). So once a step of length `dt` added no lot and left the
+//! lazy levels' fraction with the same bits, every later step of that length is the identity
+//! too until a walk, a new multiplier or a restore changes the state: `recover` returns at
+//! once (issue 15: `recover` was the largest single item of a `stress` profile, spot books
+//! included). `crates/impact/tests/book_rest.rs` checks it against a book that never skips.
 
 use crate::{Fill, ImpactError, PriceImpact};
 use liq_domain::{BookSpec, DepthProfile, L2Level, MarketSpec, Side};
@@ -82,7 +93,8 @@ struct Ladder {
     /// inline it made `ImpactModel::Book` 64 bytes larger for a field only recovery reads.
     full: Box<crate::full_depth::FullDepth>,
     /// The running deficit against `full` for the resilience step (a cache, crate::deficit);
-    /// boxed for the same reason as `full`.
+    /// boxed for the same reason as `full`. The bid side's also carries the whole book's
+    /// rest mark (module doc, "A book at rest"), which inline would grow the enum again.
     deficit: Box<crate::deficit::Deficit>,
 }
 
@@ -520,6 +532,7 @@ impl L2Book {
         self.multiplier = base.multiplier;
         self.fraction = base.fraction;
         self.tau_s = base.tau_s;
+        self.bids.deficit.rest.clear();
     }
 
     /// Quote of a side for the mid rule: its best level, or its deepest level when exhausted.
@@ -533,6 +546,7 @@ impl PriceImpact for L2Book {
         if lots <= 0 {
             return Fill::default();
         }
+        self.bids.deficit.rest.clear();
         let fraction = self.fraction;
         let offset = self.offset;
         let ladder = match side {
@@ -600,9 +614,11 @@ impl PriceImpact for L2Book {
     }
 
     fn recover(&mut self, dt_s: f64) {
-        if dt_s.is_nan() || dt_s <= 0.0 || self.tau_s.is_infinite() {
+        if dt_s.is_nan() || dt_s <= 0.0 || self.tau_s.is_infinite() || self.bids.deficit.rest.holds(dt_s) {
             return;
         }
+        let fraction_before = self.fraction.to_bits();
+        let mut added = 0;
         let decay = self.bids.deficit.decay(dt_s, self.tau_s);
         let m = self.multiplier;
         let mut starts = [0usize; 2];
@@ -631,6 +647,7 @@ impl PriceImpact for L2Book {
                 }
             }
             if to_add > 0 {
+                added += to_add - refill;
                 ladder.deficit.after_refill(to_add - refill, k);
                 // The refill only added depth, at levels `k..`: every level below the lower of
                 // the old best and `k` is still empty, so the scan for the best starts there.
@@ -643,6 +660,12 @@ impl PriceImpact for L2Book {
         let fraction = self.fraction;
         self.bids.settle_from(starts[0], fraction);
         self.asks.settle_from(starts[1], fraction);
+        // Nothing refilled and the untouched levels' fraction kept its bits: this step was the
+        // identity, and so is every later one of the same length until something else moves
+        // the book (the step is a function of the state, and the state did not change).
+        if added == 0 && fraction.to_bits() == fraction_before {
+            self.bids.deficit.rest.set(dt_s);
+        }
     }
 
     fn set_depth_multiplier(&mut self, multiplier: f64) {
@@ -650,6 +673,7 @@ impl PriceImpact for L2Book {
             return;
         }
         let m = multiplier.clamp(0.0, 1e6);
+        self.bids.deficit.rest.clear();
         self.multiplier = m;
         self.fraction = self.fraction.min(m);
         let fraction = self.fraction;

@@ -36,6 +36,8 @@ pub(crate) struct Deficit {
     decay: f64,
     kept_key: (i64, u64),
     kept: i64,
+    /// The book's rest mark (crate::book, "A book at rest"); used on the bid side only.
+    pub rest: AtRest,
 }
 
 impl Deficit {
@@ -112,6 +114,33 @@ impl Deficit {
     pub fn after_refill(&mut self, added: i64, lowest: usize) {
         self.missing -= added;
         self.gap_hi = self.gap_hi.min(lowest + 1);
+    }
+}
+
+/// The length (bits) of a resilience step that left its book unchanged, if nothing has changed
+/// the book since (crate::book, "A book at rest").
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct AtRest(Option<u64>);
+
+impl AtRest {
+    #[inline]
+    pub fn holds(&self, dt_s: f64) -> bool {
+        self.0 == Some(dt_s.to_bits())
+    }
+    #[inline]
+    pub fn set(&mut self, dt_s: f64) {
+        self.0 = Some(dt_s.to_bits());
+    }
+    #[inline]
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+}
+
+/// Knowing that the book is at rest is not part of its state.
+impl PartialEq for AtRest {
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 

@@ -4,8 +4,10 @@
 //!
 //! Target (issue 15): `stress --paths 100000` in ≤ 60 s on the 2-core machine, i.e. ≥ 1,667
 //! paths/s, so one iteration here ≤ 120 ms on two idle cores. Not reached: 182 paths/s
-//! (1.10 s per iteration) at load 8 on the shared 2-core machine after the issue-15 changes
-//! (DESIGN.md "Monte Carlo throughput"); criterion's throughput line reports paths/s directly.
+//! (1.10 s per iteration) at load 8 on the shared 2-core machine after the issue-15 changes,
+//! ≈ 533 paths/s idle after session 6; session 7's changes (books at rest, the index memo, a
+//! pool of runners) were not benchmarked here for want of an idle machine (DESIGN.md "Monte
+//! Carlo throughput"); criterion's throughput line reports paths/s directly.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use liq_engine::EngineModel;

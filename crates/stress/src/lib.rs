@@ -22,6 +22,7 @@ pub mod lending;
 pub mod montecarlo;
 pub mod paths;
 pub mod policies;
+mod pool;
 pub mod results;
 pub mod risk;
 pub mod run;

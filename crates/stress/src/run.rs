@@ -2,8 +2,8 @@
 //! with liquidation impact) and is reduced to one [`PathRow`]; [`summarise`](crate::summary::summarise) turns the rows into
 //! the side-by-side risk measures.
 //!
-//! Paths are processed in parallel (rayon) in chunks, one [`Cascade`] per chunk so the per-run
-//! workspace is reused; each path draws from its own RNG stream and results are gathered by
+//! Paths are processed in parallel (rayon) in chunks; a chunk takes a [`Cascade`] from a pool
+//! (crate::pool) so the per-run workspace is built once per thread and reused; each path draws from its own RNG stream and results are gathered by
 //! path index, so the output is identical for any thread count and any shard split.
 
 use crate::error::StressError;
@@ -190,28 +190,30 @@ pub fn run_paths(
     let step_vol = cfg.step_vol();
     let opts = RunOptions { with_impact: true, keep_events: false, keep_paths: false, throughput_per_step };
     let chunks = path_chunks(range);
+    let pool = crate::pool::Pool::new();
     let rows: Vec<Vec<PathRow>> = chunks
         .into_par_iter()
-        .map_init(
-            || {
-                (
-                    Cascade::new(model),
-                    ExoPath { n_markets: model.n_markets(), dt_s: cfg.dt_s(), levels: Vec::new() },
-                )
-            },
-            |(cascade, path), r| {
-                let len = r.end - r.start;
-                let out: Vec<PathRow> = r
-                    .map(|p| {
+        .map(|r| {
+            let len = r.end - r.start;
+            let out: Vec<PathRow> = pool.with(
+                || {
+                    (
+                        Cascade::new(model),
+                        ExoPath { n_markets: model.n_markets(), dt_s: cfg.dt_s(), levels: Vec::new() },
+                    )
+                },
+                |(cascade, path)| {
+                    r.map(|p| {
                         draw_path(cfg, &factor, &step_vol, p, path);
                         let rep = cascade.report_path(model, path, &opts);
                         PathRow::from_runs(p, model, portfolio, &rep.counterfactual, &rep.outcome)
                     })
-                    .collect();
-                progress(len);
-                out
-            },
-        )
+                    .collect()
+                },
+            );
+            progress(len);
+            out
+        })
         .collect();
     Ok(rows.into_iter().flatten().collect())
 }
