@@ -156,8 +156,10 @@ impl Workspace {
             oi0: vec![[0; 3]; n_m],
             oi: Vec::new(),
         };
-        for (s, &k) in model.pos_market.iter().enumerate() {
-            let size = model.size0[s];
+        // `zip`, not indexing: the model build makes a workspace while the starting sizes are
+        // moved out of the model (`EngineModel::start_totals_and_index`); that workspace is used
+        // for the start totals and the trigger index only, which never read open interest.
+        for (&size, &k) in model.size0.iter().zip(&model.pos_market) {
             let oi = &mut ws.oi0[k as usize];
             oi[0] += size;
             oi[1] += size.max(0);
