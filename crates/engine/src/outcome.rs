@@ -299,8 +299,8 @@ pub(crate) fn venue_outcomes(
                 insurance_fund_start_usd: fund_start[v],
                 insurance_fund_min_usd: min,
                 insurance_fund_end_usd: end,
-                fund_drawdown_usd: (fund_start[v] - min).max(0.0),
-                bad_debt_usd: (-end).max(0.0),
+                fund_drawdown_usd: positive_part(fund_start[v] - min),
+                bad_debt_usd: positive_part(-end),
                 notional_by_cause: (0..=n_v)
                     .filter_map(|c| {
                         let x = cause_notional[v * (n_v + 1) + c];
@@ -527,7 +527,7 @@ impl CascadeReport {
         let summary = Summary {
             first_order_notional_usd: first,
             // Never below zero: generations ≥ 1 add to generation 0 (rounding aside).
-            second_order_notional_usd: (total - first).max(0.0),
+            second_order_notional_usd: positive_part(total - first),
             liquidated_notional_usd: total,
             amplification: ratio(total, first),
             counterfactual_notional_usd: cf,
@@ -560,7 +560,7 @@ impl CascadeReport {
                     exogenous_move: c.mark_end / c.mark_start - 1.0,
                     overshoot_beyond_exogenous: m.mark_end / c.mark_end - 1.0,
                     first_order_notional_usd: first,
-                    second_order_notional_usd: (m.liquidated_notional_usd - first).max(0.0),
+                    second_order_notional_usd: positive_part(m.liquidated_notional_usd - first),
                     liquidated_notional_usd: m.liquidated_notional_usd,
                     counterfactual_notional_usd: c.liquidated_notional_usd,
                     adl_notional_usd: m.adl_notional_usd,
@@ -588,8 +588,9 @@ impl CascadeReport {
                 name: v.name.clone(),
                 preset: v.preset,
                 first_order_notional_usd: v.first_generation_notional_usd,
-                second_order_notional_usd: (v.liquidated_notional_usd - v.first_generation_notional_usd)
-                    .max(0.0),
+                second_order_notional_usd: positive_part(
+                    v.liquidated_notional_usd - v.first_generation_notional_usd,
+                ),
                 liquidated_notional_usd: v.liquidated_notional_usd,
                 counterfactual_notional_usd: c.liquidated_notional_usd,
                 fund_drawdown_usd: v.fund_drawdown_usd,
@@ -600,5 +601,29 @@ impl CascadeReport {
             })
             .collect();
         CascadeReport { path_run: false, summary, markets, generations, venues, outcome, counterfactual }
+    }
+}
+
+/// `max(x, 0)` with a positive zero: `f64::max(-0.0, 0.0)` may return either zero (it did differ
+/// between debug and release builds), and a sum over no events is −0.0, so an empty figure could
+/// print as −0 in one build and 0 in another.
+fn positive_part(x: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod positive_part_tests {
+    #[test]
+    fn an_empty_sum_gives_a_positive_zero() {
+        let empty: f64 = Vec::<f64>::new().iter().sum();
+        let x = super::positive_part(empty - 0.0);
+        assert!(x == 0.0 && x.is_sign_positive(), "{x:?}");
+        assert_eq!(super::positive_part(-3.5), 0.0);
+        assert_eq!(super::positive_part(2.25), 2.25);
+        assert!(super::positive_part(f64::NAN) == 0.0);
     }
 }
