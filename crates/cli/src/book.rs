@@ -106,16 +106,21 @@ fn crowded_side(s: &Scenario) -> Skew {
     }
 }
 
-/// "shock BTCUSDT −8.00% hits longs: 3.1% of long open interest within 8.00% of liquidation vs
-/// 24.5% of short open interest" for the market the shock moves most; `None` without a shock.
-pub fn shock_side_line(model: &liq_engine::EngineModel) -> Option<String> {
-    let (k, mv) = model
+/// The market the shock moves most and its move; `None` without a shock.
+fn shock_market(model: &liq_engine::EngineModel) -> Option<(usize, f64)> {
+    model
         .shock()
         .iter()
         .copied()
         .enumerate()
         .filter(|(_, m)| *m != 0.0)
-        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+}
+
+/// "shock BTCUSDT −8.00% hits longs: 3.1% of long open interest within 8.00% of liquidation vs
+/// 24.5% of short open interest" for the market the shock moves most; `None` without a shock.
+pub fn shock_side_line(model: &liq_engine::EngineModel) -> Option<String> {
+    let (k, mv) = shock_market(model)?;
     // One pass for the one market: building every unit's view to read two numbers was 9% of a
     // 1,000,000-account run (the same rows as `concentration` over `unit_views`, tested).
     let rows = liq_network::concentration::concentration_in(model, k, mv.abs());
@@ -180,13 +185,7 @@ pub fn account_ids(only: &str) -> Result<std::collections::HashSet<String>> {
 mod tests {
     /// The line as it was built before `concentration_in`: from every unit view.
     fn line_from_unit_views(model: &liq_engine::EngineModel) -> Option<String> {
-        let (k, mv) = model
-            .shock()
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|(_, m)| *m != 0.0)
-            .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
+        let (k, mv) = super::shock_market(model)?;
         let units = liq_network::units::unit_views(model);
         let rows = liq_network::concentration(model, &units, &[mv.abs()]);
         let symbol = &model.markets[k].symbol;

@@ -7,19 +7,10 @@
 
 mod common;
 
-use common::{levels, market};
+use common::ladder_book;
 use liq_impact::book::{BookSide, L2Book};
 use liq_impact::PriceImpact;
 use proptest::prelude::*;
-
-/// 30 levels a side, 1–40 lots each, around 10,000 (tick 1).
-fn book(bid_lots: &[u32], ask_lots: &[u32], tau_s: f64) -> L2Book {
-    let bids: Vec<(f64, f64)> =
-        bid_lots.iter().enumerate().map(|(i, &q)| (10_000.0 - i as f64, q as f64)).collect();
-    let asks: Vec<(f64, f64)> =
-        ask_lots.iter().enumerate().map(|(i, &q)| (10_001.0 + i as f64, q as f64)).collect();
-    L2Book::from_spec(&levels(&bids, &asks), &market(1.0, 1.0, 10_000.0), 10_000.5, tau_s).unwrap()
-}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -80,7 +71,7 @@ proptest! {
         tau_s in prop_oneof![Just(0.0), Just(f64::INFINITY), 0.5f64..60.0],
         ops in prop::collection::vec(op(), 1..40),
     ) {
-        let mut skipping = book(&bid_lots, &ask_lots, tau_s);
+        let mut skipping = ladder_book(&bid_lots, &ask_lots, tau_s);
         let mut full = skipping.clone();
         for op in &ops {
             apply(&mut skipping, op, false);
@@ -104,7 +95,7 @@ proptest! {
 /// refill again (the target, and with it the deficit, was recomputed).
 #[test]
 fn a_few_lots_short_stays_short() {
-    let mut b = book(&[10], &[10], 100.0);
+    let mut b = ladder_book(&[10], &[10], 100.0);
     assert_eq!(b.best_tick(BookSide::Bid), Some(10_000));
     b.execute(liq_domain::Side::Sell, 10, 1);
     assert_eq!(b.best_tick(BookSide::Bid), None);

@@ -7,19 +7,10 @@
 
 mod common;
 
-use common::{levels, market};
+use common::ladder_book;
 use liq_impact::book::{BookSide, L2Book};
 use liq_impact::PriceImpact;
 use proptest::prelude::*;
-
-/// 40 levels a side, 1–60 lots each, around 10,000 (tick 1).
-fn book(bid_lots: &[u32], ask_lots: &[u32], tau_s: f64) -> L2Book {
-    let bids: Vec<(f64, f64)> =
-        bid_lots.iter().enumerate().map(|(i, &q)| (10_000.0 - i as f64, q as f64)).collect();
-    let asks: Vec<(f64, f64)> =
-        ask_lots.iter().enumerate().map(|(i, &q)| (10_001.0 + i as f64, q as f64)).collect();
-    L2Book::from_spec(&levels(&bids, &asks), &market(1.0, 1.0, 10_000.0), 10_000.5, tau_s).unwrap()
-}
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -77,7 +68,7 @@ proptest! {
         tau_s in prop_oneof![Just(0.0), 0.5f64..30.0],
         ops in prop::collection::vec(op(), 1..80),
     ) {
-        let mut cached = book(&bid_lots, &ask_lots, tau_s);
+        let mut cached = ladder_book(&bid_lots, &ask_lots, tau_s);
         let mut fresh = cached.clone();
         for op in &ops {
             let copy = fresh.clone();
